@@ -1,0 +1,38 @@
+"""console.audit_log: one row for every write made through the console."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, Index, String, Text, func
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from data.base import CONSOLE_SCHEMA, Base
+
+
+class AuditLog(Base):
+    """Who changed what, when, and why; written in the same transaction as the change."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        CheckConstraint("role IN ('admin', 'developer', 'support')", name="role"),
+        Index(None, "schema_name", "table_name", "created_at"),
+        Index(None, "operator", "created_at"),
+        {"schema": CONSOLE_SCHEMA, "comment": "Every write made through the console"},
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
+    operator: Mapped[str] = mapped_column(String(255), nullable=False)
+    role: Mapped[str] = mapped_column(String(20), nullable=False)
+    action: Mapped[str] = mapped_column(String(50), nullable=False)
+    schema_name: Mapped[str] = mapped_column(String(63), nullable=False)
+    table_name: Mapped[str] = mapped_column(String(63), nullable=False)
+    primary_key: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=func.now(), index=True
+    )
