@@ -1,0 +1,148 @@
+"""The shared session layer: one Engine per profile, one sessionmaker, short-lived sessions.
+
+Everything the console does to a database goes through a `Database`: the screens (from
+worker threads) and the command line alike. Every connection it hands out has
+statement_timeout and application_name set, and a read-only profile or role opens every
+transaction READ ONLY, so the server itself refuses writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from data.roles import Role
+
+APPLICATION_NAME = "console"
+
+
+@dataclass(frozen=True)
+class PoolSettings:
+    """QueuePool settings; the defaults are the seeds' (pool_size 20, recycle 3600 s)."""
+
+    size: int = 20
+    max_overflow: int = 10
+    recycle: int = 3600
+    pre_ping: bool = True
+    timeout: float = 30.0
+    """Seconds to wait for a pooled connection before giving up."""
+    connect_timeout: int = 30
+    """Seconds to wait for the server to accept a new connection."""
+
+
+@dataclass(frozen=True)
+class ConnectionSettings:
+    """Everything needed to open the database of one profile."""
+
+    url: URL
+    role: Role = Role.ADMIN
+    read_only: bool = False
+    schema_map: Mapping[str, str] = field(default_factory=dict)
+    """Our schema name -> the schema the tables really live in (schema_translate_map)."""
+    statement_timeout_ms: int = 30_000
+    pool: PoolSettings = field(default_factory=PoolSettings)
+    operator: str = "console"
+    """Who is at the keyboard; written into every audit row."""
+    production: bool = False
+    profile_name: str = "embedded"
+
+    @property
+    def enforces_read_only(self) -> bool:
+        """True when every transaction must be READ ONLY: the profile says so or the role can't write."""
+        return self.read_only or not self.role.can_write_tables
+
+
+def as_sqlalchemy_url(url: str | URL) -> URL:
+    """Parse a libpq-style or SQLAlchemy URL and make it use the psycopg 3 driver.
+
+    Raises:
+        sqlalchemy.exc.ArgumentError: the text is not a URL at all.
+        ValueError: the URL is not a PostgreSQL one.
+    """
+    parsed = make_url(url) if isinstance(url, str) else url
+    backend = parsed.get_backend_name()
+    if backend not in ("postgresql", "postgres"):
+        raise ValueError(f"not a PostgreSQL URL (scheme {parsed.drivername!r})")
+    return parsed.set(drivername="postgresql+psycopg")
+
+
+class Database:
+    """One profile's Engine, its sessionmaker, and the rules every connection follows."""
+
+    def __init__(self, settings: ConnectionSettings) -> None:
+        self.settings = settings
+        self.engine: Engine = _make_engine(settings)
+        self.sessions: sessionmaker[Session] = sessionmaker(self.engine, expire_on_commit=False)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """One unit of work: a short-lived Session in one transaction, committed on success."""
+        with self.sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A pooled connection in one transaction, committed on success."""
+        with self.engine.begin() as connection:
+            yield connection
+
+    def dispose(self) -> None:
+        """Close every pooled connection (the console is leaving or switching profile)."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.dispose()
+
+
+def _make_engine(settings: ConnectionSettings) -> Engine:
+    pool = settings.pool
+    options = f"-c statement_timeout={int(settings.statement_timeout_ms)}"
+    if settings.enforces_read_only:
+        # Belt and braces: the session default, and the BEGIN of every transaction below.
+        options += " -c default_transaction_read_only=on"
+    connect_args: dict[str, Any] = {
+        "application_name": APPLICATION_NAME,
+        "connect_timeout": pool.connect_timeout,
+        "options": options,
+        # PgBouncer in transaction mode cannot keep server-side prepared statements.
+        "prepare_threshold": None,
+    }
+    engine = create_engine(
+        settings.url,
+        pool_size=pool.size,
+        max_overflow=pool.max_overflow,
+        pool_recycle=pool.recycle,
+        pool_pre_ping=pool.pre_ping,
+        pool_timeout=pool.timeout,
+        connect_args=connect_args,
+        execution_options=_execution_options(settings),
+    )
+    if settings.enforces_read_only:
+        _open_transactions_read_only(engine)
+    return engine
+
+
+def _execution_options(settings: ConnectionSettings) -> dict[str, Any]:
+    schema_map = {ours: theirs for ours, theirs in settings.schema_map.items() if ours != theirs}
+    return {"schema_translate_map": schema_map} if schema_map else {}
+
+
+def _open_transactions_read_only(engine: Engine) -> None:
+    """Make every transaction on this engine start READ ONLY, enforced by the server.
+
+    options=-c default_transaction_read_only can be dropped by a pooler such as PgBouncer,
+    so each BEGIN also says SET TRANSACTION READ ONLY, which the server itself keeps.
+    """
+
+    @event.listens_for(engine, "begin")
+    def _read_only(connection: Connection) -> None:
+        connection.exec_driver_sql("SET TRANSACTION READ ONLY")

@@ -1,0 +1,260 @@
+"""Migrations: Alembic, run in-process, one branch per system.
+
+The history has a base revision (branch `console`: our own schema and the audit log) and
+one branch per system, labelled with its schema name, so one system can be upgraded
+alone (`gacha@head`). Upgrading "heads" upgrades each branch in a transaction of its own:
+a branch that cannot be applied (stories on a server without pgvector) stops with its
+reason and the others still land.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import Script, ScriptDirectory
+from sqlalchemy import Connection, Engine, inspect, text
+
+from data.base import ALL_SCHEMAS, CONSOLE_SCHEMA, Base
+
+VERSION_TABLE = f"{CONSOLE_SCHEMA}.alembic_version"
+BRANCHES: tuple[str, ...] = ALL_SCHEMAS
+"""Branch labels, base first: each is also the schema the branch creates."""
+
+
+class MigrationError(RuntimeError):
+    """A migration command could not run; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class SchemaState:
+    """Where one system's migration branch stands in a database."""
+
+    schema: str
+    current: str | None
+    head: str
+    state: str
+    """"at head", "behind", "missing" (never applied) or "unknown" (a revision we don't know)."""
+
+
+@dataclass(frozen=True)
+class RevisionInfo:
+    """One revision of the history, for `migrate history` and the migrations screen."""
+
+    revision: str
+    down_revisions: tuple[str, ...]
+    branch: str
+    message: str
+    is_head: bool
+    applied: bool
+
+
+@dataclass(frozen=True)
+class BranchOutcome:
+    """What happened to one branch during an upgrade or downgrade."""
+
+    branch: str
+    target: str
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def alembic_config(connection: Connection | None = None, *, schemas: Iterable[str] | None = None,
+                   output: io.StringIO | None = None) -> Config:
+    """An Alembic Config for our migrations, independent of the working directory."""
+    config = Config(output_buffer=output) if output is not None else Config()
+    config.set_main_option("script_location", str(resources.files("migrations")))
+    config.set_main_option("version_locations", str(resources.files("migrations") / "versions"))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    if schemas is not None:
+        config.attributes["schemas"] = tuple(schemas)
+    return config
+
+
+def script_directory() -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config())
+
+
+def branch_of(script: ScriptDirectory, revision: Script) -> str:
+    """The branch label a revision belongs to (labels are set on each branch's first revision)."""
+    for node in script.revision_map.iterate_revisions(revision.revision, "base"):
+        labels = set(node.branch_labels or ())
+        for branch in BRANCHES:
+            if branch in labels:
+                return branch
+    return CONSOLE_SCHEMA
+
+
+def applied_revisions(connection: Connection) -> tuple[str, ...]:
+    """The revisions recorded in the version table; empty if it does not exist yet."""
+    if not inspect(connection).has_table("alembic_version", schema=CONSOLE_SCHEMA):
+        return ()
+    return tuple(connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars())
+
+
+def schema_states(connection: Connection) -> list[SchemaState]:
+    """The migration state of every branch: at head, behind, missing or unknown."""
+    script = script_directory()
+    applied = applied_revisions(connection)
+    heads = {branch_of(script, script.get_revision(head)): head for head in script.get_heads()}
+    current: dict[str, str] = {}
+    unknown: set[str] = set()
+    for revision in applied:
+        try:
+            node = script.get_revision(revision)
+        except Exception:  # noqa: BLE001  (alembic raises several kinds for an unknown id)
+            node = None
+        if node is None:
+            unknown.add(revision)
+            continue
+        # One row per head: a system branch's row implies the base branch below it.
+        for ancestor in script.revision_map.iterate_revisions(revision, "base"):
+            current.setdefault(branch_of(script, ancestor), ancestor.revision)
+    states = []
+    for branch in BRANCHES:
+        head = heads[branch]
+        now = current.get(branch)
+        if now is None:
+            state = "unknown" if unknown else "missing"
+        elif now == head:
+            state = "at head"
+        else:
+            state = "behind"
+        states.append(SchemaState(schema=branch, current=now, head=head, state=state))
+    return states
+
+
+def upgrade(engine: Engine, target: str = "heads") -> list[BranchOutcome]:
+    """Upgrade to `target` ("heads", "gacha@head", a revision id...).
+
+    "heads" upgrades each branch in its own transaction, so one that fails (its error is in
+    the outcome) does not hold the others back. Any other target runs in one transaction.
+    """
+    targets = [(branch, f"{branch}@head") for branch in BRANCHES] if target == "heads" else [(_branch_name(target), target)]
+    return [_run(engine, branch, lambda config, t=t: command.upgrade(config, t), t) for branch, t in targets]
+
+
+def downgrade(engine: Engine, target: str) -> list[BranchOutcome]:
+    """Downgrade to `target` ("base", "gacha@base", "-1", a revision id...) in one transaction."""
+    return [_run(engine, _branch_name(target), lambda config: command.downgrade(config, target), target)]
+
+
+def offline_sql(url: str, direction: str, target: str, start: str | None = None) -> str:
+    """The SQL an upgrade or downgrade would run, without touching a database (offline mode).
+
+    A downgrade needs a starting point: `start` (a revision), e.g. "heads".
+    """
+    output = io.StringIO()
+    config = alembic_config(output=output)
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    if direction == "upgrade":
+        command.upgrade(config, f"{start}:{target}" if start else target, sql=True)
+    elif direction == "downgrade":
+        command.downgrade(config, f"{start or 'heads'}:{target}", sql=True)
+    else:
+        raise MigrationError(f"direction must be upgrade or downgrade, not {direction!r}")
+    return output.getvalue()
+
+
+def history(connection: Connection | None = None) -> list[RevisionInfo]:
+    """Every revision, newest first per branch, marking heads and those applied."""
+    script = script_directory()
+    applied_ids: set[str] = set()
+    if connection is not None:
+        for revision in applied_revisions(connection):
+            applied_ids.update(node.revision for node in script.revision_map.iterate_revisions(revision, "base"))
+    heads = set(script.get_heads())
+    return [
+        RevisionInfo(
+            revision=node.revision,
+            down_revisions=_as_tuple(node.down_revision),
+            branch=branch_of(script, node),
+            message=node.doc or "",
+            is_head=node.revision in heads,
+            applied=node.revision in applied_ids,
+        )
+        for node in script.walk_revisions()
+    ]
+
+
+def drift(connection: Connection, schemas: Sequence[str] = ALL_SCHEMAS) -> list[Any]:
+    """The differences between the models and the database in `schemas` (empty: no drift).
+
+    Each entry is one of Alembic's autogenerate diff tuples, e.g. ("add_column", ...).
+    """
+    allowed = set(schemas)
+
+    def include_name(name: str | None, type_: str, parent_names: dict[str, str | None]) -> bool:
+        return name in allowed if type_ == "schema" else True
+
+    def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+        if type_ == "table":
+            return obj.schema in allowed and not (obj.schema == CONSOLE_SCHEMA and name == "alembic_version")
+        return True
+
+    context = MigrationContext.configure(
+        connection,
+        opts={
+            "include_schemas": True,
+            "include_name": include_name,
+            "include_object": include_object,
+            "compare_type": True,
+            "compare_server_default": True,
+            "target_metadata": Base.metadata,
+        },
+    )
+    return list(compare_metadata(context, Base.metadata))
+
+
+def describe_diff(diff: Any) -> str:
+    """One line for an autogenerate diff entry."""
+    if isinstance(diff, list):  # column modifications come as a list of tuples
+        return "; ".join(describe_diff(item) for item in diff)
+    kind, *rest = diff
+    names = []
+    for item in rest:
+        name = getattr(item, "name", None)
+        fullname = getattr(item, "fullname", None)
+        if fullname or name:
+            names.append(str(fullname or name))
+        elif isinstance(item, str):
+            names.append(item)
+    return f"{kind} {' '.join(names)}".strip()
+
+
+def _run(engine: Engine, branch: str, action: Any, target: str) -> BranchOutcome:
+    try:
+        with engine.begin() as connection:
+            action(alembic_config(connection))
+    except Exception as error:  # noqa: BLE001  (any failure of a branch is reported, not raised)
+        return BranchOutcome(branch=branch, target=target, error=_first_line(error))
+    return BranchOutcome(branch=branch, target=target)
+
+
+def _branch_name(target: str) -> str:
+    name = target.split("@", 1)[0]
+    return name if name in BRANCHES else "all"
+
+
+def _as_tuple(value: str | Sequence[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _first_line(error: BaseException) -> str:
+    original = getattr(error, "orig", None) or error
+    lines = str(original).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
+

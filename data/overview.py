@@ -1,0 +1,162 @@
+"""What the home screen says about a connection: the server, who we are, and our schemas.
+
+Everything comes from a handful of catalog queries in one read transaction. Row counts are
+the planner's estimates (pg_class.reltuples), never COUNT(*), so the overview stays instant
+on tables of any size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Row, bindparam, text
+from sqlalchemy.engine import URL
+
+from data import migrate
+from data.base import CONSOLE_SCHEMA, SYSTEM_SCHEMAS
+from data.engine import Database
+from data.roles import Role
+
+DEFAULT_PORT = 5432
+
+# Tables with storage ('r', partitions included) carry the row estimates; top-level tables
+# ('r' and partitioned 'p', partitions excluded) are what a user counts as "tables".
+# reltuples is -1 until the table is first vacuumed or analysed: its size is unknown.
+_SCHEMA_STATS = text(
+    """
+    SELECT n.nspname AS schema,
+           count(c.oid) FILTER (WHERE NOT c.relispartition) AS tables,
+           sum(c.reltuples::bigint) FILTER (WHERE c.relkind = 'r' AND c.reltuples >= 0) AS rows,
+           count(c.oid) FILTER (WHERE c.relkind = 'r' AND c.reltuples < 0) AS unanalysed
+      FROM pg_namespace n
+      LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relkind IN ('r', 'p')
+     WHERE n.nspname IN :schemas
+     GROUP BY n.nspname
+    """
+).bindparams(bindparam("schemas", expanding=True))
+
+_SERVER_FACTS = text(
+    """
+    SELECT current_setting('server_version') AS version,
+           current_database() AS database,
+           current_user AS connected_user,
+           current_setting('transaction_read_only') = 'on' AS read_only
+    """
+)
+
+
+@dataclass(frozen=True)
+class SchemaSummary:
+    """One of our schemas as the catalog and the migration history see it."""
+
+    schema: str
+    """Our name for the schema (the models' name)."""
+    real_schema: str
+    """The schema the tables really live in (differs when the profile maps it)."""
+    exists: bool
+    tables: int
+    """Tables, partitioned tables counted once."""
+    estimated_rows: int | None
+    """Sum of the catalog's row estimates; None when no table has one yet."""
+    rows_complete: bool
+    """False when some table was never analysed, so estimated_rows is a lower bound."""
+    migration_state: str | None
+    """'at head', 'behind', 'missing' or 'unknown'; None when the schema has no branch."""
+    revision: str | None
+    """The revision applied in the database."""
+    head: str | None
+    """The head revision of the schema's branch in the code."""
+
+
+@dataclass(frozen=True)
+class ServerOverview:
+    """The server, the connection and our schemas, as shown on the home screen."""
+
+    server: str
+    """Where the server is, as the user would name it (host or socket directory, port)."""
+    version: str
+    database: str
+    user: str
+    """The database user the console is connected as (current_user)."""
+    role: Role
+    profile: str
+    read_only: bool
+    """True when the server itself says transactions are read-only."""
+    production: bool
+    schemas: tuple[SchemaSummary, ...]
+
+
+def server_overview(database: Database) -> ServerOverview:
+    """Describe the server and our schemas in one short read transaction.
+
+    Raises:
+        sqlalchemy.exc.OperationalError: the server cannot be reached.
+        sqlalchemy.exc.DBAPIError: a catalog query failed (a statement timeout, say).
+    """
+    settings = database.settings
+    ours = (*SYSTEM_SCHEMAS, CONSOLE_SCHEMA)
+    real = {schema: settings.schema_map.get(schema, schema) for schema in ours}
+    with database.session() as session:
+        connection = session.connection()
+        facts = connection.execute(_SERVER_FACTS).one()
+        stats = {
+            row.schema: row
+            for row in connection.execute(_SCHEMA_STATS, {"schemas": sorted(set(real.values()))})
+        }
+        states = {state.schema: state for state in migrate.schema_states(connection)}
+    schemas = tuple(
+        _summary(schema, real[schema], stats.get(real[schema]), states.get(schema))
+        for schema in ours
+    )
+    return ServerOverview(
+        server=server_address(settings.url),
+        version=facts.version,
+        database=facts.database,
+        user=facts.connected_user,
+        role=settings.role,
+        profile=settings.profile_name,
+        read_only=bool(facts.read_only),
+        production=settings.production,
+        schemas=schemas,
+    )
+
+
+def server_address(url: URL) -> str:
+    """The server's address as a user names it: host:port, or the socket directory and port.
+
+    Never includes the user or the password. A libpq `host` query parameter (how a Unix
+    socket directory is passed) wins over the URL's host, as it does in libpq.
+    """
+    query_host = url.query.get("host")
+    host = query_host if isinstance(query_host, str) else (url.host or "")
+    query_port = url.query.get("port")
+    port = url.port or (int(query_port) if isinstance(query_port, str) else DEFAULT_PORT)
+    if not host or host.startswith("/"):
+        # libpq's default socket directory when no host is given at all.
+        return f"{host or '/var/run/postgresql'} (Unix socket, port {port})"
+    return f"{host}:{port}"
+
+
+def _summary(
+    schema: str,
+    real_schema: str,
+    stats: Row[Any] | None,
+    state: migrate.SchemaState | None,
+) -> SchemaSummary:
+    tables = stats.tables if stats else 0
+    unanalysed = stats.unanalysed if stats else 0
+    rows = stats.rows if stats else None
+    if rows is None and unanalysed == 0:
+        rows = 0  # no table with storage at all: nothing to estimate
+    return SchemaSummary(
+        schema=schema,
+        real_schema=real_schema,
+        exists=stats is not None,
+        tables=tables,
+        estimated_rows=None if rows is None else int(rows),
+        rows_complete=unanalysed == 0,
+        migration_state=state.state if state else None,
+        revision=state.current if state else None,
+        head=state.head if state else None,
+    )
