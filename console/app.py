@@ -1,0 +1,161 @@
+"""The console's Textual app: one Database, its screens as modes, the palette, error reports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import partial
+from typing import ClassVar
+
+from sqlalchemy.exc import SQLAlchemyError
+from textual import on
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from console.commands import CommandRegistry, ConsoleCommands
+from data.engine import Database
+from data.errors import one_line
+from screens.home import HomeScreen
+
+
+@dataclass(frozen=True)
+class ScreenEntry:
+    """A screen the user can go to: by key, from the palette, as an App mode."""
+
+    mode: str
+    name: str
+    help: str
+    key: str
+    factory: Callable[[], Screen[None]]
+
+
+SCREENS: tuple[ScreenEntry, ...] = (
+    ScreenEntry("home", "Home", "Server, version, access, tables and migrations", "1", HomeScreen),
+)
+
+_BUG_ERRORS = (LookupError, TypeError, AttributeError, NameError, AssertionError)
+
+
+class ConsoleApp(App[None]):
+    """The console for one database. The caller owns the Database and disposes of it."""
+
+    CSS_PATH = "console.tcss"
+    TITLE = "console"
+    COMMANDS = App.COMMANDS | {ConsoleCommands}
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[None]]]] = {
+        entry.mode: entry.factory for entry in SCREENS
+    }
+    DEFAULT_MODE = SCREENS[0].mode
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave the console"),
+        Binding(
+            "ctrl+q",
+            "quit",
+            "Quit",
+            id="app.quit_anywhere",
+            tooltip="Leave the console, even from a text field",
+            show=False,
+            priority=True,
+        ),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            "Palette",
+            id="app.command_palette",
+            tooltip="Find any screen or action by name",
+            show=False,
+            priority=True,
+        ),
+        Binding("ctrl+c", "help_quit", id="app.help_quit", show=False, system=True),
+        *(
+            Binding(
+                entry.key,
+                f"switch_mode({entry.mode!r})",
+                entry.name,
+                id=f"app.screen.{entry.mode}",
+                tooltip=entry.help,
+            )
+            for entry in SCREENS
+        ),
+    ]
+
+    def __init__(
+        self,
+        database: Database,
+        *,
+        note: str | None = None,
+        keymap: Mapping[str, str] | None = None,
+    ) -> None:
+        """Build the console for `database`.
+
+        Args:
+            database: The profile's database; every screen's worker uses it.
+            note: Shown on the home screen in place of the server address, e.g.
+                "embedded PostgreSQL in ~/.local/share/console"; tests pass a fixed one.
+            keymap: Binding id -> keys (e.g. {"home.refresh": "f5"}), from the config.
+        """
+        super().__init__()
+        self.database = database
+        self.note = note
+        """Describes the server on the home screen instead of its address."""
+        self.palette = CommandRegistry()
+        """The app-wide command palette entries."""
+        self.sub_title = connection_label(database)
+        for entry in SCREENS:
+            self.palette.register(entry.name, entry.help, partial(self.switch_mode, entry.mode))
+        self.palette.register(
+            "Toggle dark mode", "Switch between the light and dark theme", self.action_toggle_dark
+        )
+        if keymap:
+            self.set_keymap(dict(keymap))
+
+    @on(Worker.StateChanged)
+    def report_worker_failure(self, event: Worker.StateChanged) -> None:
+        """Every failed worker of every screen ends here, as a notification (never a crash)."""
+        error = event.worker.error
+        if event.state is not WorkerState.ERROR or error is None:
+            return
+        self.log.error(event.worker, error)
+        self.notify(
+            error_summary(error),
+            title=error_title(error, event.worker),
+            severity="error",
+            markup=False,
+        )
+
+
+def connection_label(database: Database) -> str:
+    """The sub-title: profile and role, and the flags the user must not miss."""
+    settings = database.settings
+    parts = [f"profile {settings.profile_name}", f"role {settings.role.value}"]
+    if settings.enforces_read_only:
+        parts.append("read-only")
+    if settings.production:
+        parts.append("PRODUCTION")
+    return " · ".join(parts)
+
+
+def error_summary(error: BaseException) -> str:
+    """One line for the user: the driver's message for database errors, no SQL, no traceback.
+
+    Errors that only a bug raises (a KeyError, say) keep their type name, since their
+    message alone ("'heroes'") says nothing.
+    """
+    if isinstance(error, SQLAlchemyError):
+        return one_line(error)
+    lines = str(error).strip().splitlines()
+    if not lines:
+        return type(error).__name__
+    if isinstance(error, _BUG_ERRORS):
+        return f"{type(error).__name__}: {lines[0]}"
+    return lines[0]
+
+
+def error_title(error: BaseException, worker: Worker[object]) -> str:
+    """The data layer may name the failure (an exception's `title`); else the worker does."""
+    title = getattr(error, "title", None)
+    if isinstance(title, str) and title:
+        return title
+    return f"{worker.name} failed" if worker.name else "Something failed"

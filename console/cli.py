@@ -1,0 +1,234 @@
+"""The `console` command: opens the app, or runs one action of the data layer and exits.
+
+Exit codes: 0 success, 1 the action failed (a migration error, drift found, a server that
+would not start), 2 bad input (usage, a bad URL or profile, an unreachable database).
+Errors are one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from console.config import Config, ConfigError, load_config
+from console.connect import (
+    ConnectError,
+    Target,
+    embedded_settings,
+    open_database,
+    prepare_embedded,
+    released_on_signals,
+    settings_for,
+)
+from console.embedded import EmbeddedServer, EmbeddedServerError, default_data_dir
+from data import migrate
+from data.engine import Database
+from data.errors import one_line
+from data.roles import Role
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class CommandFailed(RuntimeError):
+    """An action ran and failed; its message is printed and the exit code is 1."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="console", description="A console for the PostgreSQL databases of five applications.")
+    parser.add_argument("--url", help="connect to this PostgreSQL URL (else DATABASE_URL, a profile, or the embedded server)")
+    parser.add_argument("--profile", help="a named profile from the config file")
+    parser.add_argument("--config", type=Path, help="the config file (default: the user's config directory)")
+    parser.add_argument("--data-dir", type=Path, help="the embedded server's data directory (or CONSOLE_DATA_DIR)")
+    parser.add_argument("--role", choices=[role.value for role in Role], help="lower the profile's role for this run")
+    parser.add_argument("--read-only", action="store_true", help="open every transaction READ ONLY")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of text")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    db = commands.add_parser("db", help="manage the embedded PostgreSQL server")
+    db_actions = db.add_subparsers(dest="action", required=True, metavar="ACTION")
+    db_actions.add_parser("start", help="start it (initialising on first use) and keep it running")
+    stop = db_actions.add_parser("stop", help="stop it")
+    stop.add_argument("--force", action="store_true", help="stop even while consoles are using it")
+    db_actions.add_parser("status", help="is it running, where, and who uses it")
+    db_actions.add_parser("url", help="print its connection URL")
+
+    mig = commands.add_parser("migrate", help="Alembic migrations, one branch per system")
+    mig_actions = mig.add_subparsers(dest="action", required=True, metavar="ACTION")
+    up = mig_actions.add_parser("upgrade", help="upgrade to a target (default heads; e.g. gacha@head)")
+    up.add_argument("target", nargs="?", default="heads")
+    down = mig_actions.add_parser("downgrade", help="downgrade to a target (e.g. base, stories@base, -1)")
+    down.add_argument("target")
+    mig_actions.add_parser("history", help="every revision, with heads and what is applied")
+    mig_actions.add_parser("current", help="the migration state of each system")
+    check = mig_actions.add_parser("check", help="compare the models with the database (drift)")
+    check.add_argument("schemas", nargs="*", help="limit to these schemas")
+    sql = mig_actions.add_parser("sql", help="print the SQL of an upgrade or downgrade without running it")
+    sql.add_argument("direction", choices=["upgrade", "downgrade"])
+    sql.add_argument("target")
+    sql.add_argument("--from", dest="start", help="the revision to start from (downgrades default to heads)")
+
+    demo = commands.add_parser("demo", help="load the deterministic demo data")
+    demo.add_argument("--scale", type=_positive_int, default=1, help="1 loads in seconds; 200 gives a million collection rows")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        config = load_config(args.config)
+        if args.command == "db":
+            return _db(args)
+        return _with_database(args, config)
+    except (ConfigError, ConnectError) as error:
+        return _fail(str(error), EXIT_USAGE)
+    except (EmbeddedServerError, CommandFailed, migrate.MigrationError) as error:
+        return _fail(str(error), EXIT_FAILED)
+    except SQLAlchemyError as error:
+        return _fail(one_line(error), EXIT_FAILED)
+    except KeyboardInterrupt:
+        return _fail("interrupted", 130)
+
+
+def _with_database(args: argparse.Namespace, config: Config) -> int:
+    target = Target(url=args.url, profile=args.profile, data_dir=args.data_dir,
+                    role=Role(args.role) if args.role else None, read_only=args.read_only)
+    settings = settings_for(target, config)
+    with ExitStack() as stack:
+        note = None
+        app_exit: list[Callable[[int], None]] = []
+        if settings is None:
+            server = EmbeddedServer(args.data_dir or default_data_dir())
+            server.acquire()
+            stack.enter_context(released_on_signals(server, on_signal=lambda signum: _signal_app(app_exit, signum)))
+            first_run = prepare_embedded(server, load_demo=_load_demo, progress=_progress(args))
+            if first_run is not None:
+                _progress(args)(f"first start ready in {first_run.seconds:.1f} s ({first_run.demo_rows} demo rows)")
+            settings = embedded_settings(server, target, config)
+            note = f"embedded PostgreSQL in {server.data_dir}"
+        database = stack.enter_context(open_database(settings, interactive=sys.stdin.isatty()))
+        if args.command is None:
+            return _run_app(database, config, note, app_exit)
+        if args.command == "migrate":
+            return _migrate(args, database)
+        if args.command == "demo":
+            rows = _load_demo(database, args.scale)
+            return _print(args, {"rows": rows}, f"loaded {rows} demo rows at scale {args.scale}")
+    return EXIT_OK
+
+
+def _run_app(database: Database, config: Config, note: str | None, app_exit: list[Callable[[int], None]]) -> int:
+    from console.app import ConsoleApp  # the UI is imported only when it is wanted
+
+    app = ConsoleApp(database, note=note, keymap=dict(config.keys))
+    app_exit.append(lambda signum: app.exit(return_code=128 + signum))
+    app.run()
+    return app.return_code or EXIT_OK
+
+
+def _signal_app(app_exit: list[Callable[[int], None]], signum: int) -> None:
+    if not app_exit:
+        raise SystemExit(128 + signum)
+    app_exit[0](signum)
+
+
+def _load_demo(database: Database, scale: int = 1) -> int:
+    from data import demo
+
+    return sum(demo.load_demo(database, scale=scale).values())
+
+
+def _db(args: argparse.Namespace) -> int:
+    server = EmbeddedServer(args.data_dir or default_data_dir())
+    if args.action == "url":
+        url = server.url().render_as_string(hide_password=False)
+        return _print(args, {"url": url}, url)
+    if args.action == "status":
+        status = server.status()
+        state = "running" if status.running else ("stopped" if status.initialised else "not initialised")
+        detail = f" (pid {status.pid}, started by {status.started_by}, {len(status.clients)} console(s))" if status.running else ""
+        payload = {**asdict(status), "data_dir": str(status.data_dir)}
+        return _print(args, payload, f"{state}: {status.data_dir}{detail}")
+    if args.action == "start":
+        created = server.start()
+        if created or not (server.data_dir / "ready").exists():
+            first_run = prepare_embedded(server, load_demo=_load_demo, progress=_progress(args))
+            if first_run is not None:
+                _progress(args)(f"initialised in {first_run.seconds:.1f} s")
+        return _print(args, {"running": True, "data_dir": str(server.data_dir)}, f"running: {server.data_dir}")
+    stopped = server.stop(force=args.force)
+    return _print(args, {"stopped": stopped}, "stopped" if stopped else "was not running")
+
+
+def _migrate(args: argparse.Namespace, database: Database) -> int:
+    action = args.action
+    if action in ("upgrade", "downgrade"):
+        run = migrate.upgrade if action == "upgrade" else migrate.downgrade
+        outcomes = run(database.engine, args.target)
+        failed = [outcome for outcome in outcomes if not outcome.ok]
+        lines = [f"{o.branch}: {'ok' if o.ok else 'FAILED: ' + (o.error or '')}" for o in outcomes]
+        _print(args, [asdict(o) for o in outcomes], "\n".join(lines))
+        if failed:
+            raise CommandFailed(f"{action} of {', '.join(o.branch for o in failed)} failed: {failed[0].error}")
+        return EXIT_OK
+    if action == "sql":
+        url = database.settings.url.render_as_string(hide_password=True)
+        print(migrate.offline_sql(url, args.direction, args.target, args.start), end="")
+        return EXIT_OK
+    with database.connect() as connection:
+        if action == "history":
+            revisions = migrate.history(connection)
+            text = "\n".join(
+                f"{'*' if r.applied else ' '} {r.revision} ({r.branch}){' head' if r.is_head else ''}  {r.message}"
+                for r in revisions
+            )
+            return _print(args, [asdict(r) for r in revisions], text)
+        if action == "current":
+            states = migrate.schema_states(connection)
+            text = "\n".join(f"{s.schema:<11} {s.state:<8} {s.current or '-'} (head {s.head})" for s in states)
+            return _print(args, [asdict(s) for s in states], text)
+        schemas = args.schemas or list(migrate.BRANCHES)
+        unknown = set(schemas) - set(migrate.BRANCHES)
+        if unknown:
+            raise ConfigError(f"unknown schema(s): {', '.join(sorted(unknown))}")
+        diffs = [migrate.describe_diff(diff) for diff in migrate.drift(connection, schemas)]
+    _print(args, {"drift": diffs}, "\n".join(diffs) if diffs else "no drift: the database matches the models")
+    if diffs:
+        raise CommandFailed(f"{len(diffs)} difference(s) between the models and the database")
+    return EXIT_OK
+
+
+def _print(args: argparse.Namespace, payload: Any, text: str) -> int:
+    print(json.dumps(payload, default=str) if args.json else text)
+    return EXIT_OK
+
+
+def _progress(args: argparse.Namespace) -> Callable[[str], None]:
+    def say(message: str) -> None:
+        if not args.json:
+            print(f"console: {message}", file=sys.stderr, flush=True)
+
+    return say
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"console: error: {message}", file=sys.stderr)
+    return code
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number

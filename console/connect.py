@@ -1,0 +1,194 @@
+"""Which database the console opens, and getting the embedded one ready.
+
+Precedence: --url, then DATABASE_URL, then --profile (or the config's default_profile),
+then the embedded server. The embedded server's first start initialises the cluster,
+creates the database, runs every migration and loads the demo data; a start that was
+interrupted half-way is redone from scratch rather than left half-built.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from types import FrameType
+
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from console.config import Config, ConfigError, prompt_password, settings_for_url
+from console.embedded import DATABASE, EmbeddedServer, default_data_dir
+from data import migrate
+from data.engine import ConnectionSettings, Database
+from data.errors import needs_password, one_line
+from data.roles import Role
+
+READY_MARKER = "ready"
+EXTENSIONS = ("vector", "pg_stat_statements")
+
+
+class ConnectError(RuntimeError):
+    """The database could not be opened; the message is the one line to show."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """What the user asked to connect to."""
+
+    url: str | None = None
+    profile: str | None = None
+    data_dir: Path | None = None
+    role: Role | None = None
+    read_only: bool = False
+
+
+@dataclass(frozen=True)
+class FirstRun:
+    """How long the embedded database's first start took, for the user and the README."""
+
+    seconds: float
+    demo_rows: int
+
+
+def settings_for(target: Target, config: Config) -> ConnectionSettings | None:
+    """Settings for a real server, or None when the embedded server is wanted.
+
+    Raises:
+        ConfigError: a bad URL, an unknown profile, or a role that would be raised.
+    """
+    url = target.url or os.environ.get("DATABASE_URL")
+    profile_name = None if url else (target.profile or config.default_profile)
+    if url is None and profile_name is None:
+        return None
+    profile = config.profile(profile_name) if profile_name else None
+    return settings_for_url(
+        url or profile.url,  # type: ignore[union-attr]
+        profile=profile,
+        operator=config.operator,
+        role=target.role,
+        read_only=target.read_only,
+    )
+
+
+def embedded_settings(server: EmbeddedServer, target: Target, config: Config) -> ConnectionSettings:
+    role = Role.ADMIN.lowered_to(target.role) if target.role else Role.ADMIN
+    return ConnectionSettings(
+        url=server.url(),
+        role=role,
+        read_only=target.read_only,
+        operator=config.operator,
+        profile_name="embedded",
+    )
+
+
+def open_database(settings: ConnectionSettings, *, interactive: bool) -> Database:
+    """Open and check a connection; prompt for a password if the server wants one.
+
+    Raises:
+        ConnectError: the server cannot be reached, refuses us, or the database is missing.
+    """
+    database = Database(settings)
+    try:
+        _check(database)
+        return database
+    except SQLAlchemyError as error:
+        database.dispose()
+        if not (interactive and needs_password(error)):
+            raise ConnectError(one_line(error)) from None
+    password = prompt_password(f"Password for {settings.url.username or 'you'}@{settings.url.host or 'localhost'}: ")
+    database = Database(replace(settings, url=settings.url.set(password=password)))
+    try:
+        _check(database)
+    except SQLAlchemyError as error:
+        database.dispose()
+        raise ConnectError(one_line(error)) from None
+    return database
+
+
+def _check(database: Database) -> None:
+    with database.connect() as connection:
+        connection.execute(text("SELECT 1"))
+
+
+def prepare_embedded(server: EmbeddedServer, *, load_demo: Callable[[Database], int] | None,
+                     progress: Callable[[str], None] = lambda _: None) -> FirstRun | None:
+    """Make the embedded database ready: created, migrated and loaded, once.
+
+    Call after `server.acquire()`. Returns the first run's timing, or None if the database
+    was already ready.
+
+    Raises:
+        ConnectError: a migration failed (nothing is marked ready, so the next start redoes it).
+    """
+    marker = server.data_dir / READY_MARKER
+    if marker.exists():
+        return None
+    started = time.perf_counter()
+    admin = Database(ConnectionSettings(url=server.url("postgres"), profile_name="embedded"))
+    try:
+        with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            progress("creating the database")
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{DATABASE}"'))
+    finally:
+        admin.dispose()
+    database = Database(ConnectionSettings(url=server.url(), profile_name="embedded"))
+    try:
+        with database.connect() as connection:
+            for extension in EXTENSIONS:
+                connection.execute(text(f'CREATE EXTENSION IF NOT EXISTS "{extension}"'))
+        progress("running migrations")
+        failures = [outcome for outcome in migrate.upgrade(database.engine) if not outcome.ok]
+        if failures:
+            raise ConnectError(f"migration of {failures[0].branch} failed: {failures[0].error}")
+        rows = 0
+        if load_demo is not None:
+            progress("loading demo data")
+            rows = load_demo(database)
+    finally:
+        database.dispose()
+    marker.write_text("initialised, migrated and loaded with demo data\n")
+    return FirstRun(seconds=time.perf_counter() - started, demo_rows=rows)
+
+
+@contextmanager
+def released_on_signals(server: EmbeddedServer, on_signal: Callable[[int], None] | None = None) -> Iterator[None]:
+    """Hold the embedded server for the duration; leave it on exit, SIGTERM and SIGHUP.
+
+    `on_signal` lets a running app wind down by itself (its own exit path then releases);
+    without one, the signal ends the process through SystemExit and the release below.
+    """
+
+    def handle(signum: int, frame: FrameType | None) -> None:
+        if on_signal is not None:
+            on_signal(signum)
+        else:
+            raise SystemExit(128 + signum)
+
+    previous = {sig: signal.signal(sig, handle) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        try:
+            server.release()
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+
+__all__ = [
+    "ConfigError",
+    "ConnectError",
+    "FirstRun",
+    "Target",
+    "default_data_dir",
+    "embedded_settings",
+    "open_database",
+    "prepare_embedded",
+    "released_on_signals",
+    "settings_for",
+]

@@ -1,0 +1,35 @@
+"""Turn database exceptions into the one line a user should read."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+_NOISE = re.compile(r"^\(psycopg[\w.]*\)\s*")
+_SERVER_LINE = re.compile(r'connection to server (?:at "[^"]*"(?:, port \d+)?|on socket "[^"]*") failed: ')
+
+
+def one_line(error: BaseException) -> str:
+    """The most telling single line of an exception from the database layer.
+
+    A connection failure names the problem: the host that did not answer, the password
+    that was refused, the database that does not exist. Others give the server's message
+    without SQLAlchemy's wrapping.
+    """
+    original = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
+    text = str(original).strip()
+    if isinstance(error, SQLAlchemyError) and original is error:
+        text = _NOISE.sub("", text.split("\n(Background", 1)[0])
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("[SQL")]
+    if not lines:
+        return type(error).__name__
+    # libpq tries every address of a host and reports each; the last is the final word.
+    attempts = [line for line in lines if _SERVER_LINE.search(line)]
+    line = attempts[-1] if attempts else lines[0]
+    return line.removeprefix("connection failed: ")
+
+
+def needs_password(error: BaseException) -> bool:
+    """True when the server asked for a password and none was given."""
+    return "no password supplied" in str(getattr(error, "orig", None) or error)

@@ -1,0 +1,104 @@
+"""The test harness: one embedded PostgreSQL per run, one fresh database per test.
+
+The server starts once (fsync off: these clusters are thrown away). A template database is
+migrated and loaded with demo data once; each test that wants data gets its own copy
+(CREATE DATABASE ... TEMPLATE, a file copy), so tests never see each other's writes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import URL
+
+from console.embedded import EmbeddedServer
+from data import migrate
+from data.engine import ConnectionSettings, Database, PoolSettings
+
+TEMPLATE = "console_template"
+_numbers = itertools.count()
+SMALL_POOL = PoolSettings(size=2, max_overflow=2)
+
+
+def short_temp_dir(prefix: str) -> Path:
+    """A temporary directory with a short path: a Unix socket path must fit in 107 bytes."""
+    return Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+
+
+@pytest.fixture(scope="session")
+def embedded_server() -> Iterator[EmbeddedServer]:
+    data_dir = short_temp_dir("cpg-")
+    server = EmbeddedServer(data_dir, durable=False)
+    server.acquire()
+    try:
+        yield server
+    finally:
+        server.release()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def _autocommit(server: EmbeddedServer, sql: str) -> None:
+    with Database(ConnectionSettings(url=server.url("postgres"))) as admin:
+        with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text(sql))
+
+
+def create_database(server: EmbeddedServer, template: str | None = None) -> URL:
+    """A new database on the test server, empty or copied from `template`."""
+    name = f"t{os.getpid()}_{next(_numbers)}"
+    _autocommit(server, f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    return server.url(name)
+
+
+def drop_database(server: EmbeddedServer, url: URL) -> None:
+    _autocommit(server, f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def template_database(embedded_server: EmbeddedServer) -> str:
+    """A database migrated to every head and loaded with scale-1 demo data."""
+    from data import demo
+
+    _autocommit(embedded_server, f'DROP DATABASE IF EXISTS "{TEMPLATE}" WITH (FORCE)')
+    _autocommit(embedded_server, f'CREATE DATABASE "{TEMPLATE}"')
+    with Database(ConnectionSettings(url=embedded_server.url(TEMPLATE))) as database:
+        with database.connect() as connection:
+            for extension in ("vector", "pg_stat_statements"):
+                connection.execute(text(f'CREATE EXTENSION IF NOT EXISTS "{extension}"'))
+        failures = [outcome for outcome in migrate.upgrade(database.engine) if not outcome.ok]
+        assert not failures, failures
+        demo.load_demo(database, scale=1)
+        with database.connect() as connection:
+            connection.execute(text("ANALYZE"))
+    return TEMPLATE
+
+
+@pytest.fixture
+def database_url(embedded_server: EmbeddedServer, template_database: str) -> Iterator[URL]:
+    """The URL of this test's own migrated database with demo data."""
+    url = create_database(embedded_server, template_database)
+    yield url
+    drop_database(embedded_server, url)
+
+
+@pytest.fixture
+def database(database_url: URL) -> Iterator[Database]:
+    """This test's own migrated database with demo data, as an admin session layer."""
+    with Database(ConnectionSettings(url=database_url, pool=SMALL_POOL)) as db:
+        yield db
+
+
+@pytest.fixture
+def empty_database_url(embedded_server: EmbeddedServer) -> Iterator[URL]:
+    """The URL of this test's own empty database (nothing migrated)."""
+    url = create_database(embedded_server)
+    yield url
+    drop_database(embedded_server, url)
+
