@@ -48,16 +48,17 @@ class CommandRegistry:
 
 
 def screen_commands(screen: Screen[object]) -> list[Command]:
-    """The enabled, described key bindings of a screen and its focused widgets.
+    """The key bindings the footer shows for a screen and its focused widgets.
 
     App-level bindings are left out: the registry and Textual's system commands
-    (Theme, Keys, Quit) already offer them.
+    (Theme, Keys, Quit) already offer them. Hidden bindings (scrolling, focus moves) would
+    only crowd the palette.
     """
     app = screen.app
     commands: dict[str, Command] = {}
     for active in screen.active_bindings.values():
         binding, node = active.binding, active.node
-        if node is app or not active.enabled or not binding.description:
+        if node is app or not (active.enabled and binding.show and binding.description):
             continue
         run = partial(app.run_action, binding.action, node)
         commands.setdefault(
