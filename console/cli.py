@@ -77,6 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="load the deterministic demo data")
     demo.add_argument("--scale", type=_positive_int, default=1, help="1 loads in seconds; 200 gives a million collection rows")
+    demo.add_argument("--replace", action="store_true", help="empty the five systems' tables first")
     return parser
 
 
@@ -120,7 +121,7 @@ def _with_database(args: argparse.Namespace, config: Config) -> int:
         if args.command == "migrate":
             return _migrate(args, database)
         if args.command == "demo":
-            rows = _load_demo(database, args.scale)
+            rows = _load_demo(database, args.scale, replace=args.replace)
             return _print(args, {"rows": rows}, f"loaded {rows} demo rows at scale {args.scale}")
     return EXIT_OK
 
@@ -140,16 +141,19 @@ def _signal_app(app_exit: list[Callable[[int], None]], signum: int) -> None:
     app_exit[0](signum)
 
 
-def _load_demo(database: Database, scale: int = 1) -> int:
-    from data import demo
+def _load_demo(database: Database, scale: int = 1, *, replace: bool = False) -> int:
+    from data import demo  # loading the demo modules is only worth it when demo data is wanted
 
-    return sum(demo.load_demo(database, scale=scale).values())
+    try:
+        return sum(demo.load_demo(database, scale=scale, replace=replace).values())
+    except demo.DemoDataError as error:
+        raise CommandFailed(str(error)) from None
 
 
 def _db(args: argparse.Namespace) -> int:
     server = EmbeddedServer(args.data_dir or default_data_dir())
     if args.action == "url":
-        url = server.url().render_as_string(hide_password=False)
+        url = server.libpq_url()
         return _print(args, {"url": url}, url)
     if args.action == "status":
         status = server.status()

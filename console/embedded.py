@@ -142,6 +142,10 @@ class EmbeddedServer:
             "postgresql+psycopg", username=SUPERUSER, database=database, query={"host": str(self.cluster)}
         )
 
+    def libpq_url(self, database: str = DATABASE) -> str:
+        """The same URL as psql and `console --url` take it (unescaped socket directory)."""
+        return f"postgresql://{SUPERUSER}@/{database}?host={self.cluster}"
+
     @property
     def initialised(self) -> bool:
         return (self.cluster / "PG_VERSION").exists()

@@ -14,7 +14,7 @@ from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from data.engine import Database
-from data.overview import SchemaSummary, ServerOverview, server_overview
+from data.overview import SchemaSummary, ServerOverview, server_address, server_overview
 from screens.base import ConsoleScreen
 from widgets.cell_grid import Cell, CellGrid, Tone
 
@@ -95,7 +95,9 @@ class HomeScreen(ConsoleScreen):
         # The App notifies the user; here the screen stops waiting and says what is stale.
         if event.worker.group == OVERVIEW_GROUP and event.state is WorkerState.ERROR:
             self.query_one("#home", VerticalScroll).loading = False
-            self.failure = "Could not load the overview; press r to try again."
+            app = self.console_app
+            server = app.note or server_address(app.database.settings.url)
+            self.failure = f"Could not load the overview from {server}; press r to try again."
 
     def watch_overview(self, overview: ServerOverview | None) -> None:
         if overview is None:
