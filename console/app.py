@@ -68,7 +68,14 @@ class ConsoleApp(App[None]):
             show=False,
             priority=True,
         ),
-        Binding("ctrl+c", "help_quit", id="app.help_quit", show=False, system=True),
+        Binding(
+            "ctrl+c",
+            "help_quit",
+            id="app.help_quit",
+            tooltip="Say how to quit (ctrl+c copies text here)",
+            show=False,
+            system=True,
+        ),
         *(
             Binding(
                 entry.key,
@@ -127,13 +134,16 @@ class ConsoleApp(App[None]):
 
 
 def connection_label(database: Database) -> str:
-    """The sub-title: profile and role, and the flags the user must not miss."""
+    """The sub-title: profile and role, and the flags the user must not miss.
+
+    PRODUCTION comes first so that a narrow header, which cuts the end, never hides it.
+    """
     settings = database.settings
-    parts = [f"profile {settings.profile_name}", f"role {settings.role.value}"]
+    parts = [settings.profile_name, settings.role.value]
     if settings.enforces_read_only:
         parts.append("read-only")
     if settings.production:
-        parts.append("PRODUCTION")
+        parts.insert(0, "PRODUCTION")
     return " · ".join(parts)
 
 

@@ -75,6 +75,7 @@ def alembic_config(connection: Connection | None = None, *, schemas: Iterable[st
     config = Config(output_buffer=output) if output is not None else Config()
     config.set_main_option("script_location", str(resources.files("migrations")))
     config.set_main_option("version_locations", str(resources.files("migrations") / "versions"))
+    config.set_main_option("file_template", "%%(year)d-%%(month).2d-%%(day).2d_%%(slug)s")
     if connection is not None:
         config.attributes["connection"] = connection
     if schemas is not None:

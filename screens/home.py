@@ -78,7 +78,9 @@ class HomeScreen(ConsoleScreen):
         self.query_one("#home", VerticalScroll).loading = True
         self.load_overview(self.console_app.database)
 
-    @work(thread=True, exclusive=True, group=OVERVIEW_GROUP, exit_on_error=False, name="Server overview")
+    @work(
+        thread=True, exclusive=True, group=OVERVIEW_GROUP, exit_on_error=False, name="Server overview"
+    )
     def load_overview(self, database: Database) -> None:
         overview = server_overview(database)
         if not get_current_worker().is_cancelled:
@@ -97,7 +99,8 @@ class HomeScreen(ConsoleScreen):
             self.query_one("#home", VerticalScroll).loading = False
             app = self.console_app
             server = app.note or server_address(app.database.settings.url)
-            self.failure = f"Could not load the overview from {server}; press r to try again."
+            stale = "; what is shown is from the last load" if self.overview else ""
+            self.failure = f"Could not load the overview from {server}{stale}. Press r to try again."
 
     def watch_overview(self, overview: ServerOverview | None) -> None:
         if overview is None:

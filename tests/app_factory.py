@@ -31,10 +31,12 @@ def visible_texts(app: App[Any], within: str | None = None) -> list[str]:
         within: a selector: only the Statics inside the widget it names.
     """
     root = app.screen if within is None else app.screen.query_one(within)
+    # query("*"), not query(Static): toasts don't inherit Static's CSS type name.
     return [
         str(widget.render())
-        for widget in root.query(Static)
-        if all(node.display for node in widget.ancestors_with_self if isinstance(node, Widget))
+        for widget in root.query("*")
+        if isinstance(widget, Static)
+        and all(node.display for node in widget.ancestors_with_self if isinstance(node, Widget))
     ]
 
 

@@ -73,10 +73,10 @@ def test_first_start_leaves_a_migrated_database_with_demo_data(initialised_dir: 
 class Terminal:
     """`console` running in a pseudo-terminal, as a user starts it."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, command: list[str] | None = None) -> None:
         self.master, slave = pty.openpty()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "console"], stdin=slave, stdout=slave, stderr=slave,
+            command or [sys.executable, "-m", "console"], stdin=slave, stdout=slave, stderr=slave,
             env=console_env(data_dir), cwd=ROOT, start_new_session=True,
         )
         os.close(slave)

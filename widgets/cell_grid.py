@@ -39,7 +39,7 @@ class CellGrid(Widget):
     DEFAULT_CSS = """
     CellGrid {
         layout: grid;
-        grid-columns: auto;
+        grid-rows: auto;
         grid-gutter: 0 2;
         height: auto;
     }
@@ -70,6 +70,9 @@ class CellGrid(Widget):
         self.headers = tuple(Cell(h) if isinstance(h, str) else h for h in headers)
         """Column headers; a numeric header is right-aligned like its column."""
         self.styles.grid_size_columns = columns
+        # Every column as wide as its widest cell, but the last takes what is left and
+        # wraps, so a long value (a socket path) stays readable at 80 columns.
+        self.styles.grid_columns = " ".join(["auto"] * (columns - 1) + ["1fr"])
 
     def compose(self) -> ComposeResult:
         for index, header in enumerate(self.headers):

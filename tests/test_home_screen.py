@@ -1,0 +1,175 @@
+"""The home screen, driven with Pilot against a real migrated database with demo data."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from textual.command import CommandList
+from textual.pilot import Pilot
+
+from console.app import ConsoleApp
+from data import migrate
+from data.base import CONSOLE_SCHEMA, SYSTEM_SCHEMAS
+from data.engine import ConnectionSettings, Database
+from tests.app_factory import TEST_NOTE, make_app, visible_text, visible_texts
+
+SIZE = (100, 30)
+OUR_SCHEMAS = (*SYSTEM_SCHEMAS, CONSOLE_SCHEMA)
+
+# No async test plugin is installed: each test runs its Pilot scenario with asyncio.run.
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Wait until every worker is done and its result is on screen."""
+    await pilot.app.workers.wait_for_complete()
+    # The worker's message, then the grids it recomposes (or the toast it raises).
+    for _ in range(3):
+        await pilot.pause()
+
+
+def schema_rows(app: ConsoleApp) -> dict[str, list[str]]:
+    """The Schemas table as the user reads it: schema -> [tables, rows, migrations]."""
+    cells = visible_texts(app, "#home-schemas")[4:]  # after the four headers
+    rows = [cells[index : index + 4] for index in range(0, len(cells), 4)]
+    return {row[0]: row[1:] for row in rows}
+
+
+def head_of(database: Database, schema: str) -> str:
+    with database.connect() as connection:
+        return next(s.head for s in migrate.schema_states(connection) if s.schema == schema)
+
+
+def test_home_shows_the_server_and_every_schema_at_head(database: Database) -> None:
+    async def scenario() -> None:
+        with database.connect() as connection:
+            version = connection.execute(text("SHOW server_version")).scalar_one()
+        app = make_app(database)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            seen = visible_text(app, "#home-connection")
+            assert f"PostgreSQL {version}" in seen
+            assert database.settings.url.database in seen
+            assert TEST_NOTE in seen
+            assert "read-write" in seen
+            assert "READ ONLY" not in seen
+            rows = schema_rows(app)
+            assert list(rows) == list(OUR_SCHEMAS)
+            for schema, (tables, _rows, migrations) in rows.items():
+                assert migrations.startswith("at head"), (schema, migrations)
+                assert int(tables) > 0, schema
+            # Demo data was analysed: gacha's estimate is a number, not "unknown".
+            assert rows["gacha"][1].replace(",", "").isdigit()
+            assert app.sub_title == "embedded · admin"
+
+    asyncio.run(scenario())
+
+
+def test_read_only_profile_is_marked(database: Database) -> None:
+    async def scenario() -> None:
+        settings = ConnectionSettings(url=database.settings.url, read_only=True, profile_name="replica")
+        with Database(settings) as read_only:
+            app = make_app(read_only)
+            async with app.run_test(size=SIZE) as pilot:
+                await settle(pilot)
+                seen = visible_text(app, "#home-connection")
+                assert "READ ONLY" in seen
+                assert "replica" in seen
+                assert "read-only" in app.sub_title
+                marker = next(label for label in app.screen.query("#home-connection Label")
+                              if "READ ONLY" in str(label.render()))
+                assert marker.has_class("-alert")
+
+    asyncio.run(scenario())
+
+
+def test_refresh_shows_a_missing_and_an_unknown_branch(database: Database) -> None:
+    async def scenario() -> None:
+        app = make_app(database)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert schema_rows(app)["metaserver"][2].startswith("at head")
+            metaserver, stories = head_of(database, "metaserver"), head_of(database, "stories")
+            with database.connect() as connection:
+                connection.execute(
+                    text(f"DELETE FROM {migrate.VERSION_TABLE} WHERE version_num = :v"), {"v": metaserver}
+                )
+                connection.execute(
+                    text(f"UPDATE {migrate.VERSION_TABLE} SET version_num = 'f00dfeedf00d' WHERE version_num = :v"),
+                    {"v": stories},
+                )
+            await pilot.press("r")
+            await settle(pilot)
+            rows = schema_rows(app)
+            assert rows["metaserver"][2].startswith(("missing", "unknown"))
+            assert rows["stories"][2] == "unknown  revision f00dfeedf00d"
+            assert rows["gacha"][2].startswith("at head")
+            states = {str(label.render()): label for label in app.screen.query("#home-schemas .-col-3")}
+            assert states["unknown  revision f00dfeedf00d"].has_class("-error")
+
+    asyncio.run(scenario())
+
+
+def test_palette_reaches_refresh_and_rebound_keys_work(database: Database) -> None:
+    async def scenario() -> None:
+        app = make_app(database, keymap={"home.refresh": "f5"})
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert schema_rows(app)["accounts"][2].startswith("at head")
+            with database.connect() as connection:
+                connection.execute(
+                    text(f"DELETE FROM {migrate.VERSION_TABLE} WHERE version_num = :v"),
+                    {"v": head_of(database, "accounts")},
+                )
+            await pilot.press("r")  # rebound to f5: r does nothing now
+            await settle(pilot)
+            assert schema_rows(app)["accounts"][2].startswith("at head")
+            await pilot.press("ctrl+p")
+            await pilot.press(*"refresh")
+            await pilot.pause(0.3)
+            options = [str(option.prompt) for option in app.screen.query_one(CommandList).options]
+            assert options and options[0].startswith("Refresh")
+            await pilot.press("enter")
+            await settle(pilot)
+            assert not schema_rows(app)["accounts"][2].startswith("at head")
+            await pilot.press("f5")
+            await settle(pilot)
+            assert not schema_rows(app)["accounts"][2].startswith("at head")
+
+    asyncio.run(scenario())
+
+
+def test_q_quits(database: Database) -> None:
+    async def scenario() -> None:
+        app = make_app(database)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("q")
+            await pilot.pause()
+            assert app.return_code == 0
+
+    asyncio.run(scenario())
+
+
+def test_a_failing_worker_shows_a_notification_not_a_crash(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        # A socket directory with no server in it: the connection fails at once.
+        url = make_url(f"postgresql+psycopg://console@/nowhere?host={tmp_path}")
+        with Database(ConnectionSettings(url=url)) as unreachable:
+            app = ConsoleApp(unreachable)
+            async with app.run_test(size=SIZE, notifications=True) as pilot:
+                await settle(pilot)
+                seen = visible_text(app)
+                assert "Server overview failed" in seen
+                assert f"{tmp_path}/.s.PGSQL.5432" in seen
+                assert "Traceback" not in seen and "[SQL" not in seen
+                assert f"Could not load the overview from {tmp_path}" in seen
+                assert app.return_code is None  # still running
+                await pilot.press("r")  # and still answering keys
+                await settle(pilot)
+                assert app.return_code is None
+
+    asyncio.run(scenario())
+
