@@ -39,7 +39,9 @@ from sqlalchemy.engine import URL
 
 DATA_DIR_VARIABLE = "CONSOLE_DATA_DIR"
 SERVER_USER_VARIABLE = "CONSOLE_SERVER_USER"
-SUPERUSER = "console"
+# Not "console": a login named like a schema makes that schema the default one ("$user" in
+# search_path), which would hide our console schema from Alembic's comparisons.
+SUPERUSER = "postgres"
 DATABASE = "console"
 PORT = 5432
 # Root's home is closed to other accounts, so root keeps the server where its

@@ -22,6 +22,7 @@ from alembic.migration import MigrationContext
 from alembic.script import Script, ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect, text
 
+import data.models  # noqa: F401  (registers every table on Base.metadata for drift checks)
 from data.base import ALL_SCHEMAS, CONSOLE_SCHEMA, Base
 
 VERSION_TABLE = f"{CONSOLE_SCHEMA}.alembic_version"

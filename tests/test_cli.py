@@ -167,7 +167,7 @@ def test_db_commands_manage_the_embedded_server() -> None:
         status = run_console("--json", "db", "status", env=env)
         assert json.loads(status.stdout)["initialised"] is False
         url = run_console("db", "url", env=env)
-        assert url.stdout.strip() == f"postgresql://console@/console?host={data_dir}/cluster"
+        assert url.stdout.strip() == f"postgresql://postgres@/console?host={data_dir}/cluster"
         # The flag wins over the variable.
         flagged = run_console("--data-dir", str(data_dir / "other"), "db", "url", env=env)
         assert f"{data_dir}/other/cluster" in flagged.stdout

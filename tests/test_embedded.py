@@ -62,7 +62,7 @@ def _wait_stopped(server: EmbeddedServer, seconds: float = 15) -> bool:
 def test_first_acquire_initialises_and_release_stops(data_dir: Path) -> None:
     server = EmbeddedServer(data_dir, durable=False)
     assert server.acquire() is True
-    with psycopg.connect(host=str(server.cluster), user="console", dbname="postgres") as connection:
+    with psycopg.connect(host=str(server.cluster), user="postgres", dbname="postgres") as connection:
         assert connection.execute("SHOW server_version").fetchone()[0].startswith("18.")
         # pg_stat_statements is preloaded, and no TCP port is open.
         assert "pg_stat_statements" in connection.execute("SHOW shared_preload_libraries").fetchone()[0]
@@ -125,7 +125,7 @@ def test_recovers_after_server_and_console_were_killed(data_dir: Path) -> None:
     # Stale postmaster.pid and a dead client in the record: start cleanly all the same.
     assert (server.cluster / "postmaster.pid").exists()
     server.acquire()
-    with psycopg.connect(host=str(server.cluster), user="console", dbname="postgres") as connection:
+    with psycopg.connect(host=str(server.cluster), user="postgres", dbname="postgres") as connection:
         assert connection.execute("SELECT 1").fetchone() == (1,)
     assert server.release() is True
 

@@ -79,7 +79,7 @@ CHOICE_SENTENCES = (
     "Leave {thing} behind and run.",
     "Trust {hero}, just this once.",
 )
-TITLE_TEMPLATES = ("The {noun} of {place}", "{noun} at {place}", "A {noun} for {hero}", "After the {noun}")
+TITLE_TEMPLATES = ("The {noun} of {place}", "{noun} at {place}", "{hero} and the {noun}", "After the {noun}")
 PEN_NAMES = ("quillfire", "M. Okoye", "the_night_editor", "Ren Kobayashi", "J. Marlowe", "inkwell", "S. Varga")
 MOODS = ("tense", "wistful", "hopeful", "eerie", "playful", "grim", "tender")
 
@@ -193,6 +193,14 @@ class _StoryWriter:
         return 0 if rng.random() < 0.1 + 0.07 * depth else rng.choice((2, 2, 3, 3))
 
 
+def _bare(phrase: str) -> str:
+    """The phrase without its leading article, for use in a title."""
+    for article in ("the ", "a ", "an "):
+        if phrase.startswith(article):
+            return phrase[len(article):]
+    return phrase
+
+
 def _stories(rng: random.Random, total: int) -> Iterator[tuple[tuple, list[tuple]]]:
     """Yield (story row, node rows) for total stories."""
     genre_names = list(GENRES)
@@ -203,8 +211,7 @@ def _stories(rng: random.Random, total: int) -> Iterator[tuple[tuple, list[tuple
         genre = genre_names[number % len(genre_names)]
         heroes, places, _, _, nouns = GENRES[genre]
         title = rng.choice(TITLE_TEMPLATES).format(
-            noun=rng.choice(nouns), place=rng.choice(places).removeprefix("the ").title(),
-            hero=rng.choice(heroes))
+            noun=rng.choice(nouns), place=_bare(rng.choice(places)).title(), hero=rng.choice(heroes))
         title = title[0].upper() + title[1:]
         base, sequel = title, 2
         while title in titles:

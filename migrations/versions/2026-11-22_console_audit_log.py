@@ -1,7 +1,7 @@
-"""console: our own schema and the audit log (the base every system branch stands on)
+"""console: our own schema and the audit log of every write made through the console
 
 Revision ID: c0a5e1b2d3f4
-Revises:
+Revises: 0b5e0b5e0b5e
 Create Date: 2026-11-22
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "c0a5e1b2d3f4"
-down_revision: str | Sequence[str] | None = None
+down_revision: str | Sequence[str] | None = "0b5e0b5e0b5e"
 branch_labels: str | Sequence[str] | None = ("console",)
 depends_on: str | Sequence[str] | None = None
 
