@@ -20,6 +20,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import Script, ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, inspect, text
 
 import data.models  # noqa: F401  (registers every table on Base.metadata for drift checks)
@@ -74,6 +75,7 @@ def alembic_config(connection: Connection | None = None, *, schemas: Iterable[st
                    output: io.StringIO | None = None) -> Config:
     """An Alembic Config for our migrations, independent of the working directory."""
     config = Config(output_buffer=output) if output is not None else Config()
+    config.set_main_option("path_separator", "os")
     config.set_main_option("script_location", str(resources.files("migrations")))
     config.set_main_option("version_locations", str(resources.files("migrations") / "versions"))
     config.set_main_option("file_template", "%%(year)d-%%(month).2d-%%(day).2d_%%(slug)s")
@@ -155,17 +157,27 @@ def downgrade(engine: Engine, target: str) -> list[BranchOutcome]:
 def offline_sql(url: str, direction: str, target: str, start: str | None = None) -> str:
     """The SQL an upgrade or downgrade would run, without touching a database (offline mode).
 
-    A downgrade needs a starting point: `start` (a revision), e.g. "heads".
+    Offline, Alembic cannot read where the database stands, so a downgrade starts from
+    `start`, or from the head of the target's branch ("gacha@base" starts at "gacha@head").
+
+    Raises:
+        MigrationError: a downgrade with no branch and no start, or an unknown direction.
     """
+    if direction not in ("upgrade", "downgrade"):
+        raise MigrationError(f"direction must be upgrade or downgrade, not {direction!r}")
+    if direction == "downgrade" and start is None:
+        branch = target.split("@", 1)[0] if "@" in target else None
+        if branch is None:
+            raise MigrationError("an offline downgrade needs a branch (e.g. gacha@base) or --from REVISION")
+        start = f"{branch}@head"
     output = io.StringIO()
     config = alembic_config(output=output)
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
-    if direction == "upgrade":
-        command.upgrade(config, f"{start}:{target}" if start else target, sql=True)
-    elif direction == "downgrade":
-        command.downgrade(config, f"{start or 'heads'}:{target}", sql=True)
-    else:
-        raise MigrationError(f"direction must be upgrade or downgrade, not {direction!r}")
+    run = command.upgrade if direction == "upgrade" else command.downgrade
+    try:
+        run(config, f"{start}:{target}" if start else target, sql=True)
+    except CommandError as error:
+        raise MigrationError(str(error).splitlines()[0]) from None
     return output.getvalue()
 
 
