@@ -129,8 +129,12 @@ def schema_states(connection: Connection) -> list[SchemaState]:
     for branch in BRANCHES:
         head = heads[branch]
         now = current.get(branch)
-        if now is None:
-            state = "unknown" if unknown else "missing"
+        if now is None and unknown:
+            # A revision this code does not know (a newer console's, or hand-made): it may
+            # be this branch's, so show it rather than claim the branch was never applied.
+            now, state = ", ".join(sorted(unknown)), "unknown"
+        elif now is None:
+            state = "missing"
         elif now == head:
             state = "at head"
         else:

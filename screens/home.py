@@ -178,7 +178,8 @@ def migration_cell(schema: SchemaSummary) -> Cell:
         "at head": schema.head,
         "behind": f"{schema.revision} → {schema.head}",
         "missing": f"head {schema.head}",
-        "unknown": f"revision {schema.revision}",
+        # An unknown revision cannot be placed on a branch, so often there is none to name.
+        "unknown": f"revision {schema.revision}" if schema.revision else "unrecognised revision",
     }.get(state)
     text = f"{state}  {detail}" if detail else state
     return Cell(text, MIGRATION_TONES.get(state))

@@ -6,15 +6,18 @@ seed and dates everything relative to DEMO_NOW, never the wall clock.
 
 from __future__ import annotations
 
+import itertools
 import random
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, TypeVar
 
 from psycopg import sql
 from sqlalchemy import Table, text
 from sqlalchemy.orm import DeclarativeBase, Session
+
+T = TypeVar("T")
 
 # The demo world's "now": data is dated before it, and what should read as current (open
 # banners, live sessions, unexpired codes) lasts past it.
@@ -40,6 +43,14 @@ def schema_of(session: Session, model: type[DeclarativeBase] | Table) -> str:
     return translate.get(table.schema, table.schema) or "public"
 
 
+def _driver(session: Session) -> Any:
+    """The psycopg connection under the session's current connection (same transaction)."""
+    raw = session.connection().connection.driver_connection
+    if raw is None:
+        raise RuntimeError("the session's connection has no driver connection")
+    return raw
+
+
 def _identifier(session: Session, model: type[DeclarativeBase] | Table) -> sql.Identifier:
     return sql.Identifier(schema_of(session, model), _table(model).name)
 
@@ -49,8 +60,7 @@ def require_empty(session: Session, models: Sequence[type[DeclarativeBase] | Tab
 
     The loaders insert explicit keys, so they only make sense on empty tables.
     """
-    raw = session.connection().connection.driver_connection
-    with raw.cursor() as cursor:
+    with _driver(session).cursor() as cursor:
         for model in models:
             ident = _identifier(session, model)
             cursor.execute(sql.SQL("SELECT EXISTS (SELECT 1 FROM {})").format(ident))
@@ -71,19 +81,20 @@ def copy_rows(
     Runs on the session's own connection, so it is part of the session's transaction.
     JSONB values must be wrapped in psycopg's Jsonb; everything else is adapted as text.
     """
-    raw = session.connection().connection.driver_connection
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         _identifier(session, model), sql.SQL(", ").join(map(sql.Identifier, columns))
     )
     count = 0
-    with raw.cursor() as cursor, cursor.copy(statement) as copy:
+    with _driver(session).cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row(row)
             count += 1
     return count
 
 
-def reset_sequence(session: Session, model: type[DeclarativeBase] | Table, column: str = "id") -> None:
+def reset_sequence(
+    session: Session, model: type[DeclarativeBase] | Table, column: str = "id"
+) -> None:
     """Move the column's sequence past the highest value, after inserts with explicit keys."""
     table = _table(model)
     qualified = f'"{schema_of(session, model)}"."{table.name}"'
@@ -94,6 +105,13 @@ def reset_sequence(session: Session, model: type[DeclarativeBase] | Table, colum
         ),
         {"table": qualified, "column": column},
     )
+
+
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Lists of up to size consecutive items (itertools.batched arrives only in 3.12)."""
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
 
 
 def seeded_uuid(rng: random.Random) -> uuid.UUID:

@@ -11,53 +11,80 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from psycopg.types.json import Jsonb
 from sqlalchemy.orm import Session
 
-from data.demo.rows import DEMO_NOW_NAIVE, check_scale, copy_rows, moment_between, require_empty, seeded_uuid
+from data.demo.rows import (
+    DEMO_NOW_NAIVE,
+    batched,
+    check_scale,
+    copy_rows,
+    moment_between,
+    require_empty,
+    seeded_uuid,
+)
 from data.models.stories import EMBEDDING_DIMENSIONS, Node, Story
 
-STORIES_PER_SCALE = 8
 MAX_DEPTH = 8  # root at 0; choices at odd depths, scenes at even ones
 CHUNK = 50  # stories generated and copied at a time, to keep memory flat
 
 # genre: (protagonists, places, objects, threats, title nouns)
 GENRES: dict[str, tuple[tuple[str, ...], ...]] = {
     "fantasy": (
-        ("the young cartographer", "a disgraced knight", "the witch of the fens", "Brother Aldric", "the last dragon-rider"),
-        ("the drowned abbey", "the Ashen Pass", "a crossroads inn", "the glass forest", "the king's library"),
-        ("a cracked moonstone", "the iron key", "a map drawn in ink that moves", "a silver bell", "the sleeping sword"),
-        ("a hunting wyrm", "the Pale Court", "the wolves of winter", "a storm of ash", "the lich's envoys"),
+        ("the young cartographer", "a disgraced knight", "the witch of the fens", "Brother Aldric",
+         "the last dragon-rider"),
+        ("the drowned abbey", "the Ashen Pass", "a crossroads inn", "the glass forest",
+         "the king's library"),
+        ("a cracked moonstone", "the iron key", "a map drawn in ink that moves", "a silver bell",
+         "the sleeping sword"),
+        ("a hunting wyrm", "the Pale Court", "the wolves of winter", "a storm of ash",
+         "the lich's envoys"),
         ("Crown", "Ember", "Oath", "Tower", "Thorn"),
     ),
     "science fiction": (
-        ("Captain Ilse Varga", "the ship's mind MERIDIAN", "a salvage pilot", "Dr. Okonkwo", "the stowaway"),
-        ("the derelict freighter Calliope", "Ceres Station", "the terraforming dome", "a methane sea", "the garden deck"),
-        ("a corrupted nav-log", "the alien lattice", "an unregistered drone", "a sealed cryo-pod", "the quantum beacon"),
-        ("a hull breach", "the Directorate's cutters", "a rogue swarm", "a solar flare", "the sleeper protocol"),
+        ("Captain Ilse Varga", "the ship's mind MERIDIAN", "a salvage pilot", "Dr. Okonkwo",
+         "the stowaway"),
+        ("the derelict freighter Calliope", "Ceres Station", "the terraforming dome",
+         "a methane sea", "the garden deck"),
+        ("a corrupted nav-log", "the alien lattice", "an unregistered drone", "a sealed cryo-pod",
+         "the quantum beacon"),
+        ("a hull breach", "the Directorate's cutters", "a rogue swarm", "a solar flare",
+         "the sleeper protocol"),
         ("Orbit", "Signal", "Horizon", "Drift", "Relay"),
     ),
     "mystery": (
-        ("Inspector Hale", "the night-shift pharmacist", "a retired cryptographer", "Mrs. Abernathy", "the new archivist"),
-        ("the shuttered hotel", "platform nine", "the rectory", "a fog-bound pier", "the auction house"),
-        ("a torn ticket", "the missing ledger", "a second will", "a stopped watch", "an unsent letter"),
-        ("a witness who lies", "the deadline on the case", "a blackmailer", "the storm cutting the lines", "a second body"),
+        ("Inspector Hale", "the night-shift pharmacist", "a retired cryptographer",
+         "Mrs. Abernathy", "the new archivist"),
+        ("the shuttered hotel", "platform nine", "the rectory", "a fog-bound pier",
+         "the auction house"),
+        ("a torn ticket", "the missing ledger", "a second will", "a stopped watch",
+         "an unsent letter"),
+        ("a witness who lies", "the deadline on the case", "a blackmailer",
+         "the storm cutting the lines", "a second body"),
         ("Ledger", "Alibi", "Cipher", "Verdict", "Witness"),
     ),
     "horror": (
-        ("the lighthouse keeper", "a paranormal podcaster", "the babysitter", "Father Ilić", "the sole survivor"),
-        ("the flooded basement", "a motel off Route 9", "the bone orchard", "the old sanatorium", "a house with no doors"),
-        ("a tape with no label", "the doll's missing eye", "a hymnal written backwards", "a jar of teeth", "the ouija planchette"),
-        ("the thing under the floor", "a voice that knows your name", "the hollow choir", "the rising water", "the visitor at 3 a.m."),
+        ("the lighthouse keeper", "a paranormal podcaster", "the babysitter", "Father Ilić",
+         "the sole survivor"),
+        ("the flooded basement", "a motel off Route 9", "the bone orchard", "the old sanatorium",
+         "a house with no doors"),
+        ("a tape with no label", "the doll's missing eye", "a hymnal written backwards",
+         "a jar of teeth", "the ouija planchette"),
+        ("the thing under the floor", "a voice that knows your name", "the hollow choir",
+         "the rising water", "the visitor at 3 a.m."),
         ("Hollow", "Static", "Marrow", "Vigil", "Lantern"),
     ),
     "romance": (
-        ("a florist with a secret", "the rival baker", "a translator on sabbatical", "the violinist next door", "an ex-fiancé"),
-        ("the rooftop garden", "a rainy train station", "the seaside café", "a wedding in Lisbon", "the night market"),
-        ("a pressed camellia", "the wrong umbrella", "a playlist left on repeat", "two concert tickets", "a borrowed scarf"),
-        ("an old misunderstanding", "a job offer abroad", "the family's disapproval", "a rival's confession", "the last train"),
+        ("a florist with a secret", "the rival baker", "a translator on sabbatical",
+         "the violinist next door", "an ex-fiancé"),
+        ("the rooftop garden", "a rainy train station", "the seaside café", "a wedding in Lisbon",
+         "the night market"),
+        ("a pressed camellia", "the wrong umbrella", "a playlist left on repeat",
+         "two concert tickets", "a borrowed scarf"),
+        ("an old misunderstanding", "a job offer abroad", "the family's disapproval",
+         "a rival's confession", "the last train"),
         ("Letters", "Season", "Promise", "Harbour", "Bloom"),
     ),
 }
@@ -79,8 +106,10 @@ CHOICE_SENTENCES = (
     "Leave {thing} behind and run.",
     "Trust {hero}, just this once.",
 )
-TITLE_TEMPLATES = ("The {noun} of {place}", "{noun} at {place}", "{hero} and the {noun}", "After the {noun}")
-PEN_NAMES = ("quillfire", "M. Okoye", "the_night_editor", "Ren Kobayashi", "J. Marlowe", "inkwell", "S. Varga")
+TITLE_TEMPLATES = ("The {noun} of {place}", "{noun} at {place}", "{hero} and the {noun}",
+                   "After the {noun}")
+PEN_NAMES = ("quillfire", "M. Okoye", "the_night_editor", "Ren Kobayashi", "J. Marlowe",
+             "inkwell", "S. Varga")
 MOODS = ("tense", "wistful", "hopeful", "eerie", "playful", "grim", "tender")
 
 STORY_COLUMNS = ("id", "title", "summary", "created_at", "updated_at")
@@ -133,7 +162,7 @@ class _StoryWriter:
         self.story_id = story_id
         self.heroes, self.places, self.things, self.threats, _ = GENRES[genre]
         self.genre = genre
-        self.nodes: list[tuple] = []
+        self.nodes: list[list[object]] = []
         self.latest = datetime.min
 
     def _fill(self, template: str) -> str:
@@ -162,7 +191,7 @@ class _StoryWriter:
                     "word_count": len(content.split())}
             if kind == "root":
                 meta["genre"] = self.genre
-        # A few of the newest nodes are still waiting for their embedding.
+        # Some nodes still wait for the job that computes embeddings: NULL, as in real data.
         pending = rng.random() < 0.04
         meta["embedding"] = "pending" if pending else "text-embedding-768"
         row = [node_id, self.story_id, parent, content, summary, kind, created, meta,
@@ -201,7 +230,7 @@ def _bare(phrase: str) -> str:
     return phrase
 
 
-def _stories(rng: random.Random, total: int) -> Iterator[tuple[tuple, list[tuple]]]:
+def _stories(rng: random.Random, total: int) -> Iterator[tuple[tuple, list[list[object]]]]:
     """Yield (story row, node rows) for total stories."""
     genre_names = list(GENRES)
     genre_axes = {genre: _random_unit(rng) for genre in genre_names}
@@ -226,8 +255,17 @@ def _stories(rng: random.Random, total: int) -> Iterator[tuple[tuple, list[tuple
         yield (story_id, title, summary, created, writer.latest), writer.nodes
 
 
+def story_count(scale: int) -> int:
+    """Stories at a scale: 8 at scale 1, then 2 more per scale.
+
+    They grow more slowly than the players: inserting into the HNSW index costs about a
+    millisecond per node, so linear growth would make stories most of a big load's time.
+    """
+    return 6 + 2 * scale
+
+
 def load_stories(session: Session, scale: int) -> dict[str, int]:
-    """Load StoryForge stories: 8 per scale, each a tree of ~10-120 nodes up to depth 8,
+    """Load StoryForge stories (see story_count), each a tree of ~10-120 nodes to depth 8,
     with 768-dimension unit embeddings (about 4% left NULL, as if pending).
 
     Raises ValueError for a bad scale or when a stories table is not empty.
@@ -236,11 +274,7 @@ def load_stories(session: Session, scale: int) -> dict[str, int]:
     require_empty(session, [Story, Node])
     rng = random.Random(3003)
     counts = {"stories.stories": 0, "stories.nodes": 0}
-    generated = _stories(rng, STORIES_PER_SCALE * scale)
-    while True:
-        chunk = [item for _, item in zip(range(CHUNK), generated)]
-        if not chunk:
-            break
+    for chunk in batched(_stories(rng, story_count(scale)), CHUNK):
         counts["stories.stories"] += copy_rows(session, Story, STORY_COLUMNS, (s for s, _ in chunk))
         counts["stories.nodes"] += copy_rows(
             session, Node, NODE_COLUMNS, (node for _, nodes in chunk for node in nodes))

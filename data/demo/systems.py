@@ -1,8 +1,9 @@
 """Demo data for the accounts, metaserver, stories and gacha schemas.
 
 Each loader takes a Session (its transaction is the caller's to commit) and a scale
-(1 = a small, playable dataset that loads in about a second; rows grow linearly with it),
-fills empty tables with deterministic data and returns the rows inserted per table.
+(1 = a small, playable dataset that loads in well under a second; players and their rows
+grow linearly with it, stories more slowly), fills empty tables with deterministic data
+and returns the rows inserted per table, keyed "schema.table".
 Stories and gacha live in their own modules; they are re-exported here.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import random
 import unicodedata
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
 from psycopg.types.json import Jsonb
@@ -19,6 +21,7 @@ from sqlalchemy.orm import Session
 from data.demo.gacha import load_gacha
 from data.demo.rows import (
     DEMO_NOW,
+    batched,
     check_scale,
     copy_rows,
     moment_between,
@@ -33,6 +36,9 @@ from data.models.metaserver import Game, MetaSession, MetaUser, PlayerStat, Room
 __all__ = ["load_accounts", "load_gacha", "load_metaserver", "load_stories"]
 
 UTC = timezone.utc
+ACCOUNTS_START = datetime(2024, 1, 1, tzinfo=UTC)
+METASERVER_START = datetime(2024, 6, 1, tzinfo=UTC)
+GAMES_START = datetime(2025, 6, 1, tzinfo=UTC)
 
 # A few non-ASCII names on purpose: the console must render and search them.
 FIRST_NAMES = (
@@ -74,6 +80,7 @@ def load_accounts(session: Session, scale: int) -> dict[str, int]:
     require_empty(session, [AccountUser])
     rng = random.Random(1001)
     emails: set[str] = set()
+    full_name: str | None
     rows = []
     total = 100 * scale
     for i in range(total):
@@ -91,7 +98,7 @@ def load_accounts(session: Session, scale: int) -> dict[str, int]:
             superuser = rng.random() < 0.01
             deleted = rng.random() < 0.08
         emails.add(email)
-        created = moment_between(rng, datetime(2024, 1, 1, tzinfo=UTC), DEMO_NOW - timedelta(days=10))
+        created = moment_between(rng, ACCOUNTS_START, DEMO_NOW - timedelta(days=10))
         updated = moment_between(rng, created, DEMO_NOW)
         deleted_at = moment_between(rng, updated, DEMO_NOW) if deleted else None
         password = "$2b$12$" + "".join(rng.choice(BCRYPT_ALPHABET) for _ in range(53))
@@ -112,7 +119,8 @@ HANDLE_TAILS = (
     "blade", "fang", "walker", "lord", "smith", "caller", "bane", "born", "wolf", "hammer",
     "scythe", "fire", "wind", "stone", "eye", "_x", "99", "Prime", "_TFL", "master",
 )
-CLANS = ("Order of the Fist", "Sons of Myrgard", "Heron Guard", "The Fallen", "Mazzarin", None, None)
+CLANS = ("Order of the Fist", "Sons of Myrgard", "Heron Guard", "The Fallen", "Mazzarin",
+         None, None)
 # Myth II game types, as the metaserver names them.
 GAME_TYPES = (
     "body_count", "steal_the_bacon", "last_man_on_hill", "scavenger_hunt", "flag_rally",
@@ -150,8 +158,10 @@ def _metaserver_users(rng: random.Random, total: int) -> list[tuple]:
         while name in names:
             name = f"{rng.choice(HANDLE_HEADS)}{rng.choice(HANDLE_TAILS)}{rng.randrange(10, 1000)}"
         names.add(name)
-        created = moment_between(rng, datetime(2024, 6, 1, tzinfo=UTC), DEMO_NOW - timedelta(days=30))
-        last_login = None if rng.random() < 0.1 else moment_between(rng, created, DEMO_NOW)
+        created = moment_between(rng, METASERVER_START, DEMO_NOW - timedelta(days=30))
+        # Logins cluster in recent weeks (about half in the last 30 days); some never did.
+        recent = DEMO_NOW - timedelta(days=rng.expovariate(1 / 45), seconds=rng.randrange(86400))
+        last_login = None if rng.random() < 0.1 else max(created, recent)
         caste = min(int(rng.expovariate(0.3)), 12)
         meta = {"client": rng.choice(("Myth II 1.8.5", "Myth II 1.8.4", "Myth II 1.8.5 (mac)")),
                 "locale": rng.choice(("en_US", "en_GB", "de_DE", "fr_FR", "pl_PL", "ja_JP")),
@@ -192,42 +202,19 @@ def load_metaserver(session: Session, scale: int) -> dict[str, int]:
     # Players a room admits, by its caste bounds.
     eligible = [[u[0] for u in users if low <= u[3] <= high] or [u[0] for u in users]
                 for _, _, _, low, high, *_ in ROOMS]
-    names = {u[0]: u[1] for u in users}
-    games, stats = [], []
-    for game_id in range(1, 300 * scale + 1):
-        room = rng.randrange(len(ROOMS))
-        start = moment_between(rng, datetime(2025, 6, 1, tzinfo=UTC), DEMO_NOW - timedelta(hours=1))
-        live = rng.random() < 0.01
-        end = None if live else start + timedelta(minutes=rng.randint(6, 45))
-        teams = rng.choice((2, 2, 2, 3, 4))
-        players = rng.sample(eligible[room], min(len(eligible[room]), rng.randint(2, 12)))
-        winner = None if live else rng.randrange(teams)
-        for slot, user_id in enumerate(players):
-            team = slot % teams
-            kills, deaths, assists = rng.randint(0, 30), rng.randint(0, 20), rng.randint(0, 10)
-            stats.append((
-                user_id, game_id, kills * 10 + assists * 3 - deaths * 2, kills, deaths, assists,
-                end or start,
-                Jsonb({"team": team, "result": None if live else ("win" if team == winner else "loss"),
-                       "units_lost": rng.randint(0, 40)}),
-            ))
-        games.append((
-            game_id, None if rng.random() < 0.01 else room + 1, rng.choice(GAME_TYPES), start, end,
-            len(players),
-            Jsonb({"map": rng.choice(MAPS), "teams": teams, "winner_team": winner,
-                   "time_limit_minutes": rng.choice((10, 15, 20, 30))}),
-            Jsonb({"host": names[players[0]], "plugins": [] if rng.random() < 0.8 else ["Tain Ops"]}),
-        ))
-    counts["metaserver.games"] = copy_rows(
-        session, Game,
-        ("id", "room_id", "game_type", "start_time", "end_time", "player_count", "game_state",
-         "metadata"), games,
-    )
-    counts["metaserver.player_stats"] = copy_rows(
-        session, PlayerStat,
-        ("user_id", "game_id", "score", "kills", "deaths", "assists", "played_at", "metadata"),
-        stats,
-    )
+    players = {u[0]: (u[1], u[4]) for u in users}
+    counts["metaserver.games"] = counts["metaserver.player_stats"] = 0
+    for chunk in batched(_games(rng, eligible, players, 300 * scale), 5000):
+        counts["metaserver.games"] += copy_rows(
+            session, Game,
+            ("id", "room_id", "game_type", "start_time", "end_time", "player_count", "game_state",
+             "metadata"), (game for game, _ in chunk),
+        )
+        counts["metaserver.player_stats"] += copy_rows(
+            session, PlayerStat,
+            ("user_id", "game_id", "score", "kills", "deaths", "assists", "played_at", "metadata"),
+            (stat for _, stats in chunk for stat in stats),
+        )
     counts["metaserver.sessions"] = copy_rows(
         session, MetaSession,
         ("user_id", "session_token", "ip_address", "created_at", "expires_at", "is_active"),
@@ -236,6 +223,43 @@ def load_metaserver(session: Session, scale: int) -> dict[str, int]:
     for model in (MetaUser, Room, Game):
         reset_sequence(session, model)
     return counts
+
+
+def _games(rng: random.Random, eligible: list[list[int]], players: dict[int, tuple[str, datetime]],
+           total: int) -> Iterator[tuple[tuple, list[tuple]]]:
+    """Yield (game row, its player_stats rows): finished games, a few still being played.
+
+    eligible holds the players each room admits; players maps id to (name, joined).
+    """
+    for game_id in range(1, total + 1):
+        room = rng.randrange(len(ROOMS))
+        live = rng.random() < 0.01
+        if live:
+            start, end = DEMO_NOW - timedelta(minutes=rng.randint(1, 40)), None
+        else:
+            start = moment_between(rng, GAMES_START, DEMO_NOW - timedelta(hours=1))
+            end = start + timedelta(minutes=rng.randint(6, 45))
+        teams = rng.choice((2, 2, 2, 3, 4))
+        wanted = rng.randint(2, 12)
+        candidates = rng.sample(eligible[room], min(len(eligible[room]), 2 * wanted))
+        # Only players who had joined by then; failing that, anyone (a tiny early dataset).
+        seated = [u for u in candidates if players[u][1] <= start][:wanted] or candidates[:wanted]
+        winner = None if live else rng.randrange(teams)
+        stats = []
+        for slot, user_id in enumerate(seated):
+            team = slot % teams
+            kills, deaths, assists = rng.randint(0, 30), rng.randint(0, 20), rng.randint(0, 10)
+            result = None if live else ("win" if team == winner else "loss")
+            stats.append((user_id, game_id, kills * 10 + assists * 3 - deaths * 2, kills, deaths,
+                          assists, end or start,
+                          Jsonb({"team": team, "result": result, "units_lost": rng.randint(0, 40)})))
+        # A game outlives its room: the room of ~1% was deleted since (ON DELETE SET NULL).
+        room_id = None if rng.random() < 0.01 else room + 1
+        state = {"map": rng.choice(MAPS), "teams": teams, "winner_team": winner,
+                 "time_limit_minutes": rng.choice((10, 15, 20, 30))}
+        meta = {"host": players[seated[0]][0], "plugins": [] if rng.random() < 0.8 else ["Tain Ops"]}
+        yield ((game_id, room_id, rng.choice(GAME_TYPES), start, end, len(seated), Jsonb(state),
+                Jsonb(meta)), stats)
 
 
 def _sessions(rng: random.Random, users: list[tuple]) -> list[tuple]:

@@ -49,10 +49,12 @@ def _in(column: str, values: tuple[str, ...]) -> str:
 
 
 def _int(default: int) -> Mapped[int]:
+    """A NOT NULL integer with the seed's default, kept in the database."""
     return mapped_column(Integer, nullable=False, server_default=text(str(default)))
 
 
 def _flag(default: bool) -> Mapped[bool]:
+    """A NOT NULL boolean with the seed's default, kept in the database."""
     return mapped_column(Boolean, nullable=False, server_default=text(str(default).lower()))
 
 
@@ -61,11 +63,13 @@ def _now() -> Mapped[datetime]:
     return mapped_column(DateTime, nullable=False, server_default=text("CURRENT_TIMESTAMP"))
 
 
-def _user_fk(ondelete: str = "CASCADE") -> ForeignKey:
-    return ForeignKey(f"{SCHEMA}.users.id", ondelete=ondelete)
+def _user_fk() -> ForeignKey:
+    """users.id, as the seed's integer user_id columns reference it."""
+    return ForeignKey(f"{SCHEMA}.users.id", ondelete="CASCADE")
 
 
 def _discord_fk() -> ForeignKey:
+    """users.discord_id: the seed keys some tables by the player's Discord id."""
     return ForeignKey(f"{SCHEMA}.users.discord_id", ondelete="CASCADE")
 
 

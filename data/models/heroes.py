@@ -107,11 +107,8 @@ def _sql_list(values: tuple[Any, ...] | list[Any]) -> str:
     return ", ".join(f"'{v}'" if isinstance(v, str) else str(v) for v in values)
 
 
-def _created_at() -> Mapped[datetime]:
-    return mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
-
-
-def _updated_at() -> Mapped[datetime]:
+def _timestamp() -> Mapped[datetime]:
+    """created_at / updated_at: set by the server; writers set updated_at = now() on change."""
     return mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
 
 
@@ -147,8 +144,8 @@ class Archetype(Base):
     source: Mapped[dict[str, Any] | None] = mapped_column(
         JSONB, comment="The imported source record, as it came"
     )
-    created_at: Mapped[datetime] = _created_at()
-    updated_at: Mapped[datetime] = _updated_at()
+    created_at: Mapped[datetime] = _timestamp()
+    updated_at: Mapped[datetime] = _timestamp()
 
     powersets: Mapped[list[Powerset]] = relationship(
         back_populates="archetype", passive_deletes=True, order_by="Powerset.id"
@@ -182,12 +179,12 @@ class Powerset(Base):
         String(200), unique=True, comment="The game's full name, e.g. Blaster_Ranged.Fire_Blast"
     )
     archetype_id: Mapped[int | None] = mapped_column(
-        ForeignKey("heroes.archetypes.id", ondelete="CASCADE")
+        ForeignKey(f"{SCHEMA}.archetypes.id", ondelete="CASCADE")
     )
     powerset_type: Mapped[str] = mapped_column(String(20), nullable=False)
     source: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
-    created_at: Mapped[datetime] = _created_at()
-    updated_at: Mapped[datetime] = _updated_at()
+    created_at: Mapped[datetime] = _timestamp()
+    updated_at: Mapped[datetime] = _timestamp()
 
     archetype: Mapped[Archetype | None] = relationship(back_populates="powersets")
     powers: Mapped[list[Power]] = relationship(
@@ -234,7 +231,7 @@ class Power(Base):
         comment="The game's full name, e.g. Blaster_Ranged.Fire_Blast.Flares",
     )
     powerset_id: Mapped[int] = mapped_column(
-        ForeignKey("heroes.powersets.id", ondelete="CASCADE"), nullable=False
+        ForeignKey(f"{SCHEMA}.powersets.id", ondelete="CASCADE"), nullable=False
     )
     position: Mapped[int] = mapped_column(
         SmallInteger, nullable=False, server_default=text("0"), comment="Display order in its set"
@@ -280,8 +277,8 @@ class Power(Base):
         JSONB, nullable=False, server_default=text("'{}'::jsonb")
     )
     source: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
-    created_at: Mapped[datetime] = _created_at()
-    updated_at: Mapped[datetime] = _updated_at()
+    created_at: Mapped[datetime] = _timestamp()
+    updated_at: Mapped[datetime] = _timestamp()
 
     powerset: Mapped[Powerset] = relationship(back_populates="powers")
     prerequisites: Mapped[list[PowerPrerequisite]] = relationship(
@@ -310,11 +307,11 @@ class PowerPrerequisite(Base):
     )
 
     power_id: Mapped[int] = mapped_column(
-        ForeignKey("heroes.powers.id", ondelete="CASCADE"), primary_key=True
+        ForeignKey(f"{SCHEMA}.powers.id", ondelete="CASCADE"), primary_key=True
     )
     group_number: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     required_power_id: Mapped[int] = mapped_column(
-        ForeignKey("heroes.powers.id", ondelete="CASCADE"), primary_key=True
+        ForeignKey(f"{SCHEMA}.powers.id", ondelete="CASCADE"), primary_key=True
     )
 
 
@@ -339,8 +336,8 @@ class EnhancementSet(Base):
     min_level: Mapped[int] = mapped_column(SmallInteger, nullable=False)
     max_level: Mapped[int] = mapped_column(SmallInteger, nullable=False)
     source: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
-    created_at: Mapped[datetime] = _created_at()
-    updated_at: Mapped[datetime] = _updated_at()
+    created_at: Mapped[datetime] = _timestamp()
+    updated_at: Mapped[datetime] = _timestamp()
 
     enhancements: Mapped[list[Enhancement]] = relationship(
         back_populates="enhancement_set", passive_deletes=True, order_by="Enhancement.position"
@@ -384,7 +381,7 @@ class Enhancement(Base):
     name: Mapped[str] = mapped_column(String(150), nullable=False, unique=True)
     enhancement_type: Mapped[str] = mapped_column(String(20), nullable=False)
     set_id: Mapped[int | None] = mapped_column(
-        ForeignKey("heroes.enhancement_sets.id", ondelete="CASCADE")
+        ForeignKey(f"{SCHEMA}.enhancement_sets.id", ondelete="CASCADE")
     )
     position: Mapped[int] = mapped_column(
         SmallInteger, nullable=False, server_default=text("0"), comment="Piece order in its set"
@@ -412,8 +409,8 @@ class Enhancement(Base):
     )
     is_proc: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
     source: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
-    created_at: Mapped[datetime] = _created_at()
-    updated_at: Mapped[datetime] = _updated_at()
+    created_at: Mapped[datetime] = _timestamp()
+    updated_at: Mapped[datetime] = _timestamp()
 
     enhancement_set: Mapped[EnhancementSet | None] = relationship(back_populates="enhancements")
 
@@ -447,7 +444,7 @@ class SetBonus(Base):
 
     id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
     set_id: Mapped[int] = mapped_column(
-        ForeignKey("heroes.enhancement_sets.id", ondelete="CASCADE"), nullable=False
+        ForeignKey(f"{SCHEMA}.enhancement_sets.id", ondelete="CASCADE"), nullable=False
     )
     pieces_required: Mapped[int] = mapped_column(SmallInteger, nullable=False)
     bonus_type: Mapped[str] = mapped_column(String(50), nullable=False)
@@ -473,7 +470,7 @@ class PowerEnhancementCompatibility(Base):
     )
 
     power_id: Mapped[int] = mapped_column(
-        ForeignKey("heroes.powers.id", ondelete="CASCADE"), primary_key=True
+        ForeignKey(f"{SCHEMA}.powers.id", ondelete="CASCADE"), primary_key=True
     )
     enhancement_type: Mapped[str] = mapped_column(String(30), primary_key=True)
 
@@ -520,7 +517,7 @@ class ImportLog(Base):
         DateTime(timezone=True), nullable=False, server_default=func.now()
     )
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    created_at: Mapped[datetime] = _created_at()
+    created_at: Mapped[datetime] = _timestamp()
 
 
 class Build(Base):
@@ -546,21 +543,21 @@ class Build(Base):
     name: Mapped[str] = mapped_column(String(100), nullable=False)
     # Game data a build uses cannot be deleted from under it (RESTRICT).
     archetype_id: Mapped[int] = mapped_column(
-        ForeignKey("heroes.archetypes.id", ondelete="RESTRICT"), nullable=False
+        ForeignKey(f"{SCHEMA}.archetypes.id", ondelete="RESTRICT"), nullable=False
     )
     primary_powerset_id: Mapped[int] = mapped_column(
-        ForeignKey("heroes.powersets.id", ondelete="RESTRICT"), nullable=False
+        ForeignKey(f"{SCHEMA}.powersets.id", ondelete="RESTRICT"), nullable=False
     )
     secondary_powerset_id: Mapped[int] = mapped_column(
-        ForeignKey("heroes.powersets.id", ondelete="RESTRICT"), nullable=False
+        ForeignKey(f"{SCHEMA}.powersets.id", ondelete="RESTRICT"), nullable=False
     )
     epic_powerset_id: Mapped[int | None] = mapped_column(
-        ForeignKey("heroes.powersets.id", ondelete="RESTRICT")
+        ForeignKey(f"{SCHEMA}.powersets.id", ondelete="RESTRICT")
     )
     level: Mapped[int] = mapped_column(SmallInteger, nullable=False, server_default=text("50"))
     notes: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = _created_at()
-    updated_at: Mapped[datetime] = _updated_at()
+    created_at: Mapped[datetime] = _timestamp()
+    updated_at: Mapped[datetime] = _timestamp()
 
     pool_powersets: Mapped[list[BuildPowerset]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True, order_by="BuildPowerset.position"
@@ -585,11 +582,11 @@ class BuildPowerset(Base):
     )
 
     build_id: Mapped[int] = mapped_column(
-        ForeignKey("heroes.builds.id", ondelete="CASCADE"), primary_key=True
+        ForeignKey(f"{SCHEMA}.builds.id", ondelete="CASCADE"), primary_key=True
     )
     position: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     powerset_id: Mapped[int] = mapped_column(
-        ForeignKey("heroes.powersets.id", ondelete="RESTRICT"), nullable=False
+        ForeignKey(f"{SCHEMA}.powersets.id", ondelete="RESTRICT"), nullable=False
     )
 
 
@@ -608,10 +605,10 @@ class BuildPower(Base):
 
     id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
     build_id: Mapped[int] = mapped_column(
-        ForeignKey("heroes.builds.id", ondelete="CASCADE"), nullable=False
+        ForeignKey(f"{SCHEMA}.builds.id", ondelete="CASCADE"), nullable=False
     )
     power_id: Mapped[int] = mapped_column(
-        ForeignKey("heroes.powers.id", ondelete="RESTRICT"), nullable=False
+        ForeignKey(f"{SCHEMA}.powers.id", ondelete="RESTRICT"), nullable=False
     )
     pick_level: Mapped[int] = mapped_column(SmallInteger, nullable=False)
     pick_index: Mapped[int] = mapped_column(SmallInteger, nullable=False, server_default=text("0"))
@@ -643,7 +640,7 @@ class BuildSlot(Base):
     )
 
     build_power_id: Mapped[int] = mapped_column(
-        ForeignKey("heroes.build_powers.id", ondelete="CASCADE"), primary_key=True
+        ForeignKey(f"{SCHEMA}.build_powers.id", ondelete="CASCADE"), primary_key=True
     )
     slot_index: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     slot_level: Mapped[int] = mapped_column(
@@ -651,6 +648,6 @@ class BuildSlot(Base):
     )
     # An enhancement deleted from the game data leaves the slot empty, not the build broken.
     enhancement_id: Mapped[int | None] = mapped_column(
-        ForeignKey("heroes.enhancements.id", ondelete="SET NULL")
+        ForeignKey(f"{SCHEMA}.enhancements.id", ondelete="SET NULL")
     )
     enhancement_level: Mapped[int | None] = mapped_column(SmallInteger)
