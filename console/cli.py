@@ -8,8 +8,10 @@ Errors are one line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import asdict
@@ -103,6 +105,10 @@ def _with_database(args: argparse.Namespace, config: Config) -> int:
     target = Target(url=args.url, profile=args.profile, data_dir=args.data_dir,
                     role=Role(args.role) if args.role else None, read_only=args.read_only)
     settings = settings_for(target, config)
+    if args.command is None:
+        # Importing the UI takes about as long as starting the server: do both at once.
+        preload = threading.Thread(target=importlib.import_module, args=("console.app",), daemon=True)
+        preload.start()
     with ExitStack() as stack:
         note = None
         app_exit: list[Callable[[int], None]] = []

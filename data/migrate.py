@@ -15,10 +15,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from alembic import command
-from alembic.autogenerate import compare_metadata
 from alembic.config import Config
-from alembic.migration import MigrationContext
 from alembic.script import Script, ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Connection, Engine, inspect, text
@@ -149,12 +146,16 @@ def upgrade(engine: Engine, target: str = "heads") -> list[BranchOutcome]:
     "heads" upgrades each branch in its own transaction, so one that fails (its error is in
     the outcome) does not hold the others back. Any other target runs in one transaction.
     """
+    from alembic import command  # the runtime half of Alembic: only paid for when migrating
+
     targets = [(branch, f"{branch}@head") for branch in BRANCHES] if target == "heads" else [(_branch_name(target), target)]
     return [_run(engine, branch, lambda config, t=t: command.upgrade(config, t), t) for branch, t in targets]
 
 
 def downgrade(engine: Engine, target: str) -> list[BranchOutcome]:
     """Downgrade to `target` ("base", "gacha@base", "-1", a revision id...) in one transaction."""
+    from alembic import command
+
     return [_run(engine, _branch_name(target), lambda config: command.downgrade(config, target), target)]
 
 
@@ -174,6 +175,8 @@ def offline_sql(url: str, direction: str, target: str, start: str | None = None)
         if branch is None:
             raise MigrationError("an offline downgrade needs a branch (e.g. gacha@base) or --from REVISION")
         start = f"{branch}@head"
+    from alembic import command
+
     output = io.StringIO()
     config = alembic_config(output=output)
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -211,6 +214,9 @@ def drift(connection: Connection, schemas: Sequence[str] = ALL_SCHEMAS) -> list[
 
     Each entry is one of Alembic's autogenerate diff tuples, e.g. ("add_column", ...).
     """
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
     allowed = set(schemas)
 
     def include_name(name: str | None, type_: str, parent_names: dict[str, str | None]) -> bool:
