@@ -176,3 +176,22 @@ def test_a_failing_worker_shows_a_notification_not_a_crash(tmp_path: Path) -> No
 
     asyncio.run(scenario())
 
+
+
+def test_schema_rows_say_behind_lower_bounds_and_mapped_schemas() -> None:
+    # Every branch has one revision today, so "behind" cannot be made in a real database yet.
+    from data.overview import SchemaSummary
+    from screens.home import schema_row
+
+    behind = SchemaSummary(
+        schema="gacha", real_schema="public", exists=True, tables=20, estimated_rows=1000,
+        rows_complete=False, migration_state="behind", revision="aaa", head="bbb",
+    )
+    name, tables, rows, migrations = schema_row(behind)
+    assert (name.text, tables.text, rows.text) == ("gacha → public", "20", "≥ 1,000")
+    assert (migrations.text, migrations.tone) == ("behind  aaa → bbb", "warning")
+    absent = SchemaSummary(
+        schema="stories", real_schema="stories", exists=False, tables=0, estimated_rows=None,
+        rows_complete=True, migration_state="missing", revision=None, head="ccc",
+    )
+    assert [cell.text for cell in schema_row(absent)] == ["stories", "-", "-", "missing  head ccc"]
