@@ -75,8 +75,6 @@ def template_database(embedded_server: EmbeddedServer) -> str:
         failures = [outcome for outcome in migrate.upgrade(database.engine) if not outcome.ok]
         assert not failures, failures
         demo.load_demo(database, scale=1)
-        with database.connect() as connection:
-            connection.execute(text("ANALYZE"))
     return TEMPLATE
 
 

@@ -66,6 +66,9 @@ def load_demo(database: Database, *, scale: int = 1, replace: bool = False) -> d
         for schema, loader in LOADERS.items():
             for table, count in loader(session, scale).items():
                 rows[table if "." in table else f"{schema}.{table}"] = count
+    # Fresh statistics: estimated row counts and query plans mean something at once.
+    with database.connect() as connection:
+        connection.execute(text(f"ANALYZE {', '.join(_quoted(table) for table in tables)}"))
     return rows
 
 
