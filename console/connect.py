@@ -20,8 +20,8 @@ from types import FrameType
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from console.config import Config, ConfigError, prompt_password, settings_for_url
-from console.embedded import DATABASE, EmbeddedServer, default_data_dir
+from console.config import Config, prompt_password, settings_for_url
+from console.embedded import DATABASE, EmbeddedServer
 from data import migrate
 from data.engine import ConnectionSettings, Database
 from data.errors import needs_password, one_line
@@ -179,16 +179,3 @@ def released_on_signals(server: EmbeddedServer, on_signal: Callable[[int], None]
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
 
-
-__all__ = [
-    "ConfigError",
-    "ConnectError",
-    "FirstRun",
-    "Target",
-    "default_data_dir",
-    "embedded_settings",
-    "open_database",
-    "prepare_embedded",
-    "released_on_signals",
-    "settings_for",
-]

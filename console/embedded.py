@@ -287,11 +287,12 @@ class EmbeddedServer:
 
     def _prepare_directories(self) -> None:
         """Create the data directory with the mode it needs; never touch its parents."""
-        root = os.geteuid() == 0
+        # When the server runs as another account (we are root), it must be able to pass
+        # through the data directory; otherwise the directory is ours alone.
+        shared = not self.account.is_us
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        # Root's data directory must be traversable by the server account; ours alone otherwise.
-        self.data_dir.chmod(0o755 if root else 0o700)
-        if root:
+        self.data_dir.chmod(0o755 if shared else 0o700)
+        if shared:
             blocked = _first_closed_parent(self.data_dir, self.account)
             if blocked is not None:
                 raise EmbeddedServerError(
