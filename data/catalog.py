@@ -46,7 +46,7 @@ class RelationRef:
         Raises:
             ValueError: more than one dot, or an empty part.
         """
-        parts = text_.strip().split(".")
+        parts = [part.strip() for part in text_.strip().split(".")]
         if len(parts) == 1:
             parts = ["public", parts[0]]
         if len(parts) != 2 or not all(parts):
@@ -260,6 +260,7 @@ _RELATION = text(
       FROM pg_class c
       JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE n.nspname = :schema AND c.relname = :name
+       AND c.relkind IN ('r', 'v', 'm', 'p', 'f')
     """
 )
 
@@ -284,7 +285,10 @@ _COLUMNS = text(
            col_description(a.attrelid, a.attnum) AS comment
       FROM pg_attribute a
       JOIN pg_type t ON t.oid = a.atttypid
-      JOIN pg_type base ON base.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
+      LEFT JOIN pg_type inner_type ON t.typtype = 'd' AND inner_type.oid = t.typbasetype
+      JOIN pg_type base ON base.oid = CASE WHEN t.typtype <> 'd' THEN t.oid
+                                           WHEN inner_type.typtype = 'd' THEN inner_type.typbasetype
+                                           ELSE t.typbasetype END
       LEFT JOIN pg_type elem ON elem.oid = base.typelem AND base.typcategory = 'A'
       LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
      WHERE a.attrelid = :oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -331,8 +335,12 @@ _FOREIGN_KEYS = text(
       JOIN pg_class dst ON dst.oid = con.confrelid
       JOIN pg_namespace dst_ns ON dst_ns.oid = dst.relnamespace
      WHERE con.contype = 'f' AND (con.conrelid = :oid OR con.confrelid = :oid)
-       -- A foreign key to a partitioned table is repeated on each partition: keep the parent's.
-       AND con.conparentid = 0
+       -- PostgreSQL clones a foreign key onto each partition of both sides. Keep the one
+       -- this relation declares or inherits, not the copies made for partitions of it.
+       AND NOT EXISTS (SELECT 1 FROM pg_constraint parent
+                        WHERE parent.oid = con.conparentid
+                          AND (con.conrelid = :oid AND parent.conrelid = con.conrelid
+                               OR con.confrelid = :oid AND parent.confrelid = con.confrelid))
      ORDER BY src_ns.nspname, src.relname, con.conname
     """
 )
@@ -341,24 +349,47 @@ SOFT_DELETE_FLAGS = ("is_deleted", "deleted")
 SOFT_DELETE_TIMESTAMPS = ("deleted_at",)
 
 
-class UnknownRelation(LookupError):
+class UnknownRelation(ValueError):
     """The relation the user named does not exist (or is not visible to this role)."""
 
     title = "No such table"
 
 
+def readable_schemas(database: Database) -> frozenset[str] | None:
+    """The real schema names the profile's role may read; None means every schema.
+
+    The support role reads only the support desk's systems, wherever the profile's
+    schema map puts them.
+    """
+    settings = database.settings
+    ours = settings.role.readable_schemas()
+    if ours is None:
+        return None
+    return frozenset(settings.schema_map.get(schema, schema) for schema in ours)
+
+
 def list_schemas(database: Database) -> list[SchemaEntry]:
-    """Every user schema with its number of relations (PostgreSQL's own schemas left out)."""
+    """Every user schema the role may read, with its number of relations.
+
+    PostgreSQL's own schemas (pg_catalog, information_schema, pg_toast...) are left out.
+    """
     with database.connect() as connection:
         rows = connection.execute(_SCHEMAS).all()
-    return [SchemaEntry(row.name, row.relations) for row in rows]
+    readable = readable_schemas(database)
+    return [
+        SchemaEntry(row.name, row.relations) for row in rows if readable is None or row.name in readable
+    ]
 
 
 def list_relations(database: Database, schema: str) -> list[RelationEntry]:
     """The tables, views, materialized views and foreign tables of one schema, by name.
 
-    Partitions are not listed here but under their parent (`list_partitions`).
+    Partitions are not listed here but under their parent (`list_partitions`). A schema
+    the role may not read lists nothing.
     """
+    readable = readable_schemas(database)
+    if readable is not None and schema not in readable:
+        return []
     with database.connect() as connection:
         rows = connection.execute(_RELATIONS, {"schema": schema}).all()
     return [
@@ -381,8 +412,11 @@ def describe_table(database: Database, ref: RelationRef) -> TableInfo:
     """Columns, key, foreign keys both ways and soft-delete columns of one relation.
 
     Raises:
-        UnknownRelation: there is no such table or view.
+        UnknownRelation: there is no such table or view, or the role may not read it.
     """
+    readable = readable_schemas(database)
+    if readable is not None and ref.schema not in readable:
+        raise UnknownRelation(f"the {database.settings.role.value} role cannot read {ref.schema}")
     with database.connect() as connection:
         return describe_table_on(connection, ref)
 
