@@ -10,13 +10,14 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -77,6 +78,16 @@ def build_parser() -> argparse.ArgumentParser:
     sql.add_argument("target")
     sql.add_argument("--from", dest="start", help="the revision to start from (downgrades default to heads)")
 
+    export = commands.add_parser("export", help="export a table's rows (filtered, sorted) or a query as CSV or JSON")
+    export.add_argument("table", nargs="?", help="schema.table (or a view)")
+    export.add_argument("--query", help="export this SELECT instead of a table")
+    export.add_argument("--where", help="a WHERE clause, as SQL")
+    export.add_argument("--filter", dest="filters", action="append", default=[], metavar='"COL OP VALUE"',
+                        help="a filter such as 'id >= 10' or 'name contains ab' (repeatable; ANDed)")
+    export.add_argument("--sort", metavar="COL[:desc]", help="sort by this column")
+    export.add_argument("--format", choices=["csv", "json"], default="csv", help="csv (default) or json")
+    export.add_argument("--output", type=Path, metavar="FILE", help="write here instead of stdout")
+
     demo = commands.add_parser("demo", help="load the deterministic demo data")
     demo.add_argument("--scale", type=_positive_int, default=1, help="1 loads in seconds; 200 gives a million collection rows")
     demo.add_argument("--replace", action="store_true", help="empty the five systems' tables first")
@@ -86,6 +97,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "export" and (args.table is None) == (args.query is None):
+        return _fail("export needs exactly one of TABLE or --query", EXIT_USAGE)
+    if args.command == "export" and args.query is not None and (args.where or args.filters or args.sort):
+        return _fail("--where, --filter and --sort go with a TABLE, not with --query", EXIT_USAGE)
     try:
         config = load_config(args.config)
         if args.command == "db":
@@ -126,6 +141,8 @@ def _with_database(args: argparse.Namespace, config: Config) -> int:
             return _run_app(database, config, note, app_exit)
         if args.command == "migrate":
             return _migrate(args, database)
+        if args.command == "export":
+            return _export(args, database)
         if args.command == "demo":
             rows = _load_demo(database, args.scale, replace=args.replace)
             return _print(args, {"rows": rows}, f"loaded {rows} demo rows at scale {args.scale}")
@@ -214,6 +231,68 @@ def _migrate(args: argparse.Namespace, database: Database) -> int:
     if diffs:
         raise CommandFailed(f"{len(diffs)} difference(s) between the models and the database")
     return EXIT_OK
+
+
+def _export(args: argparse.Namespace, database: Database) -> int:
+    from data import browse, catalog, export  # only this command needs them
+
+    try:
+        if args.query is not None:
+            source = "the query"
+
+            def run(out: TextIO, **options: Any) -> int:
+                return export.export_query(database, args.query, out, args.format, **options)
+        else:
+            table = catalog.describe_table(database, catalog.RelationRef.parse(args.table))
+            view = browse.View(
+                table,
+                sort=browse.parse_sort(args.sort) if args.sort else None,
+                filters=tuple(browse.parse_filter(text) for text in args.filters),
+                where=args.where,
+            )
+            browse.validate_view(database, view)  # before an output file is created
+            source = str(table.ref)
+
+            def run(out: TextIO, **options: Any) -> int:
+                return export.export_view(database, view, out, args.format, **options)
+
+        rows = _export_to(args, run)
+    except (ValueError, LookupError) as error:  # a bad name, table, filter, WHERE clause or query
+        return _fail(str(error), EXIT_USAGE)
+    except BrokenPipeError:
+        # `console export ... | head`: the reader has what it wanted. Python flushes stdout
+        # again at exit, so point it somewhere that accepts the rest.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except OSError as error:
+        return _fail(f"cannot write {error.filename or args.output}: {error.strerror or error}", EXIT_USAGE)
+    if args.output is None:
+        return EXIT_OK
+    payload = {"rows": rows, "source": source, "output": str(args.output), "format": args.format}
+    return _print(args, payload, f"exported {rows} rows of {source} to {args.output}")
+
+
+def _export_to(args: argparse.Namespace, run: Callable[..., int]) -> int:
+    """Run the export into --output (removed again if it fails) or stdout, showing the
+    count on stderr when that is a terminal."""
+    show = sys.stderr.isatty()
+
+    def progress(rows: int) -> None:
+        print(f"\rconsole: exported {rows} rows", end="", file=sys.stderr, flush=True)
+
+    options = {"progress": progress} if show else {}
+    try:
+        if args.output is None:
+            return run(sys.stdout, **options)
+        try:
+            with args.output.open("w", encoding="utf-8", newline="") as out:
+                return run(out, **options)
+        except BaseException:
+            args.output.unlink(missing_ok=True)
+            raise
+    finally:
+        if show:
+            print(file=sys.stderr)
 
 
 def _print(args: argparse.Namespace, payload: Any, text: str) -> int:

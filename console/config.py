@@ -17,6 +17,8 @@ statement_timeout = "15s"          # or milliseconds as a number
 schema_map = { gacha = "public" }  # our schema -> where the tables really are
 pool = { size = 5, max_overflow = 0, recycle = 1800, timeout = 10, connect_timeout = 5 }
 max_grant = 10000                  # larger grants need the admin role
+# also masked, besides passwords and tokens: [[schema.]table.]column, wildcards allowed
+sensitive_columns = ["gacha.users.discord_id", "*.api_*"]
 ```
 
 Passwords are never stored by the console: they come from the environment or a prompt,
@@ -66,6 +68,7 @@ class Profile:
     pool: PoolSettings = field(default_factory=PoolSettings)
     password_env: str | None = None
     max_grant: int | None = None
+    sensitive_columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -127,7 +130,7 @@ def _parse_profile(name: str, raw: Mapping[str, Any], path: Path) -> Profile:
     where = f"{path}: profile {name!r}"
     unknown = set(raw) - {
         "url", "role", "read_only", "production", "statement_timeout", "schema_map", "pool",
-        "password_env", "max_grant",
+        "password_env", "max_grant", "sensitive_columns",
     }
     if unknown:
         raise ConfigError(f"{where}: unknown setting(s) {', '.join(sorted(unknown))}")
@@ -157,6 +160,7 @@ def _parse_profile(name: str, raw: Mapping[str, Any], path: Path) -> Profile:
         pool=pool,
         password_env=raw.get("password_env"),
         max_grant=raw.get("max_grant"),
+        sensitive_columns=_column_patterns(raw.get("sensitive_columns", []), f"{where}: sensitive_columns"),
     )
 
 
@@ -207,6 +211,7 @@ def settings_for_url(
         operator=operator,
         production=base.production,
         profile_name=base.name,
+        sensitive_columns=base.sensitive_columns,
     )
 
 
@@ -228,6 +233,19 @@ def _bool(value: Any, where: str) -> bool:
     if not isinstance(value, bool):
         raise ConfigError(f"{where} must be true or false")
     return value
+
+
+def _column_patterns(value: Any, where: str) -> tuple[str, ...]:
+    """A list of "schema.table.column", "table.column" or "column" patterns."""
+    expected = f'{where} must be a list of column names such as "schema.table.column" or "*.api_*"'
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(expected)
+    patterns = tuple(item.strip() for item in value)
+    for pattern in patterns:
+        parts = pattern.split(".")
+        if not 1 <= len(parts) <= 3 or not all(parts):
+            raise ConfigError(f"{where}: {pattern!r} is not [schema.][table.]column")
+    return patterns
 
 
 def _os_user() -> str:

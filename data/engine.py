@@ -51,6 +51,9 @@ class ConnectionSettings:
     """Who is at the keyboard; written into every audit row."""
     production: bool = False
     profile_name: str = "embedded"
+    sensitive_columns: tuple[str, ...] = ()
+    """Columns to mask besides the ones named like secrets (data.sensitive): patterns such
+    as "gacha.users.discord_id" or "*.api_*"."""
 
     @property
     def enforces_read_only(self) -> bool:

@@ -1,0 +1,143 @@
+"""Sensitive columns: which ones are masked in the grid and in audit images, and reveals.
+
+A column is sensitive when its name says it holds a secret (password hashes, tokens, API
+keys, salts...) and its type can hold one, or when the profile's `sensitive_columns` list
+names it. The grid shows `MASK` instead of the value until an admin reveals it, and every
+reveal writes an audit row (the value itself is never stored there).
+
+Name matching works on the words of a name (split on `_`, `-`, spaces and camelCase), so
+`access_token` and `hashedPassword` match while `tokens_spent` (a count) and `passport`
+do not. Only columns whose type can carry a secret are masked by name: strings, bytea,
+json/jsonb, uuid and arrays of those. A `password_changed_at` timestamp or an
+`otp_enabled` boolean says nothing secret, so it stays visible. Columns named in the
+profile are masked whatever their type.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+from fnmatch import fnmatchcase
+from typing import Any
+
+from sqlalchemy import insert
+
+from data.catalog import ColumnInfo, TableInfo
+from data.engine import Database
+from data.models.audit import AuditLog
+from data.roles import Role
+
+MASK = "********"
+
+# Each alternative must match whole words of the (snake_cased, lower-cased) name: the
+# guards on both sides stop "token" from matching "tokens_spent" or "pass" from "passport".
+DEFAULT_PATTERNS: re.Pattern[str] = re.compile(
+    r"(?:^|_)(?:"
+    r"password|passwd|passphrase|pwd|pass_?hash|"
+    r"secret|client_secret|"
+    r"token|"
+    r"api_?key|apikey|access_?key|private_?key|secret_?key|signing_?key|encryption_?key|"
+    r"master_?key|session_?key|"
+    r"salt|otp|totp|hotp|mfa_secret|recovery_codes?|"
+    r"credentials?"
+    r")(?:_|$)"
+)
+
+# Base types (pg_type.typname) and categories that can hold a secret value.
+_SECRET_CATEGORIES = frozenset({"S"})  # text, varchar, char, citext, name
+_SECRET_BASE_TYPES = frozenset({"bytea", "json", "jsonb", "uuid"})
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_SEPARATORS = re.compile(r"[\s\-.]+")
+
+
+def words_of(name: str) -> str:
+    """`name` in snake_case lower case, the form DEFAULT_PATTERNS is matched against."""
+    return _SEPARATORS.sub("_", _CAMEL.sub("_", name)).lower()
+
+
+def _can_hold_secret(column: ColumnInfo) -> bool:
+    if column.is_array:
+        element = column.element_type or ""
+        return element in ("text", "varchar", "bpchar", "name", "citext") or element in _SECRET_BASE_TYPES
+    return column.category in _SECRET_CATEGORIES or column.base_type in _SECRET_BASE_TYPES
+
+
+def _named_in(table: TableInfo, column: str, entry: str) -> bool:
+    """True when a config entry ("schema.table.column", "table.column" or "column") names it."""
+    parts = entry.strip().lower().split(".")
+    names = [table.ref.schema.lower(), table.ref.name.lower(), column.lower()]
+    if not 1 <= len(parts) <= 3 or not all(parts):
+        return False
+    return all(fnmatchcase(name, pattern) for name, pattern in zip(names[-len(parts):], parts))
+
+
+def sensitive_columns(table: TableInfo, extra: Collection[str] = ()) -> frozenset[str]:
+    """The columns of `table` to mask: matched by name and type, or named by the profile.
+
+    `extra` entries are "schema.table.column", "table.column" or "column", compared
+    case-insensitively, each part a shell-style pattern ("*.api_*", "gacha.*.discord_id").
+    """
+    found = set()
+    for column in table.columns:
+        if DEFAULT_PATTERNS.search(words_of(column.name)) and _can_hold_secret(column):
+            found.add(column.name)
+        elif any(_named_in(table, column.name, entry) for entry in extra):
+            found.add(column.name)
+    return frozenset(found)
+
+
+def mask_row(row: Mapping[str, Any], sensitive: Collection[str]) -> dict[str, Any]:
+    """A copy of `row` with every non-NULL sensitive value replaced by MASK.
+
+    NULL stays NULL: that a secret is unset is not itself a secret, and the grid can show it.
+    """
+    return {name: MASK if name in sensitive and value is not None else value for name, value in row.items()}
+
+
+def record_reveal(database: Database, table: TableInfo, key: Mapping[str, Any], column: str) -> None:
+    """Audit that an admin revealed one masked cell; call it before showing the value.
+
+    Writes one console.audit_log row (action "reveal", the row's key, the column in
+    `after` as {"revealed": column}) in its own transaction. The value is never stored.
+
+    Raises:
+        PermissionError: the role is not admin, or the connection is read-only (a reveal
+            that cannot be audited must not happen).
+        KeyError: the table has no such column.
+    """
+    settings = database.settings
+    if settings.role is not Role.ADMIN:
+        raise PermissionError(f"only an admin can reveal a masked value (role is {settings.role.value})")
+    if settings.enforces_read_only:
+        raise PermissionError("cannot reveal on a read-only connection: the reveal could not be audited")
+    table.column(column)  # KeyError for a column that does not exist
+    with database.connect() as connection:
+        connection.execute(
+            insert(AuditLog),
+            {
+                "operator": settings.operator,
+                "role": settings.role.value,
+                "action": "reveal",
+                "schema_name": table.ref.schema,
+                "table_name": table.ref.name,
+                "primary_key": {name: _jsonable(value) for name, value in key.items()},
+                "before": None,
+                "after": {"revealed": column},
+                "reason": None,
+            },
+        )
+
+
+def _jsonable(value: Any) -> Any:
+    """A key value as JSON can hold it: numbers, strings, booleans and NULL as they are."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(item) for item in value]
+    if isinstance(value, dict):
+        return {str(name): _jsonable(item) for name, item in value.items()}
+    if isinstance(value, (bytes, memoryview)):
+        return "\\x" + bytes(value).hex()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)  # UUID, Decimal, ipaddress, ...
