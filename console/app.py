@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from functools import partial
 from typing import ClassVar
 
-from sqlalchemy.exc import SQLAlchemyError
 from textual import on
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -16,8 +15,9 @@ from textual.worker import Worker, WorkerState
 
 from console.commands import CommandRegistry, ConsoleCommands
 from data.engine import Database
-from data.errors import one_line
+from data.errors import error_summary
 from screens.home import HomeScreen
+from screens.tables import TablesScreen
 
 
 @dataclass(frozen=True)
@@ -33,9 +33,8 @@ class ScreenEntry:
 
 SCREENS: tuple[ScreenEntry, ...] = (
     ScreenEntry("home", "Home", "Server, version, access, tables and migrations", "1", HomeScreen),
+    ScreenEntry("tables", "Tables", "Browse, filter, follow and edit the rows of any table", "2", TablesScreen),
 )
-
-_BUG_ERRORS = (LookupError, TypeError, AttributeError, NameError, AssertionError)
 
 
 class ConsoleApp(App[None]):
@@ -145,22 +144,6 @@ def connection_label(database: Database) -> str:
     if settings.production:
         parts.insert(0, "PRODUCTION")
     return " · ".join(parts)
-
-
-def error_summary(error: BaseException) -> str:
-    """One line for the user: the driver's message for database errors, no SQL, no traceback.
-
-    Errors that only a bug raises (a KeyError, say) keep their type name, since their
-    message alone ("'heroes'") says nothing.
-    """
-    if isinstance(error, SQLAlchemyError):
-        return one_line(error)
-    lines = str(error).strip().splitlines()
-    if not lines:
-        return type(error).__name__
-    if isinstance(error, _BUG_ERRORS):
-        return f"{type(error).__name__}: {lines[0]}"
-    return lines[0]
 
 
 def error_title(error: BaseException, worker: Worker[object]) -> str:

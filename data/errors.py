@@ -33,3 +33,22 @@ def one_line(error: BaseException) -> str:
 def needs_password(error: BaseException) -> bool:
     """True when the server asked for a password and none was given."""
     return "no password supplied" in str(getattr(error, "orig", None) or error)
+
+
+_BUG_ERRORS = (LookupError, TypeError, AttributeError, NameError, AssertionError)
+
+
+def error_summary(error: BaseException) -> str:
+    """One line for the user: the driver's message for database errors, no SQL, no traceback.
+
+    Errors that only a bug raises (a KeyError, say) keep their type name, since their
+    message alone ("'heroes'") says nothing.
+    """
+    if isinstance(error, SQLAlchemyError):
+        return one_line(error)
+    lines = str(error).strip().splitlines()
+    if not lines:
+        return type(error).__name__
+    if isinstance(error, _BUG_ERRORS):
+        return f"{type(error).__name__}: {lines[0]}"
+    return lines[0]
