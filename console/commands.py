@@ -48,17 +48,18 @@ class CommandRegistry:
 
 
 def screen_commands(screen: Screen[object]) -> list[Command]:
-    """The key bindings the footer shows for a screen and its focused widgets.
+    """The key bindings of a screen and its focused widgets, as palette commands.
 
     App-level bindings are left out: the registry and Textual's system commands
-    (Theme, Keys, Quit) already offer them. Hidden bindings (scrolling, focus moves) would
-    only crowd the palette.
+    (Theme, Keys, Quit) already offer them. Our own bindings (those with an id) are offered
+    even when the footer has no room for them; Textual's hidden ones (scrolling, focus
+    moves) would only crowd the palette.
     """
     app = screen.app
     commands: dict[str, Command] = {}
     for active in screen.active_bindings.values():
         binding, node = active.binding, active.node
-        if node is app or not (active.enabled and binding.show and binding.description):
+        if node is app or not (active.enabled and binding.description and (binding.show or binding.id)):
             continue
         run = partial(app.run_action, binding.action, node)
         commands.setdefault(

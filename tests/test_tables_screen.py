@@ -365,3 +365,16 @@ def test_details_show_columns_indexes_and_constraints(database: Database) -> Non
         assert "Bloat" in seen and "Size" in seen
 
     run(database, scenario)
+
+
+def test_every_tables_action_is_in_the_command_palette(database: Database) -> None:
+    """Keys the footer has no room for (jump, export, insert...) are reachable by name."""
+    from console.commands import screen_commands
+
+    async def scenario(pilot: Pilot[None], app: ConsoleApp) -> None:
+        await open_table(pilot, app, "gacha.users")
+        names = {command.name for command in screen_commands(app.screen)}
+        assert {"Jump", "Export", "Insert", "Delete", "Soft delete", "Undo", "Reveal", "Last", "First"} <= names
+        assert {"Sort", "Filter", "Where", "Save", "Pending", "Details"} <= names
+
+    run(database, scenario)
