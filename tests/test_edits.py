@@ -275,7 +275,7 @@ def test_a_save_waits_for_a_concurrent_writer_then_refuses_its_committed_change(
 def test_a_row_locked_too_long_by_another_session_fails_the_save(
     database: Database, database_url: URL, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(edits, "LOCK_TIMEOUT_MS", 200)
+    monkeypatch.setattr("data.edits.save.LOCK_TIMEOUT_MS", 200)  # where save_changes reads it
     table, row = opened(database, GACHA_USERS, (9,))
     with _other_writer(database_url) as other, other.engine.connect() as connection:
         with connection.begin():
