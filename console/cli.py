@@ -87,6 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--sort", metavar="COL[:desc]", help="sort by this column")
     export.add_argument("--format", choices=["csv", "json"], default="csv", help="csv (default) or json")
     export.add_argument("--output", type=Path, metavar="FILE", help="write here instead of stdout")
+    export.add_argument("--reveal-sensitive", action="store_true",
+                        help="write sensitive columns as they are, not masked (admin; audited)")
 
     demo = commands.add_parser("demo", help="load the deterministic demo data")
     demo.add_argument("--scale", type=_positive_int, default=1, help="1 loads in seconds; 200 gives a million collection rows")
@@ -234,7 +236,7 @@ def _migrate(args: argparse.Namespace, database: Database) -> int:
 
 
 def _export(args: argparse.Namespace, database: Database) -> int:
-    from data import browse, catalog, export  # only this command needs them
+    from data import browse, catalog, export, sensitive  # only this command needs them
 
     try:
         if args.query is not None:
@@ -252,12 +254,16 @@ def _export(args: argparse.Namespace, database: Database) -> int:
             )
             browse.validate_view(database, view)  # before an output file is created
             source = str(table.ref)
+            masked = sensitive.sensitive_columns(table, database.settings.sensitive_columns)
+            if args.reveal_sensitive and masked:
+                sensitive.record_reveal(database, table, None, sorted(masked))
+                masked = frozenset()
 
             def run(out: TextIO, **options: Any) -> int:
-                return export.export_view(database, view, out, args.format, **options)
+                return export.export_view(database, view, out, args.format, masked=masked, **options)
 
         rows = _export_to(args, run)
-    except (ValueError, LookupError) as error:  # a bad name, table, filter, WHERE clause or query
+    except (ValueError, LookupError, PermissionError) as error:  # a bad name, table, filter, WHERE, query or role
         return _fail(str(error), EXIT_USAGE)
     except BrokenPipeError:
         # `console export ... | head`: the reader has what it wanted. Python flushes stdout

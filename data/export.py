@@ -14,7 +14,7 @@ keep their types and numerics their exact digits.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import IO, Literal
 
 from sqlalchemy import Connection
@@ -37,6 +37,7 @@ from data.browse import (
 )
 from data.engine import Database
 from data.errors import one_line
+from data.sensitive import MASK
 
 Format = Literal["csv", "json"]
 FORMATS: tuple[Format, ...] = ("csv", "json")
@@ -57,10 +58,13 @@ def export_view(
     progress: Callable[[int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     batch: int = 1000,
+    masked: Collection[str] = (),
 ) -> int:
     """Write every row of the view, filtered and in the grid's order, to `out`.
 
     Args:
+        masked: columns written as MASK (NULL stays NULL), as the grid shows them: an
+            export must not hand out what the screen hides.
         progress: called with the number of rows written so far after each batch.
         cancelled: asked before each batch; True stops the export cleanly (a JSON array
             is still closed, so what was written is valid).
@@ -78,10 +82,10 @@ def export_view(
     conditions = conditions_sql(view, params)
     order = order_by_sql(view.table.ref, order_columns(view)) or None
     if fmt == "csv":
-        sql = select_sql(view.table.ref, [f"{ident(name)}::text" for name in names], conditions, order=order)
+        sql = select_sql(view.table.ref, [_item(name, masked, "::text") for name in names], conditions, order=order)
     else:
         # A subquery so the row has a name of ours; its ORDER BY holds (it is not flattened).
-        inner = select_sql(view.table.ref, [ident(name) for name in names], conditions, order=order)
+        inner = select_sql(view.table.ref, [_item(name, masked) for name in names], conditions, order=order)
         sql = f'SELECT to_json("row".*)::text FROM ({inner}) AS "row"'
     try:
         with database.connect() as connection:
@@ -91,6 +95,15 @@ def export_view(
         if not is_bad_input(error):
             raise
         raise BadFilter(blame(view, error)) from error
+
+
+def _item(name: str, masked: Collection[str], cast: str = "") -> str:
+    """One selected column: the value (cast), or MASK in its place for a masked column."""
+    column = ident(name)
+    if name in masked:
+        # MASK is asterisks only: safe as a literal, and no % for psycopg to read.
+        return f"CASE WHEN {column} IS NULL THEN NULL ELSE '{MASK}' END AS {column}"
+    return f"{column}{cast}"
 
 
 def export_query(

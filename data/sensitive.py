@@ -16,7 +16,7 @@ profile are masked whatever their type.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from fnmatch import fnmatchcase
 from typing import Any
 
@@ -94,11 +94,14 @@ def mask_row(row: Mapping[str, Any], sensitive: Collection[str]) -> dict[str, An
     return {name: MASK if name in sensitive and value is not None else value for name, value in row.items()}
 
 
-def record_reveal(database: Database, table: TableInfo, key: Mapping[str, Any], column: str) -> None:
-    """Audit that an admin revealed one masked cell; call it before showing the value.
+def record_reveal(
+    database: Database, table: TableInfo, key: Mapping[str, Any] | None, column: str | Sequence[str]
+) -> None:
+    """Audit that an admin revealed masked values; call it before showing or writing them.
 
-    Writes one console.audit_log row (action "reveal", the row's key, the column in
-    `after` as {"revealed": column}) in its own transaction. The value is never stored.
+    Writes one console.audit_log row (action "reveal") in its own transaction: for one
+    cell, the row's key and {"revealed": column}; for an export (`key` None), the columns
+    as {"revealed": [columns], "export": true}. The values are never stored.
 
     Raises:
         PermissionError: the role is not admin, or the connection is read-only (a reveal
@@ -110,7 +113,10 @@ def record_reveal(database: Database, table: TableInfo, key: Mapping[str, Any], 
         raise PermissionError(f"only an admin can reveal a masked value (role is {settings.role.value})")
     if settings.enforces_read_only:
         raise PermissionError("cannot reveal on a read-only connection: the reveal could not be audited")
-    table.column(column)  # KeyError for a column that does not exist
+    columns = [column] if isinstance(column, str) else list(column)
+    for name in columns:
+        table.column(name)  # KeyError for a column that does not exist
+    after: dict[str, Any] = {"revealed": column} if key is not None else {"revealed": columns, "export": True}
     with database.connect() as connection:
         connection.execute(
             insert(AuditLog),
@@ -120,9 +126,9 @@ def record_reveal(database: Database, table: TableInfo, key: Mapping[str, Any], 
                 "action": "reveal",
                 "schema_name": table.ref.schema,
                 "table_name": table.ref.name,
-                "primary_key": {name: _jsonable(value) for name, value in key.items()},
+                "primary_key": None if key is None else {name: _jsonable(value) for name, value in key.items()},
                 "before": None,
-                "after": {"revealed": column},
+                "after": after,
                 "reason": None,
             },
         )

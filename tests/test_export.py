@@ -227,3 +227,28 @@ def test_the_export_command(database: Database, database_url: URL, tmp_path: Pat
 )
 def test_the_export_command_refuses_bad_input_in_one_line(database_url: URL, args: list[str], message: str) -> None:
     assert_one_line_error(run_console("--url", socket_url(database_url), "export", *args), message)
+
+
+def test_sensitive_columns_are_masked_unless_an_admin_reveals_them(database: Database, database_url: URL) -> None:
+    url = socket_url(database_url)
+    where = ["--where", "hashed_password IS NOT NULL"]
+    masked = run_console("--url", url, "export", "accounts.users", "--format", "json", *where)
+    assert masked.returncode == 0, masked.stderr
+    rows = json.loads(masked.stdout)
+    assert rows and {row["hashed_password"] for row in rows} == {"********"}
+    with database.connect() as connection:
+        secrets = set(connection.execute(text("SELECT hashed_password FROM accounts.users")).scalars())
+        audits = connection.execute(text("SELECT count(*) FROM console.audit_log")).scalar_one()
+    assert audits == 0
+
+    refused = run_console("--url", url, "--role", "developer", "export", "accounts.users", "--reveal-sensitive")
+    assert_one_line_error(refused, "only an admin can reveal")
+
+    revealed = run_console("--url", url, "export", "accounts.users", "--format", "json", "--reveal-sensitive", *where)
+    assert revealed.returncode == 0, revealed.stderr
+    assert {row["hashed_password"] for row in json.loads(revealed.stdout)} <= secrets
+    with database.connect() as connection:
+        after = connection.execute(
+            text("SELECT after FROM console.audit_log WHERE action = 'reveal' AND table_name = 'users'")
+        ).scalar_one()
+    assert after == {"revealed": ["hashed_password"], "export": True}
