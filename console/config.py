@@ -212,6 +212,7 @@ def settings_for_url(
         production=base.production,
         profile_name=base.name,
         sensitive_columns=base.sensitive_columns,
+        max_grant=base.max_grant,
     )
 
 

@@ -52,6 +52,8 @@ class ConnectionSettings:
     production: bool = False
     profile_name: str = "embedded"
     sensitive_columns: tuple[str, ...] = ()
+    max_grant: int | None = None
+    """The largest currency grant the support role may make; larger ones need an admin."""
     """Columns to mask besides the ones named like secrets (data.sensitive): patterns such
     as "gacha.users.discord_id" or "*.api_*"."""
 
@@ -93,6 +95,29 @@ class Database:
     def connect(self) -> Iterator[Connection]:
         """A pooled connection in one transaction, committed on success."""
         with self.engine.begin() as connection:
+            yield connection
+
+    @contextmanager
+    def connect_for_desk_action(self) -> Iterator[Connection]:
+        """A read-write transaction for a support desk action (a grant, a redemption...).
+
+        The support role's transactions are READ ONLY by default, so that the table grid
+        cannot write for it even if the UI were wrong; its desk actions, each a checked
+        and audited function of data/, open their transaction here instead. A read-only
+        profile, and any role that may not use the desk, stay refused.
+
+        Raises:
+            PermissionError: the profile is read-only or the role may not use the desk.
+        """
+        settings = self.settings
+        if settings.read_only:
+            raise PermissionError("this connection is read-only: desk actions cannot run")
+        if not settings.role.can_use_support_desk:
+            raise PermissionError(f"the {settings.role.value} role cannot use the support desk")
+        with self.engine.begin() as connection:
+            if settings.enforces_read_only:
+                # Allowed because nothing has run in the transaction yet (no snapshot taken).
+                connection.exec_driver_sql("SET TRANSACTION READ WRITE")
             yield connection
 
     def dispose(self) -> None:
