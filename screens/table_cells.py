@@ -58,7 +58,8 @@ def pending_cell(pending: object) -> Text:
         return Text("DEFAULT", PENDING_STYLE)
     if pending is None:
         return Text("NULL", PENDING_STYLE)
-    return Text(str(pending)[:CELL_WIDTH], PENDING_STYLE)
+    # One line, the empty string as '' (as value_cell): a blank cell would say nothing.
+    return Text(display_value(pending, None, width=CELL_WIDTH).text, PENDING_STYLE)
 
 
 def header_cells(table: TableInfo, sort: SortKey | None, foreign_columns: Collection[str]) -> list[Text]:
@@ -130,7 +131,10 @@ def insert_cells(table: TableInfo, insert: RowInsert) -> tuple[Text, ...]:
     cells = []
     for column in table.columns:
         value = insert.values.get(column.name, DEFAULT)
-        text = "DEFAULT" if value is DEFAULT else "NULL" if value is None else str(value)[:CELL_WIDTH]
+        if value is DEFAULT or value is None:
+            text = "DEFAULT" if value is DEFAULT else "NULL"
+        else:
+            text = display_value(value, None, width=CELL_WIDTH).text
         cells.append(Text(text, INSERTED_STYLE + (" italic" if value is DEFAULT else "")))
     if cells:
         cells[0] = Text.assemble(("+ ", "bold green"), cells[0])

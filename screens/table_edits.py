@@ -1,6 +1,6 @@
 """Editing in the Tables screen: typed cell editors, pending changes, one-transaction saves.
 
-Changes pile up in a `ChangeSet` (data/edits.py) and are drawn in the grid as they will
+Changes pile up in a `ChangeSet` (data/edits/) and are drawn in the grid as they will
 be; nothing reaches the database until Save, which writes every change and its audit rows
 in one transaction, or none of them. Mixed into `TablesScreen`, whose bindings list
 EDIT_BINDINGS.
@@ -8,7 +8,7 @@ EDIT_BINDINGS.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -56,6 +56,8 @@ class TableEditing:
     @dataclass
     class Saved(Message):
         report: edits.SaveReport
+        changes: ChangeSet
+        """What was saved: changes made while the save ran stay pending."""
 
     @dataclass
     class Revealed(Message):
@@ -76,7 +78,17 @@ class TableEditing:
             return f"the {settings.role.value} role cannot edit tables"
         if settings.enforces_read_only:
             return "this connection is read-only"
+        if self.changes and self.changes_here() is None:
+            # One ChangeSet, one table: a change here must not join another table's changes.
+            return (f"changes to {self.changes.table.ref} are pending; save (ctrl+s) or discard them (p) "
+                    "before editing another table")
         return self.shown.view.table.read_only_reason
+
+    def changes_here(self: TablesScreen) -> ChangeSet | None:
+        """The pending changes if they are to the table on show, else None."""
+        if self.changes and self.shown is not None and self.changes.table.ref == self.shown.view.table.ref:
+            return self.changes
+        return None
 
     def editable_row(self: TablesScreen) -> tuple[int, RowRef] | None:
         """The row under the cursor as a RowRef, or None (with a notice) when it can't be edited."""
@@ -88,7 +100,10 @@ class TableEditing:
         page = self.shown.page
         row = self.query_one(PagedTable).cursor_row
         if row >= len(page.rows):
-            self.notify("A pending new row is changed by undoing it (u) and inserting again.", severity="warning")
+            if row < self.query_one(PagedTable).row_count:
+                self.notify("A pending new row is changed by undoing it (u) and inserting again.", severity="warning")
+            else:
+                self.notify("There is no row here to change.", severity="information")
             return None
         return row, RowRef(key=page.keys[row], version=page.versions[row], before=row_as_mapping(page, row))
 
@@ -108,7 +123,8 @@ class TableEditing:
         if not self.changes:
             return None
         count = len(self.changes)
-        return f"{count} pending change{'s' if count != 1 else ''} (p to review, ctrl+s saves)"
+        elsewhere = "" if self.changes_here() else f" to {self.changes.table.ref}"
+        return f"{count} pending change{'s' if count != 1 else ''}{elsewhere} (p to review, ctrl+s saves)"
 
     # ---- the actions ------------------------------------------------------------------
 
@@ -194,7 +210,14 @@ class TableEditing:
         if soft is None:
             self.notify("This table has no is_deleted or deleted_at column.", severity="warning")
             return
-        deleted = bool(ref.before.get(soft.flag)) if soft.flag else ref.before.get(soft.timestamp or "") is not None
+        state = self.changes.row_state(ref.key) if self.changes else None
+        if state in ("soft-deleted", "restored"):
+            # z again takes the pending change back (a soft-delete and a restore cancel out).
+            deleted = state == "soft-deleted"
+        elif soft.flag:
+            deleted = bool(ref.before.get(soft.flag))
+        else:
+            deleted = ref.before.get(soft.timestamp or "") is not None
         self.change(edits.SoftDeleteChange(ref, restore=deleted))
 
     def action_undo(self: TablesScreen) -> None:
@@ -218,10 +241,7 @@ class TableEditing:
             if action.kind == "save":
                 self.action_save()
             elif action.kind == "discard":
-                self.changes = None
-                assert self.shown is not None
-                self.show_page(self.shown.page)
-                self.notify("Pending changes discarded.")
+                self.confirm_discard(changes)
             elif action.kind == "undo" and action.index is not None:
                 self.changes = changes.without(action.index) or None
                 assert self.shown is not None
@@ -239,9 +259,32 @@ class TableEditing:
             act,
         )
 
+    def confirm_discard(self: TablesScreen, changes: ChangeSet) -> None:
+        """Ask before forgetting pending work: a discard cannot be undone."""
+
+        def discard(answer: Confirmation | None) -> None:
+            if answer is None or self.changes is not changes:
+                return
+            self.changes = None
+            if self.shown is not None:
+                self.show_page(self.shown.page)
+            self.notify("Pending changes discarded.")
+
+        self.app.push_screen(
+            ConfirmDialog(
+                "Discard pending changes",
+                f"Forget {len(changes)} change(s) to {changes.table.ref}? Nothing has been written.",
+                confirm_label="Discard",
+            ),
+            discard,
+        )
+
     def action_save(self: TablesScreen) -> None:
         if not self.changes:
             self.notify("Nothing is pending.", severity="information")
+            return
+        if self.saving():
+            self.notify("A save is running; wait for it to finish.", severity="warning")
             return
         changes = self.changes
         settings = self.console_app.database.settings
@@ -266,16 +309,30 @@ class TableEditing:
             confirmed,
         )
 
+    def saving(self: TablesScreen) -> bool:
+        """Whether a save is still running (a second one would save the same changes again)."""
+        return any(
+            worker.node is self and worker.group == "tables.save" and not worker.is_finished
+            for worker in self.app.workers
+        )
+
     @work(thread=True, exclusive=True, group="tables.save", exit_on_error=False, name="Save")
     def save_worker(self: TablesScreen, changes: ChangeSet, reason: str | None) -> None:
         report = edits.save_changes(self.console_app.database, changes, reason=reason)
-        self.post_message(self.Saved(report))
+        self.post_message(self.Saved(report, changes))
 
     # Named handlers (not @on): a mixin is not a MessagePump, so Textual only finds
     # its handlers by name.
     def on_table_editing_saved(self: TablesScreen, event: TableEditing.Saved) -> None:
         report = event.report
-        self.changes = None
+        if self.changes is not None and self.changes is not event.changes:
+            # Edits made while the save ran were not in it: they stay pending. (ChangeSet.add
+            # keeps the change objects it was given, so identity says which were saved.)
+            saved = {id(change) for change in event.changes.changes}
+            left = tuple(change for change in self.changes.changes if id(change) not in saved)
+            self.changes = replace(self.changes, changes=left) or None
+        else:
+            self.changes = None
         self.notify(
             f"Saved: {report.updated} updated, {report.inserted} inserted, {report.deleted} deleted "
             f"({report.audit_rows} audit rows).",

@@ -271,7 +271,7 @@ class TablesScreen(TableEditing, ConsoleScreen):
         grid = self.query_one(PagedTable)
         grid.show_page(
             header_cells(table, shown.view.sort, foreign),
-            page_rows(table, page, self.changes, masked=shown.masked, revealed=shown.revealed),
+            page_rows(table, page, self.changes_here(), masked=shown.masked, revealed=shown.revealed),
             has_previous=page.has_previous,
             has_next=page.has_next,
             fixed_columns=len(table.key) if table.key and table.columns[0].name in table.key else 0,
@@ -509,6 +509,8 @@ class TablesScreen(TableEditing, ConsoleScreen):
         if self.shown is None:
             return
         view = self.shown.view
+        # The file must not hand out what the grid hides (the console export command masks too).
+        masked = self.shown.masked
 
         def check(typed: str) -> str:
             export_format(typed)
@@ -518,7 +520,7 @@ class TablesScreen(TableEditing, ConsoleScreen):
             if typed:
                 dialog = ProgressDialog(f"Exporting {view.table.ref}", view.table.estimated_rows if not has_filters(view) else None)
                 self.app.push_screen(dialog)
-                self.export_worker(view, Path(typed).expanduser(), dialog)
+                self.export_worker(view, Path(typed).expanduser(), dialog, masked)
 
         self.app.push_screen(
             TextPrompt(
@@ -531,7 +533,7 @@ class TablesScreen(TableEditing, ConsoleScreen):
         )
 
     @work(thread=True, group="tables.export", exit_on_error=False, name="Export")
-    def export_worker(self, view: View, path: Path, dialog: ProgressDialog) -> None:
+    def export_worker(self, view: View, path: Path, dialog: ProgressDialog, masked: frozenset[str]) -> None:
         app = self.app
         try:
             with path.open("w", encoding="utf-8", newline="") as out:
@@ -542,6 +544,7 @@ class TablesScreen(TableEditing, ConsoleScreen):
                     export_format(str(path)),
                     progress=lambda done: app.call_from_thread(dialog.update_progress, done),
                     cancelled=dialog.cancel_requested.is_set,
+                    masked=masked,
                 )
         except Exception as error:  # shown in the dialog itself, which stays open to read
             app.call_from_thread(dialog.finish, f"Export failed: {error_summary(error)}", failed=True)
