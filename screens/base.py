@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from textual import on
+from textual.containers import Vertical
 from textual.screen import Screen
 from textual.worker import Worker
 
@@ -24,4 +25,21 @@ class ConsoleScreen(Screen[None]):
     def forward_worker_state(self, event: Worker.StateChanged) -> None:
         # Worker.StateChanged does not bubble: hand it to the App, which reports failures
         # of every screen's workers in one place.
+        self.app.post_message(Worker.StateChanged(event.worker, event.state))
+
+
+class ConsolePane(Vertical):
+    """A panel of a screen (a tab of the support desk, say) that runs its own workers.
+
+    Like ConsoleScreen, it hands its workers' state changes to the App, which reports
+    failures of every worker in one place.
+    """
+
+    @property
+    def console_app(self) -> ConsoleApp:
+        """The app, typed: its database, note and command registry."""
+        return cast("ConsoleApp", self.app)
+
+    @on(Worker.StateChanged)
+    def forward_worker_state(self, event: Worker.StateChanged) -> None:
         self.app.post_message(Worker.StateChanged(event.worker, event.state))
