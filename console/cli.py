@@ -1,7 +1,9 @@
 """The `console` command: opens the app, or runs one action of the data layer and exits.
 
 Exit codes: 0 success, 1 the action failed (a migration error, drift found, a server that
-would not start), 2 bad input (usage, a bad URL or profile, an unreachable database).
+would not start) or was refused (a deduction below zero, a used-up gift code, a role
+without the support desk), 2 bad input (usage, a bad URL or profile, an unreachable
+database, an unparsable amount, an unknown currency).
 Errors are one line on stderr, never a traceback.
 """
 
@@ -35,9 +37,18 @@ from console.embedded import EmbeddedServer, EmbeddedServerError, default_data_d
 from data import migrate
 from data.engine import Database
 from data.errors import one_line
+from data.models.gacha import CURRENCIES
 from data.roles import Role
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+# Imported before the UI is preloaded in a thread (see _with_database).
+DRIVER_MODULES = (
+    "sqlalchemy.dialects.postgresql.psycopg",
+    "psycopg.types.json",
+    "psycopg.types.range",
+    "psycopg.types.multirange",
+)
 
 
 class CommandFailed(RuntimeError):
@@ -93,7 +104,39 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="load the deterministic demo data")
     demo.add_argument("--scale", type=_positive_int, default=1, help="1 loads in seconds; 200 gives a million collection rows")
     demo.add_argument("--replace", action="store_true", help="empty the five systems' tables first")
+    _add_desk_commands(commands)
     return parser
+
+
+def _add_desk_commands(commands: argparse._SubParsersAction) -> None:
+    """grant, giftcode and redeem: the gacha support desk. Values are parsed by
+    _check_desk_args, so a bad one is a one-line error like every other."""
+    currencies = ", ".join(CURRENCIES)
+    grant = commands.add_parser(
+        "grant", help="grant a player currency, or deduct it with a negative amount",
+        description="Grant (AMOUNT > 0) or deduct (AMOUNT < 0, e.g. `console grant 7 -50 quartzs`) "
+                    "a gacha player's currency, with a ledger row and an audit row.")
+    grant.add_argument("user_id", metavar="USER_ID", help="the player's id (gacha.users.id)")
+    grant.add_argument("amount", metavar="AMOUNT", help="a whole number; negative deducts")
+    grant.add_argument("currency", metavar="CURRENCY", help=currencies)
+    grant.add_argument("--reason", default="", help="why (required): goes into the ledger and the audit log")
+
+    giftcode = commands.add_parser("giftcode", help="create, list, deactivate or activate gift codes")
+    actions = giftcode.add_subparsers(dest="action", required=True, metavar="ACTION")
+    create = actions.add_parser("create", help="create a gift code (unique regardless of case)")
+    create.add_argument("code", metavar="CODE")
+    create.add_argument("--reward", required=True, metavar="CURRENCY:VALUE", help=f"what it credits; CURRENCY is {currencies}")
+    create.add_argument("--limit", default="-1", metavar="N", help="how many players may redeem it (default -1: unlimited)")
+    create.add_argument("--expires", metavar="ISO", help="when it stops working, e.g. 2026-12-31T23:59:59+00:00 (UTC without an offset)")
+    create.add_argument("--inactive", action="store_true", help="create it switched off")
+    listing = actions.add_parser("list", help="every code with its redemption count")
+    listing.add_argument("--active-only", action="store_true", help="leave deactivated codes out")
+    for name, what in (("deactivate", "stop a code from being redeemed"), ("activate", "let a deactivated code be redeemed again")):
+        actions.add_parser(name, help=what).add_argument("code", metavar="CODE")
+
+    redeem = commands.add_parser("redeem", help="redeem a gift code for a player and credit its reward")
+    redeem.add_argument("code", metavar="CODE")
+    redeem.add_argument("user_id", metavar="USER_ID", help="the player's id (gacha.users.id)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -103,6 +146,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail("export needs exactly one of TABLE or --query", EXIT_USAGE)
     if args.command == "export" and args.query is not None and (args.where or args.filters or args.sort):
         return _fail("--where, --filter and --sort go with a TABLE, not with --query", EXIT_USAGE)
+    if args.command in DESK_COMMANDS:
+        try:
+            _check_desk_args(args)
+        except ValueError as error:  # before any connection: bad input costs no server start
+            return _fail(str(error), EXIT_USAGE)
     try:
         config = load_config(args.config)
         if args.command == "db":
@@ -124,6 +172,10 @@ def _with_database(args: argparse.Namespace, config: Config) -> int:
     settings = settings_for(target, config)
     if args.command is None:
         # Importing the UI takes about as long as starting the server: do both at once.
+        # The driver's modules come first, here: the UI imports some of them while this
+        # thread connects, and two threads importing one module can each see it half-built.
+        for module in DRIVER_MODULES:
+            importlib.import_module(module)
         preload = threading.Thread(target=importlib.import_module, args=("console.app",), daemon=True)
         preload.start()
     with ExitStack() as stack:
@@ -148,6 +200,8 @@ def _with_database(args: argparse.Namespace, config: Config) -> int:
         if args.command == "demo":
             rows = _load_demo(database, args.scale, replace=args.replace)
             return _print(args, {"rows": rows}, f"loaded {rows} demo rows at scale {args.scale}")
+        if args.command in DESK_COMMANDS:
+            return _desk(args, database)
     return EXIT_OK
 
 
@@ -233,6 +287,99 @@ def _migrate(args: argparse.Namespace, database: Database) -> int:
     if diffs:
         raise CommandFailed(f"{len(diffs)} difference(s) between the models and the database")
     return EXIT_OK
+
+
+DESK_COMMANDS = ("grant", "giftcode", "redeem")
+
+
+def _whole(value: str, what: str) -> int:
+    try:
+        return int(value.replace("_", "").replace(",", ""))
+    except ValueError:
+        raise ValueError(f"{what} must be a whole number, not {value!r}") from None
+
+
+def _currency(value: str) -> str:
+    if value not in CURRENCIES:
+        raise ValueError(f"unknown currency {value!r}: expected one of {', '.join(CURRENCIES)}")
+    return value
+
+
+def _check_desk_args(args: argparse.Namespace) -> None:
+    """Parse the desk commands' values in place (ints, currency, expiry).
+
+    Raises:
+        ValueError: one line naming the bad value.
+    """
+    from datetime import datetime
+
+    if args.command in ("grant", "redeem"):
+        args.user_id = _whole(args.user_id, "USER_ID")
+    if args.command == "grant":
+        args.amount = _whole(args.amount, "AMOUNT")
+        args.currency = _currency(args.currency)
+    if args.command == "giftcode" and args.action == "create":
+        currency, _, value = args.reward.partition(":")
+        args.reward = (_currency(currency), _whole(value, "the --reward VALUE"))
+        args.limit = _whole(args.limit, "--limit")
+        if args.expires is not None:
+            try:
+                args.expires = datetime.fromisoformat(args.expires)
+            except ValueError:
+                raise ValueError(f"--expires {args.expires!r} is not an ISO date or time such as 2026-12-31T23:59:59+00:00") from None
+
+
+def _desk(args: argparse.Namespace, database: Database) -> int:
+    """The support desk's commands: each one call into data.support, refusals as one line."""
+    from data.support import currency, giftcodes, players
+
+    try:
+        if args.command == "grant":
+            entry = currency.grant(database, args.user_id, args.currency, args.amount, args.reason)
+            verb, way = ("granted", "to") if entry.delta > 0 else ("deducted", "from")
+            return _print(args, asdict(entry), f"{verb} {abs(entry.delta):,} {entry.currency} {way} player "
+                          f"{entry.user_id}: balance {entry.balance_after:,} (ledger #{entry.id})")
+        if args.command == "redeem":
+            done = giftcodes.redeem(database, args.code, args.user_id)
+            used = f"used {done.used} of {done.usage_limit}" if done.used is not None else "unlimited"
+            return _print(args, asdict(done), f"redeemed {done.code} for player {done.user_id}: +{done.reward_value:,} "
+                          f"{done.reward_type}, balance {done.ledger.balance_after:,} ({used})")
+        if args.action == "list":
+            codes = giftcodes.list_codes(database, include_inactive=not args.active_only)
+            return _print(args, [_code_json(c) for c in codes], _codes_table(codes))
+        if args.action == "create":
+            reward_type, value = args.reward
+            info = giftcodes.create_code(database, args.code, reward_type, value, usage_limit=args.limit,
+                                         expires_at=args.expires, active=not args.inactive)
+            return _print(args, _code_json(info), f"created gift code {info.code}: {_code_line(info)}")
+        change = giftcodes.deactivate_code if args.action == "deactivate" else giftcodes.activate_code
+        info = change(database, args.code)
+        return _print(args, _code_json(info), f"gift code {info.code} is {'active' if info.is_active else 'inactive'}: {_code_line(info)}")
+    except (currency.InvalidGrant, giftcodes.InvalidGiftCode) as error:
+        return _fail(str(error), EXIT_USAGE)
+    except (currency.GrantRefused, giftcodes.GiftCodeRefused, players.PlayerNotFound, PermissionError) as error:
+        return _fail(str(error), EXIT_FAILED)
+
+
+def _code_json(info: Any) -> dict[str, Any]:
+    return {**asdict(info), "status": info.status}
+
+
+def _code_line(info: Any) -> str:
+    expires = f", expires {info.expires_at:%Y-%m-%d %H:%M %Z}" if info.expires_at else ""
+    return f"{info.reward_value:,} {info.reward_type}, used {info.usage}{expires}, {info.status}"
+
+
+def _codes_table(codes: list[Any]) -> str:
+    if not codes:
+        return "no gift codes"
+    width = max(len(c.code) for c in codes)
+    lines = [f"{'CODE':<{width}}  {'REWARD':<22}  {'USED':<16}  {'STATUS':<8}  EXPIRES"]
+    for c in codes:
+        reward = f"{c.reward_value:,} {c.reward_type}"
+        expires = f"{c.expires_at:%Y-%m-%d %H:%M}" if c.expires_at else "-"
+        lines.append(f"{c.code:<{width}}  {reward:<22}  {c.usage:<16}  {c.status:<8}  {expires}")
+    return "\n".join(lines)
 
 
 def _export(args: argparse.Namespace, database: Database) -> int:
