@@ -17,6 +17,7 @@ from console.commands import CommandRegistry, ConsoleCommands
 from data.engine import Database
 from data.errors import error_summary
 from screens.home import HomeScreen
+from screens.stories import StoriesScreen
 from screens.tables import TablesScreen
 
 
@@ -34,6 +35,7 @@ class ScreenEntry:
 SCREENS: tuple[ScreenEntry, ...] = (
     ScreenEntry("home", "Home", "Server, version, access, tables and migrations", "1", HomeScreen),
     ScreenEntry("tables", "Tables", "Browse, filter, follow and edit the rows of any table", "2", TablesScreen),
+    ScreenEntry("stories", "Stories", "Story trees: ancestors, subtrees, similar nodes by embedding", "4", StoriesScreen),
 )
 
 
