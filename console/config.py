@@ -159,7 +159,7 @@ def _parse_profile(name: str, raw: Mapping[str, Any], path: Path) -> Profile:
         schema_map=schema_map,
         pool=pool,
         password_env=raw.get("password_env"),
-        max_grant=raw.get("max_grant"),
+        max_grant=_max_grant(raw.get("max_grant"), f"{where}: max_grant"),
         sensitive_columns=_column_patterns(raw.get("sensitive_columns", []), f"{where}: sensitive_columns"),
     )
 
@@ -233,6 +233,16 @@ def _table(raw: Mapping[str, Any], key: str, path: Path) -> Mapping[str, Any]:
 def _bool(value: Any, where: str) -> bool:
     if not isinstance(value, bool):
         raise ConfigError(f"{where} must be true or false")
+    return value
+
+
+def _max_grant(value: Any, where: str) -> int | None:
+    """The largest grant the support role may make: a whole number of 1 or more, or unset."""
+    if value is None:
+        return None
+    # bool is an int to Python, but `max_grant = true` is a mistake, not a limit of 1.
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"{where} must be a whole number of 1 or more, not {value!r}")
     return value
 
 

@@ -52,10 +52,10 @@ class ConnectionSettings:
     production: bool = False
     profile_name: str = "embedded"
     sensitive_columns: tuple[str, ...] = ()
-    max_grant: int | None = None
-    """The largest currency grant the support role may make; larger ones need an admin."""
     """Columns to mask besides the ones named like secrets (data.sensitive): patterns such
     as "gacha.users.discord_id" or "*.api_*"."""
+    max_grant: int | None = None
+    """The largest currency grant the support role may make; larger ones need an admin."""
 
     @property
     def enforces_read_only(self) -> bool:

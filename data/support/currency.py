@@ -1,0 +1,303 @@
+"""Grant or deduct a player's currency: one transaction, one ledger row, one audit row.
+
+The rule (DESIGN.md, Support desk): lock the player's row, check the balance stays at or
+above zero, update it, append a gacha.currency_ledger row (delta, balance after, reason,
+operator) and a console.audit_log row. The ledger is append-only and, per player and
+currency, sums to the balance. All of it is one statement (`credit_step`): an UPDATE
+guarded by the balance check takes the row lock, and its RETURNING feeds the two INSERTs.
+Gift-code redemption runs the same step inside its own statement and transaction.
+
+A grant larger than the profile's `max_grant` (DEFAULT_MAX_GRANT when the profile sets
+none) needs the admin role; deductions are not capped, they are bounded by the balance.
+Every refusal is an exception whose one-line message names the rule it enforces.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, cast
+
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Integer,
+    Select,
+    String,
+    Table,
+    Text,
+    bindparam,
+    exists,
+    func,
+    insert,
+    literal,
+    literal_column,
+    select,
+    update,
+)
+from sqlalchemy.sql.selectable import CTE
+from sqlalchemy.dialects.postgresql import JSONB
+
+from data.engine import ConnectionSettings, Database
+from data.models.audit import AuditLog
+from data.models.gacha import CURRENCIES, SCHEMA
+from data.roles import Role
+from data.support.players import INT4_MAX, LEDGER, USERS, LedgerEntry, PlayerNotFound
+
+__all__ = [
+    "DEFAULT_MAX_GRANT", "BadAmount", "CreditStep", "BalanceTooLarge", "GrantLimitExceeded", "GrantRefused",
+    "InsufficientBalance", "InvalidGrant", "LedgerEntry", "PlayerNotFound", "ReasonRequired",
+    "UnknownCurrency", "check_grant_limit", "credit", "credit_parameters", "credit_step", "deduct", "grant",
+    "grant_limit",
+]
+
+DEFAULT_MAX_GRANT = 10_000
+"""The support role's grant limit when the profile sets no max_grant: amounts are bounded."""
+
+AUDIT = cast(Table, AuditLog.__table__)
+
+
+class GrantRefused(ValueError):
+    """A grant or deduction was refused; the message is one line naming the rule."""
+
+    title = "Grant refused"
+
+
+class InvalidGrant(GrantRefused):
+    """The request itself is malformed (bad input): nothing was attempted."""
+
+    title = "Invalid grant"
+
+
+class ReasonRequired(InvalidGrant):
+    title = "Reason required"
+
+
+class BadAmount(InvalidGrant):
+    title = "Bad amount"
+
+
+class UnknownCurrency(InvalidGrant):
+    title = "Unknown currency"
+
+    def __init__(self, currency: str) -> None:
+        super().__init__(f"unknown currency {currency!r}: expected one of {', '.join(CURRENCIES)}")
+        self.currency = currency
+
+
+class InsufficientBalance(GrantRefused):
+    """The deduction would take the balance below zero."""
+
+    title = "Insufficient balance"
+
+    def __init__(self, user_id: int, currency: str, balance: int, delta: int) -> None:
+        super().__init__(
+            f"player {user_id} has {balance:,} {currency}: deducting {-delta:,} would leave "
+            f"{balance + delta:,}, and a balance cannot go below zero"
+        )
+        self.user_id, self.currency, self.balance, self.delta = user_id, currency, balance, delta
+
+
+class BalanceTooLarge(GrantRefused):
+    """The grant would take the balance past what the column holds."""
+
+    title = "Balance too large"
+
+
+class GrantLimitExceeded(PermissionError):
+    """A grant over the profile's limit, asked for by a role other than admin."""
+
+    title = "Over the grant limit"
+
+
+def grant_limit(settings: ConnectionSettings) -> int | None:
+    """The largest grant this connection's role may make; None means no limit (admin)."""
+    if settings.role is Role.ADMIN:
+        return None
+    return settings.max_grant if settings.max_grant is not None else DEFAULT_MAX_GRANT
+
+
+def check_grant_limit(settings: ConnectionSettings, currency: str, amount: int, what: str = "a grant of") -> None:
+    """Refuse `amount` of `currency` when it is over the role's grant limit.
+
+    Raises:
+        GrantLimitExceeded: over the limit and the role is not admin.
+    """
+    limit = grant_limit(settings)
+    if limit is not None and amount > limit:
+        raise GrantLimitExceeded(
+            f"{what} {amount:,} {currency} is over this profile's limit of {limit:,} "
+            f"(max_grant): it needs the admin role"
+        )
+
+
+def check_request(currency: str, amount: int, reason: str) -> str:
+    """Validate a grant's currency, amount and reason; returns the reason stripped.
+
+    Raises:
+        UnknownCurrency, BadAmount, ReasonRequired.
+    """
+    if currency not in CURRENCIES:
+        raise UnknownCurrency(currency)
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise BadAmount(f"the amount must be a whole number, not {amount!r}")
+    if amount == 0:
+        raise BadAmount("the amount must not be zero: a grant adds, a deduction removes")
+    if abs(amount) > INT4_MAX:
+        raise BadAmount(f"the amount must be at most {INT4_MAX:,} either way")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReasonRequired("a reason is required for every grant and deduction")
+    return reason
+
+
+def grant(database: Database, user_id: int, currency: str, amount: int, reason: str) -> LedgerEntry:
+    """Add `amount` (negative: remove) of `currency` to a player, with a mandatory reason.
+
+    One transaction from `database.connect_for_desk_action()`: the row lock, the balance,
+    the ledger row and the audit row (action "grant", or "deduct" for a negative amount)
+    commit together or not at all.
+
+    Returns:
+        The ledger row written (its balance_after is the new balance).
+
+    Raises:
+        UnknownCurrency, BadAmount, ReasonRequired: bad input.
+        PermissionError: a read-only profile or a role without the desk.
+        GrantLimitExceeded: a grant over the profile's max_grant by a non-admin.
+        PlayerNotFound: no player with this id.
+        InsufficientBalance: a deduction that would leave the balance below zero.
+        BalanceTooLarge: a grant the balance column cannot hold.
+    """
+    reason = check_request(currency, amount, reason)
+    with database.connect_for_desk_action() as connection:
+        check_grant_limit(database.settings, currency, amount)
+        return credit(connection, database.settings, user_id, currency, amount, reason)
+
+
+def deduct(database: Database, user_id: int, currency: str, amount: int, reason: str) -> LedgerEntry:
+    """Remove `amount` (a positive number) of `currency` from a player: `grant` of -amount.
+
+    Raises:
+        BadAmount: amount is not positive; otherwise as `grant`.
+    """
+    if isinstance(amount, int) and not isinstance(amount, bool) and amount <= 0:
+        raise BadAmount(f"a deduction is the positive amount to remove, not {amount:,}")
+    return grant(database, user_id, currency, -amount, reason)
+
+
+def credit(
+    connection: Connection,
+    settings: ConnectionSettings,
+    user_id: int,
+    currency: str,
+    amount: int,
+    reason: str,
+    *,
+    action: str | None = None,
+) -> LedgerEntry:
+    """The grant step inside a transaction the caller opened for a desk action.
+
+    One statement locks the player's row, checks the new balance, updates it and writes
+    the ledger row and the audit row: an UPDATE guarded by the balance check takes the
+    row lock itself, and its RETURNING feeds the two INSERTs. Only a refusal costs a
+    second look, under the lock, to say which rule refused. It does not check the grant
+    limit: `grant` does, and a gift code's reward was checked when the code was created.
+
+    Args:
+        connection: in a read-write transaction (`Database.connect_for_desk_action()`).
+        settings: whose operator and role go into the rows.
+        action: the audit row's action; "grant" or "deduct" by the sign when None.
+
+    Raises:
+        As `grant`, except PermissionError and GrantLimitExceeded.
+    """
+    parameters = credit_parameters(settings, user_id, currency, amount, reason, action=action)
+    statement = _write_statement(currency)
+    written = connection.execute(statement, parameters).one_or_none()
+    if written is None:
+        column = USERS.c[currency]
+        # The guard saw the balance of the statement's snapshot; under the lock, see the
+        # latest one (a grant committed meanwhile may have made a deduction possible).
+        balance = connection.execute(
+            select(column).where(USERS.c.id == user_id).with_for_update()
+        ).scalar_one_or_none()
+        if balance is None:
+            raise PlayerNotFound(user_id)
+        if balance + amount < 0:
+            raise InsufficientBalance(user_id, currency, balance, amount)
+        if balance + amount > INT4_MAX:
+            raise BalanceTooLarge(
+                f"player {user_id} has {balance:,} {currency}: adding {amount:,} would pass the "
+                f"largest balance, {INT4_MAX:,}"
+            )
+        written = connection.execute(statement, parameters).one()  # we hold the lock now
+    return LedgerEntry(written.id, user_id, currency, amount, written.balance_after,
+                       parameters["reason"], settings.operator, written.created_at)
+
+
+def credit_parameters(settings: ConnectionSettings, user_id: int, currency: str, amount: int, reason: str,
+                      *, action: str | None = None) -> dict[str, Any]:
+    """The bind parameters of `credit_step`'s SQL, the request checked.
+
+    Raises:
+        UnknownCurrency, BadAmount, ReasonRequired.
+    """
+    return {
+        "user_id": user_id, "delta": amount, "reason": check_request(currency, amount, reason),
+        "operator": settings.operator, "role": settings.role.value,
+        "action": action or ("grant" if amount > 0 else "deduct"),
+        "schema_name": settings.schema_map.get(SCHEMA, SCHEMA), "primary_key": {"id": user_id},
+    }
+
+
+@dataclass(frozen=True)
+class CreditStep:
+    """The credit as SQL: `logged` returns the ledger row (id, balance_after, created_at);
+    `audited` must be added to the statement (add_cte) so that it runs."""
+
+    logged: CTE
+    audited: CTE
+
+
+@cache
+def credit_step(currency: str, gate: CTE | None = None) -> CreditStep:
+    """UPDATE the balance if the result stays within 0..INT4_MAX, INSERT the ledger row and
+    the audit row from what the UPDATE returned; nothing at all if the guard refuses.
+
+    With `gate`, the UPDATE runs only if that CTE returned a row: a redemption credits its
+    reward in the statement that inserts it, only when it went in. Cached per currency
+    (and gate) so that SQLAlchemy's compiled cache serves every later call.
+    """
+    column = USERS.c[currency]
+    delta = bindparam("delta", type_=Integer())
+    guard = [USERS.c.id == bindparam("user_id"), column.cast(BigInteger) + delta >= 0,
+             column.cast(BigInteger) + delta <= INT4_MAX]
+    if gate is not None:
+        guard.append(exists(select(literal_column("1")).select_from(gate)))
+    moved = update(USERS).where(*guard).values({column: column + delta}).returning(column.label("balance")).cte("moved")
+    logged = (
+        insert(LEDGER).from_select(
+            ["user_id", "currency", "delta", "balance_after", "reason", "operator"],
+            select(bindparam("user_id", type_=Integer()), literal(currency, String()), delta, moved.c.balance,
+                   bindparam("reason", type_=Text()), bindparam("operator", type_=String())),
+        ).returning(LEDGER.c.id, LEDGER.c.balance_after, LEDGER.c.created_at).cte("logged")
+    )
+    audited = insert(AUDIT).from_select(
+        ["operator", "role", "action", "schema_name", "table_name", "primary_key", "before", "after", "reason"],
+        select(bindparam("operator", type_=String()), bindparam("role", type_=String()),
+               bindparam("action", type_=String()), bindparam("schema_name", type_=String()),
+               literal("users", String()), bindparam("primary_key", type_=JSONB),
+               func.jsonb_build_object(currency, moved.c.balance - delta),
+               func.jsonb_build_object(currency, moved.c.balance),
+               bindparam("reason", type_=Text())),
+    ).cte("credit_audited")
+    return CreditStep(logged, audited)
+
+
+@cache
+def _write_statement(currency: str) -> Select:
+    """The credit alone: one round trip, no row if the guard refused. (Data-modifying CTEs
+    all run even when the outer SELECT reads only one of them.)"""
+    step = credit_step(currency)
+    return select(step.logged.c.id, step.logged.c.balance_after, step.logged.c.created_at).add_cte(step.audited)

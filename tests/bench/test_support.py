@@ -1,0 +1,231 @@
+"""Support desk figures: gift-code redemptions and grants per second with 8 concurrent clients,
+and finding a player by name prefix among a million players.
+
+Run apart from the default suite:
+`pytest -m bench tests/bench/test_support.py -s -p no:cacheprovider`. Prints the figures;
+asserts nothing about time, only that a usage limit was never exceeded and that the ledger
+still sums to the balances.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import statistics
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import URL
+
+from console.embedded import EmbeddedServer
+from data.engine import ConnectionSettings, Database, PoolSettings
+from data.roles import Role
+from data.support.currency import grant
+from data.support.giftcodes import CodeUsedUp, create_code, redeem
+from data.support.players import find_players, search_statement
+from tests.conftest import create_database, drop_database
+
+pytestmark = pytest.mark.bench
+
+CLIENTS = 8
+PER_CLIENT = 500
+PLAYERS = CLIENTS * PER_CLIENT + CLIENTS * 100
+MILLION = 1_000_000
+RUNS = 21
+# The index the name search needs (see data/support/players.py); the migrations lack it.
+NAME_INDEX = 'CREATE INDEX ix_users_lower_academy_name ON gacha.users (lower(academy_name) COLLATE "C", id)'
+WORDS = ("'{Sakura,Starlight,Moonlit,Crimson,Azure,Silver,Aurora,Hanami,Twilight,Royal,Shining,Lunar}'::text[]",
+         "'{Academy,Gakuen,Institute,Conservatory,High,College}'::text[]")
+
+
+def add_players(database: Database, count: int, tag: str) -> None:
+    """`count` players named like the demo's, plus a number: "Sakura Academy 4242"."""
+    with database.connect() as connection:
+        connection.execute(text(f"""
+            INSERT INTO gacha.users (discord_id, academy_name)
+            SELECT '{tag}' || g,
+                   CASE WHEN g % 10 = 0 THEN NULL
+                        ELSE ({WORDS[0]})[1 + g % 12] || ' ' || ({WORDS[1]})[1 + (g / 12) % 6] || ' ' || g END
+              FROM generate_series(1, {count}) g"""))
+    with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("VACUUM ANALYZE gacha.users")
+
+
+def desk(url: URL, role: Role = Role.SUPPORT) -> Database:
+    pool = PoolSettings(size=CLIENTS, max_overflow=0)
+    return Database(ConnectionSettings(url=url, role=role, pool=pool, operator="bench", max_grant=10_000))
+
+
+def client_work(database: Database, job: tuple) -> None:
+    """One client's share of a run: ("redeem", code, player ids) or ("grant", currency, player ids)."""
+    kind, what, players = job
+    for player in players:
+        if kind == "redeem":
+            try:
+                redeem(database, what, player)
+            except CodeUsedUp:
+                pass
+        else:
+            grant(database, player, what, 1, "bench")
+
+
+def _process_client(url: URL, job: tuple, barrier: Any, times: Any) -> None:
+    """A client in its own process (so its own interpreter and GIL) and its own connection."""
+    with Database(ConnectionSettings(url=url, role=Role.SUPPORT, pool=PoolSettings(size=1), operator="bench",
+                                     max_grant=10_000)) as database:
+        database.engine.connect().close()
+        barrier.wait()
+        started = time.perf_counter()  # CLOCK_MONOTONIC: comparable across processes
+        client_work(database, job)
+        times.put((started, time.perf_counter()))
+
+
+def run_clients(url: URL, jobs: list[tuple], processes: bool) -> float:
+    """Seconds from the common start until the last of len(jobs) clients is done."""
+    if processes:
+        context = multiprocessing.get_context("spawn")
+        barrier, times = context.Barrier(len(jobs)), context.Queue()
+        workers = [context.Process(target=_process_client, args=(url, job, barrier, times)) for job in jobs]
+        for worker in workers:
+            worker.start()
+        spans = [times.get(timeout=600) for _ in workers]
+        for worker in workers:
+            worker.join()
+        return max(end for _, end in spans) - min(start for start, _ in spans)
+    with desk(url) as database:
+        warm = [database.engine.connect() for _ in jobs]
+        for connection in warm:
+            connection.close()
+        barrier = threading.Barrier(len(jobs) + 1)
+
+        def run(job: tuple) -> None:
+            barrier.wait()
+            client_work(database, job)
+
+        with ThreadPoolExecutor(len(jobs)) as pool:
+            futures = [pool.submit(run, job) for job in jobs]
+            barrier.wait()
+            started = time.perf_counter()
+            for future in futures:
+                future.result()
+            return time.perf_counter() - started
+
+
+@pytest.fixture(scope="module")
+def desk_url(embedded_server: EmbeddedServer, template_database: str) -> Iterator[URL]:
+    """The demo database with PLAYERS more players, so every redemption has its own player."""
+    url = create_database(embedded_server, template_database)
+    try:
+        with Database(ConnectionSettings(url=url)) as admin:
+            add_players(admin, PLAYERS, "bench")
+        yield url
+    finally:
+        drop_database(embedded_server, url)
+
+
+def player_ids(url: URL) -> list[int]:
+    with Database(ConnectionSettings(url=url)) as admin, admin.connect() as connection:
+        return list(connection.execute(text(
+            "SELECT id FROM gacha.users WHERE discord_id LIKE 'bench%' ORDER BY id")).scalars())
+
+
+def split(players: list[int]) -> list[list[int]]:
+    return [players[c * PER_CLIENT:(c + 1) * PER_CLIENT] for c in range(CLIENTS)]
+
+
+@pytest.mark.parametrize("processes", [True, False], ids=["processes", "threads"])
+def test_redemptions_per_second(desk_url: URL, processes: bool) -> None:
+    players = player_ids(desk_url)
+    total = CLIENTS * PER_CLIENT
+    kind = "processes" if processes else "threads"
+    figures = []
+    with desk(desk_url) as support:
+        for code, limit in ((f"OPEN-{kind}", -1), (f"LIMITED-{kind}", total)):
+            create_code(support, code, "quartzs", 10, usage_limit=limit)
+            seconds = run_clients(desk_url, [("redeem", code, chunk) for chunk in split(players[:total])], processes)
+            figures.append((limit, seconds))
+    # Oversubscribed: 800 more players on the used-up code, all refused.
+    late = players[total:total + CLIENTS * 100]
+    late_seconds = run_clients(desk_url, [("redeem", f"LIMITED-{kind}", late[c::CLIENTS]) for c in range(CLIENTS)], processes)
+    with Database(ConnectionSettings(url=desk_url)) as admin, admin.connect() as connection:
+        used = dict(connection.execute(text(
+            "SELECT code, count(*) FROM gacha.gift_code_redemptions WHERE code LIKE :k GROUP BY code"), {"k": f"%-{kind}"}).all())
+        credited = connection.execute(text("SELECT count(*) FROM gacha.currency_ledger WHERE reason LIKE :k"),
+                                      {"k": f"Gift code %-{kind}"}).scalar()
+    assert used == {f"OPEN-{kind}": total, f"LIMITED-{kind}": total}, used
+    assert credited == 2 * total
+    print()
+    for limit, seconds in figures:
+        code = "one unlimited code" if limit < 0 else f"one code limited to {limit:,}"
+        print(f"redemptions, {CLIENTS} client {kind}, {code}: {total:,} in {seconds:.2f} s = {total / seconds:,.0f}/s")
+    print(f"{len(late):,} more attempts on the used-up code, all refused: {len(late) / late_seconds:,.0f}/s; "
+          f"redeemed {used[f'LIMITED-{kind}']:,} of {total:,}, never over the limit")
+
+
+@pytest.mark.parametrize("processes", [True, False], ids=["processes", "threads"])
+def test_grants_per_second(desk_url: URL, processes: bool) -> None:
+    players = player_ids(desk_url)[-CLIENTS:]
+    total = CLIENTS * PER_CLIENT
+    apart = run_clients(desk_url, [("grant", "quartzs", [players[c]] * PER_CLIENT) for c in range(CLIENTS)], processes)
+    before = _daphine(desk_url, players[0])
+    same = run_clients(desk_url, [("grant", "daphine", [players[0]] * PER_CLIENT) for c in range(CLIENTS)], processes)
+    balance, ledger = _daphine(desk_url, players[0])
+    assert balance == ledger == before[0] + total
+    kind = "processes" if processes else "threads"
+    print()
+    print(f"grants, {CLIENTS} client {kind}, each to its own player: {total:,} in {apart:.2f} s = {total / apart:,.0f}/s")
+    print(f"grants, {CLIENTS} client {kind}, all to one player (serialised on its row): {total:,} in {same:.2f} s = "
+          f"{total / same:,.0f}/s; the ledger sums to the balance")
+
+
+def _daphine(url: URL, player: int) -> tuple[int, int]:
+    with Database(ConnectionSettings(url=url)) as admin, admin.connect() as connection:
+        return tuple(connection.execute(text(
+            "SELECT daphine, (SELECT coalesce(sum(delta), 0) FROM gacha.currency_ledger WHERE user_id = :u AND currency = 'daphine')"
+            "  FROM gacha.users WHERE id = :u"), {"u": player}).one())  # type: ignore[return-value]
+
+
+def median_ms(action: Callable[[], object], runs: int = RUNS) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000
+
+
+def test_find_a_player_among_a_million(embedded_server: EmbeddedServer, template_database: str) -> None:
+    url = create_database(embedded_server, template_database)
+    try:
+        with Database(ConnectionSettings(url=url, pool=PoolSettings(size=2))) as database:
+            started = time.perf_counter()
+            add_players(database, MILLION, "m")
+            built = time.perf_counter() - started
+            assert len(find_players(database, "sakura academy 12", limit=5)) == 5
+            without = median_ms(lambda: find_players(database, "sakura"), runs=5)
+            with database.connect() as connection:
+                connection.exec_driver_sql(NAME_INDEX)
+                connection.exec_driver_sql("ANALYZE gacha.users")
+            queries = {"broad prefix 'sakura'": "sakura", "narrow prefix 'Moonlit Gakuen 4242'": "Moonlit Gakuen 4242",
+                       "no match 'zzz'": "zzz", "id '500000'": "500000", "discord_id 'm777777'": "m777777"}
+            figures = {label: median_ms(lambda q=q: find_players(database, q)) for label, q in queries.items()}
+            hits = find_players(database, "SAKURA")
+            assert len(hits) == 50 and all(h.academy_name.lower().startswith("sakura") for h in hits)
+            sql = str(search_statement("sakura", 50).compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
+            with database.connect() as connection:
+                plan = list(connection.execute(text("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) " + sql)).scalars())
+    finally:
+        drop_database(embedded_server, url)
+    print()
+    print(f"built {MILLION:,} more players in {built:.1f} s")
+    print(f"find_players('sakura') with only the existing academy_name index: {without:.1f} ms (median of 5)")
+    for label, value in figures.items():
+        print(f"find_players {label}, with ix_users_lower_academy_name: {value:.2f} ms (median of {RUNS})")
+    print("EXPLAIN ANALYZE of find_players('sakura'):")
+    for line in plan:
+        print("   " + line)

@@ -1,0 +1,324 @@
+"""Gift codes: create (unique regardless of case, even concurrently), list, (de)activate, and
+every redemption rule, with the reward credited through the ledger."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import URL
+
+from data.engine import ConnectionSettings, Database
+from data.roles import Role
+from data.support.currency import BalanceTooLarge, GrantLimitExceeded
+from data.support.giftcodes import (
+    AlreadyRedeemed,
+    CodeExists,
+    CodeExpired,
+    CodeInactive,
+    CodeNotFound,
+    CodeUsedUp,
+    InvalidGiftCode,
+    activate_code,
+    code_info,
+    create_code,
+    deactivate_code,
+    list_codes,
+    redeem,
+)
+from data.support.players import PlayerNotFound
+from tests.conftest import SMALL_POOL
+from tests.test_cli import run_console, socket_url
+
+
+@pytest.fixture
+def support(database_url: URL) -> Iterator[Database]:
+    with Database(ConnectionSettings(url=database_url, role=Role.SUPPORT, pool=SMALL_POOL,
+                                     operator="ren", max_grant=5000)) as db:
+        yield db
+
+
+def rows(database: Database, sql: str, **params: object) -> list:
+    with database.connect() as connection:
+        return list(connection.execute(text(sql), params).all())
+
+
+def scalar(database: Database, sql: str, **params: object) -> object:
+    return rows(database, sql, **params)[0][0]
+
+
+def written(database: Database) -> tuple[object, ...]:
+    return tuple(rows(database, """
+        SELECT (SELECT count(*) FROM gacha.gift_codes), (SELECT count(*) FROM gacha.gift_code_redemptions),
+               (SELECT count(*) FROM gacha.currency_ledger), (SELECT count(*) FROM console.audit_log),
+               (SELECT sum(quartzs::bigint + sakura_crystals + daphine) FROM gacha.users)""")[0])
+
+
+def fresh_players(database: Database, count: int) -> list[int]:
+    """Players who have redeemed nothing yet."""
+    return [r.id for r in rows(database, """
+        SELECT id FROM gacha.users u WHERE NOT EXISTS (
+            SELECT FROM gacha.gift_code_redemptions r WHERE r.user_id = u.discord_id)
+         ORDER BY id LIMIT :n""", n=count)]
+
+
+def wait_for_lock_waiter(database: Database, timeout: float = 10) -> None:
+    """Until some backend of this database waits on a lock (the other thread is blocked)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if scalar(database, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"):
+            return
+        time.sleep(0.02)
+    raise AssertionError("no backend ever waited on a lock")
+
+
+def blocked_behind(database: Database, holder_sql: str, action: Callable[[], object]) -> Future:
+    """Run `action` in a thread while another transaction holds `holder_sql` uncommitted,
+    commit that transaction once the action waits on it, and return the action's future."""
+    with database.engine.connect() as holder, ThreadPoolExecutor(1) as pool:
+        holder.execute(text(holder_sql))
+        future = pool.submit(action)
+        wait_for_lock_waiter(database)
+        holder.commit()
+        future.exception(timeout=30)
+    return future
+
+
+def test_create_a_code(support: Database, database: Database) -> None:
+    expires = datetime.now(timezone.utc) + timedelta(days=30)
+    info = create_code(support, "  Spring-2026 ", "quartzs", 150, usage_limit=10, expires_at=expires)
+    assert (info.code, info.reward_type, info.reward_value, info.usage_limit, info.is_active) == (
+        "Spring-2026", "quartzs", 150, 10, True)
+    assert info.expires_at == expires and info.redemptions == 0 and info.status == "active"
+    (audit,) = rows(database, "SELECT * FROM console.audit_log")
+    assert (audit.action, audit.table_name, audit.operator, audit.role, audit.primary_key) == (
+        "giftcode-create", "gift_codes", "ren", "support", {"code": "Spring-2026"})
+    assert audit.after["reward_value"] == 150 and audit.after["usage_limit"] == 10
+    unlimited = create_code(support, "forever", "daphine", 2, usage_limit=None, active=False)
+    assert unlimited.unlimited and unlimited.status == "inactive" and unlimited.usage == "0 (unlimited)"
+    naive = create_code(support, "naive-time", "daphine", 1, expires_at=datetime(2099, 1, 1))
+    assert naive.expires_at == datetime(2099, 1, 1, tzinfo=timezone.utc)
+
+
+def test_codes_are_unique_regardless_of_case(support: Database, database: Database) -> None:
+    before = written(database)
+    with pytest.raises(CodeExists, match="'welcome2025' already exists as 'WELCOME2025'") as refused:
+        create_code(support, "welcome2025", "quartzs", 10)
+    assert refused.value.title == "Gift code exists"
+    assert written(database) == before
+
+
+def test_a_concurrent_duplicate_is_the_same_refusal(support: Database, database: Database) -> None:
+    # The other desk's insert is not committed when ours looks: only the index can refuse it.
+    future = blocked_behind(
+        database,
+        "INSERT INTO gacha.gift_codes (code, reward_type, reward_value) VALUES ('RaceCode', 'quartzs', 5)",
+        lambda: create_code(support, "racecode", "quartzs", 5),
+    )
+    assert isinstance(future.exception(), CodeExists)
+    assert "'racecode' already exists" in str(future.exception())
+    assert scalar(database, "SELECT string_agg(code, ',') FROM gacha.gift_codes WHERE lower(code) = 'racecode'") == "RaceCode"
+    assert scalar(database, "SELECT count(*) FROM console.audit_log") == 0
+
+
+@pytest.mark.parametrize(
+    ("code", "reward", "value", "options", "message"),
+    [
+        ("  ", "quartzs", 5, {}, "cannot be blank"),
+        ("X1", "gold", 5, {}, "unknown reward type 'gold'"),
+        ("X1", "quartzs", 0, {}, "reward value must be"),
+        ("X1", "quartzs", -3, {}, "reward value must be"),
+        ("X1", "quartzs", 5, {"usage_limit": -2}, "usage limit must be"),
+        ("X1", "quartzs", 5, {"expires_at": datetime(2020, 1, 1, tzinfo=timezone.utc)}, "already past"),
+    ],
+)
+def test_bad_codes_are_refused(support: Database, database: Database, code: str, reward: str, value: int,
+                               options: dict, message: str) -> None:
+    before = written(database)
+    with pytest.raises(InvalidGiftCode, match=message):
+        create_code(support, code, reward, value, **options)
+    assert written(database) == before
+
+
+def test_a_code_worth_more_than_the_limit_needs_an_admin(database_url: URL, support: Database) -> None:
+    with pytest.raises(GrantLimitExceeded, match="gift code worth 5,001 quartzs is over this profile's limit of 5,000"):
+        create_code(support, "BIG", "quartzs", 5001)
+    with Database(ConnectionSettings(url=database_url, pool=SMALL_POOL, max_grant=5000)) as admin:
+        assert create_code(admin, "BIG", "quartzs", 5001).reward_value == 5001
+    with Database(ConnectionSettings(url=database_url, role=Role.DEVELOPER, pool=SMALL_POOL)) as developer:
+        with pytest.raises(PermissionError, match="developer role cannot use the support desk"):
+            create_code(developer, "DEV", "quartzs", 1)
+
+
+def test_list_codes_with_their_redemption_counts(support: Database, database: Database) -> None:
+    counted = dict(rows(database, """
+        SELECT g.code, count(r.code) FROM gacha.gift_codes g
+          LEFT JOIN gacha.gift_code_redemptions r ON r.code = g.code GROUP BY g.code"""))
+    codes = list_codes(support)
+    assert {c.code: c.redemptions for c in codes} == counted
+    assert sum(counted.values()) > 0
+    assert [c.is_active for c in codes] == sorted((c.is_active for c in codes), reverse=True)
+    summerfest = next(c for c in codes if c.code == "SUMMERFEST")
+    assert summerfest.status == "inactive"
+    assert next(c for c in codes if c.code == "HALLOWEEN25").status == "expired"
+    assert "SUMMERFEST" not in {c.code for c in list_codes(support, include_inactive=False)}
+
+
+def test_deactivate_and_activate(support: Database, database: Database) -> None:
+    assert deactivate_code(support, "welcome2025").is_active is False
+    assert code_info(support, "WELCOME2025").status == "inactive"
+    assert deactivate_code(support, "WELCOME2025").is_active is False  # already: nothing to audit
+    assert activate_code(support, "Welcome2025").is_active is True
+    audits = rows(database, "SELECT action, primary_key, before, after FROM console.audit_log ORDER BY id")
+    assert audits == [
+        ("giftcode-deactivate", {"code": "WELCOME2025"}, {"is_active": True}, {"is_active": False}),
+        ("giftcode-activate", {"code": "WELCOME2025"}, {"is_active": False}, {"is_active": True}),
+    ]
+    with pytest.raises(CodeNotFound, match="no gift code 'NOPE'"):
+        deactivate_code(support, "NOPE")
+
+
+def test_redeem_credits_through_the_ledger(support: Database, database: Database) -> None:
+    create_code(support, "Spring", "quartzs", 150, usage_limit=3)
+    (player,) = fresh_players(database, 1)
+    discord_id, quartzs = rows(database, "SELECT discord_id, quartzs FROM gacha.users WHERE id = :u", u=player)[0]
+    done = redeem(support, " SPRING ", player)
+    assert (done.code, done.user_id, done.discord_id, done.reward_type, done.reward_value) == (
+        "Spring", player, discord_id, "quartzs", 150)
+    assert (done.used, done.usage_limit) == (1, 3)
+    assert (done.ledger.delta, done.ledger.balance_after, done.ledger.reason, done.ledger.operator) == (
+        150, quartzs + 150, "Gift code Spring", "ren")
+    assert scalar(database, "SELECT quartzs FROM gacha.users WHERE id = :u", u=player) == quartzs + 150
+    assert rows(database, "SELECT user_id, code FROM gacha.gift_code_redemptions WHERE code = 'Spring'") == [(discord_id, "Spring")]
+    audits = rows(database, "SELECT action, table_name, primary_key, before, after FROM console.audit_log WHERE action = 'redeem' ORDER BY table_name")
+    assert audits == [
+        ("redeem", "gift_code_redemptions", {"user_id": discord_id, "code": "Spring"}, None,
+         {"player": player, "reward_type": "quartzs", "reward_value": 150}),
+        ("redeem", "users", {"id": player}, {"quartzs": quartzs}, {"quartzs": quartzs + 150}),
+    ]
+    assert code_info(support, "spring").usage == "1 of 3"
+    # An unlimited code is not counted.
+    assert redeem(support, "WELCOME2025", fresh_players(database, 1)[0]).used is None
+
+
+def test_every_redemption_refusal_names_its_rule(support: Database, database: Database) -> None:
+    create_code(support, "TWO", "daphine", 3, usage_limit=2)
+    create_code(support, "GONE", "daphine", 3)
+    create_code(support, "OFF", "daphine", 3, active=False)
+    with database.connect() as connection:
+        connection.execute(text("UPDATE gacha.gift_codes SET expires_at = now() - interval '1 second' WHERE code = 'GONE'"))
+    first, second, third = fresh_players(database, 3)
+    redeem(support, "two", first)
+    before = written(database)
+    cases = [
+        ("NOSUCH", first, CodeNotFound, "no gift code 'NOSUCH'"),
+        ("off", first, CodeInactive, "gift code 'OFF' is not active"),
+        ("gone", first, CodeExpired, "gift code 'GONE' has expired"),
+        ("TWO", first, AlreadyRedeemed, f"player {first} has already redeemed gift code 'TWO'"),
+        ("TWO", 999_999, PlayerNotFound, "no gacha player with id 999999"),
+    ]
+    for code, player, error, message in cases:
+        with pytest.raises(error, match=message):
+            redeem(support, code, player)
+    assert written(database) == before
+    redeem(support, "TWO", second)
+    with pytest.raises(CodeUsedUp, match="gift code 'TWO' is used up: used 2 of 2") as used_up:
+        redeem(support, "TWO", third)
+    assert used_up.value.title == "Gift code used up"
+    # Deactivated or limited codes seeded by the demo data are refused the same way.
+    with pytest.raises(CodeInactive):
+        redeem(support, "summerfest", third)
+
+
+def test_a_reward_the_balance_cannot_hold_is_refused_and_nothing_is_written(support: Database, database: Database) -> None:
+    (player,) = fresh_players(database, 1)
+    with database.connect() as connection:
+        connection.execute(text("UPDATE gacha.users SET quartzs = 2147483500 WHERE id = :u"), {"u": player})
+    before = written(database)
+    with pytest.raises(BalanceTooLarge, match="largest balance"):
+        redeem(support, "GEMINYA-1ST-ANNIV", player)  # 300 quartzs, one too many
+    assert written(database) == before
+
+
+def test_a_redemption_written_behind_our_back_is_already_redeemed(support: Database, database: Database) -> None:
+    # The bot inserts the same redemption without the code's lock; ours finds the key taken.
+    (player,) = fresh_players(database, 1)
+    discord_id = scalar(database, "SELECT discord_id FROM gacha.users WHERE id = :u", u=player)
+    before = written(database)
+    future = blocked_behind(
+        database,
+        f"INSERT INTO gacha.gift_code_redemptions (user_id, code) VALUES ('{discord_id}', 'WELCOME2025')",
+        lambda: redeem(support, "WELCOME2025", player),
+    )
+    assert isinstance(future.exception(), AlreadyRedeemed)
+    assert written(database)[1] == before[1] + 1  # the bot's row only
+    assert written(database)[2:] == before[2:]
+
+
+# The command line: giftcode create/list/deactivate/activate and redeem.
+
+
+def console_json(*args: str) -> object:
+    result = run_console(*args)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def refused(result: subprocess.CompletedProcess[str], code: int, *fragments: str) -> None:
+    assert result.returncode == code, (result.returncode, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("console: error: "), result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
+def test_console_giftcodes(database_url: URL, database: Database) -> None:
+    url = socket_url(database_url)
+    created = console_json("--url", url, "--json", "giftcode", "create", "Launch", "--reward", "quartzs:250",
+                           "--limit", "1", "--expires", "2099-01-01")
+    assert (created["code"], created["reward_value"], created["usage_limit"], created["status"]) == ("Launch", 250, 1, "active")
+    assert created["expires_at"].startswith("2099-01-01 00:00:00+00")
+    listed = run_console("--url", url, "giftcode", "list")
+    assert listed.returncode == 0, listed.stderr
+    header, *lines = listed.stdout.splitlines()
+    assert header.split() == ["CODE", "REWARD", "USED", "STATUS", "EXPIRES"]
+    assert any(line.split()[:2] == ["Launch", "250"] and "0 of 1" in line for line in lines)
+    assert len(lines) == scalar(database, "SELECT count(*) FROM gacha.gift_codes")
+    active = console_json("--url", url, "--json", "giftcode", "list", "--active-only")
+    assert "SUMMERFEST" not in {code["code"] for code in active}
+
+    player = fresh_players(database, 2)
+    done = run_console("--url", url, "--role", "support", "redeem", "launch", str(player[0]))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"redeemed Launch for player {player[0]}: +250 quartzs") and "used 1 of 1" in done.stdout
+    refused(run_console("--url", url, "redeem", "LAUNCH", str(player[1])), 1, "used up: used 1 of 1")
+    refused(run_console("--url", url, "redeem", "LAUNCH", str(player[0])), 1, "already redeemed")
+    refused(run_console("--url", url, "redeem", "nope", str(player[1])), 1, "no gift code 'nope'")
+
+    off = run_console("--url", url, "giftcode", "deactivate", "welcome2025")
+    assert off.returncode == 0 and off.stdout.startswith("gift code WELCOME2025 is inactive"), off.stderr
+    refused(run_console("--url", url, "redeem", "WELCOME2025", str(player[1])), 1, "is not active")
+    assert console_json("--url", url, "--json", "giftcode", "activate", "WELCOME2025")["is_active"] is True
+
+
+def test_console_giftcode_refusals(database_url: URL, database: Database) -> None:
+    url = socket_url(database_url)
+    before = written(database)
+    refused(run_console("--url", url, "giftcode", "create", "welcome2025", "--reward", "quartzs:5"), 1, "already exists as 'WELCOME2025'")
+    refused(run_console("--url", url, "giftcode", "create", "X", "--reward", "gold:5"), 2, "unknown currency 'gold'")
+    refused(run_console("--url", url, "giftcode", "create", "X", "--reward", "quartzs"), 2, "--reward VALUE must be a whole number")
+    refused(run_console("--url", url, "giftcode", "create", "X", "--reward", "quartzs:0"), 2, "reward value must be")
+    refused(run_console("--url", url, "giftcode", "create", "X", "--reward", "quartzs:5", "--limit", "-2"), 2, "usage limit")
+    refused(run_console("--url", url, "giftcode", "create", "X", "--reward", "quartzs:5", "--expires", "soon"), 2, "--expires 'soon'")
+    refused(run_console("--url", url, "--role", "developer", "giftcode", "create", "X", "--reward", "quartzs:5"), 1,
+            "developer role cannot use the support desk")
+    refused(run_console("--url", url, "--role", "developer", "redeem", "WELCOME2025", "1"), 1, "developer role")
+    refused(run_console("--url", url, "redeem", "WELCOME2025", "one"), 2, "USER_ID must be a whole number")
+    refused(run_console("--url", url, "giftcode", "deactivate", "nope"), 1, "no gift code 'nope'")
+    assert written(database) == before
