@@ -517,6 +517,13 @@ class GiftCode(Base):
 # Codes are typed by players in any case: "SPRING" and "spring" must be the same code.
 Index("uq_gift_codes_code_lower", func.lower(GiftCode.code), unique=True)
 
+# The support desk finds players by the start of their academy name, whatever its case:
+# a C-collated lower() key serves that prefix as an index range scan in any locale, and
+# the id orders ties without a sort.
+# The migration creates it as lower(academy_name) COLLATE "C"; SQLAlchemy's reflection
+# drops the COLLATE, so the model names the bare expression for autogenerate to compare.
+Index("ix_users_lower_academy_name", func.lower(GachaUser.academy_name), GachaUser.id)
+
 
 class GiftCodeRedemption(Base):
     """One player's redemption of one code; the key makes it once per player."""
