@@ -18,6 +18,7 @@ from data.engine import Database
 from data.errors import error_summary
 from screens.home import HomeScreen
 from screens.stories import StoriesScreen
+from screens.support import SupportScreen
 from screens.tables import TablesScreen
 
 
@@ -35,6 +36,7 @@ class ScreenEntry:
 SCREENS: tuple[ScreenEntry, ...] = (
     ScreenEntry("home", "Home", "Server, version, access, tables and migrations", "1", HomeScreen),
     ScreenEntry("tables", "Tables", "Browse, filter, follow and edit the rows of any table", "2", TablesScreen),
+    ScreenEntry("support", "Support desk", "Find a player; grant, redeem, revoke, ban, restore", "3", SupportScreen),
     ScreenEntry("stories", "Stories", "Story trees: ancestors, subtrees, similar nodes by embedding", "4", StoriesScreen),
 )
 

@@ -1,0 +1,34 @@
+"""Support desk: the tabs support staff work in all day (players, gift codes, metaserver, accounts).
+
+Each tab is a pane of its own (screens/support_*.py) with its own keys and workers; every
+action calls one function of data/support/, which checks the rules and writes the audit
+row in the same transaction.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.widgets import Footer, Header, TabbedContent, TabPane
+
+from screens.base import ConsoleScreen
+from screens.support_accounts import AccountsPane
+from screens.support_codes import GiftCodesPane
+from screens.support_metaserver import MetaserverPane
+from screens.support_players import PlayersPane
+
+
+class SupportScreen(ConsoleScreen):
+    """Find a player and act for them; every action asks for a reason and is audited."""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with TabbedContent(id="support-tabs"):
+            with TabPane("Players", id="support-players"):
+                yield PlayersPane()
+            with TabPane("Gift codes", id="support-codes"):
+                yield GiftCodesPane()
+            with TabPane("Metaserver", id="support-metaserver"):
+                yield MetaserverPane()
+            with TabPane("Accounts", id="support-accounts"):
+                yield AccountsPane()
+        yield Footer()

@@ -1,0 +1,219 @@
+"""Support desk, Gift codes tab: every code with its redemptions; create, deactivate, activate.
+
+Each call is one function of data/support/giftcodes.py in a thread worker; creation and
+(de)activation are audited there. Refusals (a code that exists in another case, a bad
+reward) reach the user through the App's worker-failure notification.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import DataTable
+from textual.worker import get_current_worker
+
+from data.engine import Database
+from data.models.gacha import CURRENCIES
+from data.support import giftcodes
+from screens.base import ConsolePane
+from screens.support_common import displayed, when
+from screens.support_players import require_amount
+from widgets.dialogs import ConfirmDialog, Confirmation
+from widgets.row_form import FormField, RowForm
+from widgets.value_editor import EditOutcome
+
+
+class GiftCodesPane(ConsolePane):
+    """Gift codes: reward, limit, redemptions, expiry and state, with create and (de)activate."""
+
+    DEFAULT_CSS = """
+    GiftCodesPane { height: 1fr; }
+    GiftCodesPane DataTable {
+        height: 1fr;
+        border-top: solid $border-blurred;
+        border-title-color: $text-muted;
+        border-title-style: bold;
+    }
+    GiftCodesPane DataTable:focus { border-top: solid $border; border-title-color: $text-accent; }
+    """
+
+    BINDINGS = [
+        Binding("n", "create", "New code", id="codes.create", tooltip="Create a gift code"),
+        Binding("x", "toggle_active", "(De)activate", id="codes.toggle",
+                tooltip="Deactivate the highlighted code, or activate it again"),
+        Binding("ctrl+r", "reload", "Reload", id="codes.reload", tooltip="Read the codes again", show=False),
+    ]
+
+    @dataclass
+    class CodesLoaded(Message):
+        codes: list[giftcodes.GiftCodeInfo]
+
+    @dataclass
+    class ActionDone(Message):
+        title: str
+        text: str
+
+    def __init__(self) -> None:
+        super().__init__(id="codes")
+        self.codes: dict[str, giftcodes.GiftCodeInfo] = {}
+
+    def compose(self) -> ComposeResult:
+        yield DataTable(cursor_type="row", zebra_stripes=True, id="codes-list")
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("Code", "Reward", "Used", "Limit", "Expires", "State")
+        table.border_title = "Gift codes"
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        self.load(self.console_app.database)
+
+    @work(thread=True, exclusive=True, group="codes.list", exit_on_error=False, name="Gift codes")
+    def load(self, database: Database) -> None:
+        codes = giftcodes.list_codes(database)
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.CodesLoaded(codes))
+
+    @on(CodesLoaded)
+    def show_codes(self, event: CodesLoaded) -> None:
+        table = self.query_one(DataTable)
+        keep = table.cursor_row
+        table.clear()
+        self.codes = {code.code: code for code in event.codes}
+        for code in event.codes:
+            table.add_row(*code_cells(code), key=code.code)
+        live = sum(code_state(code) == "active" for code in event.codes)
+        table.border_title = f"Gift codes · {live} live of {len(event.codes)}"
+        if event.codes:
+            table.move_cursor(row=min(keep, len(event.codes) - 1))
+        if displayed(self) and self.app.focused is None:
+            table.focus()
+
+    def highlighted(self) -> giftcodes.GiftCodeInfo | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return self.codes.get(key or "")
+
+    def action_create(self) -> None:
+        def submitted(values: dict[str, EditOutcome] | None) -> None:
+            if values is not None:
+                self.create(self.console_app.database, values)
+
+        self.app.push_screen(RowForm("New gift code", code_fields()), submitted)
+
+    @work(thread=True, group="codes.act", exit_on_error=False, name="Create gift code")
+    def create(self, database: Database, values: dict[str, EditOutcome]) -> None:
+        limit = values["usage_limit"]
+        expires = values["expires_at"].text
+        code = giftcodes.create_code(
+            database,
+            values["code"].text or "",
+            values["reward_type"].text or "",
+            int(values["reward_value"].text or 0),
+            usage_limit=-1 if limit.use_default or limit.text is None else int(limit.text),
+            expires_at=datetime.fromisoformat(expires) if expires else None,
+            active=values["is_active"].use_default or values["is_active"].text == "true",
+        )
+        self.post_message(self.ActionDone("Gift code created", f"{code.code}: {describe(code)}."))
+
+    def action_toggle_active(self) -> None:
+        code = self.highlighted()
+        if code is None:
+            self.notify("There is no code here.", severity="warning")
+            return
+        verb = "Deactivate" if code.is_active else "Activate"
+
+        def confirmed(answer: Confirmation | None) -> None:
+            if answer is not None:
+                self.set_active(self.console_app.database, code.code, not code.is_active)
+
+        self.app.push_screen(
+            ConfirmDialog(f"{verb} {code.code}", f"{verb} the gift code {code.code} ({describe(code)})?",
+                          confirm_label=verb),
+            confirmed,
+        )
+
+    @work(thread=True, group="codes.act", exit_on_error=False, name="Change gift code")
+    def set_active(self, database: Database, code: str, active: bool) -> None:
+        info = (giftcodes.activate_code if active else giftcodes.deactivate_code)(database, code)
+        self.post_message(self.ActionDone("Gift code changed", f"{info.code} is now {code_state(info)}."))
+
+    @on(ActionDone)
+    def action_done(self, event: ActionDone) -> None:
+        self.notify(event.text, title=event.title)
+        self.action_reload()
+
+
+def code_state(code: giftcodes.GiftCodeInfo) -> str:
+    """active, inactive, expired or used up: why a redemption would be refused, if it would."""
+    if not code.is_active:
+        return "inactive"
+    if code.expired:
+        return "expired"
+    if not code.unlimited and code.usage_limit is not None and code.redemptions >= code.usage_limit:
+        return "used up"
+    return "active"
+
+
+STATE_STYLES = {"active": "green", "inactive": "dim", "expired": "yellow", "used up": "yellow"}
+
+
+def code_cells(code: giftcodes.GiftCodeInfo) -> tuple[Text | str, ...]:
+    state = code_state(code)
+    return (
+        Text(code.code, "bold"),
+        f"{code.reward_value:,} {code.reward_type}",
+        Text(f"{code.redemptions:,}", justify="right"),
+        Text("unlimited" if code.unlimited else f"{code.usage_limit:,}", justify="right"),
+        when(code.expires_at) or "never",
+        Text(state, STATE_STYLES[state]),
+    )
+
+
+def describe(code: giftcodes.GiftCodeInfo) -> str:
+    limit = "unlimited" if code.unlimited else f"limit {code.usage_limit}"
+    return f"{code.reward_value:,} {code.reward_type}, {limit}, used {code.redemptions}"
+
+
+def require_limit(text: str) -> str:
+    try:
+        limit = int(text)
+    except ValueError:
+        raise ValueError("usage_limit: a whole number, -1 for unlimited") from None
+    if limit < -1 or limit == 0:
+        raise ValueError("usage_limit: at least 1, or -1 for unlimited")
+    return str(limit)
+
+
+def require_time(text: str) -> str:
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError("expires_at: a date and time, e.g. 2026-12-31 23:59+00:00") from None
+    if moment.tzinfo is None:
+        raise ValueError("expires_at: give the time zone, e.g. +00:00")
+    return moment.isoformat()
+
+
+def code_fields() -> list[FormField]:
+    """The new-code form."""
+    return [
+        FormField("code", "text", "text", nullable=False, default=None, required=True),
+        FormField("reward_type", "currency", "enum", nullable=False, default=None, choices=CURRENCIES, required=True),
+        FormField("reward_value", "whole number", "number", nullable=False, default=None, validate=require_amount,
+                  required=True),
+        FormField("usage_limit", "whole number", "number", nullable=False, default="-1 (unlimited)",
+                  validate=require_limit),
+        FormField("expires_at", "timestamp with time zone", "timestamp", nullable=True, default=None,
+                  validate=require_time),
+        FormField("is_active", "boolean", "boolean", nullable=False, default="true"),
+    ]

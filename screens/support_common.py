@@ -1,0 +1,59 @@
+"""What every support desk tab shares: times, toned text, and asking for a reason."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+
+from rich.style import Style
+from rich.text import Text
+from textual.color import Color, ColorParseError
+from textual.widget import Widget
+
+from screens.base import ConsolePane
+from widgets.cell_grid import Tone
+from widgets.dialogs import TextPrompt
+
+def when(moment: datetime | None) -> str:
+    """A timestamp in the operator's local time, to the minute; "" for none."""
+    return "" if moment is None else f"{moment.astimezone():%Y-%m-%d %H:%M}"
+
+
+def toned(theme: Mapping[str, str], text: str, tone: Tone, *, bold: bool = False) -> Text:
+    """Text in the theme's colour for a tone (its `text-<tone>` variable; muted is dim)."""
+    variable = theme.get({"alert": "text-warning"}.get(tone, f"text-{tone}"), "")
+    try:
+        style = Style(color=Color.parse(variable).rich_color, bold=bold)
+    except ColorParseError:
+        # text-muted is relative ("auto 60%"), which only a stylesheet can resolve.
+        style = Style(dim=True, bold=bold)
+    return Text(text, style=style)
+
+
+def displayed(widget: Widget) -> bool:
+    """Whether the widget and every container above it are displayed (its tab is open)."""
+    return all(node.display for node in widget.ancestors_with_self if isinstance(node, Widget))
+
+
+def require_reason(text: str) -> str:
+    """TextPrompt validation: a reason is mandatory for every desk action."""
+    if not text.strip():
+        raise ValueError("Give a reason: it is recorded with the change in the audit log.")
+    return text.strip()
+
+
+def ask_reason(pane: ConsolePane, title: str, prompt: str, then: Callable[[str], object]) -> None:
+    """Ask for the reason of a desk action, then run it; refused at once if the role may not act."""
+    settings = pane.console_app.database.settings
+    if settings.read_only or not settings.role.can_use_support_desk:
+        why = "this connection is read-only" if settings.read_only else \
+            f"the {settings.role.value} role cannot use the support desk"
+        pane.notify(f"Not allowed: {why}.", title="Desk action refused", severity="error")
+        return
+
+    def answered(reason: str | None) -> None:
+        if reason is not None:
+            then(reason)
+
+    pane.app.push_screen(TextPrompt(title, prompt, placeholder="why (recorded in the audit log)",
+                                    validate=require_reason), answered)
