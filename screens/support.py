@@ -7,6 +7,7 @@ row in the same transaction.
 
 from __future__ import annotations
 
+from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
@@ -32,3 +33,12 @@ class SupportScreen(ConsoleScreen):
             with TabPane("Accounts", id="support-accounts"):
                 yield AccountsPane()
         yield Footer()
+
+    @on(TabbedContent.TabActivated)
+    def focus_tab(self, event: TabbedContent.TabActivated) -> None:
+        # The screen gives the focus, not the panes: a pane focusing one of its widgets
+        # from a worker would pull its tab to the front while another is being read.
+        for widget in event.pane.query("Input, DataTable"):
+            if widget.focusable:
+                widget.focus()
+                return

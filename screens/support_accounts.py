@@ -23,7 +23,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from data.engine import Database
 from data.support import accounts
 from screens.base import ConsolePane
-from screens.support_common import ask_reason, displayed, toned, when
+from screens.support_common import ask_reason, toned, when
 
 LIST_LIMIT = 200
 
@@ -136,8 +136,6 @@ class AccountsPane(ConsolePane):
         matching = f" matching {event.query!r}" if event.query else ""
         table.border_title = f"{which.capitalize()}{matching} · {count}"
         self.show_detail()
-        if displayed(self) and self.app.focused is None:
-            table.focus()
 
     @on(Worker.StateChanged)
     def read_failed(self, event: Worker.StateChanged) -> None:

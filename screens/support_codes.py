@@ -22,7 +22,7 @@ from data.engine import Database
 from data.models.gacha import CURRENCIES
 from data.support import giftcodes
 from screens.base import ConsolePane
-from screens.support_common import displayed, when
+from screens.support_common import when
 from screens.support_players import require_amount
 from widgets.dialogs import ConfirmDialog, Confirmation
 from widgets.row_form import FormField, RowForm
@@ -93,8 +93,6 @@ class GiftCodesPane(ConsolePane):
         table.border_title = f"Gift codes · {live} live of {len(event.codes)}"
         if event.codes:
             table.move_cursor(row=min(keep, len(event.codes) - 1))
-        if displayed(self) and self.app.focused is None:
-            table.focus()
 
     def highlighted(self) -> giftcodes.GiftCodeInfo | None:
         table = self.query_one(DataTable)

@@ -8,7 +8,6 @@ from datetime import datetime
 from rich.style import Style
 from rich.text import Text
 from textual.color import Color, ColorParseError
-from textual.widget import Widget
 
 from screens.base import ConsolePane
 from widgets.cell_grid import Tone
@@ -28,11 +27,6 @@ def toned(theme: Mapping[str, str], text: str, tone: Tone, *, bold: bool = False
         # text-muted is relative ("auto 60%"), which only a stylesheet can resolve.
         style = Style(dim=True, bold=bold)
     return Text(text, style=style)
-
-
-def displayed(widget: Widget) -> bool:
-    """Whether the widget and every container above it are displayed (its tab is open)."""
-    return all(node.display for node in widget.ancestors_with_self if isinstance(node, Widget))
 
 
 def require_reason(text: str) -> str:

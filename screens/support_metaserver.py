@@ -24,7 +24,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from data.engine import Database
 from data.support import metaserver as ms
 from screens.base import ConsolePane
-from screens.support_common import ask_reason, displayed, toned, when
+from screens.support_common import ask_reason, toned, when
 from widgets.cell_grid import Cell, CellGrid, Tone
 
 SEARCH_LIMIT = 50
@@ -180,8 +180,6 @@ class MetaserverPane(ConsolePane):
             table.move_cursor(row=table.get_row_index(str(keep)))
         else:
             self.player_id = shown[0].id if shown else None
-        if displayed(self) and self.app.focused is None:
-            table.focus()
 
     @on(DataTable.RowHighlighted, "#metaserver-players")
     def player_highlighted(self, event: DataTable.RowHighlighted) -> None:

@@ -23,7 +23,7 @@ from data.engine import Database
 from data.models.gacha import CURRENCIES
 from data.support import currency, giftcodes, players
 from screens.base import ConsolePane
-from screens.support_common import displayed, require_reason, when
+from screens.support_common import require_reason, when
 from widgets.cell_grid import Cell, CellGrid
 from widgets.dialogs import TextPrompt
 from widgets.row_form import FormField, RowForm
@@ -98,7 +98,6 @@ class PlayersPane(ConsolePane):
         ledger.add_columns("When", "Currency", "Change", "Balance", "Reason", "By")
         ledger.border_title = "Recent ledger"
         self.query_one(CellGrid).border_title = "Player"
-        self.query_one("#players-search", Input).focus()
 
     # ---- finding and reading ------------------------------------------------------------
 
@@ -139,8 +138,6 @@ class PlayersPane(ConsolePane):
             self.load_profile()
         else:
             self.player_id = ids[0] if ids else None
-        if displayed(self) and self.app.focused is None:
-            table.focus()
 
     @on(DataTable.RowHighlighted, "#players-found")
     def player_highlighted(self, event: DataTable.RowHighlighted) -> None:

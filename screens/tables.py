@@ -234,7 +234,8 @@ class TablesScreen(TableEditing, ConsoleScreen):
         """Fetch another page of the open view with `how` (a pager method) in a worker."""
         if self.shown is None:
             return
-        self.set_loading(True)
+        # No loading indicator: a keyset page takes a millisecond, and mounting one per
+        # page would cost more than the fetch (and leaves a widget per page to collect).
         self.fetch_worker(self.shown.pager, how, cursor)
 
     @work(thread=True, exclusive=True, group=PAGE_GROUP, exit_on_error=False, name="Fetch rows")

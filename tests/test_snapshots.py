@@ -114,3 +114,59 @@ def test_tables_pending_changes(snap_compare, snapshot_database: Database) -> No
 
     app = make_app(snapshot_database)
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+def support_tab(tab: str, *keys: str):  # type: ignore[no-untyped-def]
+    """A run_before that opens the support desk on `tab`, then presses `keys`."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        from textual.widgets import TabbedContent
+
+        await pilot.press("3")
+        await overview_loaded(pilot)
+        pilot.app.screen.query_one(TabbedContent).active = tab
+        await overview_loaded(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await overview_loaded(pilot)
+
+    return run_before
+
+
+@pytest.mark.parametrize(
+    "tab", ["support-codes", "support-metaserver", "support-accounts"], ids=["codes", "metaserver", "accounts"]
+)
+def test_support_desk(snap_compare, snapshot_database: Database, tab: str) -> None:
+    """Each support desk tab at 80x24, as a support session opens it."""
+    app = make_app(snapshot_database)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=support_tab(tab))
+
+
+def test_support_desk_player(snap_compare, snapshot_database: Database) -> None:
+    """A player found by name prefix: balances, collection, recent ledger."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        from textual.widgets import Input
+
+        await support_tab("support-players")(pilot)
+        search = pilot.app.screen.query_one("#players-search", Input)
+        search.focus()
+        search.value = "azure"
+        await pilot.press("enter")
+        await overview_loaded(pilot)
+
+    app = make_app(snapshot_database)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
+
+
+def test_stories(snap_compare, snapshot_database: Database) -> None:
+    """The stories screen with the first story opened."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await pilot.press("4")
+        await overview_loaded(pilot)
+        await pilot.press("space")
+        await overview_loaded(pilot)
+
+    app = make_app(snapshot_database)
+    assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)

@@ -1,0 +1,152 @@
+"""The support desk's Players and Gift codes tabs, driven with Pilot as the support role.
+
+A support session as the issue describes it: find a player, grant (and see the balance
+and the ledger move), create a gift code, redeem it for the player, and the refusals.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import URL
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Select, TabbedContent
+
+from console.app import ConsoleApp
+from data.roles import Role
+from screens.support import SupportScreen
+from tests.app_factory import make_app, visible_text
+from tests.test_support_screen_meta import OPERATOR, Scenario, role_database, sql
+from tests.test_tables_screen import settle, toasts
+from widgets.row_form import RowForm
+
+SIZE = (100, 30)
+
+
+@pytest.fixture
+def support(database_url: URL) -> Iterator[Any]:
+    with role_database(database_url, Role.SUPPORT) as db:
+        yield db
+
+
+def run(database: Any, tab: str, scenario: Scenario) -> None:
+    async def main() -> None:
+        app = make_app(database)
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await pilot.press("3")
+            await settle(pilot)
+            assert isinstance(app.screen, SupportScreen)
+            app.screen.query_one(TabbedContent).active = tab
+            await settle(pilot)
+            await scenario(pilot, app)
+
+    asyncio.run(main())
+
+
+async def fill_form(pilot: Pilot[None], values: dict[str, str]) -> None:
+    """Fill the open RowForm by field name and press ctrl+s."""
+    form = pilot.app.screen
+    assert isinstance(form, RowForm)
+    for index, field in enumerate(form.fields):
+        if field.name not in values:
+            continue
+        widget = form.query_one(f"#field-{index}")
+        if isinstance(widget, Select):
+            widget.value = values[field.name]
+        else:
+            assert isinstance(widget, Input)
+            widget.value = values[field.name]
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+
+
+async def find(pilot: Pilot[None], typed: str) -> None:
+    search = pilot.app.screen.query_one("#players-search", Input)
+    search.focus()
+    search.value = typed
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+def test_a_support_session_finds_grants_creates_and_redeems(support: Any) -> None:
+    player = sql(support, "SELECT id, academy_name, quartzs FROM gacha.users WHERE academy_name IS NOT NULL"
+                          " ORDER BY id LIMIT 1").one()
+
+    async def scenario(pilot: Pilot[None], app: ConsoleApp) -> None:
+        await find(pilot, player.academy_name.upper()[:6])
+        found = app.screen.query_one("#players-found", DataTable)
+        assert found.row_count >= 1
+        found.move_cursor(row=[str(key.value) for key in found.rows].index(str(player.id)))
+        await settle(pilot)
+        assert f"id {player.id}" in visible_text(app, "#players-profile")
+        # Grant 250 quartzs with a reason.
+        await pilot.press("g")
+        await settle(pilot)
+        await fill_form(pilot, {"currency": "quartzs", "amount": "250", "reason": "refund for ticket 42"})
+        assert "balance now" in toasts(app)
+        assert sql(support, "SELECT quartzs FROM gacha.users WHERE id = :id", id=player.id).scalar() == player.quartzs + 250
+        ledger = sql(support, "SELECT delta, reason, operator FROM gacha.currency_ledger WHERE user_id = :id"
+                              " ORDER BY id DESC LIMIT 1", id=player.id).one()
+        assert tuple(ledger) == (250, "refund for ticket 42", OPERATOR)
+        assert "refund for ticket 42" in str(app.screen.query_one("#players-ledger", DataTable).get_row_at(0))
+        # A deduction below zero is refused and changes nothing.
+        await pilot.press("D")
+        await settle(pilot)
+        await fill_form(pilot, {"currency": "quartzs", "amount": str(10**8), "reason": "test"})
+        assert "Insufficient" in toasts(app) or "below zero" in toasts(app) or "balance" in toasts(app).lower()
+        assert sql(support, "SELECT quartzs FROM gacha.users WHERE id = :id", id=player.id).scalar() == player.quartzs + 250
+
+        # Create a code limited to one use, then redeem it for the player, twice.
+        app.screen.query_one(TabbedContent).active = "support-codes"
+        await settle(pilot)
+        app.screen.query_one("#codes-list", DataTable).focus()
+        await pilot.press("n")
+        await settle(pilot)
+        await fill_form(pilot, {"code": "PILOT-GIFT", "reward_type": "daphine", "reward_value": "5",
+                                "usage_limit": "1"})
+        assert "PILOT-GIFT" in toasts(app)
+        codes = app.screen.query_one("#codes-list", DataTable)
+        assert "PILOT-GIFT" in [str(key.value) for key in codes.rows]
+
+        app.screen.query_one(TabbedContent).active = "support-players"
+        await settle(pilot)
+        daphine = sql(support, "SELECT daphine FROM gacha.users WHERE id = :id", id=player.id).scalar()
+        app.screen.query_one("#players-found", DataTable).focus()
+        await pilot.press("c")
+        await settle(pilot)
+        app.screen.query_one(Input).value = "pilot-gift"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "+5 daphine" in toasts(app)
+        assert sql(support, "SELECT daphine FROM gacha.users WHERE id = :id", id=player.id).scalar() == daphine + 5
+        await pilot.press("c")
+        await settle(pilot)
+        app.screen.query_one(Input).value = "PILOT-GIFT"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "Already redeemed" in toasts(app) or "used" in toasts(app).lower()
+        assert sql(support, "SELECT count(*) FROM gacha.gift_code_redemptions WHERE code = 'PILOT-GIFT'").scalar() == 1
+        actions = {row.action for row in sql(support, "SELECT action, operator FROM console.audit_log").all()}
+        assert {"grant", "giftcode-create"} <= actions
+
+    run(support, "support-players", scenario)
+
+
+def test_deactivating_a_code_asks_first_and_stops_redemptions(support: Any) -> None:
+    code = sql(support, "SELECT code FROM gacha.gift_codes WHERE is_active ORDER BY code LIMIT 1").scalar()
+
+    async def scenario(pilot: Pilot[None], app: ConsoleApp) -> None:
+        codes = app.screen.query_one("#codes-list", DataTable)
+        codes.focus()
+        codes.move_cursor(row=[str(key.value) for key in codes.rows].index(code))
+        await pilot.press("x")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "inactive" in toasts(app)
+        assert sql(support, "SELECT is_active FROM gacha.gift_codes WHERE code = :c", c=code).scalar() is False
+
+    run(support, "support-codes", scenario)
