@@ -368,6 +368,17 @@ def readable_schemas(database: Database) -> frozenset[str] | None:
     return frozenset(settings.schema_map.get(schema, schema) for schema in ours)
 
 
+def check_readable(database: Database, ref: RelationRef) -> None:
+    """Refuse a relation in a schema the profile's role may not read.
+
+    Raises:
+        UnknownRelation: the role may not read the relation's schema.
+    """
+    readable = readable_schemas(database)
+    if readable is not None and ref.schema not in readable:
+        raise UnknownRelation(f"the {database.settings.role.value} role cannot read {ref.schema}")
+
+
 def list_schemas(database: Database) -> list[SchemaEntry]:
     """Every user schema the role may read, with its number of relations.
 
@@ -414,9 +425,7 @@ def describe_table(database: Database, ref: RelationRef) -> TableInfo:
     Raises:
         UnknownRelation: there is no such table or view, or the role may not read it.
     """
-    readable = readable_schemas(database)
-    if readable is not None and ref.schema not in readable:
-        raise UnknownRelation(f"the {database.settings.role.value} role cannot read {ref.schema}")
+    check_readable(database, ref)
     with database.connect() as connection:
         return describe_table_on(connection, ref)
 

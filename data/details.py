@@ -255,11 +255,8 @@ def table_details(database: Database, ref: RelationRef) -> TableDetails:
     Raises:
         catalog.UnknownRelation: there is no such table or view, or the role may not read it.
     """
-    # describe_table_on trusts its caller, so the role's schema check is made here, as
-    # catalog.describe_table makes it.
-    readable = catalog.readable_schemas(database)
-    if readable is not None and ref.schema not in readable:
-        raise catalog.UnknownRelation(f"the {database.settings.role.value} role cannot read {ref.schema}")
+    # describe_table_on trusts its caller, so the role's schema check is made here.
+    catalog.check_readable(database, ref)
     with database.connect() as connection:
         table = catalog.describe_table_on(connection, ref)
         relation = connection.execute(_RELATION, {"schema": ref.schema, "name": ref.name}).one()
