@@ -15,6 +15,7 @@ from textual.worker import Worker, WorkerState
 
 from console.commands import CommandRegistry, ConsoleCommands
 from data.engine import Database
+from data.roles import Role
 from data.errors import error_summary
 from screens.home import HomeScreen
 from screens.stories import StoriesScreen
@@ -31,13 +32,19 @@ class ScreenEntry:
     help: str
     key: str
     factory: Callable[[], Screen[None]]
+    roles: frozenset[Role] | None = None
+    """The roles that may open it; None for every role."""
+
+    def open_to(self, role: Role) -> bool:
+        return self.roles is None or role in self.roles
 
 
 SCREENS: tuple[ScreenEntry, ...] = (
     ScreenEntry("home", "Home", "Server, version, access, tables and migrations", "1", HomeScreen),
     ScreenEntry("tables", "Tables", "Browse, filter, follow and edit the rows of any table", "2", TablesScreen),
     ScreenEntry("support", "Support desk", "Find a player; grant, redeem, revoke, ban, restore", "3", SupportScreen),
-    ScreenEntry("stories", "Stories", "Story trees: ancestors, subtrees, similar nodes by embedding", "4", StoriesScreen),
+    ScreenEntry("stories", "Stories", "Story trees: ancestors, subtrees, similar nodes by embedding", "4", StoriesScreen,
+                frozenset({Role.ADMIN, Role.DEVELOPER})),
 )
 
 
@@ -114,12 +121,20 @@ class ConsoleApp(App[None]):
         """The app-wide command palette entries."""
         self.sub_title = connection_label(database)
         for entry in SCREENS:
-            self.palette.register(entry.name, entry.help, partial(self.switch_mode, entry.mode))
+            if entry.open_to(database.settings.role):
+                self.palette.register(entry.name, entry.help, partial(self.switch_mode, entry.mode))
         self.palette.register(
             "Toggle dark mode", "Switch between the light and dark theme", self.action_toggle_dark
         )
         if keymap:
             self.set_keymap(dict(keymap))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # A screen the role may not open is neither in the footer nor reachable by its key.
+        if action == "switch_mode" and parameters:
+            entry = next((entry for entry in SCREENS if entry.mode == parameters[0]), None)
+            return entry is None or entry.open_to(self.database.settings.role)
+        return True
 
     @on(Worker.StateChanged)
     def report_worker_failure(self, event: Worker.StateChanged) -> None:

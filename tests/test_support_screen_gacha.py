@@ -150,3 +150,24 @@ def test_deactivating_a_code_asks_first_and_stops_redemptions(support: Any) -> N
         assert sql(support, "SELECT is_active FROM gacha.gift_codes WHERE code = :c", c=code).scalar() is False
 
     run(support, "support-codes", scenario)
+
+
+def test_the_support_role_sees_its_screens_and_nothing_else(support: Any) -> None:
+    """No Stories for support: not in the footer, not by its key, not in the palette."""
+
+    async def main() -> None:
+        app = make_app(support)
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            names = {command.name for command in app.palette}
+            assert "Support desk" in names and "Tables" in names and "Stories" not in names
+            await pilot.press("4")
+            await settle(pilot)
+            assert app.current_mode == "home"
+            await pilot.press("2")
+            await settle(pilot)
+            tree = app.screen.query_one("#tables-tree")
+            schemas = {str(node.label).split()[0] for node in tree.root.children}  # type: ignore[attr-defined]
+            assert schemas == {"gacha", "accounts", "metaserver"}
+
+    asyncio.run(main())
