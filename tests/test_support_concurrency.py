@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import random
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
@@ -21,6 +20,7 @@ from data.engine import ConnectionSettings, Database, PoolSettings
 from data.roles import Role
 from data.support.currency import InsufficientBalance, grant
 from data.support.giftcodes import AlreadyRedeemed, CodeUsedUp, Redemption, create_code, redeem
+from tests.test_support_giftcodes import wait_for_lock_waiter
 
 T = TypeVar("T")
 
@@ -141,12 +141,7 @@ def test_a_deduction_waits_for_a_grant_under_way(database_url: URL, database: Da
         holder.execute(text("INSERT INTO gacha.currency_ledger (user_id, currency, delta, balance_after, reason, operator)"
                             " VALUES (12, 'quartzs', 1000, :b, 'the grant under way', 'bot')"), {"b": balance + 1000})
         future = pool.submit(grant, support, 12, "quartzs", -(balance + 500), "Clawback")
-        deadline = time.monotonic() + 10
-        with database.connect() as watcher:
-            while not watcher.execute(text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")).scalar():
-                assert time.monotonic() < deadline, "the deduction never waited"
-                time.sleep(0.02)
+        wait_for_lock_waiter(database)
         holder.commit()
         entry = future.result(timeout=30)
     assert (entry.delta, entry.balance_after) == (-(balance + 500), 500)
