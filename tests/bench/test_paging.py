@@ -3,7 +3,7 @@ keyset against OFFSET (the baseline, measured in the same run), and resident mem
 paging.
 
 Run apart from the default suite:
-`pytest -m bench tests/bench/test_paging.py -s -p no:cacheprovider`. Prints medians;
+`pytest -m bench tests/bench/test_paging.py -s -n 0`. Prints medians;
 asserts nothing about time.
 """
 

@@ -2,7 +2,7 @@
 and finding a player by name prefix among a million players.
 
 Run apart from the default suite:
-`pytest -m bench tests/bench/test_support.py -s -p no:cacheprovider`. Prints the figures;
+`pytest -m bench tests/bench/test_support.py -s -n 0`. Prints the figures;
 asserts nothing about time, only that a usage limit was never exceeded and that the ledger
 still sums to the balances.
 """

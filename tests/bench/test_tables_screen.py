@@ -34,7 +34,7 @@ pages the app is let go idle (workers done, `pilot.pause()`), and each page is c
 the grid (its first id) and the status line.
 
 Run apart from the default suite:
-`pytest -m bench tests/bench/test_tables_screen.py -s -p no:cacheprovider`. Prints medians;
+`pytest -m bench tests/bench/test_tables_screen.py -s -n 0`. Prints medians;
 asserts nothing about time.
 """
 
