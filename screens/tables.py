@@ -1,8 +1,9 @@
 """Tables: a lazy schema tree, a keyset-paged grid of any relation, its details, its links.
 
 Every database call runs in a thread worker through one data/ function (catalog, browse,
-details, export); the handlers here only move the results onto widgets. Editing lives in
-`TableEditing` (screens/table_edits.py), which this screen mixes in.
+details); the handlers here only move the results onto widgets. Editing lives in
+`TableEditing` (screens/table_edits.py) and exporting in `TableExport`
+(screens/table_export.py), which this screen mixes in.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any, Literal
 
 from textual import on, work
@@ -22,18 +22,18 @@ from textual.widgets import ContentSwitcher, Footer, Header, Static
 from textual.widgets.tree import TreeNode
 from textual.worker import get_current_worker
 
-from data import browse, catalog, export
+from data import browse, catalog
 from data.browse import Filter, Page, Pager, SortKey, View
-from data.catalog import RelationRef, TableInfo
+from data.catalog import RelationRef, TableInfo, quote_ident
 from data.details import TableDetails, table_details
-from data.errors import error_summary
 from data.sensitive import sensitive_columns
 from data.values import full_text
 from screens.base import ConsoleScreen
-from screens.table_cells import header_cells, key_label, page_rows, row_as_mapping
+from screens.table_cells import header_cells, page_rows, row_as_mapping
 from screens.table_details import details_widgets
 from screens.table_edits import EDIT_BINDINGS, TableEditing
-from widgets.dialogs import ChoiceDialog, ProgressDialog, TextPrompt, TextViewer
+from screens.table_export import TableExport
+from widgets.dialogs import ChoiceDialog, TextPrompt, TextViewer
 from widgets.paged_table import PagedTable
 from widgets.schema_tree import RelationNode, SchemaNode, SchemaTree
 
@@ -52,7 +52,7 @@ class Shown:
     revealed: set[tuple[tuple[Any, ...], str]] = field(default_factory=set)
 
 
-class TablesScreen(TableEditing, ConsoleScreen):
+class TablesScreen(TableEditing, TableExport, ConsoleScreen):
     """Browse, search and (for admins) edit every table of the database."""
 
     BINDINGS = [
@@ -359,7 +359,7 @@ class TablesScreen(TableEditing, ConsoleScreen):
 
         def add_filter(typed: str | None) -> None:
             if typed:
-                self.open_view(replace(view, filters=(*view.filters, parse_filter(column.name, typed))))
+                self.open_view(replace(view, filters=(*view.filters, column_filter(column.name, typed))))
 
         self.app.push_screen(
             TextPrompt(
@@ -367,7 +367,7 @@ class TablesScreen(TableEditing, ConsoleScreen):
                 "An operator and a value: = 7, != x, < 10, >= 2026-01-01, contains abc, "
                 "starts with ab, is null, is not null",
                 start,
-                validate=lambda typed: (parse_filter(column.name, typed), typed)[1],
+                validate=lambda typed: (column_filter(column.name, typed), typed)[1],
             ),
             add_filter,
         )
@@ -506,56 +506,6 @@ class TablesScreen(TableEditing, ConsoleScreen):
             view = self.history.pop()
             self.open_view(view)
 
-    def action_export(self) -> None:
-        if self.shown is None:
-            return
-        view = self.shown.view
-        # The file must not hand out what the grid hides (the console export command masks too).
-        masked = self.shown.masked
-
-        def check(typed: str) -> str:
-            export_format(typed)
-            return typed
-
-        def start(typed: str | None) -> None:
-            if typed:
-                dialog = ProgressDialog(f"Exporting {view.table.ref}", view.table.estimated_rows if not has_filters(view) else None)
-                self.app.push_screen(dialog)
-                self.export_worker(view, Path(typed).expanduser(), dialog, masked)
-
-        self.app.push_screen(
-            TextPrompt(
-                f"Export {view.table.ref}",
-                "The whole result with its filters and sort; .csv or .json decides the format",
-                f"{view.table.ref.schema}.{view.table.ref.name}.csv",
-                validate=check,
-            ),
-            start,
-        )
-
-    @work(thread=True, group="tables.export", exit_on_error=False, name="Export")
-    def export_worker(self, view: View, path: Path, dialog: ProgressDialog, masked: frozenset[str]) -> None:
-        app = self.app
-        try:
-            with path.open("w", encoding="utf-8", newline="") as out:
-                rows = export.export_view(
-                    self.console_app.database,
-                    view,
-                    out,
-                    export_format(str(path)),
-                    progress=lambda done: app.call_from_thread(dialog.update_progress, done),
-                    cancelled=dialog.cancel_requested.is_set,
-                    masked=masked,
-                )
-        except Exception as error:  # shown in the dialog itself, which stays open to read
-            app.call_from_thread(dialog.finish, f"Export failed: {error_summary(error)}", failed=True)
-            return
-        if dialog.cancel_requested.is_set():
-            path.unlink(missing_ok=True)
-            app.call_from_thread(dialog.finish, f"Cancelled after {rows:,} rows; {path} removed.", failed=True)
-        else:
-            app.call_from_thread(dialog.finish, f"Exported {rows:,} rows to {path}.")
-
     # ---- helpers for TableEditing ----------------------------------------------------
 
     def current_value(self, column: str) -> str | None:
@@ -576,36 +526,13 @@ class TablesScreen(TableEditing, ConsoleScreen):
         return (key, column) not in shown.revealed
 
 
-def export_format(path: str) -> Literal["csv", "json"]:
-    """The export format a file name asks for.
-
-    Raises:
-        ValueError: the name ends in neither .csv nor .json.
-    """
-    suffix = Path(path).suffix.lower()
-    if suffix == ".csv":
-        return "csv"
-    if suffix == ".json":
-        return "json"
-    raise ValueError("the file name must end in .csv or .json")
-
-
-def parse_filter(column: str, typed: str) -> Filter:
+def column_filter(column: str, typed: str) -> Filter:
     """`>= 10`, `contains abc`, `is null` typed on a column, as a Filter.
 
     Raises:
-        ValueError: no known operator starts the text, or a value is missing.
+        BadFilter: no known operator starts the text, or a value is missing.
     """
-    text = typed.strip()
-    for operator in sorted(browse.OPERATORS, key=len, reverse=True):
-        if text.lower().startswith(operator):
-            value = text[len(operator):].strip()
-            if operator in ("is null", "is not null"):
-                return Filter(column, operator)
-            if not value:
-                raise ValueError(f"{operator} needs a value")
-            return Filter(column, operator, value)
-    raise ValueError("start with an operator: = != < <= > >= contains, starts with, is null, is not null")
+    return browse.parse_filter(f"{quote_ident(column)} {typed}")
 
 
 def has_filters(view: View) -> bool:

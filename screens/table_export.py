@@ -1,0 +1,90 @@
+"""Exporting from the Tables screen: the whole filtered, sorted result to a file, with progress.
+
+The rows stream through data/export.py's server-side cursor in a worker; a ProgressDialog
+shows the count and the rate and can stop it. Mixed into `TablesScreen`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from textual import work
+
+from data import export
+from data.browse import View
+from data.errors import error_summary
+from widgets.dialogs import ProgressDialog, TextPrompt
+
+if TYPE_CHECKING:
+    from screens.tables import TablesScreen
+
+
+class TableExport:
+    """The export half of the Tables screen (key x)."""
+
+    def action_export(self: TablesScreen) -> None:
+        if self.shown is None:
+            return
+        view = self.shown.view
+        # The file must not hand out what the grid hides (the console export command masks too).
+        masked = self.shown.masked
+
+        def check(typed: str) -> str:
+            export_format(typed)
+            return typed
+
+        def start(typed: str | None) -> None:
+            if typed:
+                dialog = ProgressDialog(f"Exporting {view.table.ref}", 
+                                        view.table.estimated_rows if not (view.filters or view.where) else None)
+                self.app.push_screen(dialog)
+                self.export_worker(view, Path(typed).expanduser(), dialog, masked)
+
+        self.app.push_screen(
+            TextPrompt(
+                f"Export {view.table.ref}",
+                "The whole result with its filters and sort; .csv or .json decides the format",
+                f"{view.table.ref.schema}.{view.table.ref.name}.csv",
+                validate=check,
+            ),
+            start,
+        )
+
+    @work(thread=True, group="tables.export", exit_on_error=False, name="Export")
+    def export_worker(self: TablesScreen, view: View, path: Path, dialog: ProgressDialog, masked: frozenset[str]) -> None:
+        app = self.app
+        try:
+            with path.open("w", encoding="utf-8", newline="") as out:
+                rows = export.export_view(
+                    self.console_app.database,
+                    view,
+                    out,
+                    export_format(str(path)),
+                    progress=lambda done: app.call_from_thread(dialog.update_progress, done),
+                    cancelled=dialog.cancel_requested.is_set,
+                    masked=masked,
+                )
+        except Exception as error:  # shown in the dialog itself, which stays open to read
+            app.call_from_thread(dialog.finish, f"Export failed: {error_summary(error)}", failed=True)
+            return
+        if dialog.cancel_requested.is_set():
+            path.unlink(missing_ok=True)
+            app.call_from_thread(dialog.finish, f"Cancelled after {rows:,} rows; {path} removed.", failed=True)
+        else:
+            app.call_from_thread(dialog.finish, f"Exported {rows:,} rows to {path}.")
+
+
+
+def export_format(path: str) -> Literal["csv", "json"]:
+    """The export format a file name asks for.
+
+    Raises:
+        ValueError: the name ends in neither .csv nor .json.
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix == ".csv":
+        return "csv"
+    if suffix == ".json":
+        return "json"
+    raise ValueError("the file name must end in .csv or .json")
