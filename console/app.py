@@ -19,6 +19,7 @@ from data.engine import Database
 from data.roles import Role
 from data.errors import error_summary
 from screens.home import HomeScreen
+from screens.migrations import MigrationsScreen
 from screens.stories import StoriesScreen
 from screens.support import SupportScreen
 from screens.tables import TablesScreen
@@ -46,6 +47,8 @@ SCREENS: tuple[ScreenEntry, ...] = (
     ScreenEntry("support", "Support desk", "Find a player; grant, redeem, revoke, ban, restore", "3", SupportScreen),
     ScreenEntry("stories", "Stories", "Story trees: ancestors, subtrees, similar nodes by embedding", "4", StoriesScreen,
                 frozenset({Role.ADMIN, Role.DEVELOPER})),
+    ScreenEntry("migrations", "Migrations", "History per system, upgrade and downgrade with the SQL first, drift",
+                "5", MigrationsScreen, frozenset({Role.ADMIN, Role.DEVELOPER})),
 )
 
 

@@ -10,6 +10,7 @@ reason and the others still land.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -282,3 +283,225 @@ def _first_line(error: BaseException) -> str:
     lines = str(original).strip().splitlines()
     return lines[0] if lines else type(error).__name__
 
+
+
+# --- The migrations screen: what a run would cost, the run itself, its audit row. ---
+
+_DROP_TABLE = re.compile(r'^\s*DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?("?[\w$]+"?)\.("?[\w$]+"?)', re.IGNORECASE | re.MULTILINE)
+_DROP_COLUMN = re.compile(
+    r'^\s*ALTER\s+TABLE\s+(?:ONLY\s+)?("?[\w$]+"?)\.("?[\w$]+"?)\s+DROP\s+COLUMN\s+(?:IF\s+EXISTS\s+)?("?[\w$]+"?)',
+    re.IGNORECASE | re.MULTILINE,
+)
+_RUNNING = re.compile(r"^-- Running (upgrade|downgrade) (\S*) -> (\S*)", re.MULTILINE)
+ROWS_LOST_TIMEOUT_MS = 10_000
+
+
+def rows_lost(connection: Connection, sql: str) -> list[tuple[str, int]]:
+    """The rows a downgrade's SQL would destroy: ("schema.table", rows) for each DROP TABLE,
+    ("schema.table.column", non-null values) for each DROP COLUMN; only those with data.
+
+    Exact counts (downgrades are rare and deliberate), each capped by a statement timeout.
+    Tables that do not exist (yet) are skipped.
+    """
+    found: list[tuple[str, str, str | None]] = [
+        (_unquote(schema), _unquote(table), None) for schema, table in _DROP_TABLE.findall(sql)
+    ]
+    found += [(_unquote(s), _unquote(t), _unquote(c)) for s, t, c in _DROP_COLUMN.findall(sql)]
+    connection.execute(text(f"SET LOCAL statement_timeout = {ROWS_LOST_TIMEOUT_MS}"))
+    lost: list[tuple[str, int]] = []
+    for schema, table, column in found:
+        qualified = f"{_quote(schema)}.{_quote(table)}"
+        if connection.execute(text("SELECT to_regclass(:name)"), {"name": qualified}).scalar() is None:
+            continue
+        if column is None:
+            count = connection.execute(text(f"SELECT count(*) FROM {qualified}")).scalar_one()
+            name = f"{schema}.{table}"
+        else:
+            count = connection.execute(text(f"SELECT count({_quote(column)}) FROM {qualified}")).scalar_one()
+            name = f"{schema}.{table}.{column}"
+        if count:
+            lost.append((name, int(count)))
+    return lost
+
+
+def only_steps(sql: str, revisions: Iterable[str]) -> str:
+    """Offline SQL narrowed to the steps that move one of `revisions`.
+
+    Offline mode cannot see which other branches a database has applied, so it shows the
+    steps of shared ancestors too (an upgrade from base runs the console branch again;
+    a downgrade to the base drops the audit log). This keeps BEGIN/COMMIT and the steps
+    whose moving revision (the new one for an upgrade, the old one for a downgrade) is
+    in `revisions`.
+    """
+    keep = set(revisions)
+    out: list[str] = []
+    keeping = True
+    for line in sql.splitlines():
+        match = _RUNNING.match(line)
+        if match:
+            direction, old, new = match.groups()
+            keeping = (new if direction == "upgrade" else old) in keep
+        elif line.strip().upper() == "COMMIT;":
+            keeping = True
+        if keeping:
+            out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def run_migration(database: Any, direction: str, target: str, *, log: Any) -> list[BranchOutcome]:
+    """Upgrade or downgrade `database` to `target`, streaming Alembic's log lines to `log`.
+
+    Checks the role first; reads the applied revisions before and after; writes one
+    console.audit_log row (action "migrate-upgrade"/"migrate-downgrade", before and after
+    {"revisions": [...]}) in its own transaction after the run. When the run removed the
+    audit log itself (the console branch downgraded), there is nowhere to write it: `log`
+    says so.
+
+    Raises:
+        PermissionError: the role may not migrate, or the connection is read-only.
+        MigrationError: an unknown direction.
+    """
+    import logging
+    import threading
+
+    from data.models.audit import AuditLog
+
+    settings = database.settings
+    if not settings.role.can_migrate:
+        raise PermissionError(f"only an admin can run migrations (role is {settings.role.value})")
+    if settings.read_only:
+        raise PermissionError("this connection is read-only: migrations cannot run")
+    if direction not in ("upgrade", "downgrade"):
+        raise MigrationError(f"direction must be upgrade or downgrade, not {direction!r}")
+
+    with database.engine.connect() as connection:
+        before = sorted(applied_revisions(connection))
+    log(f"{direction} to {target}; applied before: {', '.join(before) or 'none'}")
+
+    thread = threading.get_ident()
+
+    class _Stream(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if record.thread == thread:
+                try:
+                    log(self.format(record))
+                except Exception:  # noqa: BLE001  (a closed screen must not break the run)
+                    pass
+
+    logger = logging.getLogger("alembic")
+    handler = _Stream(logging.INFO)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    old_level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        run = upgrade if direction == "upgrade" else downgrade
+        outcomes = run(database.engine, target)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+    for outcome in outcomes:
+        if outcome.error:
+            log(f"FAILED {outcome.branch} ({outcome.target}), rolled back: {outcome.error}")
+
+    with database.engine.begin() as connection:
+        after = sorted(applied_revisions(connection))
+        if inspect(connection).has_table("audit_log", schema=CONSOLE_SCHEMA):
+            connection.execute(
+                AuditLog.__table__.insert(),
+                {
+                    "operator": settings.operator,
+                    "role": settings.role.value,
+                    "action": f"migrate-{direction}",
+                    "schema_name": CONSOLE_SCHEMA,
+                    "table_name": "alembic_version",
+                    "primary_key": None,
+                    "before": {"revisions": before},
+                    "after": {"revisions": after},
+                    "reason": None,
+                },
+            )
+        else:
+            log("the audit log does not exist (console branch not applied): this run is not recorded")
+    log(f"applied after: {', '.join(after) or 'none'}")
+    return outcomes
+
+
+def _unquote(name: str) -> str:
+    return name[1:-1].replace('""', '"') if name.startswith('"') else name
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def revision_dates() -> dict[str, str]:
+    """Each revision's "Create Date" (from its file's docstring), as written there."""
+    dates: dict[str, str] = {}
+    for node in script_directory().walk_revisions():
+        match = re.search(r"^Create Date:\s*(.+)$", node.longdoc or "", re.MULTILINE)
+        if match:
+            dates[node.revision] = match.group(1).strip()[:19]
+    return dates
+
+
+@dataclass(frozen=True)
+class DriftItem:
+    """One difference between the models and the database, with the SQL that would fix it."""
+
+    schema: str
+    description: str
+    sql: str
+    """The statements that bring the database in line with the models (Alembic rendered
+    offline); the description again, as a comment, when an operation renders no SQL."""
+
+
+def drift_fixes(connection: Connection, schemas: Sequence[str] = ALL_SCHEMAS) -> list[DriftItem]:
+    """`drift`, one item per difference, grouped by schema, each with its fixing SQL."""
+    from alembic.autogenerate import produce_migrations
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations, ops
+
+    allowed = set(schemas)
+
+    def include_name(name: str | None, type_: str, parent_names: dict[str, str | None]) -> bool:
+        return name in allowed if type_ == "schema" else True
+
+    def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+        if type_ == "table":
+            return obj.schema in allowed and not (obj.schema == CONSOLE_SCHEMA and name == "alembic_version")
+        return True
+
+    context = MigrationContext.configure(
+        connection,
+        opts={
+            "include_schemas": True,
+            "include_name": include_name,
+            "include_object": include_object,
+            "compare_type": True,
+            "compare_server_default": True,
+            "target_metadata": Base.metadata,
+        },
+    )
+    script = produce_migrations(context, Base.metadata)
+    leaves: list[Any] = []
+    for op in script.upgrade_ops.ops:
+        leaves.extend(op.ops if isinstance(op, ops.ModifyTableOps) else [op])
+    items: list[DriftItem] = []
+    for op in leaves:
+        try:
+            description = describe_diff(op.to_diff_tuple())
+        except Exception:  # noqa: BLE001  (an op without a diff tuple: name it by its class)
+            description = type(op).__name__
+        schema = getattr(op, "schema", None) or CONSOLE_SCHEMA
+        buffer = io.StringIO()
+        offline = MigrationContext.configure(
+            dialect_name="postgresql", opts={"as_sql": True, "output_buffer": buffer, "literal_binds": True}
+        )
+        try:
+            Operations(offline).invoke(op)
+            sql = "\n".join(line for line in buffer.getvalue().splitlines() if line.strip())
+        except Exception as error:  # noqa: BLE001  (some ops cannot be rendered offline)
+            sql = f"-- {description} (no SQL rendered: {_first_line(error)})"
+        items.append(DriftItem(schema=schema, description=description, sql=sql or f"-- {description}"))
+    return sorted(items, key=lambda item: item.schema)
