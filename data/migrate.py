@@ -216,6 +216,14 @@ def drift(connection: Connection, schemas: Sequence[str] = ALL_SCHEMAS) -> list[
     Each entry is one of Alembic's autogenerate diff tuples, e.g. ("add_column", ...).
     """
     from alembic.autogenerate import compare_metadata
+
+    context = _comparison_context(connection, schemas)
+    return list(compare_metadata(context, Base.metadata))
+
+
+
+def _comparison_context(connection: Connection, schemas: Sequence[str]) -> Any:
+    """Autogenerate's view of our schemas on `connection` (the version table left out)."""
     from alembic.migration import MigrationContext
 
     allowed = set(schemas)
@@ -228,7 +236,7 @@ def drift(connection: Connection, schemas: Sequence[str] = ALL_SCHEMAS) -> list[
             return obj.schema in allowed and not (obj.schema == CONSOLE_SCHEMA and name == "alembic_version")
         return True
 
-    context = MigrationContext.configure(
+    return MigrationContext.configure(
         connection,
         opts={
             "include_schemas": True,
@@ -239,8 +247,6 @@ def drift(connection: Connection, schemas: Sequence[str] = ALL_SCHEMAS) -> list[
             "target_metadata": Base.metadata,
         },
     )
-    return list(compare_metadata(context, Base.metadata))
-
 
 def describe_diff(diff: Any) -> str:
     """One line for an autogenerate diff entry."""
@@ -462,27 +468,7 @@ def drift_fixes(connection: Connection, schemas: Sequence[str] = ALL_SCHEMAS) ->
     from alembic.migration import MigrationContext
     from alembic.operations import Operations, ops
 
-    allowed = set(schemas)
-
-    def include_name(name: str | None, type_: str, parent_names: dict[str, str | None]) -> bool:
-        return name in allowed if type_ == "schema" else True
-
-    def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
-        if type_ == "table":
-            return obj.schema in allowed and not (obj.schema == CONSOLE_SCHEMA and name == "alembic_version")
-        return True
-
-    context = MigrationContext.configure(
-        connection,
-        opts={
-            "include_schemas": True,
-            "include_name": include_name,
-            "include_object": include_object,
-            "compare_type": True,
-            "compare_server_default": True,
-            "target_metadata": Base.metadata,
-        },
-    )
+    context = _comparison_context(connection, schemas)
     script = produce_migrations(context, Base.metadata)
     leaves: list[Any] = []
     for op in script.upgrade_ops.ops:
