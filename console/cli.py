@@ -105,6 +105,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--scale", type=_positive_int, default=1, help="1 loads in seconds; 200 gives a million collection rows")
     demo.add_argument("--replace", action="store_true", help="empty the five systems' tables first")
     _add_desk_commands(commands)
+
+    stats = commands.add_parser("stats", help="a snapshot of the server's activity, the pool and table statistics")
+    stats.add_argument("--top", type=_positive_int, default=10, help="how many statements and tables (default 10)")
+    stats.add_argument("--interval", type=float, default=1.0, metavar="SECONDS",
+                       help="seconds between the two samples the rates come from (default 1; 0 takes one sample)")
+    stats.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON instead of text")
     return parser
 
 
@@ -202,7 +208,101 @@ def _with_database(args: argparse.Namespace, config: Config) -> int:
             return _print(args, {"rows": rows}, f"loaded {rows} demo rows at scale {args.scale}")
         if args.command in DESK_COMMANDS:
             return _desk(args, database)
+        if args.command == "stats":
+            return _stats(args, database)
     return EXIT_OK
+
+
+def _stats(args: argparse.Namespace, database: Database) -> int:
+    """`console stats`: two snapshots --interval apart (for the rates), printed."""
+    import time
+
+    from data import stats  # only this command needs it
+
+    stats.monitor_pool(database)
+    first = stats.snapshot(database, top=args.top)
+    if args.interval > 0:
+        time.sleep(args.interval)
+        shot = stats.snapshot(database, previous=first, top=args.top)
+    else:
+        shot = first
+    payload = {**asdict(shot), "by_state": shot.by_state(), "blocking": [asdict(node) for node in shot.blocking],
+               "cache_hit_ratio": shot.database.cache_hit_ratio}
+    return _print(args, payload, _stats_text(shot, args.top))
+
+
+def _stats_text(shot: Any, top: int = 10) -> str:
+    """The snapshot as sections of plain text, 80 columns where it can."""
+    db = shot.database
+
+    def rate(value: float | None) -> str:
+        return "-" if value is None else f"{value:.1f}/s"
+
+    hit = "-" if db.cache_hit_ratio is None else f"{db.cache_hit_ratio:.2%}"
+    pool = shot.pool
+    lines = [
+        f"database {db.name} (PostgreSQL {shot.server_version}): {db.backends} backends",
+        f"  commits {db.commits:,} ({rate(db.commits_per_second)})  rollbacks {db.rollbacks:,} ({rate(db.rollbacks_per_second)})",
+        f"  cache hit {hit}  temp files {db.temp_files:,} ({_bytes(db.temp_bytes)})  deadlocks {db.deadlocks:,}  conflicts {db.conflicts:,}",
+        f"pool: size {pool.size}, {pool.checked_out} checked out, {pool.idle} idle, overflow {pool.overflow}/{pool.max_overflow}, "
+        f"{pool.waiting} waiting, {pool.connections_created} created, {pool.waits} waits ({pool.wait_seconds:.3f} s)",
+        "",
+        "backends by state: " + (", ".join(f"{state} {count}" for state, count in sorted(shot.by_state().items())) or "none"),
+    ]
+    clients = [b for b in shot.backends if b.state is not None]
+    if clients:
+        lines.append(f"  {'PID':>7}  {'STATE':<21} {'SECONDS':>8}  {'WAIT':<22} {'APPLICATION':<16} {'CLIENT':<15} QUERY")
+        for b in sorted(clients, key=lambda b: (b.state != "active", -(b.duration_seconds or 0))):
+            wait = f"{b.wait_event_type}:{b.wait_event}" if b.wait_event_type else "-"
+            seconds = "-" if b.duration_seconds is None else f"{b.duration_seconds:.1f}"
+            lines.append(f"  {b.pid:>7}  {b.state:<21} {seconds:>8}  {wait[:22]:<22} {b.application_name[:16]:<16} "
+                         f"{(b.client_addr or '-')[:15]:<15} {b.query_first_line[:60]}")
+    lines += ["", "blocking chains:" if shot.blocking else "blocking chains: none"]
+
+    def tree(node: Any, depth: int) -> None:
+        b = node.backend
+        what = f"{b.state or b.backend_type} {b.application_name or '-'}: {b.query_first_line[:60]}" if b else "(not in the snapshot)"
+        lines.append(f"{'  ' * (depth + 1)}{'└─ ' if depth else ''}{node.pid} {what}")
+        for child in node.blocked:
+            tree(child, depth + 1)
+
+    for root in shot.blocking:
+        tree(root, 0)
+    lines.append("")
+    if shot.statements is None:
+        lines.append(f"top statements: {shot.statements_missing}")
+    else:
+        lines.append(f"top statements by total time ({len(shot.statements)}):")
+        lines.append(f"  {'TOTAL MS':>10} {'MEAN MS':>9} {'CALLS':>8} {'ROWS':>9}  QUERY")
+        for st in shot.statements:
+            first = " ".join(st.query.split())[:60]
+            lines.append(f"  {st.total_ms:>10.1f} {st.mean_ms:>9.2f} {st.calls:>8,} {st.rows:>9,}  {first}")
+    lines += ["", "largest tables:", f"  {'SIZE':>9} {'SEQ':>7} {'IDX':>9} {'INS':>9} {'UPD':>8} {'DEL':>8} {'DEAD':>7}  TABLE  (last vacuum / analyze)"]
+    for t in shot.tables:
+        vacuum = max(filter(None, (t.last_vacuum, t.last_autovacuum)), default=None)
+        analyze = max(filter(None, (t.last_analyze, t.last_autoanalyze)), default=None)
+        when = f"{vacuum:%Y-%m-%d %H:%M}" if vacuum else "never"
+        when += f" / {analyze:%Y-%m-%d %H:%M}" if analyze else " / never"
+        lines.append(f"  {_bytes(t.total_bytes):>9} {t.seq_scan:>7,} {t.idx_scan or 0:>9,} {t.inserted:>9,} {t.updated:>8,} "
+                     f"{t.deleted:>8,} {t.dead_tuples:>7,}  {t.schema}.{t.name}  ({when})")
+    lines += ["", f"unused indexes ({len(shot.unused_indexes)}, never scanned since the stats were reset):"]
+    unused = sorted(shot.unused_indexes, key=lambda f: -f.bytes)
+    lines += [f"  {f.schema}.{f.indexes[0]} on {f.table} ({_bytes(f.bytes)})" for f in unused[:top]]
+    if len(unused) > top:
+        lines.append(f"  ... and {len(unused) - top} more (--top, or --json for all)")
+    lines += ["", f"duplicate indexes ({len(shot.duplicate_indexes)}):"]
+    lines += [f"  {f.schema}.{f.table}: {', '.join(f.indexes)} ({_bytes(f.bytes)})" for f in shot.duplicate_indexes]
+    lines.append(f"\n({shot.queries} queries, {shot.server_ms:.1f} ms on the server)")
+    return "\n".join(lines)
+
+
+def _bytes(count: int) -> str:
+    size = float(count)
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if size < 1024 or unit == "TB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{count} B"
 
 
 def _run_app(database: Database, config: Config, note: str | None, app_exit: list[Callable[[int], None]]) -> int:

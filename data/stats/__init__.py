@@ -1,0 +1,32 @@
+"""Activity and pool: the console's own connection pool beside the server's activity.
+
+`monitor_pool` watches the Engine's pool; `snapshot` reads pg_stat_database,
+pg_stat_activity (with blocking chains), pg_stat_statements and the table and index
+statistics in one short read transaction; `cancel_backend` and `terminate_backend` act on
+a backend (admin only, audited).
+"""
+
+from data.stats.actions import cancel_backend, terminate_backend
+from data.stats.activity import (
+    SNAPSHOT_QUERIES,
+    SORT_KEYS,
+    STATEMENTS_HINT,
+    Backend,
+    BlockingNode,
+    DatabaseStats,
+    IndexFinding,
+    Snapshot,
+    Statement,
+    TableUsage,
+    blocking_tree,
+    filter_backends,
+    snapshot,
+    sort_backends,
+)
+from data.stats.pool import PoolMonitor, PoolStats, monitor_pool
+
+__all__ = [
+    "SNAPSHOT_QUERIES", "SORT_KEYS", "STATEMENTS_HINT", "Backend", "BlockingNode", "DatabaseStats",
+    "IndexFinding", "PoolMonitor", "PoolStats", "Snapshot", "Statement", "TableUsage", "blocking_tree",
+    "cancel_backend", "filter_backends", "monitor_pool", "snapshot", "sort_backends", "terminate_backend",
+]
