@@ -18,6 +18,7 @@ from console.commands import CommandRegistry, ConsoleCommands
 from data.engine import Database
 from data.roles import Role
 from data.errors import error_summary
+from screens.activity import ActivityScreen
 from screens.home import HomeScreen
 from screens.migrations import MigrationsScreen
 from screens.stories import StoriesScreen
@@ -49,6 +50,8 @@ SCREENS: tuple[ScreenEntry, ...] = (
                 frozenset({Role.ADMIN, Role.DEVELOPER})),
     ScreenEntry("migrations", "Migrations", "History per system, upgrade and downgrade with the SQL first, drift",
                 "5", MigrationsScreen, frozenset({Role.ADMIN, Role.DEVELOPER})),
+    ScreenEntry("activity", "Activity", "The pool beside the server's sessions, blocking chains, rates, statements",
+                "6", ActivityScreen, frozenset({Role.ADMIN, Role.DEVELOPER})),
 )
 
 

@@ -1,0 +1,189 @@
+"""The Activity screen, driven with Pilot against real connections on the embedded server."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import URL
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Tree
+
+from console.app import ConsoleApp
+from data.engine import ConnectionSettings, Database, PoolSettings
+from data.roles import Role
+from screens.activity import ActivityScreen
+from tests.app_factory import make_app
+from tests.conftest import SMALL_POOL
+from tests.test_tables_screen import toasts
+
+SIZE = (80, 24)
+
+
+@pytest.fixture
+def helpers(database_url: URL) -> Iterator[Database]:
+    """Other clients of the same database."""
+    with Database(ConnectionSettings(url=database_url, pool=PoolSettings(size=4, max_overflow=4))) as db:
+        yield db
+
+
+def pid_of(connection: Any) -> int:
+    return int(connection.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+
+def run(database: Database, scenario: Callable[[Pilot[None], ConsoleApp], Awaitable[None]]) -> None:
+    async def main() -> None:
+        app = make_app(database)
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await app.push_screen(ActivityScreen(interval=0.5))
+            await pilot.pause()
+            await scenario(pilot, app)
+
+    asyncio.run(main())
+
+
+def screen(app: ConsoleApp) -> ActivityScreen:
+    found = app.screen_stack[-1] if isinstance(app.screen_stack[-1], ActivityScreen) else None
+    if found is None:
+        found = next(s for s in app.screen_stack if isinstance(s, ActivityScreen))
+    return found
+
+
+def backend_row(app: ConsoleApp, pid: int) -> list[str] | None:
+    table = screen(app).query_one("#activity-backends", DataTable)
+    if str(pid) not in table.rows:
+        return None
+    return [str(getattr(cell, "plain", cell)) for cell in table.get_row(str(pid))]
+
+
+async def until(pilot: Pilot[None], condition: Callable[[], Any], timeout: float = 10.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        await pilot.pause(0.1)
+    raise AssertionError("condition not met in time")
+
+
+def test_idle_in_transaction_shows_in_the_table(database: Database, helpers: Database) -> None:
+    with helpers.engine.connect() as idle:
+        idle.begin()
+        idle.execute(text("SELECT 1"))
+        pid = pid_of(idle)
+
+        async def scenario(pilot: Pilot[None], app: ConsoleApp) -> None:
+            row = await until(pilot, lambda: backend_row(app, pid))
+            assert row[0] == str(pid)
+            assert row[1].startswith("idle in transaction")
+            assert row[1].endswith("s")  # with its age
+            await pilot.press("space")
+            assert "paused" in str(screen(app).query_one("#activity-status").render())
+
+        run(database, scenario)
+        idle.rollback()
+
+
+def test_the_blocking_tree_shows_the_holder_over_the_waiter(database: Database, helpers: Database) -> None:
+    with helpers.connect() as setup:
+        setup.execute(text("CREATE TABLE public.lockme (id int PRIMARY KEY, v int)"))
+        setup.execute(text("INSERT INTO public.lockme VALUES (1, 0)"))
+    holder = helpers.engine.connect()
+    holder.begin()
+    holder.execute(text("UPDATE public.lockme SET v = 1 WHERE id = 1"))
+    holder_pid = pid_of(holder)
+    waiter_pid: list[int] = []
+
+    def wait() -> None:
+        with helpers.engine.connect() as waiter, waiter.begin():
+            waiter_pid.append(pid_of(waiter))
+            waiter.execute(text("UPDATE public.lockme SET v = 2 WHERE id = 1"))
+
+    thread = threading.Thread(target=wait)
+    thread.start()
+    try:
+        async def scenario(pilot: Pilot[None], app: ConsoleApp) -> None:
+            tree = screen(app).query_one("#activity-blocking", Tree)
+
+            def chain() -> Any:
+                roots = [n for n in tree.root.children if n.data == holder_pid]
+                return roots and waiter_pid and [c.data for c in roots[0].children] == [waiter_pid[0]] and roots[0]
+
+            root = await until(pilot, chain)
+            assert str(root.label).startswith(f"{holder_pid} idle in transaction")
+            assert str(root.children[0].label).startswith(f"{waiter_pid[0]} active")
+
+        run(database, scenario)
+    finally:
+        holder.rollback()
+        holder.close()
+        thread.join(10)
+
+
+def test_k_cancels_a_long_query_with_a_reason(database: Database, helpers: Database) -> None:
+    outcome: list[BaseException | None] = []
+    pid: list[int] = []
+
+    def long_query() -> None:
+        try:
+            with helpers.engine.connect() as connection:
+                pid.append(pid_of(connection))
+                connection.execute(text("SELECT pg_sleep(30)"))
+            outcome.append(None)
+        except BaseException as error:  # noqa: BLE001
+            outcome.append(error)
+
+    thread = threading.Thread(target=long_query)
+    started = time.monotonic()
+    thread.start()
+
+    async def scenario(pilot: Pilot[None], app: ConsoleApp) -> None:
+        row = await until(pilot, lambda: pid and (r := backend_row(app, pid[0])) and "pg_sleep" in r[-1] and r)
+        assert row[1] == "active"
+        table = screen(app).query_one("#activity-backends", DataTable)
+        table.focus()
+        table.move_cursor(row=table.get_row_index(str(pid[0])))
+        await pilot.pause()
+        await pilot.press("k")
+        await pilot.pause()
+        app.screen.query_one("#confirm-reason", Input).value = "runaway query"
+        await pilot.press("enter")
+        await until(pilot, lambda: outcome, timeout=10)
+        await until(pilot, lambda: "cancelled the query of backend" in toasts(app))
+
+    run(database, scenario)
+    thread.join(10)
+    assert time.monotonic() - started < 15
+    [error] = outcome
+    assert error is not None and "cancel" in str(error).lower()
+    with database.connect() as connection:
+        row = connection.execute(text(
+            "SELECT primary_key, reason FROM console.audit_log WHERE action = 'cancel-backend'")).one()
+    assert (row.primary_key, row.reason) == ({"pid": pid[0]}, "runaway query")
+
+
+def test_a_developer_may_not_cancel(database_url: URL, database: Database, helpers: Database) -> None:
+    with helpers.engine.connect() as idle:
+        idle.begin()
+        idle.execute(text("SELECT 1"))
+        pid = pid_of(idle)
+        with Database(ConnectionSettings(url=database_url, role=Role.DEVELOPER, pool=SMALL_POOL)) as developer:
+            async def scenario(pilot: Pilot[None], app: ConsoleApp) -> None:
+                await until(pilot, lambda: backend_row(app, pid))
+                table = screen(app).query_one("#activity-backends", DataTable)
+                table.focus()
+                table.move_cursor(row=table.get_row_index(str(pid)))
+                await pilot.press("k")
+                await until(pilot, lambda: "Only an admin can cancel backends" in toasts(app))
+                assert isinstance(app.screen, ActivityScreen)  # no dialog
+
+            run(developer, scenario)
+        idle.rollback()
+    with database.connect() as connection:
+        assert connection.execute(text(
+            "SELECT count(*) FROM console.audit_log WHERE action LIKE '%-backend'")).scalar_one() == 0
