@@ -187,3 +187,41 @@ def test_a_developer_may_not_cancel(database_url: URL, database: Database, helpe
     with database.connect() as connection:
         assert connection.execute(text(
             "SELECT count(*) FROM console.audit_log WHERE action LIKE '%-backend'")).scalar_one() == 0
+
+
+def cells_of(app: ConsoleApp, selector: str) -> str:
+    """Every cell of a DataTable on the activity screen, as text."""
+    table = screen(app).query_one(selector, DataTable)
+    return "\n".join(
+        " ".join(str(getattr(cell, "plain", cell)) for cell in table.get_row_at(row)) for row in range(table.row_count)
+    )
+
+
+def test_the_other_tabs_show_the_pool_the_rates_statements_and_index_findings(database: Database) -> None:
+    with database.connect() as connection:
+        connection.execute(text("CREATE TABLE public.probe (id int PRIMARY KEY, a int, b int)"))
+        connection.execute(text("INSERT INTO public.probe SELECT g, g, g FROM generate_series(1, 1000) g"))
+        connection.execute(text("CREATE INDEX probe_a ON public.probe (a)"))
+        connection.execute(text("CREATE INDEX probe_a_again ON public.probe (a)"))
+
+    async def scenario(pilot: Pilot[None], app: ConsoleApp) -> None:
+        from textual.widgets import TabbedContent
+
+        from tests.app_factory import visible_text
+
+        tabs = screen(app).query_one(TabbedContent)
+        tabs.active = "tab-pool"
+        pool = await until(pilot, lambda: visible_text(app, "#activity-pool"))
+        assert "Checked out" in pool or "checked out" in pool.lower(), pool
+        tabs.active = "tab-database"
+        rates = await until(pilot, lambda: visible_text(app, "#activity-database"))
+        assert "hit" in rates.lower() and "%" in rates, rates
+        tabs.active = "tab-statements"
+        statements = await until(pilot, lambda: cells_of(app, "#activity-statements"))
+        assert "SELECT" in statements.upper(), statements
+        tabs.active = "tab-tables"
+        findings = await until(pilot, lambda: "probe_a" in cells_of(app, "#activity-indexes") and cells_of(app, "#activity-indexes"))
+        assert "probe_a_again" in findings and "probe_a" in findings
+        assert "duplicate" in findings.lower() and "unused" in findings.lower(), findings
+
+    run(database, scenario)
