@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.message import Message
 
 from data import edits, sensitive
-from data.catalog import ColumnInfo, TableInfo
+from data.catalog import TableInfo
 from data.edits import DEFAULT, ChangeSet, RowRef
 from data.values import editor_kind, input_text, validate_input
 from screens.table_cells import key_label, row_as_mapping
@@ -162,7 +162,7 @@ class TableEditing:
                 nullable=column.nullable,
                 default=column.default,
                 choices=column.enum_labels,
-                validate=partial(_validate, column=column),
+                validate=partial(validate_input, column=column),
             ),
             apply,
         )
@@ -366,10 +366,6 @@ class TableEditing:
             self.show_page(self.shown.page)
 
 
-def _validate(text: str, column: ColumnInfo) -> str:
-    return validate_input(text, column)
-
-
 def form_fields(table: TableInfo) -> list[FormField]:
     """One form field per writable column, with its default shown."""
     return [
@@ -380,7 +376,7 @@ def form_fields(table: TableInfo) -> list[FormField]:
             nullable=column.nullable,
             default=column.default if column.default is not None else ("identity" if column.identity else None),
             choices=column.enum_labels,
-            validate=partial(_validate, column=column),
+            validate=partial(validate_input, column=column),
             required=not column.nullable and column.default is None and not column.identity,
         )
         for column in table.columns
