@@ -19,7 +19,9 @@ from data.engine import Database
 from data.roles import Role
 from data.errors import error_summary
 from screens.activity import ActivityScreen
+from screens.build_planner import BuildPlannerScreen
 from screens.home import HomeScreen
+from screens.imports import ImportsScreen
 from screens.migrations import MigrationsScreen
 from screens.stories import StoriesScreen
 from screens.support import SupportScreen
@@ -52,6 +54,10 @@ SCREENS: tuple[ScreenEntry, ...] = (
                 "5", MigrationsScreen, frozenset({Role.ADMIN, Role.DEVELOPER})),
     ScreenEntry("activity", "Activity", "The pool beside the server's sessions, blocking chains, rates, statements",
                 "6", ActivityScreen, frozenset({Role.ADMIN, Role.DEVELOPER})),
+    ScreenEntry("planner", "Build planner", "City of Heroes builds: powers by level, slots, set bonuses, totals",
+                "8", BuildPlannerScreen),
+    ScreenEntry("imports", "Imports", "I12, City of Data, Geminya and CSV/JSON imports with progress; their history",
+                "9", ImportsScreen),
 )
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import os
 import sys
 import threading
@@ -23,6 +22,17 @@ from typing import Any, TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from console.cli_common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    CommandFailed,
+    fail,
+    json_flag,
+    positive_int,
+    print_result,
+    progress,
+)
 from console.config import Config, ConfigError, load_config
 from console.connect import (
     ConnectError,
@@ -35,12 +45,15 @@ from console.connect import (
 )
 from console.embedded import EmbeddedServer, EmbeddedServerError, default_data_dir
 from data import migrate
+from data.migration_plan import MigrationTargetError
 from data.engine import Database
 from data.errors import one_line
 from data.models.gacha import CURRENCIES
 from data.roles import Role
+from console import cli_build, cli_import, cli_migrate
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+# Subcommand families in modules of their own (see console.cli_common).
+COMMAND_FAMILIES: tuple[Any, ...] = (cli_migrate, cli_build, cli_import)
 
 # Imported before the UI is preloaded in a thread (see _with_database).
 DRIVER_MODULES = (
@@ -49,10 +62,6 @@ DRIVER_MODULES = (
     "psycopg.types.range",
     "psycopg.types.multirange",
 )
-
-
-class CommandFailed(RuntimeError):
-    """An action ran and failed; its message is printed and the exit code is 1."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -74,21 +83,6 @@ def build_parser() -> argparse.ArgumentParser:
     db_actions.add_parser("status", help="is it running, where, and who uses it")
     db_actions.add_parser("url", help="print its connection URL")
 
-    mig = commands.add_parser("migrate", help="Alembic migrations, one branch per system")
-    mig_actions = mig.add_subparsers(dest="action", required=True, metavar="ACTION")
-    up = mig_actions.add_parser("upgrade", help="upgrade to a target (default heads; e.g. gacha@head)")
-    up.add_argument("target", nargs="?", default="heads")
-    down = mig_actions.add_parser("downgrade", help="downgrade to a target (e.g. base, stories@base, -1)")
-    down.add_argument("target")
-    mig_actions.add_parser("history", help="every revision, with heads and what is applied")
-    mig_actions.add_parser("current", help="the migration state of each system")
-    check = mig_actions.add_parser("check", help="compare the models with the database (drift)")
-    check.add_argument("schemas", nargs="*", help="limit to these schemas")
-    sql = mig_actions.add_parser("sql", help="print the SQL of an upgrade or downgrade without running it")
-    sql.add_argument("direction", choices=["upgrade", "downgrade"])
-    sql.add_argument("target")
-    sql.add_argument("--from", dest="start", help="the revision to start from (downgrades default to heads)")
-
     export = commands.add_parser("export", help="export a table's rows (filtered, sorted) or a query as CSV or JSON")
     export.add_argument("table", nargs="?", help="schema.table (or a view)")
     export.add_argument("--query", help="export this SELECT instead of a table")
@@ -98,19 +92,22 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--sort", metavar="COL[:desc]", help="sort by this column")
     export.add_argument("--format", choices=["csv", "json"], default="csv", help="csv (default) or json")
     export.add_argument("--output", type=Path, metavar="FILE", help="write here instead of stdout")
+    export.add_argument("--force", action="store_true", help="replace --output if it exists (only once the export succeeds)")
     export.add_argument("--reveal-sensitive", action="store_true",
                         help="write sensitive columns as they are, not masked (admin; audited)")
 
     demo = commands.add_parser("demo", help="load the deterministic demo data")
-    demo.add_argument("--scale", type=_positive_int, default=1, help="1 loads in seconds; 200 gives a million collection rows")
+    demo.add_argument("--scale", type=positive_int, default=1, help="1 loads in seconds; 200 gives a million collection rows")
     demo.add_argument("--replace", action="store_true", help="empty the five systems' tables first")
     _add_desk_commands(commands)
 
     stats = commands.add_parser("stats", help="a snapshot of the server's activity, the pool and table statistics")
-    stats.add_argument("--top", type=_positive_int, default=10, help="how many statements and tables (default 10)")
+    stats.add_argument("--top", type=positive_int, default=10, help="how many statements and tables (default 10)")
     stats.add_argument("--interval", type=float, default=1.0, metavar="SECONDS",
                        help="seconds between the two samples the rates come from (default 1; 0 takes one sample)")
-    stats.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON instead of text")
+    json_flag(stats)
+    for family in COMMAND_FAMILIES:
+        family.add_commands(commands)
     return parser
 
 
@@ -149,27 +146,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "export" and (args.table is None) == (args.query is None):
-        return _fail("export needs exactly one of TABLE or --query", EXIT_USAGE)
+        return fail("export needs exactly one of TABLE or --query", EXIT_USAGE)
     if args.command == "export" and args.query is not None and (args.where or args.filters or args.sort):
-        return _fail("--where, --filter and --sort go with a TABLE, not with --query", EXIT_USAGE)
-    if args.command in DESK_COMMANDS:
-        try:
+        return fail("--where, --filter and --sort go with a TABLE, not with --query", EXIT_USAGE)
+    try:  # before any connection: bad input costs no server start
+        if args.command in DESK_COMMANDS:
             _check_desk_args(args)
-        except ValueError as error:  # before any connection: bad input costs no server start
-            return _fail(str(error), EXIT_USAGE)
+        if hasattr(args, "check"):
+            args.check(args)
+    except ValueError as error:
+        return fail(str(error), EXIT_USAGE)
     try:
         config = load_config(args.config)
         if args.command == "db":
             return _db(args)
         return _with_database(args, config)
-    except (ConfigError, ConnectError) as error:
-        return _fail(str(error), EXIT_USAGE)
+    except (ConfigError, ConnectError, MigrationTargetError) as error:
+        return fail(str(error), EXIT_USAGE)
     except (EmbeddedServerError, CommandFailed, migrate.MigrationError) as error:
-        return _fail(str(error), EXIT_FAILED)
+        return fail(str(error), EXIT_FAILED)
     except SQLAlchemyError as error:
-        return _fail(one_line(error), EXIT_FAILED)
+        return fail(one_line(error), EXIT_FAILED)
     except KeyboardInterrupt:
-        return _fail("interrupted", 130)
+        return fail("interrupted", 130)
 
 
 def _with_database(args: argparse.Namespace, config: Config) -> int:
@@ -191,25 +190,25 @@ def _with_database(args: argparse.Namespace, config: Config) -> int:
             server = EmbeddedServer(args.data_dir or default_data_dir())
             server.acquire()
             stack.enter_context(released_on_signals(server, on_signal=lambda signum: _signal_app(app_exit, signum)))
-            first_run = prepare_embedded(server, load_demo=_load_demo, progress=_progress(args))
+            first_run = prepare_embedded(server, load_demo=_load_demo, progress=progress(args))
             if first_run is not None:
-                _progress(args)(f"first start ready in {first_run.seconds:.1f} s ({first_run.demo_rows} demo rows)")
+                progress(args)(f"first start ready in {first_run.seconds:.1f} s ({first_run.demo_rows} demo rows)")
             settings = embedded_settings(server, target, config)
             note = f"embedded PostgreSQL in {server.data_dir}"
         database = stack.enter_context(open_database(settings, interactive=sys.stdin.isatty()))
         if args.command is None:
             return _run_app(database, config, note, app_exit)
-        if args.command == "migrate":
-            return _migrate(args, database)
         if args.command == "export":
             return _export(args, database)
         if args.command == "demo":
             rows = _load_demo(database, args.scale, replace=args.replace)
-            return _print(args, {"rows": rows}, f"loaded {rows} demo rows at scale {args.scale}")
+            return print_result(args, {"rows": rows}, f"loaded {rows} demo rows at scale {args.scale}")
         if args.command in DESK_COMMANDS:
             return _desk(args, database)
         if args.command == "stats":
             return _stats(args, database)
+        if hasattr(args, "run"):
+            return args.run(args, database)
     return EXIT_OK
 
 
@@ -228,7 +227,7 @@ def _stats(args: argparse.Namespace, database: Database) -> int:
         shot = first
     payload = {**asdict(shot), "by_state": shot.by_state(), "blocking": [asdict(node) for node in shot.blocking],
                "cache_hit_ratio": shot.database.cache_hit_ratio}
-    return _print(args, payload, _stats_text(shot, args.top))
+    return print_result(args, payload, _stats_text(shot, args.top))
 
 
 def _stats_text(shot: Any, top: int = 10) -> str:
@@ -333,60 +332,22 @@ def _db(args: argparse.Namespace) -> int:
     server = EmbeddedServer(args.data_dir or default_data_dir())
     if args.action == "url":
         url = server.libpq_url()
-        return _print(args, {"url": url}, url)
+        return print_result(args, {"url": url}, url)
     if args.action == "status":
         status = server.status()
         state = "running" if status.running else ("stopped" if status.initialised else "not initialised")
         detail = f" (pid {status.pid}, started by {status.started_by}, {len(status.clients)} console(s))" if status.running else ""
         payload = {**asdict(status), "data_dir": str(status.data_dir)}
-        return _print(args, payload, f"{state}: {status.data_dir}{detail}")
+        return print_result(args, payload, f"{state}: {status.data_dir}{detail}")
     if args.action == "start":
         created = server.start()
         if created or not (server.data_dir / "ready").exists():
-            first_run = prepare_embedded(server, load_demo=_load_demo, progress=_progress(args))
+            first_run = prepare_embedded(server, load_demo=_load_demo, progress=progress(args))
             if first_run is not None:
-                _progress(args)(f"initialised in {first_run.seconds:.1f} s")
-        return _print(args, {"running": True, "data_dir": str(server.data_dir)}, f"running: {server.data_dir}")
+                progress(args)(f"initialised in {first_run.seconds:.1f} s")
+        return print_result(args, {"running": True, "data_dir": str(server.data_dir)}, f"running: {server.data_dir}")
     stopped = server.stop(force=args.force)
-    return _print(args, {"stopped": stopped}, "stopped" if stopped else "was not running")
-
-
-def _migrate(args: argparse.Namespace, database: Database) -> int:
-    action = args.action
-    if action in ("upgrade", "downgrade"):
-        run = migrate.upgrade if action == "upgrade" else migrate.downgrade
-        outcomes = run(database.engine, args.target)
-        failed = [outcome for outcome in outcomes if not outcome.ok]
-        lines = [f"{o.branch}: {'ok' if o.ok else 'FAILED: ' + (o.error or '')}" for o in outcomes]
-        _print(args, [asdict(o) for o in outcomes], "\n".join(lines))
-        if failed:
-            raise CommandFailed(f"{action} of {', '.join(o.branch for o in failed)} failed: {failed[0].error}")
-        return EXIT_OK
-    if action == "sql":
-        url = database.settings.url.render_as_string(hide_password=True)
-        print(migrate.offline_sql(url, args.direction, args.target, args.start), end="")
-        return EXIT_OK
-    with database.connect() as connection:
-        if action == "history":
-            revisions = migrate.history(connection)
-            text = "\n".join(
-                f"{'*' if r.applied else ' '} {r.revision} ({r.branch}){' head' if r.is_head else ''}  {r.message}"
-                for r in revisions
-            )
-            return _print(args, [asdict(r) for r in revisions], text)
-        if action == "current":
-            states = migrate.schema_states(connection)
-            text = "\n".join(f"{s.schema:<11} {s.state:<8} {s.current or '-'} (head {s.head})" for s in states)
-            return _print(args, [asdict(s) for s in states], text)
-        schemas = args.schemas or list(migrate.BRANCHES)
-        unknown = set(schemas) - set(migrate.BRANCHES)
-        if unknown:
-            raise ConfigError(f"unknown schema(s): {', '.join(sorted(unknown))}")
-        diffs = [migrate.describe_diff(diff) for diff in migrate.drift(connection, schemas)]
-    _print(args, {"drift": diffs}, "\n".join(diffs) if diffs else "no drift: the database matches the models")
-    if diffs:
-        raise CommandFailed(f"{len(diffs)} difference(s) between the models and the database")
-    return EXIT_OK
+    return print_result(args, {"stopped": stopped}, "stopped" if stopped else "was not running")
 
 
 DESK_COMMANDS = ("grant", "giftcode", "redeem")
@@ -437,28 +398,28 @@ def _desk(args: argparse.Namespace, database: Database) -> int:
         if args.command == "grant":
             entry = currency.grant(database, args.user_id, args.currency, args.amount, args.reason)
             verb, way = ("granted", "to") if entry.delta > 0 else ("deducted", "from")
-            return _print(args, asdict(entry), f"{verb} {abs(entry.delta):,} {entry.currency} {way} player "
+            return print_result(args, asdict(entry), f"{verb} {abs(entry.delta):,} {entry.currency} {way} player "
                           f"{entry.user_id}: balance {entry.balance_after:,} (ledger #{entry.id})")
         if args.command == "redeem":
             done = giftcodes.redeem(database, args.code, args.user_id)
             used = f"used {done.used} of {done.usage_limit}" if done.used is not None else "unlimited"
-            return _print(args, asdict(done), f"redeemed {done.code} for player {done.user_id}: +{done.reward_value:,} "
+            return print_result(args, asdict(done), f"redeemed {done.code} for player {done.user_id}: +{done.reward_value:,} "
                           f"{done.reward_type}, balance {done.ledger.balance_after:,} ({used})")
         if args.action == "list":
             codes = giftcodes.list_codes(database, include_inactive=not args.active_only)
-            return _print(args, [_code_json(c) for c in codes], _codes_table(codes))
+            return print_result(args, [_code_json(c) for c in codes], _codes_table(codes))
         if args.action == "create":
             reward_type, value = args.reward
             info = giftcodes.create_code(database, args.code, reward_type, value, usage_limit=args.limit,
                                          expires_at=args.expires, active=not args.inactive)
-            return _print(args, _code_json(info), f"created gift code {info.code}: {_code_line(info)}")
+            return print_result(args, _code_json(info), f"created gift code {info.code}: {_code_line(info)}")
         change = giftcodes.deactivate_code if args.action == "deactivate" else giftcodes.activate_code
         info = change(database, args.code)
-        return _print(args, _code_json(info), f"gift code {info.code} is {'active' if info.is_active else 'inactive'}: {_code_line(info)}")
+        return print_result(args, _code_json(info), f"gift code {info.code} is {'active' if info.is_active else 'inactive'}: {_code_line(info)}")
     except (currency.InvalidGrant, giftcodes.InvalidGiftCode) as error:
-        return _fail(str(error), EXIT_USAGE)
+        return fail(str(error), EXIT_USAGE)
     except (currency.GrantRefused, giftcodes.GiftCodeRefused, players.PlayerNotFound, PermissionError) as error:
-        return _fail(str(error), EXIT_FAILED)
+        return fail(str(error), EXIT_FAILED)
 
 
 def _code_json(info: Any) -> dict[str, Any]:
@@ -484,6 +445,7 @@ def _codes_table(codes: list[Any]) -> str:
 
 def _export(args: argparse.Namespace, database: Database) -> int:
     from data import browse, catalog, export, sensitive  # only this command needs them
+    from data.output_file import OutputExists
 
     try:
         if args.query is not None:
@@ -511,23 +473,28 @@ def _export(args: argparse.Namespace, database: Database) -> int:
 
         rows = _export_to(args, run)
     except (ValueError, LookupError, PermissionError) as error:  # a bad name, table, filter, WHERE, query or role
-        return _fail(str(error), EXIT_USAGE)
+        return fail(str(error), EXIT_USAGE)
     except BrokenPipeError:
         # `console export ... | head`: the reader has what it wanted. Python flushes stdout
         # again at exit, so point it somewhere that accepts the rest.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except OutputExists as error:
+        return fail(str(error), EXIT_USAGE)
     except OSError as error:
-        return _fail(f"cannot write {error.filename or args.output}: {error.strerror or error}", EXIT_USAGE)
+        return fail(f"cannot write {error.filename or args.output}: {error.strerror or error}", EXIT_USAGE)
     if args.output is None:
         return EXIT_OK
     payload = {"rows": rows, "source": source, "output": str(args.output), "format": args.format}
-    return _print(args, payload, f"exported {rows} rows of {source} to {args.output}")
+    return print_result(args, payload, f"exported {rows} rows of {source} to {args.output}")
 
 
 def _export_to(args: argparse.Namespace, run: Callable[..., int]) -> int:
-    """Run the export into --output (removed again if it fails) or stdout, showing the
-    count on stderr when that is a terminal."""
+    """Run the export into --output (see data.output_file: a file lands only whole, and
+    replaces an existing one only with --force) or stdout, showing the count on stderr
+    when that is a terminal."""
+    from data.output_file import output_file  # only this command needs it
+
     show = sys.stderr.isatty()
 
     def progress(rows: int) -> None:
@@ -537,40 +504,8 @@ def _export_to(args: argparse.Namespace, run: Callable[..., int]) -> int:
     try:
         if args.output is None:
             return run(sys.stdout, **options)
-        try:
-            with args.output.open("w", encoding="utf-8", newline="") as out:
-                return run(out, **options)
-        except BaseException:
-            args.output.unlink(missing_ok=True)
-            raise
+        with output_file(args.output, replace=args.force) as out:
+            return run(out, **options)
     finally:
         if show:
             print(file=sys.stderr)
-
-
-def _print(args: argparse.Namespace, payload: Any, text: str) -> int:
-    print(json.dumps(payload, default=str) if args.json else text)
-    return EXIT_OK
-
-
-def _progress(args: argparse.Namespace) -> Callable[[str], None]:
-    def say(message: str) -> None:
-        if not args.json:
-            print(f"console: {message}", file=sys.stderr, flush=True)
-
-    return say
-
-
-def _fail(message: str, code: int) -> int:
-    print(f"console: error: {message}", file=sys.stderr)
-    return code
-
-
-def _positive_int(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return number

@@ -14,7 +14,8 @@ from textual import work
 from data import export
 from data.browse import View
 from data.errors import error_summary
-from widgets.dialogs import ProgressDialog, TextPrompt
+from data.output_file import is_regular_file, output_file
+from widgets.dialogs import ConfirmDialog, ProgressDialog, TextPrompt
 
 if TYPE_CHECKING:
     from screens.tables import TablesScreen
@@ -34,12 +35,26 @@ class TableExport:
             export_format(typed)
             return typed
 
+        def run(path: Path, replace: bool) -> None:
+            dialog = ProgressDialog(f"Exporting {view.table.ref}",
+                                    view.table.estimated_rows if not (view.filters or view.where) else None)
+            self.app.push_screen(dialog)
+            self.export_worker(view, path, dialog, masked, replace)
+
         def start(typed: str | None) -> None:
-            if typed:
-                dialog = ProgressDialog(f"Exporting {view.table.ref}", 
-                                        view.table.estimated_rows if not (view.filters or view.where) else None)
-                self.app.push_screen(dialog)
-                self.export_worker(view, Path(typed).expanduser(), dialog, masked)
+            if not typed:
+                return
+            path = Path(typed).expanduser()
+            if not is_regular_file(path):
+                run(path, replace=False)
+                return
+            self.app.push_screen(
+                ConfirmDialog(f"Replace {path.name}?",
+                              f"{path} exists. It is replaced only once the export has finished; "
+                              "if the export fails or is stopped, the file stays as it is.",
+                              confirm_label="Replace"),
+                lambda answer: run(path, replace=True) if answer is not None else None,
+            )
 
         self.app.push_screen(
             TextPrompt(
@@ -52,10 +67,11 @@ class TableExport:
         )
 
     @work(thread=True, group="tables.export", exit_on_error=False, name="Export")
-    def export_worker(self: TablesScreen, view: View, path: Path, dialog: ProgressDialog, masked: frozenset[str]) -> None:
+    def export_worker(self: TablesScreen, view: View, path: Path, dialog: ProgressDialog, masked: frozenset[str],
+                      replace: bool) -> None:
         app = self.app
         try:
-            with path.open("w", encoding="utf-8", newline="") as out:
+            with output_file(path, replace=replace) as out:
                 rows = export.export_view(
                     self.console_app.database,
                     view,
@@ -65,15 +81,24 @@ class TableExport:
                     cancelled=dialog.cancel_requested.is_set,
                     masked=masked,
                 )
+                if dialog.cancel_requested.is_set():
+                    raise ExportStopped(rows)  # leaves the file as it was (or absent)
+        except ExportStopped as stopped:
+            app.call_from_thread(dialog.finish, f"Cancelled after {stopped.rows:,} rows; {path} not written.",
+                                 failed=True)
+            return
         except Exception as error:  # shown in the dialog itself, which stays open to read
             app.call_from_thread(dialog.finish, f"Export failed: {error_summary(error)}", failed=True)
             return
-        if dialog.cancel_requested.is_set():
-            path.unlink(missing_ok=True)
-            app.call_from_thread(dialog.finish, f"Cancelled after {rows:,} rows; {path} removed.", failed=True)
-        else:
-            app.call_from_thread(dialog.finish, f"Exported {rows:,} rows to {path}.")
+        app.call_from_thread(dialog.finish, f"Exported {rows:,} rows to {path}.")
 
+
+class ExportStopped(Exception):
+    """The user stopped the export: raised inside the output block so nothing lands."""
+
+    def __init__(self, rows: int) -> None:
+        super().__init__(f"stopped after {rows} rows")
+        self.rows = rows
 
 
 def export_format(path: str) -> Literal["csv", "json"]:

@@ -6,9 +6,13 @@ address, whose socket directory changes from run to run, so snapshots stay stabl
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from textual.app import App
+from textual.pilot import Pilot
+from textual.worker import WorkerFailed, WorkerState
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -43,3 +47,49 @@ def visible_texts(app: App[Any], within: str | None = None) -> list[str]:
 def visible_text(app: App[Any], within: str | None = None) -> str:
     """Everything `visible_texts` finds, one widget per line."""
     return "\n".join(visible_texts(app, within))
+
+
+Scenario = Callable[[Pilot[None], ConsoleApp], Awaitable[None]]
+
+
+async def settle(pilot: Pilot[None], *, max_rounds: int = 40) -> None:
+    """Wait until the app is quiet: no worker of ours pending or running, twice in a row.
+
+    One wait is not enough: a worker's message often starts the next worker (a search
+    finds players, the highlighted one loads its profile), which a single wait never sees.
+    Textual's own service workers (private groups such as DirectoryTree's "_loader") live
+    as long as their widget, so they are not waited for. A failed worker is not the test's
+    failure: the app reports it, and tests read the toast. `max_rounds` bounds screens
+    that refresh on a timer.
+    """
+    quiet_rounds = 0
+    for _ in range(max_rounds):
+        ours = [worker for worker in pilot.app.workers if not worker.group.startswith("_")]
+        running = [worker for worker in ours if worker.state == WorkerState.RUNNING]
+        if running:  # an empty list would mean "every worker" to wait_for_complete
+            try:
+                await pilot.app.workers.wait_for_complete(running)
+            except WorkerFailed:
+                pass
+        await pilot.pause()
+        busy = any(worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
+                   for worker in pilot.app.workers if not worker.group.startswith("_"))
+        quiet_rounds = 0 if busy or running else quiet_rounds + 1
+        if quiet_rounds == 2:
+            return
+
+
+def run_screen(database: Database, key: str, scenario: Scenario, size: tuple[int, int] = (80, 24)) -> None:
+    """Open the console on `database`, press the screen's `key`, let it load, then play `scenario`.
+
+    No async test plugin is installed: the scenario runs under asyncio.run.
+    """
+
+    async def main() -> None:
+        app = make_app(database)
+        async with app.run_test(size=size, notifications=True) as pilot:
+            await pilot.press(key)
+            await settle(pilot)
+            await scenario(pilot, app)
+
+    asyncio.run(main())

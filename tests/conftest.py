@@ -100,3 +100,23 @@ def empty_database_url(embedded_server: EmbeddedServer) -> Iterator[URL]:
     yield url
     drop_database(embedded_server, url)
 
+
+
+# The home screen shows the database name, so the snapshot copy gets one that never
+# changes (each pytest-xdist worker has a server of its own, so the name cannot collide).
+SNAPSHOT_DATABASE = "console_snapshot"
+
+
+@pytest.fixture
+def snapshot_database(embedded_server: EmbeddedServer, template_database: str) -> Iterator[Database]:
+    """The migrated demo database, copied under a fixed name, for snapshot tests."""
+    _autocommit(embedded_server, f'DROP DATABASE IF EXISTS "{SNAPSHOT_DATABASE}" WITH (FORCE)')
+    _autocommit(embedded_server, f'CREATE DATABASE "{SNAPSHOT_DATABASE}" TEMPLATE "{template_database}"')
+    # Scan counters and vacuum times change with every read; the details pane shows them,
+    # so the copy keeps none (a copied database starts with no statistics counters).
+    _autocommit(embedded_server, f'ALTER DATABASE "{SNAPSHOT_DATABASE}" SET track_counts = off')
+    try:
+        with Database(ConnectionSettings(url=embedded_server.url(SNAPSHOT_DATABASE))) as database:
+            yield database
+    finally:
+        _autocommit(embedded_server, f'DROP DATABASE IF EXISTS "{SNAPSHOT_DATABASE}" WITH (FORCE)')

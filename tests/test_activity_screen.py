@@ -11,14 +11,16 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import OperationalError
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Tree
+from textual.widgets import DataTable, Input, TabbedContent, Tree
 
 from console.app import ConsoleApp
 from data.engine import ConnectionSettings, Database, PoolSettings
 from data.roles import Role
 from screens.activity import ActivityScreen
-from tests.app_factory import make_app
+from widgets.dialogs import ConfirmDialog
+from tests.app_factory import make_app, visible_text
 from tests.conftest import SMALL_POOL
 from tests.test_tables_screen import toasts
 
@@ -167,7 +169,52 @@ def test_k_cancels_a_long_query_with_a_reason(database: Database, helpers: Datab
     assert (row.primary_key, row.reason) == ({"pid": pid[0]}, "runaway query")
 
 
-def test_a_developer_may_not_cancel(database_url: URL, database: Database, helpers: Database) -> None:
+async def highlight(pilot: Pilot[None], app: ConsoleApp, pid: int) -> None:
+    table = screen(app).query_one("#activity-backends", DataTable)
+    table.focus()
+    table.move_cursor(row=table.get_row_index(str(pid)))
+    await pilot.pause()
+
+
+def test_K_terminates_an_idle_transaction_and_audits_it(database: Database, helpers: Database) -> None:
+    idle = helpers.engine.connect()
+    idle.begin()
+    idle.execute(text("SELECT 1"))
+    pid = pid_of(idle)
+
+    async def scenario(pilot: Pilot[None], app: ConsoleApp) -> None:
+        await until(pilot, lambda: (row := backend_row(app, pid)) and row[1].startswith("idle in transaction"))
+        await highlight(pilot, app, pid)
+        await pilot.press("K")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog) and f"Terminate backend {pid}" in visible_text(app)
+        app.screen.query_one("#confirm-reason", Input).value = "holding locks over lunch"
+        await pilot.press("enter")
+        await until(pilot, lambda: f"terminated backend {pid}" in toasts(app))
+        # The refresh after the signal no longer finds the backend: its row is gone.
+        await until(pilot, lambda: backend_row(app, pid) is None)
+
+    try:
+        run(database, scenario)
+        with database.connect() as connection:
+            alive = connection.execute(text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid})
+            assert alive.scalar_one() == 0
+            row = connection.execute(text(
+                "SELECT primary_key, before, after, reason, role FROM console.audit_log "
+                "WHERE action = 'terminate-backend'")).one()
+        assert (row.primary_key, row.after, row.reason, row.role) == (
+            {"pid": pid}, {"signal": "terminate"}, "holding locks over lunch", "admin")
+        assert row.before["state"] == "idle in transaction"
+        with pytest.raises(OperationalError):
+            idle.execute(text("SELECT 1"))
+    finally:
+        idle.invalidate()
+        idle.close()
+
+
+@pytest.mark.parametrize(("key", "verb"), [("k", "cancel"), ("K", "terminate")])
+def test_a_developer_may_not_cancel_or_terminate(database_url: URL, database: Database, helpers: Database,
+                                                 key: str, verb: str) -> None:
     with helpers.engine.connect() as idle:
         idle.begin()
         idle.execute(text("SELECT 1"))
@@ -175,14 +222,14 @@ def test_a_developer_may_not_cancel(database_url: URL, database: Database, helpe
         with Database(ConnectionSettings(url=database_url, role=Role.DEVELOPER, pool=SMALL_POOL)) as developer:
             async def scenario(pilot: Pilot[None], app: ConsoleApp) -> None:
                 await until(pilot, lambda: backend_row(app, pid))
-                table = screen(app).query_one("#activity-backends", DataTable)
-                table.focus()
-                table.move_cursor(row=table.get_row_index(str(pid)))
-                await pilot.press("k")
-                await until(pilot, lambda: "Only an admin can cancel backends" in toasts(app))
+                await highlight(pilot, app, pid)
+                await pilot.press(key)
+                await until(pilot, lambda: f"Only an admin can {verb} backends" in toasts(app))
                 assert isinstance(app.screen, ActivityScreen)  # no dialog
 
             run(developer, scenario)
+        # The backend was left alone: its transaction is still open and usable.
+        assert idle.execute(text("SELECT now() = statement_timestamp()")).scalar_one() is False
         idle.rollback()
     with database.connect() as connection:
         assert connection.execute(text(
@@ -205,10 +252,6 @@ def test_the_other_tabs_show_the_pool_the_rates_statements_and_index_findings(da
         connection.execute(text("CREATE INDEX probe_a_again ON public.probe (a)"))
 
     async def scenario(pilot: Pilot[None], app: ConsoleApp) -> None:
-        from textual.widgets import TabbedContent
-
-        from tests.app_factory import visible_text
-
         tabs = screen(app).query_one(TabbedContent)
         tabs.active = "tab-pool"
         pool = await until(pilot, lambda: visible_text(app, "#activity-pool"))

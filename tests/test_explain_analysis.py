@@ -264,3 +264,54 @@ def test_real_disk_sort(database):
     assert sort.sort_space_type == "Disk"
     assert [w.kind for w in sort.warnings] == ["sort_spill"]
     assert sort.buffers.temp_written > 0
+
+
+def worker(number, total, loops=1, rows=1, **extra):
+    return {"Worker Number": number, "Actual Startup Time": 0.5, "Actual Total Time": total,
+            "Actual Rows": rows, "Actual Loops": loops, **extra}
+
+
+def test_per_worker_totals_give_the_longest_participant():
+    # Scan: 30 ms x 3 loops = 90 ms of work; worker 0 took 35 x 1, worker 1 took 40 x 1,
+    # so the leader took 90 - 75 = 15. The wall time is the longest of 15, 35, 40: 40 ms
+    # (the average division would have said 90 / 3 = 30). Gather: 40 - 40 = 0 exclusive.
+    scan = n("Parallel Seq Scan", 30.0, loops=3, rows=1000, plan_rows=1000,
+             **{"Parent Relationship": "Outer",
+                "Workers": [worker(1, 40.0, rows=1200, **{"Shared Hit Blocks": 7}),
+                            worker(0, 35.0, rows=900)]})
+    gather = n("Gather", 40.0, rows=3000, plan_rows=3000, plans=[scan],
+               **{"Workers Planned": 2, "Workers Launched": 2})
+    a = analyse_plan(doc(gather, execution=40.0))
+    s = a.node(1)
+    assert s.inclusive_ms == pytest.approx(40.0)
+    assert a.node(0).exclusive_ms == pytest.approx(0.0)
+    assert [w.number for w in s.workers] == [0, 1]
+    assert [w.time_ms for w in s.workers] == pytest.approx([35.0, 40.0])
+    assert [w.rows for w in s.workers] == [900, 1200]
+    assert s.workers[1].buffers.shared_hit == 7 and s.workers[0].startup_ms == 0.5
+    assert a.node(0).workers == ()
+
+
+def test_per_worker_totals_when_the_leader_did_most():
+    # 20 ms x 3 loops = 60; workers 10 x 1 and 5 x 1 = 15; the leader 60 - 15 = 45 is longest.
+    # A worker that looped: 4 ms x 5 loops = 20 ms of its time.
+    scan = n("Parallel Index Scan", 20.0, loops=3,
+             **{"Parent Relationship": "Outer", "Workers": [worker(0, 10.0), worker(1, 5.0)]})
+    gather = n("Gather", 50.0, plans=[scan], **{"Workers Launched": 2})
+    assert analyse_plan(doc(gather)).node(1).inclusive_ms == pytest.approx(45.0)
+    looped = n("Parallel Seq Scan", 2.0, loops=12,
+               **{"Parent Relationship": "Outer", "Workers": [worker(0, 4.0, loops=5), worker(1, 1.0, loops=5)]})
+    # 2 x 12 = 24; workers 20 + 5 = 25 > 24 (rounding in the report): the leader is clamped
+    # at 0 and the longest participant is worker 0 with 20 ms.
+    node = analyse_plan(doc(n("Gather", 30.0, plans=[looped], **{"Workers Launched": 2}))).node(1)
+    assert node.inclusive_ms == pytest.approx(20.0)
+    assert node.workers[0].time_ms == pytest.approx(20.0) and node.workers[0].loops == 5
+
+
+def test_workers_without_times_fall_back_to_the_average():
+    # Sort per-worker data without VERBOSE carries no times: 30 x 3 / 3 processes = 30.
+    sort = n("Sort", 30.0, loops=3, **{"Parent Relationship": "Outer", "Workers": [
+        {"Worker Number": 0, "Sort Method": "quicksort", "Sort Space Used": 25, "Sort Space Type": "Memory"}]})
+    node = analyse_plan(doc(n("Gather Merge", 40.0, plans=[sort], **{"Workers Launched": 2}))).node(1)
+    assert node.inclusive_ms == pytest.approx(30.0)
+    assert node.workers[0].time_ms is None and node.workers[0].number == 0

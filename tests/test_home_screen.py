@@ -8,26 +8,17 @@ from pathlib import Path
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from textual.command import CommandList
-from textual.pilot import Pilot
 
 from console.app import ConsoleApp
 from data import migrate
 from data.base import CONSOLE_SCHEMA, SYSTEM_SCHEMAS
 from data.engine import ConnectionSettings, Database
-from tests.app_factory import TEST_NOTE, make_app, visible_text, visible_texts
+from tests.app_factory import TEST_NOTE, make_app, settle, visible_text, visible_texts
 
 SIZE = (100, 30)
 OUR_SCHEMAS = (*SYSTEM_SCHEMAS, CONSOLE_SCHEMA)
 
 # No async test plugin is installed: each test runs its Pilot scenario with asyncio.run.
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Wait until every worker is done and its result is on screen."""
-    await pilot.app.workers.wait_for_complete()
-    # The worker's message, then the grids it recomposes (or the toast it raises).
-    for _ in range(3):
-        await pilot.pause()
 
 
 def schema_rows(app: ConsoleApp) -> dict[str, list[str]]:

@@ -16,19 +16,13 @@ from data import migrate
 from data.engine import ConnectionSettings, Database
 from data.roles import Role
 from screens.migrations import MigrationsScreen
-from tests.app_factory import make_app
+from tests.app_factory import make_app, settle
 from tests.conftest import SMALL_POOL
 from tests.test_tables_screen import toasts
 from widgets.dialogs import ConfirmDialog, TextViewer
 
 SIZE = (140, 40)
 ACCOUNTS = "b2f1c3d4e502"
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    for _ in range(4):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def run(database: Database, scenario: Callable[[Pilot[None], ConsoleApp], Awaitable[None]]) -> None:
@@ -184,15 +178,13 @@ def test_rows_lost_counts_tables_and_columns(database: Database) -> None:
 
 # --- snapshots: the history, and the SQL preview -------------------------------------------
 
-from tests.test_snapshots import snapshot_database  # noqa: E402,F401  (the fixture)
-
 
 async def history_loaded(pilot: Pilot[None]) -> None:
     await pilot.app.push_screen(MigrationsScreen())
     await settle(pilot)
 
 
-def test_history_snapshot(snap_compare, snapshot_database: Database) -> None:  # noqa: F811
+def test_history_snapshot(snap_compare, snapshot_database: Database) -> None:
     """Every branch at head, the accounts revision selected."""
 
     async def run_before(pilot: Pilot[None]) -> None:
@@ -202,7 +194,7 @@ def test_history_snapshot(snap_compare, snapshot_database: Database) -> None:  #
     assert snap_compare(make_app(snapshot_database), terminal_size=(120, 40), run_before=run_before)
 
 
-def test_sql_preview_snapshot(snap_compare, snapshot_database: Database) -> None:  # noqa: F811
+def test_sql_preview_snapshot(snap_compare, snapshot_database: Database) -> None:
     """s on the applied accounts revision: the downgrade SQL, in the viewer."""
 
     async def run_before(pilot: Pilot[None]) -> None:

@@ -209,6 +209,62 @@ def test_snapshot_is_bounded_and_gives_rates(database: Database) -> None:
         stats.snapshot(database, statements_by="speed")
 
 
+@contextmanager
+def traffic(database: Database) -> Iterator[tuple[list[str], list[int]]]:
+    """What the database is sent while the block runs: every statement, and every pool checkout."""
+    statements: list[str] = []
+    checkouts: list[int] = []
+
+    def sent(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        statements.append(statement)
+
+    def lent(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        checkouts.append(id(dbapi_connection))
+
+    event.listen(database.engine, "before_cursor_execute", sent)
+    event.listen(database.engine.pool, "checkout", lent)
+    try:
+        yield statements, checkouts
+    finally:
+        event.remove(database.engine, "before_cursor_execute", sent)
+        event.remove(database.engine.pool, "checkout", lent)
+
+
+def test_a_refresh_is_one_pooled_connection_and_a_few_catalog_queries(database: Database) -> None:
+    source = stats.LiveActivity(database)
+    first = source.read(None)  # the pool opens its connection here; later refreshes reuse it
+    samples = len(source.monitor.history())
+    with traffic(database) as (statements, checkouts):
+        reading = source.read(first.snapshot)
+    assert len(checkouts) == 1
+    assert reading.snapshot.pool.connections_created == first.snapshot.pool.connections_created
+    # Counted as they were sent, not as the snapshot reports them: an added query shows here.
+    assert len(statements) == reading.snapshot.queries == stats.SNAPSHOT_QUERIES
+    assert all(sql.lstrip().startswith(("SELECT", "WITH")) for sql in statements), statements
+    # The snapshot's own pool sample ends the history: one sample per refresh, not two.
+    assert reading.pool_history[-1] == reading.snapshot.pool
+    assert len(source.monitor.history()) == samples + 1
+
+
+def test_an_extension_older_than_the_server_still_gives_the_top_statements(empty_database_url: URL) -> None:
+    """pg_stat_statements 1.8 (PostgreSQL 13) renamed total_time and mean_time to
+    total_exec_time and mean_exec_time; a database upgraded without ALTER EXTENSION UPDATE
+    keeps the old names, and the snapshot reads whichever the installed version has."""
+    with Database(ConnectionSettings(url=empty_database_url, pool=SMALL_POOL)) as db:
+        with db.connect() as connection:
+            connection.execute(text("CREATE EXTENSION pg_stat_statements VERSION '1.7'"))
+        with db.connect() as connection:
+            for _ in range(3):
+                connection.execute(text("SELECT count(*) FROM pg_class WHERE relpages >= 0"))
+        shot = stats.snapshot(db, top=50, statements_by="mean")
+    assert shot.statements_missing is None and shot.statements is not None
+    mine = [s for s in shot.statements if "FROM pg_class WHERE relpages >=" in s.query]
+    assert mine and mine[0].calls == 3 and mine[0].total_ms > 0
+    assert mine[0].mean_ms == pytest.approx(mine[0].total_ms / 3)
+    means = [s.mean_ms for s in shot.statements]
+    assert means == sorted(means, reverse=True)
+
+
 def test_top_statements_on_the_embedded_server(database: Database) -> None:
     with database.connect() as connection:
         for _ in range(3):
@@ -222,8 +278,9 @@ def test_top_statements_on_the_embedded_server(database: Database) -> None:
 
 
 def test_a_database_without_pg_stat_statements_says_how_to_enable_it(empty_database_url: URL) -> None:
-    with Database(ConnectionSettings(url=empty_database_url, pool=SMALL_POOL)) as db:
+    with Database(ConnectionSettings(url=empty_database_url, pool=SMALL_POOL)) as db, traffic(db) as (sent, _):
         shot = stats.snapshot(db)
+    assert len(sent) == shot.queries == stats.SNAPSHOT_QUERIES - 1  # no statements query to send
     assert shot.statements is None
     assert shot.statements_missing is not None
     assert "CREATE EXTENSION pg_stat_statements" in shot.statements_missing

@@ -16,31 +16,17 @@ from sqlalchemy.engine import URL
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
 from textual.widgets._toast import Toast
-from textual.worker import WorkerFailed
 
 from console.app import ConsoleApp
 from data import stories
 from data.engine import ConnectionSettings, Database
 from data.roles import Role
 from screens.stories import StoriesScreen
-from tests.app_factory import make_app
+from tests.app_factory import make_app, settle
 from tests.conftest import SMALL_POOL
 from widgets.story_tree import NodeEntry, StoryEntry, StoryTree
 
 SIZE = (80, 24)
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Wait for every worker, the messages it posted, and the refreshes they asked for.
-
-    A failed worker is not the test's failure: the app reports it, and tests read the toast.
-    """
-    for _ in range(4):
-        try:
-            await pilot.app.workers.wait_for_complete()
-        except WorkerFailed:
-            pass
-        await pilot.pause()
 
 
 def run(database: Database, scenario: Callable[[Pilot[None], ConsoleApp], Awaitable[None]]) -> None:

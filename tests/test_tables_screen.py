@@ -19,18 +19,11 @@ from data.catalog import RelationRef
 from data.engine import ConnectionSettings, Database
 from data.roles import Role
 from screens.tables import TablesScreen
-from tests.app_factory import make_app
+from tests.app_factory import make_app, settle
 from tests.conftest import SMALL_POOL
 from widgets.paged_table import PagedTable
 
 SIZE = (120, 36)
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Wait for every worker and the messages it posted."""
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def run(database: Database, scenario: Callable[[Pilot[None], ConsoleApp], Awaitable[None]], **app_args: object) -> None:

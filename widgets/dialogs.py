@@ -372,6 +372,50 @@ class TextViewer(DialogScreen[None]):
         set_language(self.query_one("#viewer-text", TextArea), self._language)
 
 
+class TextEntry(DialogScreen[str | None]):
+    """Take a long text typed or pasted (a plan from a log, say); ctrl+s answers it, Escape None."""
+
+    DEFAULT_CSS = """
+    TextEntry > .dialog--frame { width: 100%; height: 100%; }
+    TextEntry TextArea { height: 1fr; }
+    """
+
+    BINDINGS = [
+        Binding("ctrl+s", "submit", "Use it", id="text_entry.submit", tooltip="Use this text", priority=True),
+        CANCEL,
+    ]
+
+    def __init__(self, title: str, prompt: str, *, validate: Callable[[str], object] | None = None) -> None:
+        """
+        Args:
+            validate: raises ValueError for a text that will not do; its first line is
+                shown while the dialog stays open, so nothing typed is lost.
+        """
+        super().__init__(title)
+        self._prompt, self._validate = prompt, validate
+
+    def compose(self) -> ComposeResult:
+        with self.frame():
+            yield Label(Content(self._prompt))
+            yield TextArea(id="entry-text", soft_wrap=False, show_line_numbers=False)
+            yield Static(id="entry-error", classes="dialog--error")
+            yield KeyHints([("submit", "Use it"), ("cancel", "Cancel")])
+
+    def on_mount(self) -> None:
+        self.query_one("#entry-error", Static).display = False
+        self.query_one("#entry-text", TextArea).focus()
+
+    def action_submit(self) -> None:
+        text = self.query_one("#entry-text", TextArea).text
+        if self._validate is not None:
+            try:
+                self._validate(text)
+            except ValueError as error:
+                show_status(self.query_one("#entry-error", Static), first_line(error))
+                return
+        self.dismiss(text)
+
+
 def set_language(area: TextArea, language: str | None) -> None:
     """Highlight as `language` when this environment can; plain text is fine otherwise."""
     if language is None:
@@ -379,8 +423,9 @@ def set_language(area: TextArea, language: str | None) -> None:
     try:
         area.language = language
     except LanguageDoesNotExist:
-        # tree-sitter is installed but without this grammar: keep the plain text.
-        pass
+        # tree-sitter is installed but without this grammar. The reactive already holds the
+        # name, and every later `text =` would raise again: go back to plain text.
+        area.language = None
 
 
 class ProgressDialog(DialogScreen[bool]):

@@ -19,7 +19,7 @@ from textual.color import Color
 from textual.content import Content
 from textual.widgets import DataTable, Static, TabbedContent, TabPane, TextArea
 
-from widgets.dialogs import CANCEL, DialogScreen, KeyHints, set_language, show_status
+from widgets.dialogs import DialogScreen, KeyHints, set_language, show_status
 
 CELL_WIDTH = 30
 """Before/after values are cut to this many characters in the diff; the SQL view has them whole."""

@@ -1,4 +1,4 @@
-"""EXPLAIN plan analysis: plain functions over PostgreSQL's JSON plans (no UI)."""
+"""EXPLAIN plan analysis: plain functions over PostgreSQL's plans, JSON or text (no UI)."""
 
 from data.explain.analysis import (
     Buffers,
@@ -7,8 +7,10 @@ from data.explain.analysis import (
     PlanAnalysis,
     TriggerInfo,
     Warning,
+    WorkerFigures,
     analyse_plan,
 )
+from data.explain.text_format import parse_plan, parse_text_plan
 
 __all__ = [
     "Buffers",
@@ -17,5 +19,8 @@ __all__ = [
     "PlanAnalysis",
     "TriggerInfo",
     "Warning",
+    "WorkerFigures",
     "analyse_plan",
+    "parse_plan",
+    "parse_text_plan",
 ]

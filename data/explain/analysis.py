@@ -2,8 +2,10 @@
 
 Time semantics (PostgreSQL reports "Actual Total Time" per loop):
 - inclusive = actual total time x loops; under a Gather / Gather Merge the loops are the
-  workers plus the leader, running at once, so the product is divided by
-  min(loops, workers launched + 1) to get wall time;
+  workers plus the leader, running at once. Where PostgreSQL reports per-worker totals
+  (VERBOSE: a "Workers" array), the wall time is the longest participant: each worker's
+  total time x its loops, and the leader's share = node total x loops - the workers' sum.
+  Otherwise the product is divided by min(loops, workers launched + 1), an average;
 - exclusive = inclusive - the inclusive time of every child (InitPlans and SubPlans too:
   they run inside the parent's expressions), except a CTE's InitPlan ("CTE name"): its time
   is already inside the CTE Scans that pulled its rows, so the holder does not subtract it,
@@ -72,12 +74,27 @@ _BUFFER_FIELDS = tuple(_BUFFER_KEYS)
 
 
 @dataclass(frozen=True)
+class WorkerFigures:
+    """One parallel worker's share of a node, as VERBOSE reports it (times per loop)."""
+
+    number: int
+    startup_ms: float | None
+    total_ms: float | None
+    rows: float | None  # per loop x loops
+    loops: int | None
+    time_ms: float | None  # total time x loops: this worker's wall time in the node
+    buffers: Buffers = Buffers()
+
+
+@dataclass(frozen=True)
 class NodeAnalysis:
     id: int
     parent_id: int | None
     depth: int
     node_type: str
     relation: str | None
+    schema: str | None  # reported with VERBOSE only
+    alias: str | None
     index: str | None
     cte_name: str | None
     subplan_name: str | None
@@ -119,6 +136,7 @@ class NodeAnalysis:
     merge_cond: str | None
     warnings: tuple[Warning, ...]
     children: tuple[int, ...]
+    workers: tuple[WorkerFigures, ...] = ()  # per worker, with VERBOSE; the leader excluded
 
 
 @dataclass(frozen=True)
@@ -231,7 +249,11 @@ def analyse_plan(explain_json: list | dict | str) -> PlanAnalysis:
         loops[i] = n
         per_loop = float(raw.get("Actual Total Time") or 0.0)  # absent with TIMING OFF
         wall = per_loop * n
-        if divisors[i] > 1 and n > 0:
+        worker_times = [w.time_ms for w in _workers(raw) if w.time_ms is not None]
+        if worker_times:
+            leader = max(wall - sum(worker_times), 0.0)
+            wall = max(leader, *worker_times)
+        elif divisors[i] > 1 and n > 0:
             wall /= min(divisors[i], n)
         inclusive[i] = wall if "Actual Total Time" in raw or n == 0 else None
 
@@ -334,6 +356,8 @@ def analyse_plan(explain_json: list | dict | str) -> PlanAnalysis:
                 depth=depths[i],
                 node_type=node_type,
                 relation=raw.get("Relation Name"),
+                schema=raw.get("Schema"),
+                alias=raw.get("Alias"),
                 index=raw.get("Index Name"),
                 cte_name=raw.get("CTE Name"),
                 subplan_name=raw.get("Subplan Name"),
@@ -375,6 +399,7 @@ def analyse_plan(explain_json: list | dict | str) -> PlanAnalysis:
                 merge_cond=raw.get("Merge Cond"),
                 warnings=tuple(w for w in warnings if w is not None),
                 children=tuple(children[i]),
+                workers=_workers(raw),
             )
         )
 
@@ -395,6 +420,27 @@ def analyse_plan(explain_json: list | dict | str) -> PlanAnalysis:
         total_cost=float(root.get("Total Cost") or 0.0),
         analysed=analysed,
     )
+
+
+def _workers(raw: dict[str, Any]) -> tuple[WorkerFigures, ...]:
+    """The per-worker figures of a node ("Workers", reported with VERBOSE), in worker order."""
+    figures = []
+    for worker in raw.get("Workers") or ():
+        loops = _int(worker.get("Actual Loops"))
+        total = worker.get("Actual Total Time")
+        rows = worker.get("Actual Rows")
+        figures.append(
+            WorkerFigures(
+                number=int(worker.get("Worker Number", len(figures))),
+                startup_ms=float(worker["Actual Startup Time"]) if "Actual Startup Time" in worker else None,
+                total_ms=float(total) if total is not None else None,
+                rows=float(rows) * loops if rows is not None and loops is not None else None,
+                loops=loops,
+                time_ms=float(total) * loops if total is not None and loops is not None else None,
+                buffers=Buffers(*(int(worker.get(key) or 0) for key in _BUFFER_KEYS.values())),
+            )
+        )
+    return tuple(sorted(figures, key=lambda w: w.number))
 
 
 def _jit(raw: dict[str, Any] | None) -> JitInfo | None:

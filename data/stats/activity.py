@@ -457,6 +457,14 @@ def filter_backends(
     return tuple(b for b in backends if keep(b))
 
 
+STATE_FILTERS: dict[str, tuple[str, ...]] = {
+    "all": (),
+    "active": ("active",),
+    "idle in transaction": ("idle in transaction", "idle in transaction (aborted)"),
+    "idle": ("idle",),
+}
+"""The `states` a view offers to filter by, by name; "all" keeps every backend."""
+
 SORT_KEYS = ("duration", "pid", "state", "application", "wait")
 
 

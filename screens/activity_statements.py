@@ -1,0 +1,65 @@
+"""The Statements tab: pg_stat_statements' top queries, or how to enable the extension."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Static
+
+from data import stats
+from screens.activity_common import ActivityPane, first_line, highlighted_key, number_cell
+from widgets.dialogs import TextViewer
+
+
+def hit_text(statement: stats.Statement) -> str:
+    blocks = statement.shared_blks_hit + statement.shared_blks_read
+    return f"{statement.shared_blks_hit / blocks:.0%}" if blocks else "-"
+
+
+class StatementsPane(ActivityPane):
+    """The top statements by total time; Enter shows one's full text."""
+
+    DEFAULT_CSS = """
+    StatementsPane DataTable { height: auto; max-height: 1fr; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.statements: tuple[stats.Statement, ...] = ()
+        """The rows shown, in their order (a row's key is its index here)."""
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(id="activity-statements-missing", markup=False)
+            yield DataTable(id="activity-statements", cursor_type="row")
+
+    def on_mount(self) -> None:
+        self.query_one("#activity-statements", DataTable).add_columns(
+            *map(number_cell, ("calls", "total ms", "mean ms", "rows", "hit %")), "query")
+
+    def show(self, reading: stats.Reading) -> None:
+        shot = reading.snapshot
+        missing = self.query_one("#activity-statements-missing", Static)
+        table = self.query_one("#activity-statements", DataTable)
+        missing.update(shot.statements_missing or "")
+        missing.display = shot.statements_missing is not None
+        table.display = shot.statements is not None
+        self.statements = shot.statements or ()
+        table.clear()
+        for index, statement in enumerate(self.statements):
+            figures = (f"{statement.calls:,}", f"{statement.total_ms:,.1f}", f"{statement.mean_ms:,.2f}",
+                       f"{statement.rows:,}", hit_text(statement))
+            table.add_row(*map(number_cell, figures), first_line(statement.query)[:120], key=str(index))
+
+    def highlighted_statement(self) -> stats.Statement | None:
+        """The statement under the cursor, whose SQL text another screen can take."""
+        key = highlighted_key(self.query_one("#activity-statements", DataTable))
+        return None if key is None else self.statements[int(key)]
+
+    @on(DataTable.RowSelected, "#activity-statements")
+    def show_statement(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is None:
+            return
+        statement = self.statements[int(event.row_key.value)]
+        self.app.push_screen(TextViewer(f"Statement · {statement.calls:,} calls", statement.query, language="sql"))
