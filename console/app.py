@@ -148,6 +148,35 @@ class ConsoleApp(App[None]):
         # which otherwise stalls a page of the grid for a sixth of a second every dozen pages.
         gc.freeze()
 
+    def unsaved_work(self) -> list[str]:
+        """What each screen, in every mode (switching screens keeps them), has not saved."""
+        from screens.base import ConsoleScreen
+
+        return [
+            said
+            for stack in self._screen_stacks.values()  # Textual keeps one stack per mode
+            for screen in stack
+            if isinstance(screen, ConsoleScreen) and (said := screen.unsaved_work())
+        ]
+
+    async def action_quit(self) -> None:
+        """Leave, but ask first when a screen holds work that leaving would lose."""
+        from widgets.dialogs import ConfirmDialog
+
+        unsaved = self.unsaved_work()
+        if not unsaved:
+            self.exit()
+            return
+        if isinstance(self.screen, ConfirmDialog):
+            return  # already asking
+        lines = "\n".join(f"• {line}" for line in unsaved)
+        self.push_screen(
+            ConfirmDialog("Quit without saving?",
+                          f"{lines}\n\nQuitting now loses this. Escape goes back to save it.",
+                          confirm_label="Quit and lose it"),
+            lambda answer: self.exit() if answer is not None else None,
+        )
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # A screen the role may not open is neither in the footer nor reachable by its key.
         if action == "switch_mode" and parameters:

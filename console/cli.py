@@ -27,11 +27,13 @@ from console.cli_common import (
     EXIT_OK,
     EXIT_USAGE,
     CommandFailed,
+    confirm_production,
     fail,
     json_flag,
     positive_int,
     print_result,
     progress,
+    write_flags,
 )
 from console.config import Config, ConfigError, load_config
 from console.connect import (
@@ -140,6 +142,8 @@ def _add_desk_commands(commands: argparse._SubParsersAction) -> None:
     redeem = commands.add_parser("redeem", help="redeem a gift code for a player and credit its reward")
     redeem.add_argument("code", metavar="CODE")
     redeem.add_argument("user_id", metavar="USER_ID", help="the player's id (gacha.users.id)")
+    for writer in (grant, redeem, create, *(actions.choices[name] for name in ("deactivate", "activate"))):
+        write_flags(writer)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -396,11 +400,15 @@ def _desk(args: argparse.Namespace, database: Database) -> int:
 
     try:
         if args.command == "grant":
-            entry = currency.grant(database, args.user_id, args.currency, args.amount, args.reason)
+            verb = "a grant of" if args.amount > 0 else "a deduction of"
+            reason = confirm_production(args, database.settings,
+                                        f"{verb} {abs(args.amount):,} {args.currency}, player {args.user_id}")
+            entry = currency.grant(database, args.user_id, args.currency, args.amount, reason or "")
             verb, way = ("granted", "to") if entry.delta > 0 else ("deducted", "from")
             return print_result(args, asdict(entry), f"{verb} {abs(entry.delta):,} {entry.currency} {way} player "
                           f"{entry.user_id}: balance {entry.balance_after:,} (ledger #{entry.id})")
         if args.command == "redeem":
+            confirm_production(args, database.settings, f"redeeming {args.code!r} for player {args.user_id}")
             done = giftcodes.redeem(database, args.code, args.user_id)
             used = f"used {done.used} of {done.usage_limit}" if done.used is not None else "unlimited"
             return print_result(args, asdict(done), f"redeemed {done.code} for player {done.user_id}: +{done.reward_value:,} "
@@ -408,13 +416,14 @@ def _desk(args: argparse.Namespace, database: Database) -> int:
         if args.action == "list":
             codes = giftcodes.list_codes(database, include_inactive=not args.active_only)
             return print_result(args, [_code_json(c) for c in codes], _codes_table(codes))
+        reason = confirm_production(args, database.settings, f"gift code {args.action} {args.code!r}")
         if args.action == "create":
             reward_type, value = args.reward
             info = giftcodes.create_code(database, args.code, reward_type, value, usage_limit=args.limit,
-                                         expires_at=args.expires, active=not args.inactive)
+                                         expires_at=args.expires, active=not args.inactive, reason=reason)
             return print_result(args, _code_json(info), f"created gift code {info.code}: {_code_line(info)}")
         change = giftcodes.deactivate_code if args.action == "deactivate" else giftcodes.activate_code
-        info = change(database, args.code)
+        info = change(database, args.code, reason)
         return print_result(args, _code_json(info), f"gift code {info.code} is {'active' if info.is_active else 'inactive'}: {_code_line(info)}")
     except (currency.InvalidGrant, giftcodes.InvalidGiftCode) as error:
         return fail(str(error), EXIT_USAGE)

@@ -53,3 +53,42 @@ def positive_int(value: str) -> int:
 def json_flag(parser: argparse.ArgumentParser) -> None:
     """Accept --json after the subcommand too (`console stats --json`), not only before it."""
     parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="print JSON instead of text")
+
+
+def write_flags(parser: argparse.ArgumentParser) -> None:
+    """--reason and --yes for a command that writes: what a production profile asks for."""
+    options = {action.dest for action in parser._actions}
+    if "reason" not in options:
+        parser.add_argument("--reason", default="", help="why: recorded in the audit log (required on production)")
+    if "yes" not in options:
+        parser.add_argument("--yes", action="store_true",
+                            help="confirm without a prompt (required on production when no terminal is attached)")
+
+
+def confirm_production(args: argparse.Namespace, settings: Any, what: str) -> str | None:
+    """Ask before a write on a production profile, the same way for every command.
+
+    Off production: nothing to ask; the reason given (or None). On production: a reason
+    is required (--reason, or asked at the terminal), and the database name must be typed
+    at the terminal; with no terminal attached, --yes stands for the typing.
+
+    Raises:
+        CommandFailed: no reason, the name typed wrong, or no terminal and no --yes.
+    """
+    reason = (getattr(args, "reason", "") or "").strip() or None
+    if not settings.production:
+        return reason
+    name = settings.url.database or "PRODUCTION"
+    interactive = sys.stdin.isatty()
+    if reason is None and interactive:
+        reason = input(f"console: PRODUCTION database {name}: {what}. Reason (recorded in the audit log): ").strip()
+    if not reason:
+        raise CommandFailed(f"{what} on the PRODUCTION database {name} needs --reason: nothing was done")
+    if interactive:
+        typed = input(f"console: type the database name ({name}) to confirm: ").strip()
+        if typed != name:
+            raise CommandFailed(f"not confirmed (typed {typed!r}, not {name!r}): nothing was done")
+    elif not getattr(args, "yes", False):
+        raise CommandFailed(
+            f"{what} on the PRODUCTION database {name}: with no terminal to confirm at, pass --yes: nothing was done")
+    return reason

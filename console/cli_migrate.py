@@ -13,7 +13,15 @@ import argparse
 import sys
 from dataclasses import asdict
 
-from console.cli_common import EXIT_FAILED, EXIT_OK, CommandFailed, json_flag, print_result
+from console.cli_common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    CommandFailed,
+    confirm_production,
+    json_flag,
+    print_result,
+    write_flags,
+)
 from data import migrate, migration_plan
 from data.engine import Database
 
@@ -26,7 +34,10 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     down = actions.add_parser(
         "downgrade", help="downgrade one system (e.g. stories@base, gacha@-1, a revision id; 'base' removes all)")
     down.add_argument("target")
-    down.add_argument("--yes", action="store_true", help="run even though the downgrade drops rows (they are listed)")
+    down.add_argument("--yes", action="store_true",
+                      help="run even though the downgrade drops rows (they are listed); confirms on production")
+    for writer in (up, down):
+        write_flags(writer)
     actions.add_parser("history", help="every revision, with heads and what is applied")
     actions.add_parser("current", help="the migration state of each system")
     check = actions.add_parser("check", help="compare the models with the database (drift)")
@@ -81,8 +92,9 @@ def _move(args: argparse.Namespace, database: Database) -> int:
         if not args.yes:
             print("console: nothing was done; run again with --yes to drop it", file=sys.stderr)
             return EXIT_FAILED
+    reason = confirm_production(args, database.settings, f"migrate {args.action} {args.target}")
     # Alembic's step-by-step log is the screen's; here the outcome per branch is the answer.
-    outcomes = migrate.run_migration(database, args.action, plan.target, log=lambda line: None)
+    outcomes = migrate.run_migration(database, args.action, plan.target, log=lambda line: None, reason=reason)
     failed = [outcome for outcome in outcomes if not outcome.ok]
     lines = [f"{o.branch}: {'ok' if o.ok else 'FAILED: ' + (o.error or '')}" for o in outcomes]
     print_result(args, [asdict(o) for o in outcomes], "\n".join(lines))

@@ -8,6 +8,8 @@ transaction READ ONLY, so the server itself refuses writes.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -84,6 +86,21 @@ class Database:
         self.settings = settings
         self.engine: Engine = _make_engine(settings)
         self.sessions: sessionmaker[Session] = sessionmaker(self.engine, expire_on_commit=False)
+        self._in_flight = _track_statements(self.engine)
+
+    def cancel_statement_of(self, thread_id: int) -> bool:
+        """Cancel, at the server, the statement thread `thread_id` is running now (its
+        worker then sees the "canceling statement due to user request" error). False when
+        that thread runs none. Safe from any thread: libpq sends the cancel on a
+        connection of its own."""
+        dbapi_connection = self._in_flight.get(thread_id)
+        if dbapi_connection is None:
+            return False
+        try:
+            dbapi_connection.cancel_safe(timeout=5)
+        except Exception:  # noqa: BLE001  (the statement ended, or the server went away)
+            return False
+        return True
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -159,6 +176,26 @@ def _make_engine(settings: ConnectionSettings) -> Engine:
     return engine
 
 
+def _track_statements(engine: Engine) -> dict[int, Any]:
+    """thread id -> the DBAPI connection running that thread's statement now, kept by
+    engine events, so that another thread (the UI) can cancel a long statement."""
+    in_flight: dict[int, Any] = {}
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _started(connection: Connection, *_: Any) -> None:
+        in_flight[threading.get_ident()] = connection.connection.dbapi_connection
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _finished(*_: Any) -> None:
+        in_flight.pop(threading.get_ident(), None)
+
+    @event.listens_for(engine, "handle_error")
+    def _failed(*_: Any) -> None:
+        in_flight.pop(threading.get_ident(), None)
+
+    return in_flight
+
+
 def _execution_options(settings: ConnectionSettings) -> dict[str, Any]:
     schema_map = {ours: theirs for ours, theirs in settings.schema_map.items() if ours != theirs}
     return {"schema_translate_map": schema_map} if schema_map else {}
@@ -174,3 +211,45 @@ def _open_transactions_read_only(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _read_only(connection: Connection) -> None:
         connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+
+
+class RunningStatement:
+    """One statement at a time that a UI waits for: since when, and how to cancel it.
+
+    The UI calls `begin()` before starting its worker (False while one runs: a second
+    request must be refused, not queued behind the first and replayed when it ends); the
+    worker calls `attach()` first thing in its thread; the UI calls `end()` when the
+    worker is done. `cancel()` cancels at the server, from the UI thread.
+    """
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self._thread_id: int | None = None
+        self.started: float | None = None
+        self.cancelled = False
+
+    @property
+    def running(self) -> bool:
+        return self.started is not None
+
+    def begin(self) -> bool:
+        if self.started is not None:
+            return False
+        self.started, self._thread_id, self.cancelled = time.monotonic(), None, False
+        return True
+
+    def attach(self) -> None:
+        self._thread_id = threading.get_ident()
+
+    def elapsed(self) -> float:
+        return 0.0 if self.started is None else time.monotonic() - self.started
+
+    def cancel(self) -> bool:
+        """Ask the server to cancel; True when there was a statement to cancel."""
+        if self.started is None:
+            return False
+        self.cancelled = True
+        return self._thread_id is not None and self._database.cancel_statement_of(self._thread_id)
+
+    def end(self) -> None:
+        self.started, self._thread_id = None, None

@@ -354,7 +354,8 @@ def only_steps(sql: str, revisions: Iterable[str]) -> str:
     return "\n".join(out) + "\n"
 
 
-def run_migration(database: Any, direction: str, target: str, *, log: Any) -> list[BranchOutcome]:
+def run_migration(database: Any, direction: str, target: str, *, log: Any,
+                  reason: str | None = None) -> list[BranchOutcome]:
     """Upgrade or downgrade `database` to `target`, streaming Alembic's log lines to `log`.
 
     Checks the role first; reads the applied revisions before and after; writes one
@@ -424,7 +425,7 @@ def run_migration(database: Any, direction: str, target: str, *, log: Any) -> li
                     "primary_key": None,
                     "before": {"revisions": before},
                     "after": {"revisions": after},
-                    "reason": None,
+                    "reason": reason,
                 },
             )
         else:

@@ -147,6 +147,8 @@ def resolve_downgrade(states: list[SchemaState], target: str) -> tuple[str, str 
                 f"{branch} has {now + 1} revision(s) applied: {target} goes below its first; use {branch}@base")
     elif relative:
         raise MigrationTargetError(f"a downgrade goes down: {target}; {known_targets()}")
+    elif rest == chain[0].down_revision:  # the revision the branch stands on: its base
+        stop = -1
     else:
         node = _revision(script, rest)
         if node.revision not in ids:

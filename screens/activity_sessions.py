@@ -17,11 +17,15 @@ from textual.worker import Worker, WorkerState
 from data import stats
 from data.engine import Database
 from screens.activity_common import ActivityPane, highlighted_key, seconds_text
+from widgets.data_grid import DataGrid, clip
 from widgets.dialogs import Confirmation, ConfirmDialog, TextPrompt, TextViewer
 
 SIGNAL_GROUP = "activity.signal"
 
-COLUMNS = ("pid", "state", "duration", "application", "wait", "client", "query")
+# The query right after how long it has run: at 80 columns it must not be scrolled out of sight.
+COLUMNS = ("pid", "state", "duration", "query", "wait", "application", "client")
+QUERY_WIDTH = 48
+"""The first characters of the query shown in the table; Enter shows the whole of it."""
 """The backends table's columns; those in stats.SORT_KEYS sort the rows when clicked."""
 
 
@@ -46,7 +50,7 @@ def node_label(node: stats.BlockingNode) -> str:
     backend = node.backend
     if backend is None:
         return f"{node.pid} (not in the snapshot)"
-    return f"{node.pid} {backend.state or '-'} {seconds_text(backend.duration_seconds)} {backend.query_first_line[:60]}"
+    return f"{node.pid} {backend.state or '-'} {seconds_text(backend.duration_seconds)} {clip(backend.query_first_line, 60)}"
 
 
 def next_of(options: tuple[str, ...], current: str) -> str:
@@ -93,7 +97,7 @@ class SessionsPane(ActivityPane):
         self.sort_by = stats.SORT_KEYS[0]
 
     def compose(self) -> ComposeResult:
-        yield DataTable(id="activity-backends", cursor_type="row", zebra_stripes=True)
+        yield DataGrid(id="activity-backends", cursor_type="row", zebra_stripes=True)
         yield Static(id="activity-sessions-status", markup=False)
         yield Tree("Blocking chains", id="activity-blocking")
 
@@ -127,10 +131,10 @@ class SessionsPane(ActivityPane):
                 str(backend.pid),
                 state_cell(backend),
                 seconds_text(backend.duration_seconds),
-                backend.application_name or "",
+                clip(backend.query_first_line, QUERY_WIDTH),
                 wait_text(backend),
+                backend.application_name or "",
                 backend.client_addr or "",
-                backend.query_first_line[:120],
                 key=str(backend.pid),
             )
         if current is not None and current in table.rows:

@@ -9,6 +9,7 @@ from textual.widgets import DataTable, Static
 
 from data import stats
 from screens.activity_common import ActivityPane, first_line, highlighted_key, number_cell
+from widgets.data_grid import DataGrid, clip
 from widgets.dialogs import TextViewer
 
 
@@ -32,7 +33,7 @@ class StatementsPane(ActivityPane):
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Static(id="activity-statements-missing", markup=False)
-            yield DataTable(id="activity-statements", cursor_type="row")
+            yield DataGrid(id="activity-statements", cursor_type="row")
 
     def on_mount(self) -> None:
         self.query_one("#activity-statements", DataTable).add_columns(
@@ -50,7 +51,7 @@ class StatementsPane(ActivityPane):
         for index, statement in enumerate(self.statements):
             figures = (f"{statement.calls:,}", f"{statement.total_ms:,.1f}", f"{statement.mean_ms:,.2f}",
                        f"{statement.rows:,}", hit_text(statement))
-            table.add_row(*map(number_cell, figures), first_line(statement.query)[:120], key=str(index))
+            table.add_row(*map(number_cell, figures), clip(first_line(statement.query), 120), key=str(index))
 
     def highlighted_statement(self) -> stats.Statement | None:
         """The statement under the cursor, whose SQL text another screen can take."""

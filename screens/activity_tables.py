@@ -10,6 +10,7 @@ from textual.widgets import DataTable, Static
 
 from data import stats
 from screens.activity_common import ActivityPane, bytes_text, minute_text, number_cell
+from widgets.data_grid import DataGrid
 
 
 def last_of(*moments: datetime | None) -> datetime | None:
@@ -27,9 +28,9 @@ class TablesPane(ActivityPane):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            yield DataTable(id="activity-tables", cursor_type="row")
+            yield DataGrid(id="activity-tables", cursor_type="row")
             yield Static("Unused and duplicate indexes", classes="activity-title")
-            yield DataTable(id="activity-indexes", cursor_type="row")
+            yield DataGrid(id="activity-indexes", cursor_type="row")
 
     def on_mount(self) -> None:
         figures = ("size", "seq scans", "idx scans", "ins", "upd", "del", "live", "dead")

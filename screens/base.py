@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, cast
 
 from textual import on
 from textual.containers import Vertical
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.worker import Worker
 
 if TYPE_CHECKING:
@@ -20,6 +22,11 @@ class ConsoleScreen(Screen[None]):
     def console_app(self) -> ConsoleApp:
         """The app, typed: its database, note and command registry."""
         return cast("ConsoleApp", self.app)
+
+    def unsaved_work(self) -> str | None:
+        """What leaving the console now would lose ("3 pending changes to gacha.users"),
+        or None. The App asks before quitting while any screen says something here."""
+        return None
 
     @on(Worker.StateChanged)
     def forward_worker_state(self, event: Worker.StateChanged) -> None:
@@ -43,3 +50,30 @@ class ConsolePane(Vertical):
     @on(Worker.StateChanged)
     def forward_worker_state(self, event: Worker.StateChanged) -> None:
         self.app.post_message(Worker.StateChanged(event.worker, event.state))
+
+
+def confirm_write(node: Widget, what: str, then: Callable[[str | None], object], *,
+                  reason: str | None = None) -> None:
+    """Run a write, asking first the same way everywhere when the profile is production.
+
+    Off production `then(reason)` runs at once. On production a dialog names the database
+    and what will be written, asks a reason (unless the caller already has one) and wants
+    the database name typed; `then(reason)` runs only once it is given.
+    """
+    from widgets.dialogs import Confirmation, ConfirmDialog
+
+    settings = cast("ConsoleApp", node.app).database.settings
+    if not settings.production:
+        then(reason)
+        return
+    name = settings.url.database or "PRODUCTION"
+
+    def answered(answer: Confirmation | None) -> None:
+        if answer is not None:
+            then(reason if reason is not None else answer.reason)
+
+    node.app.push_screen(
+        ConfirmDialog("Write to a production database", f"{what}, on the PRODUCTION database {name}.",
+                      confirm_label="Write", confirm_word=name, ask_reason=reason is None),
+        answered,
+    )

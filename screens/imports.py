@@ -27,6 +27,7 @@ from textual.widgets import Button, DataTable, DirectoryTree, Footer, Header, In
 from data import imports
 from data.imports.common import ImportLogEntry, ImportResult, Progress
 from screens.base import ConsoleScreen
+from widgets.data_grid import DataGrid
 
 KINDS: tuple[tuple[str, str], ...] = (
     ("I12 power data (JSON)", "i12"),
@@ -93,7 +94,7 @@ class ImportsScreen(ConsoleScreen):
                     yield Button("Cancel", id="imports-cancel", variant="error", disabled=True)
                 yield ProgressBar(total=100, show_eta=False, id="imports-bar")
                 yield Static("", id="imports-status")
-        yield DataTable(id="imports-history", cursor_type="row")
+        yield DataGrid(id="imports-history", cursor_type="row")
         yield Footer()
 
     def on_mount(self) -> None:

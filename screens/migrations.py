@@ -27,9 +27,10 @@ from textual.message import Message
 from textual.widgets import Footer, Header, Log, Static, Tree
 from textual.worker import Worker, WorkerState
 
-from data import migrate
+from data import migrate, migration_plan
 from data.engine import Database
-from data.migrate import BranchOutcome, DriftItem, RevisionInfo, SchemaState
+from data.migrate import BranchOutcome, DriftItem, RevisionInfo
+from data.migration_plan import Overview, Plan, load_overview
 from screens.base import ConsoleScreen
 from widgets.dialogs import Confirmation, ConfirmDialog, TextViewer
 
@@ -37,31 +38,6 @@ HISTORY_GROUP = "migrations.history"
 PREVIEW_GROUP = "migrations.preview"
 RUN_GROUP = "migrations.run"
 DRIFT_GROUP = "migrations.drift"
-
-
-@dataclass(frozen=True)
-class Overview:
-    """The history and where each branch stands."""
-
-    revisions: list[RevisionInfo]
-    states: list[SchemaState]
-    dates: dict[str, str]
-
-
-@dataclass(frozen=True)
-class Plan:
-    """One migration to run, as previewed."""
-
-    direction: str
-    target: str
-    branch: str
-    sql: str
-    lost: list[tuple[str, int]]
-
-
-def load_overview(database: Database) -> Overview:
-    with database.connect() as connection:
-        return Overview(migrate.history(connection), migrate.schema_states(connection), migrate.revision_dates())
 
 
 def branch_points(revisions: list[RevisionInfo]) -> set[str]:
@@ -74,30 +50,17 @@ def branch_points(revisions: list[RevisionInfo]) -> set[str]:
 
 
 def plan(database: Database, overview: Overview, info: RevisionInfo, direction: str) -> Plan:
-    """The target, the SQL and (for a downgrade) the rows lost, for moving to/below `info`."""
-    url = database.settings.url.render_as_string(hide_password=False)
-    current = {state.schema: state.current for state in overview.states if state.state in ("at head", "behind")}
-    start = current.get(info.branch)
-    branch_revisions = {r.revision for r in overview.revisions if r.branch == info.branch}
+    """The plan for moving to `info` (upgrade) or to below it in its branch (downgrade),
+    through the same service as `console migrate`."""
     if direction == "upgrade":
         if info.applied:
             raise migrate.MigrationError(f"{info.revision} is already applied: there is nothing to upgrade")
-        target = info.revision
-        sql = migrate.offline_sql(url, "upgrade", target, start if start and start != target else None)
-        sql = migrate.only_steps(sql, {r.revision for r in overview.revisions if not r.applied})
-        return Plan("upgrade", target, info.branch, sql, [])
-    if not info.applied or start is None:
+        return migration_plan.plan(database, "upgrade", info.revision, overview.states)
+    if not info.applied:
         raise migrate.MigrationError(f"{info.revision} is not applied: there is nothing to downgrade")
-    down = info.down_revisions[0] if len(info.down_revisions) == 1 else None
-    # branch@revision moves this branch alone: a plain revision id (or branch@base) would
-    # also take down the branches standing on, or depended on by, this one.
-    target = f"{info.branch}@{down}" if down is not None else "base"
-    sql = migrate.offline_sql(url, "downgrade", down or "base", start)
-    if info.branch != migrate.CONSOLE_SCHEMA:
-        sql = migrate.only_steps(sql, branch_revisions)
-    with database.connect() as connection:
-        lost = migrate.rows_lost(connection, sql)
-    return Plan("downgrade", target, info.branch, sql, lost)
+    # branch@<the revision below> moves this branch alone (never the branches it stands on).
+    down = info.down_revisions[0] if len(info.down_revisions) == 1 else "base"
+    return migration_plan.plan(database, "downgrade", f"{info.branch}@{down}", overview.states)
 
 
 def revision_label(info: RevisionInfo, overview: Overview, points: set[str]) -> str:
@@ -283,27 +246,34 @@ class MigrationsScreen(ConsoleScreen):
             return
         lost = "".join(f"\n  {name}: {count:,} rows" for name, count in chosen.lost)
         head = (f"This drops data:{lost}\n\n" if lost else "") + f"It runs (offline rendering):\n\n{chosen.sql}"
+        settings = self.console_app.database.settings
+        if settings.production:
+            head = f"On the PRODUCTION database {settings.url.database}.\n\n{head}"
 
         def answered(answer: Confirmation | None) -> None:
             if answer is not None:
-                self.run_plan(chosen)
+                self.run_plan(chosen, answer.reason)
 
+        settings = self.console_app.database.settings
+        production = settings.production
+        # On production the typed word is the database's name, as for every write there.
+        word = (settings.url.database or "PRODUCTION") if production else (chosen.branch if chosen.lost else None)
         self.app.push_screen(
-            ConfirmDialog(title.capitalize(), head, confirm_label=chosen.direction.capitalize(),
-                          confirm_word=chosen.branch if chosen.lost else None),
+            ConfirmDialog(title.capitalize() + (" on the PRODUCTION database" if production else ""), head,
+                          confirm_label=chosen.direction.capitalize(), confirm_word=word, ask_reason=production),
             answered,
         )
 
-    def run_plan(self, chosen: Plan) -> None:
+    def run_plan(self, chosen: Plan, reason: str | None = None) -> None:
         log = self.query_one("#migrations-log", Log)
         log.clear()
         self.query_one("#migrations-status", Static).update(f"Running {chosen.direction} to {chosen.target}…")
-        self.run_migration(self.console_app.database, chosen)
+        self.run_migration(self.console_app.database, chosen, reason)
 
     @work(thread=True, exclusive=True, group=RUN_GROUP, exit_on_error=False, name="Migration")
-    def run_migration(self, database: Database, chosen: Plan) -> None:
+    def run_migration(self, database: Database, chosen: Plan, reason: str | None) -> None:
         outcomes = migrate.run_migration(database, chosen.direction, chosen.target,
-                                         log=lambda line: self.post_message(self.LogLine(line)))
+                                         log=lambda line: self.post_message(self.LogLine(line)), reason=reason)
         self.post_message(self.RunFinished(chosen, outcomes))
 
     @on(LogLine)

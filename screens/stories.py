@@ -25,8 +25,9 @@ from data import stories
 from data.errors import error_summary
 from data.stories import Ancestors, Similar, StoryInfo, Subtree, TreeNode
 from screens.base import ConsoleScreen
+from widgets.data_grid import DataGrid, clip
 from widgets.dialogs import TextPrompt
-from widgets.story_tree import EMBEDDED_MARK, Entry, NodeEntry, StoryEntry, StoryTree, chain_text, clip, mark
+from widgets.story_tree import EMBEDDED_MARK, Entry, NodeEntry, StoryEntry, StoryTree, chain_text, mark
 
 DEFAULT_DEPTH = 50
 REVEAL_DEPTH = 10_000  # a jump walks to the root whatever the limit shown
@@ -110,11 +111,11 @@ class StoriesScreen(ConsoleScreen):
                         with VerticalScroll(id="stories-ancestors"):
                             yield Static(id="stories-chain", markup=False)
                         yield Static("Most similar by embedding", classes="stories-section", markup=False)
-                        yield DataTable(id="stories-similar", cursor_type="row", zebra_stripes=True)
+                        yield DataGrid(id="stories-similar", cursor_type="row", zebra_stripes=True)
                         yield Static(id="stories-similar-missing", markup=False)
                     with Vertical(id="stories-subtree"):
                         yield Static(id="stories-subtree-title", classes="stories-section", markup=False)
-                        yield DataTable(id="stories-subtree-table", cursor_type="row", zebra_stripes=True)
+                        yield DataGrid(id="stories-subtree-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:

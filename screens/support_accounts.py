@@ -24,6 +24,7 @@ from data.engine import Database
 from data.support import accounts
 from screens.base import ConsolePane
 from screens.support_common import ask_reason, toned, when
+from widgets.data_grid import DataGrid
 
 LIST_LIMIT = 200
 
@@ -86,7 +87,7 @@ class AccountsPane(ConsolePane):
             yield Input(placeholder="Email or name prefix, or an id; Enter searches", compact=True,
                         id="accounts-search")
             yield Checkbox("Show deleted", compact=True, id="accounts-deleted")
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="accounts-table")
+        yield DataGrid(cursor_type="row", zebra_stripes=True, id="accounts-table")
         yield Static(id="accounts-detail", markup=False)
 
     def on_mount(self) -> None:

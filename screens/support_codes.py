@@ -21,10 +21,11 @@ from textual.worker import get_current_worker
 from data.engine import Database
 from data.models.gacha import CURRENCIES
 from data.support import giftcodes
-from screens.base import ConsolePane
+from screens.base import ConsolePane, confirm_write
 from screens.support_common import when
 from screens.support_players import require_amount
-from widgets.dialogs import ConfirmDialog, Confirmation
+from widgets.data_grid import DataGrid
+from widgets.dialogs import Confirmation, ConfirmDialog
 from widgets.row_form import FormField, RowForm
 from widgets.value_editor import EditOutcome
 
@@ -64,7 +65,7 @@ class GiftCodesPane(ConsolePane):
         self.codes: dict[str, giftcodes.GiftCodeInfo] = {}
 
     def compose(self) -> ComposeResult:
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="codes-list")
+        yield DataGrid(cursor_type="row", zebra_stripes=True, id="codes-list")
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -104,12 +105,13 @@ class GiftCodesPane(ConsolePane):
     def action_create(self) -> None:
         def submitted(values: dict[str, EditOutcome] | None) -> None:
             if values is not None:
-                self.create(self.console_app.database, values)
+                confirm_write(self, f"Create the gift code {values['code'].text or ''!r}",
+                              lambda reason: self.create(self.console_app.database, values, reason))
 
         self.app.push_screen(RowForm("New gift code", code_fields()), submitted)
 
     @work(thread=True, group="codes.act", exit_on_error=False, name="Create gift code")
-    def create(self, database: Database, values: dict[str, EditOutcome]) -> None:
+    def create(self, database: Database, values: dict[str, EditOutcome], reason: str | None) -> None:
         limit = values["usage_limit"]
         expires = values["expires_at"].text
         code = giftcodes.create_code(
@@ -120,6 +122,7 @@ class GiftCodesPane(ConsolePane):
             usage_limit=-1 if limit.use_default or limit.text is None else int(limit.text),
             expires_at=datetime.fromisoformat(expires) if expires else None,
             active=values["is_active"].use_default or values["is_active"].text == "true",
+            reason=reason,
         )
         self.post_message(self.ActionDone("Gift code created", f"{code.code}: {describe(code)}."))
 
@@ -132,8 +135,13 @@ class GiftCodesPane(ConsolePane):
 
         def confirmed(answer: Confirmation | None) -> None:
             if answer is not None:
-                self.set_active(self.console_app.database, code.code, not code.is_active)
+                self.set_active(self.console_app.database, code.code, not code.is_active, answer.reason)
 
+        if self.console_app.database.settings.production:
+            confirm_write(self, f"{verb} the gift code {code.code} ({describe(code)})",
+                          lambda reason: self.set_active(self.console_app.database, code.code, not code.is_active,
+                                                         reason))
+            return
         self.app.push_screen(
             ConfirmDialog(f"{verb} {code.code}", f"{verb} the gift code {code.code} ({describe(code)})?",
                           confirm_label=verb),
@@ -141,8 +149,8 @@ class GiftCodesPane(ConsolePane):
         )
 
     @work(thread=True, group="codes.act", exit_on_error=False, name="Change gift code")
-    def set_active(self, database: Database, code: str, active: bool) -> None:
-        info = (giftcodes.activate_code if active else giftcodes.deactivate_code)(database, code)
+    def set_active(self, database: Database, code: str, active: bool, reason: str | None) -> None:
+        info = (giftcodes.activate_code if active else giftcodes.deactivate_code)(database, code, reason)
         self.post_message(self.ActionDone("Gift code changed", f"{info.code} is now {code_state(info)}."))
 
     @on(ActionDone)

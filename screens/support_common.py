@@ -9,7 +9,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.color import Color, ColorParseError
 
-from screens.base import ConsolePane
+from screens.base import ConsolePane, confirm_write
 from widgets.cell_grid import Tone
 from widgets.dialogs import TextPrompt
 
@@ -49,5 +49,8 @@ def ask_reason(pane: ConsolePane, title: str, prompt: str, then: Callable[[str],
         if reason is not None:
             then(reason)
 
+    if settings.production:  # the reason and the typed database name, in one dialog
+        confirm_write(pane, f"{title}: {prompt}", answered)
+        return
     pane.app.push_screen(TextPrompt(title, prompt, placeholder="why (recorded in the audit log)",
                                     validate=require_reason), answered)

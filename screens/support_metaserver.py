@@ -26,6 +26,7 @@ from data.support import metaserver as ms
 from screens.base import ConsolePane
 from screens.support_common import ask_reason, toned, when
 from widgets.cell_grid import Cell, CellGrid, Tone
+from widgets.data_grid import DataGrid
 
 SEARCH_LIMIT = 50
 BOARD_LIMIT = 50
@@ -118,11 +119,11 @@ class MetaserverPane(ConsolePane):
             with Vertical(id="metaserver-desk"):
                 yield Input(placeholder="Player id or name prefix, Enter searches", compact=True,
                             id="metaserver-search")
-                yield DataTable(cursor_type="row", zebra_stripes=True, id="metaserver-players")
+                yield DataGrid(cursor_type="row", zebra_stripes=True, id="metaserver-players")
                 yield CellGrid(4, id="metaserver-player")
-                yield DataTable(cursor_type="row", id="metaserver-sessions")
-            yield DataTable(cursor_type="row", zebra_stripes=True, id="metaserver-leaderboard")
-            yield DataTable(cursor_type="row", zebra_stripes=True, id="metaserver-rooms")
+                yield DataGrid(cursor_type="row", id="metaserver-sessions")
+            yield DataGrid(cursor_type="row", zebra_stripes=True, id="metaserver-leaderboard")
+            yield DataGrid(cursor_type="row", zebra_stripes=True, id="metaserver-rooms")
 
     def on_mount(self) -> None:
         self.table("players").add_columns("ID", "Player", "Caste", "Status", "Last login")

@@ -22,9 +22,10 @@ from textual.worker import get_current_worker
 from data.engine import Database
 from data.models.gacha import CURRENCIES
 from data.support import currency, giftcodes, players
-from screens.base import ConsolePane
+from screens.base import ConsolePane, confirm_write
 from screens.support_common import require_reason, when
 from widgets.cell_grid import Cell, CellGrid
+from widgets.data_grid import DataGrid
 from widgets.dialogs import TextPrompt
 from widgets.row_form import FormField, RowForm
 from widgets.value_editor import EditOutcome
@@ -85,10 +86,10 @@ class PlayersPane(ConsolePane):
     def compose(self) -> ComposeResult:
         yield Input(placeholder="Player id, discord_id or academy name, Enter searches", compact=True,
                     id="players-search")
-        yield DataTable(cursor_type="row", zebra_stripes=True, id="players-found")
+        yield DataGrid(cursor_type="row", zebra_stripes=True, id="players-found")
         yield CellGrid(4, id="players-profile")
         yield Static(id="players-summary", markup=False)
-        yield DataTable(cursor_type="row", id="players-ledger")
+        yield DataGrid(cursor_type="row", id="players-ledger")
 
     def on_mount(self) -> None:
         found = self.query_one("#players-found", DataTable)
@@ -194,11 +195,15 @@ class PlayersPane(ConsolePane):
         name = profile.academy_name or profile.discord_id
 
         def submitted(values: dict[str, EditOutcome] | None) -> None:
-            if values is not None:
-                self.change_balance(
-                    self.console_app.database, profile.id, values["currency"].text or "",
-                    int(values["amount"].text or 0), values["reason"].text or "", grant=kind == "grant",
-                )
+            if values is None:
+                return
+            currency_name, amount = values["currency"].text or "", int(values["amount"].text or 0)
+            confirm_write(
+                self, f"{kind.capitalize()} {amount:,} {currency_name} for {name} (id {profile.id})",
+                lambda reason: self.change_balance(self.console_app.database, profile.id, currency_name, amount,
+                                                   reason or "", grant=kind == "grant"),
+                reason=values["reason"].text or "",
+            )
 
         self.app.push_screen(RowForm(f"{kind.capitalize()} for {name} (id {profile.id})", balance_fields()), submitted)
 
@@ -219,7 +224,9 @@ class PlayersPane(ConsolePane):
 
         def entered(code: str | None) -> None:
             if code:
-                self.redeem(self.console_app.database, code.strip(), profile.id)
+                confirm_write(self, f"Redeem {code.strip()!r} for player {profile.id}",
+                              lambda reason: self.redeem(self.console_app.database, code.strip(), profile.id),
+                              reason=f"Gift code {code.strip()}")
 
         self.app.push_screen(
             TextPrompt(f"Redeem a gift code for {profile.academy_name or profile.discord_id}",

@@ -20,6 +20,7 @@ from data import edits, sensitive
 from data.catalog import TableInfo
 from data.edits import DEFAULT, ChangeSet, RowRef
 from data.values import editor_kind, input_text, validate_input
+from screens.base import confirm_write
 from screens.table_cells import key_label, row_as_mapping
 from widgets.dialogs import ConfirmDialog, Confirmation
 from widgets.paged_table import PagedTable
@@ -118,6 +119,12 @@ class TableEditing:
             return
         self.changes = updated if updated else None
         self.show_page(self.shown.page)
+
+    def unsaved_work(self) -> str | None:
+        if not self.changes:
+            return None
+        count = len(self.changes)
+        return f"{count} pending change{'s' if count != 1 else ''} to {self.changes.table.ref}"
 
     def pending_summary(self) -> str | None:
         if not self.changes:
@@ -287,27 +294,8 @@ class TableEditing:
             self.notify("A save is running; wait for it to finish.", severity="warning")
             return
         changes = self.changes
-        settings = self.console_app.database.settings
-        if not settings.production:
-            self.save_worker(changes, None)
-            return
-        database_name = settings.url.database or "PRODUCTION"
-
-        def confirmed(answer: Confirmation | None) -> None:
-            if answer is not None:
-                self.save_worker(changes, answer.reason)
-
-        self.app.push_screen(
-            ConfirmDialog(
-                "Save to a production database",
-                f"{len(changes)} change(s) to {changes.table.ref} on the PRODUCTION database "
-                f"{database_name}, in one transaction, each with an audit row.",
-                confirm_label="Save",
-                confirm_word=database_name,
-                ask_reason=True,
-            ),
-            confirmed,
-        )
+        confirm_write(self, f"{len(changes)} change(s) to {changes.table.ref}, in one transaction, each with an "
+                            "audit row", lambda reason: self.save_worker(changes, reason))
 
     def saving(self: TablesScreen) -> bool:
         """Whether a save is still running (a second one would save the same changes again)."""

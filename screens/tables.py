@@ -13,19 +13,23 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from sqlalchemy.exc import DBAPIError
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import ContentSwitcher, Footer, Header, Static
 from textual.widgets.tree import TreeNode
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from data import browse, catalog
 from data.browse import Filter, Page, Pager, SortKey, View
 from data.catalog import RelationRef, TableInfo, quote_ident
 from data.details import TableDetails, table_details
+from data.engine import RunningStatement
+from data.errors import error_summary
 from data.sensitive import sensitive_columns
 from data.values import full_text
 from screens.base import ConsoleScreen
@@ -33,12 +37,14 @@ from screens.table_cells import header_cells, page_rows, row_as_mapping
 from screens.table_details import details_widgets
 from screens.table_edits import EDIT_BINDINGS, TableEditing
 from screens.table_export import TableExport
-from widgets.dialogs import ChoiceDialog, TextPrompt, TextViewer
+from widgets.dialogs import ChoiceDialog, ConfirmDialog, TextPrompt, TextViewer
 from widgets.paged_table import PagedTable
 from widgets.schema_tree import RelationNode, SchemaNode, SchemaTree
 
 PAGE_SIZE = 100
 PAGE_GROUP = "tables.page"
+SLOW_QUERY_SECONDS = 0.5
+"""A page query running longer than this shows its elapsed time and how to cancel it."""
 
 
 @dataclass
@@ -80,6 +86,8 @@ class TablesScreen(TableEditing, TableExport, ConsoleScreen):
         Binding("x", "export", "Export", id="tables.export",
                 tooltip="Write the whole filtered result to a CSV or JSON file", show=False),
         Binding("ctrl+r", "reload", "Reload", id="tables.reload", tooltip="Read this page again", show=False),
+        Binding("escape", "cancel_query", "Cancel query", id="tables.cancel_query",
+                tooltip="Cancel the page query that is running, at the server", show=False),
         *EDIT_BINDINGS,
     ]
 
@@ -117,6 +125,11 @@ class TablesScreen(TableEditing, TableExport, ConsoleScreen):
         # One pager call at a time: a superseded worker may still be fetching, and a
         # cursor pager's connection must never be used by two threads at once.
         self.pager_lock = threading.Lock()
+        self.page_query: RunningStatement | None = None
+        """The page query the grid waits for (one at a time; Escape cancels it)."""
+        self.page_error: str | None = None
+        """Why the last page query did not show (refused, cancelled); the page stays."""
+        self._elapsed_timer: Timer | None = None
         self.init_editing()
 
     def compose(self) -> ComposeResult:
@@ -133,6 +146,7 @@ class TablesScreen(TableEditing, TableExport, ConsoleScreen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.page_query = RunningStatement(self.console_app.database)
         self.query_one("#tables-filters").display = False
         self.load_schemas()
         if self.initial_table:
@@ -179,14 +193,31 @@ class TablesScreen(TableEditing, TableExport, ConsoleScreen):
     # ---- opening a view and paging -------------------------------------------------
 
     def open_relation(self, ref: RelationRef, filters: tuple[Filter, ...] = ()) -> None:
-        """Open a relation (optionally filtered) in the grid."""
-        self.set_loading(True)
-        self.open_view_worker(ref, lambda table: View(table, filters=filters))
+        """Open a relation (optionally filtered) in the grid; with changes to another table
+        pending, say that they stay pending and ask first."""
+
+        def go() -> None:
+            if self.start_page_query():
+                self.set_loading(True)
+                self.open_view_worker(ref, lambda table: View(table, filters=filters))
+
+        unsaved = self.unsaved_work()
+        if unsaved is None or self.changes is None or self.changes.table.ref == ref:
+            go()
+            return
+        self.app.push_screen(
+            ConfirmDialog(f"Open {ref}?",
+                          f"Not saved: {unsaved}. They stay pending while you look at {ref}: "
+                          f"come back to {self.changes.table.ref} to save them (ctrl+s) or review them (p).",
+                          confirm_label="Open"),
+            lambda answer: go() if answer is not None else None,
+        )
 
     def open_view(self, view: View, cursor: Literal["top", "bottom"] = "top") -> None:
         """Open a changed view of the current relation (sort, filters, WHERE)."""
-        self.set_loading(True)
-        self.open_view_worker(view.table.ref, lambda table: replace(view, table=table), cursor)
+        if self.start_page_query():
+            self.set_loading(True)
+            self.open_view_worker(view.table.ref, lambda table: replace(view, table=table), cursor)
 
     @work(thread=True, exclusive=True, group=PAGE_GROUP, exit_on_error=False, name="Open table")
     def open_view_worker(
@@ -196,15 +227,22 @@ class TablesScreen(TableEditing, TableExport, ConsoleScreen):
         cursor: Literal["top", "bottom"] = "top",
     ) -> None:
         database = self.console_app.database
-        table = catalog.describe_table(database, ref)
-        view = make_view(table)
-        with self.pager_lock:
-            pager = browse.open_pager(database, view, PAGE_SIZE)
-            try:
-                page = pager.last() if cursor == "bottom" else pager.first()
-            except BaseException:
-                pager.close()
-                raise
+        assert self.page_query is not None
+        self.page_query.attach()
+        try:
+            table = catalog.describe_table(database, ref)
+            view = make_view(table)
+            with self.pager_lock:
+                pager = browse.open_pager(database, view, PAGE_SIZE)
+                try:
+                    page = pager.last() if cursor == "bottom" else pager.first()
+                except BaseException:
+                    pager.close()
+                    raise
+        except DBAPIError:
+            if self.page_query.cancelled:
+                return  # the user's cancel: page_worker_done says so
+            raise
         if get_current_worker().is_cancelled:
             pager.close()
             return
@@ -232,7 +270,7 @@ class TablesScreen(TableEditing, TableExport, ConsoleScreen):
 
     def fetch(self, how: Callable[[Pager], Page], cursor: Literal["top", "bottom", "keep"]) -> None:
         """Fetch another page of the open view with `how` (a pager method) in a worker."""
-        if self.shown is None:
+        if self.shown is None or not self.start_page_query():
             return
         # No loading indicator: a keyset page takes a millisecond, and mounting one per
         # page would cost more than the fetch (and leaves a widget per page to collect).
@@ -242,10 +280,63 @@ class TablesScreen(TableEditing, TableExport, ConsoleScreen):
     def fetch_worker(
         self, pager: Pager, how: Callable[[Pager], Page], cursor: Literal["top", "bottom", "keep"]
     ) -> None:
-        with self.pager_lock:
-            page = how(pager)
+        assert self.page_query is not None
+        self.page_query.attach()
+        try:
+            with self.pager_lock:
+                page = how(pager)
+        except DBAPIError:
+            if self.page_query.cancelled:
+                return  # the user's cancel: page_worker_done says so
+            raise
         if not get_current_worker().is_cancelled:
             self.post_message(self.PageLoaded(page, cursor))
+
+    # ---- the page query in flight: its elapsed time, its cancel, its end -------------
+
+    def start_page_query(self) -> bool:
+        """Mark a page query as started; False (and a bell) while one runs, so that keys
+        pressed meanwhile are dropped rather than queued behind it and replayed later."""
+        assert self.page_query is not None
+        if not self.page_query.begin():
+            self.app.bell()
+            return False
+        self._elapsed_timer = self.set_interval(0.1, self.show_elapsed)
+        return True
+
+    def show_elapsed(self) -> None:
+        assert self.page_query is not None
+        elapsed = self.page_query.elapsed()
+        if self.page_query.running and elapsed >= SLOW_QUERY_SECONDS:
+            self.query_one("#tables-status", Static).update(
+                f"running the query… {elapsed:.1f} s  ·  Escape cancels it")
+
+    def action_cancel_query(self) -> None:
+        assert self.page_query is not None
+        if self.page_query.running:
+            self.page_query.cancel()
+            self.query_one("#tables-status", Static).update("cancelling the query…")
+
+    @on(Worker.StateChanged)
+    def page_worker_done(self, event: Worker.StateChanged) -> None:
+        """The page query ended, shown or not: the grid keeps the last page it showed and
+        the status says why a new one did not come (the App's toast has the error too)."""
+        if event.worker.group != PAGE_GROUP or event.state not in (
+                WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            return
+        assert self.page_query is not None
+        if self._elapsed_timer is not None:
+            self._elapsed_timer.stop()
+            self._elapsed_timer = None
+        if self.page_query.cancelled:
+            self.page_error = f"cancelled after {self.page_query.elapsed():.1f} s; the previous page stays"
+        elif event.state is WorkerState.ERROR:
+            self.page_error = f"refused: {error_summary(event.worker.error)}; the previous page stays"
+        else:
+            self.page_error = None
+        self.page_query.end()
+        self.set_loading(False)
+        self.update_status()
 
     @on(PageLoaded)
     def page_loaded(self, event: PageLoaded) -> None:
@@ -295,10 +386,14 @@ class TablesScreen(TableEditing, TableExport, ConsoleScreen):
         filters.display = bool(described)
 
     def update_status(self) -> None:
-        """The status line: where the page is in the result, and what is pending."""
+        """The status line: where the page is in the result, what is pending, and why the
+        last page query did not show."""
         if self.shown is None:
+            self.query_one("#tables-status", Static).update(self.page_error or "")
             return
         parts = [position_text(self.shown.view, self.shown.page)]
+        if self.page_error:
+            parts.append(self.page_error)
         pending = self.pending_summary()
         if pending:
             parts.append(pending)

@@ -14,7 +14,7 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.worker import WorkerFailed, WorkerState
 from textual.widget import Widget
-from textual.widgets import Static
+from textual.widgets import DataTable, Static
 
 from console.app import ConsoleApp
 from data.engine import Database
@@ -76,7 +76,17 @@ async def settle(pilot: Pilot[None], *, max_rounds: int = 40) -> None:
                    for worker in pilot.app.workers if not worker.group.startswith("_"))
         quiet_rounds = 0 if busy or running else quiet_rounds + 1
         if quiet_rounds == 2:
-            return
+            break
+    # A message handled in the last round may have asked for a layout after the next
+    # refresh (a tab switched): one more pause lets the compositor run.
+    await pilot.pause()
+    # DataTable measures new rows on its next idle; drawn before that, a column is as
+    # narrow as its header and cuts its values ("142" reads "14"). Wait for the measure.
+    for _ in range(max_rounds):
+        if not any(table._require_update_dimensions or table._updated_cells
+                   for table in pilot.app.screen.query(DataTable)):
+            break
+        await pilot.pause()
 
 
 def run_screen(database: Database, key: str, scenario: Scenario, size: tuple[int, int] = (80, 24)) -> None:

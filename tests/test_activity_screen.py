@@ -19,6 +19,7 @@ from console.app import ConsoleApp
 from data.engine import ConnectionSettings, Database, PoolSettings
 from data.roles import Role
 from screens.activity import ActivityScreen
+from screens.activity_sessions import COLUMNS
 from widgets.dialogs import ConfirmDialog
 from tests.app_factory import make_app, visible_text
 from tests.conftest import SMALL_POOL
@@ -145,7 +146,7 @@ def test_k_cancels_a_long_query_with_a_reason(database: Database, helpers: Datab
     thread.start()
 
     async def scenario(pilot: Pilot[None], app: ConsoleApp) -> None:
-        row = await until(pilot, lambda: pid and (r := backend_row(app, pid[0])) and "pg_sleep" in r[-1] and r)
+        row = await until(pilot, lambda: pid and (r := backend_row(app, pid[0])) and "pg_sleep" in r[COLUMNS.index("query")] and r)
         assert row[1] == "active"
         table = screen(app).query_one("#activity-backends", DataTable)
         table.focus()

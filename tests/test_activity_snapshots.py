@@ -55,23 +55,26 @@ def test_sessions_idle_in_transaction_by_pid(snap_compare, snapshot_database: Da
                         run_before=open_tab("tab-sessions", keys=("s", "s", "o")))
 
 
-def test_pool(snap_compare, snapshot_database: Database) -> None:
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_pool(snap_compare, snapshot_database: Database, size: tuple[int, int]) -> None:
     """The pool's facts (one caller waiting, in warning colour) and thirty checkout samples."""
     app = make_app(snapshot_database)
-    assert snap_compare(app, terminal_size=(120, 40), run_before=open_tab("tab-pool"))
+    assert snap_compare(app, terminal_size=size, run_before=open_tab("tab-pool"))
 
 
-def test_database(snap_compare, snapshot_database: Database) -> None:
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_database(snap_compare, snapshot_database: Database, size: tuple[int, int]) -> None:
     """Counters with a low hit ratio and deadlocks flagged; ten points on each rate graph."""
     app = make_app(snapshot_database)
-    assert snap_compare(app, terminal_size=(120, 40),
+    assert snap_compare(app, terminal_size=size,
                         run_before=open_tab("tab-database", refreshes=len(COMMIT_RATES)))
 
 
-def test_statements(snap_compare, snapshot_database: Database) -> None:
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_statements(snap_compare, snapshot_database: Database, size: tuple[int, int]) -> None:
     """The top statements by total time, each on its first line."""
     app = make_app(snapshot_database)
-    assert snap_compare(app, terminal_size=(120, 40), run_before=open_tab("tab-statements"))
+    assert snap_compare(app, terminal_size=size, run_before=open_tab("tab-statements"))
 
 
 def test_statements_without_the_extension(snap_compare, snapshot_database: Database) -> None:
@@ -81,8 +84,9 @@ def test_statements_without_the_extension(snap_compare, snapshot_database: Datab
     assert snap_compare(app, terminal_size=(120, 40), run_before=open_tab("tab-statements", source))
 
 
-def test_tables(snap_compare, snapshot_database: Database) -> None:
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_tables(snap_compare, snapshot_database: Database, size: tuple[int, int]) -> None:
     """Table usage with last vacuum and analyze (or never), then unused and duplicate indexes."""
     app = make_app(snapshot_database)
-    assert snap_compare(app, terminal_size=(120, 40), run_before=open_tab("tab-tables"))
+    assert snap_compare(app, terminal_size=size, run_before=open_tab("tab-tables"))
 

@@ -45,6 +45,27 @@ def test_tables_grid(snap_compare, snapshot_database: Database, size: tuple[int,
     assert snap_compare(app, terminal_size=size, run_before=open_table("gacha.users"))
 
 
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_tables_grid_wide_numbers_scrolled(snap_compare, snapshot_database: Database, size: tuple[int, int]) -> None:
+    """Ten-digit balances with the tree shown, scrolled right: every cell the edges cut
+    shows "…" (a cut 1,234,567,890 never reads as a smaller number)."""
+    from sqlalchemy import text
+
+    wide = "UPDATE gacha.users SET quartzs = 1234567890, sakura_crystals = 987654321 WHERE id <= 3"
+    back = "UPDATE gacha.users SET quartzs = :q, sakura_crystals = :s WHERE id = :id"
+    with snapshot_database.connect() as connection:
+        before = connection.execute(text("SELECT id, quartzs, sakura_crystals FROM gacha.users WHERE id <= 3")).all()
+        connection.execute(text(wide))
+    try:
+        app = make_app(snapshot_database)
+        assert snap_compare(app, terminal_size=size,
+                            run_before=open_table("gacha.users", *["right"] * 6))
+    finally:  # the snapshot database is shared by the worker's other snapshots
+        with snapshot_database.connect() as connection:
+            for row in before:
+                connection.execute(text(back), {"q": row.quartzs, "s": row.sakura_crystals, "id": row.id})
+
+
 def test_tables_grid_of_json_and_vectors(snap_compare, snapshot_database: Database) -> None:
     """stories.nodes scrolled to its last columns: folded JSONB, vectors with their dimensions."""
     app = make_app(snapshot_database)

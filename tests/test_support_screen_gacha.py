@@ -71,6 +71,14 @@ async def find(pilot: Pilot[None], typed: str) -> None:
     await settle(pilot)
 
 
+async def choose_player(pilot: Pilot[None], player: Any) -> None:
+    """Find the player by the start of their academy name and highlight their row."""
+    await find(pilot, player.academy_name[:6])
+    found = pilot.app.screen.query_one("#players-found", DataTable)
+    found.move_cursor(row=[str(key.value) for key in found.rows].index(str(player.id)))
+    await settle(pilot)
+
+
 def test_a_support_session_finds_grants_creates_and_redeems(support: Any) -> None:
     player = sql(support, "SELECT id, academy_name, quartzs FROM gacha.users WHERE academy_name IS NOT NULL"
                           " ORDER BY id LIMIT 1").one()
@@ -171,3 +179,37 @@ def test_the_support_role_sees_its_screens_and_nothing_else(support: Any) -> Non
             assert schemas == {"gacha", "accounts", "metaserver"}
 
     asyncio.run(main())
+
+
+def test_a_redemption_on_the_players_tab_shows_on_the_codes_tab_without_a_reload(support: Any) -> None:
+    player = sql(support, "SELECT id, academy_name FROM gacha.users WHERE academy_name IS NOT NULL"
+                          " ORDER BY id LIMIT 1").one()
+
+    def used(app: ConsoleApp) -> str:
+        """The code's redemptions and limit, as its row shows them."""
+        cells = app.screen.query_one("#codes-list", DataTable).get_row("PANE-GIFT")
+        return f"{cells[2]}/{cells[3]}"
+
+    async def scenario(pilot: Pilot[None], app: ConsoleApp) -> None:
+        app.screen.query_one(TabbedContent).active = "support-codes"
+        await settle(pilot)
+        app.screen.query_one("#codes-list", DataTable).focus()
+        await pilot.press("n")
+        await settle(pilot)
+        await fill_form(pilot, {"code": "PANE-GIFT", "reward_type": "daphine", "reward_value": "5",
+                                "usage_limit": "3"})
+        assert used(app) == "0/3"
+        app.screen.query_one(TabbedContent).active = "support-players"
+        await settle(pilot)
+        await choose_player(pilot, player)
+        await pilot.press("c")
+        await settle(pilot)
+        app.screen.query_one(Input).value = "PANE-GIFT"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "+5 daphine" in toasts(app)
+        app.screen.query_one(TabbedContent).active = "support-codes"  # no ctrl+r
+        await settle(pilot)
+        assert used(app) == "1/3"
+
+    run(support, "support-players", scenario)

@@ -8,6 +8,7 @@ and what the database and the audit log now hold.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
@@ -59,8 +60,14 @@ def run(database: Database, tab: str, scenario: Scenario) -> None:
             await settle(pilot)
             screen = SupportScreen()
             await app.push_screen(screen)
-            screen.query_one(TabbedContent).active = tab
+            tabs = screen.query_one(TabbedContent)
+            tabs.active = tab
             await settle(pilot)
+            # The pane is laid out on a refresh after the switch: on a loaded machine that
+            # can come after the app is otherwise idle.
+            deadline = time.monotonic() + 10
+            while not tabs.get_pane(tab).region.height and time.monotonic() < deadline:
+                await pilot.pause(0.02)
             table = "#metaserver-players" if tab == "support-metaserver" else "#accounts-table"
             screen.query_one(table, DataTable).focus()
             await pilot.pause()

@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Input, OptionList, Static, TextArea, Tree
 from console.app import ConsoleApp
 from data.engine import ConnectionSettings, Database
 from screens.tables import TablesScreen
+from tests.app_factory import visible_text
 from tests.conftest import SMALL_POOL
 from tests.test_tables_screen import (
     column_values,
@@ -441,6 +442,15 @@ def test_pending_changes_stay_with_their_table_when_another_is_opened(database: 
         await open_table(pilot, app, "gacha.users")
         await pilot.press("delete")  # gacha.users id=1
         await open_table(pilot, app, "gacha.user_waifus")
+        # Asked first: the change stays pending while another table is shown.
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "Not saved: 1 pending change to gacha.users" in visible_text(app)
+        await pilot.press("escape")  # no: the table stays
+        await settle(pilot)
+        assert tables(app).shown.view.table.ref.name == "users"
+        await open_table(pilot, app, "gacha.user_waifus")
+        await pilot.press("enter")
+        await settle(pilot)
         # Not drawn on the other table's row with the same key, and not joined by its edits.
         assert "strike" not in styles_of(cell(app, 0, "waifu_id"))
         assert "1 pending change to gacha.users" in status(app)
@@ -696,5 +706,66 @@ def test_the_tree_shows_a_partitioned_table_with_its_partitions_under_it(databas
         await settle(pilot)
         assert str(tables(app).query_one("#tables-title").render()).startswith("public.events_2026 · table")
         assert column_values(app, "what") == ["new", "newer"]
+
+    run(database, scenario)
+
+
+def test_quitting_with_a_pending_edit_asks_first_and_switching_screens_keeps_it(database: Database) -> None:
+    async def scenario(pilot: Pilot[None], app: ConsoleApp) -> None:
+        await open_table(pilot, app, "gacha.users")
+        await pilot.press("delete")
+        await pilot.press("1")  # Home, and back: the edit is still there
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        assert "1 pending change" in status(app)
+        for quit_key in ("q", "ctrl+q"):
+            await pilot.press(quit_key)
+            await settle(pilot)
+            assert isinstance(app.screen, ConfirmDialog), quit_key
+            assert "1 pending change to gacha.users" in visible_text(app)
+            await pilot.press("escape")
+            await settle(pilot)
+            assert app.is_running and "1 pending change" in status(app)
+        await pilot.press("q")
+        await settle(pilot)
+        await pilot.press("enter")  # quit and lose it
+        await settle(pilot)
+        assert app.return_code == 0 and not app.is_running
+
+    run(database, scenario)
+
+
+def test_quitting_with_nothing_pending_does_not_ask(database: Database) -> None:
+    async def scenario(pilot: Pilot[None], app: ConsoleApp) -> None:
+        await open_table(pilot, app, "gacha.users")
+        await pilot.press("q")
+        await settle(pilot)
+        assert not app.is_running
+
+    run(database, scenario)
+
+
+def test_export_over_an_existing_file_asks_and_a_no_leaves_it(database: Database, tmp_path: Path) -> None:
+    keep = tmp_path / "keep.csv"
+    keep.write_text("precious\n")
+
+    async def scenario(pilot: Pilot[None], app: ConsoleApp) -> None:
+        await open_table(pilot, app, "gacha.users")
+        await pilot.press("x")
+        await settle(pilot)
+        await type_into_dialog(pilot, str(keep))
+        assert isinstance(app.screen, ConfirmDialog) and "keep.csv exists" in visible_text(app)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert keep.read_text() == "precious\n"
+        await pilot.press("x")
+        await settle(pilot)
+        await type_into_dialog(pilot, str(keep))
+        await pilot.press("enter")  # replace
+        await settle(pilot)
+        assert isinstance(app.screen, ProgressDialog)
+        assert str(app.screen.query_one("#progress-outcome").render()).startswith("Exported")
+        assert keep.read_text().startswith("id,")
 
     run(database, scenario)

@@ -15,7 +15,8 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.coordinate import Coordinate
 from textual.message import Message
-from textual.widgets import DataTable
+
+from widgets.data_grid import DataGrid
 
 Direction = Literal["next", "previous"]
 
@@ -28,7 +29,7 @@ class GridRow:
     cells: tuple[Text, ...]
 
 
-class PagedTable(DataTable[Text]):
+class PagedTable(DataGrid):
     """One page of rows; moving past the last (or first) row asks for the next (previous) page."""
 
     BINDINGS = [
@@ -93,6 +94,9 @@ class PagedTable(DataTable[Text]):
             self._headers = plain_headers
         else:
             self.clear()
+            # Widths follow this page's widest values: DataTable only ever widens a column.
+            for shown_column in self.columns.values():
+                shown_column.content_width = shown_column.label.cell_len
         for grid_row in rows:
             self.add_row(*grid_row.cells, key=grid_row.key)
         self.fixed_columns = min(fixed_columns, len(headers))

@@ -19,6 +19,7 @@ from textual.color import Color
 from textual.content import Content
 from textual.widgets import DataTable, Static, TabbedContent, TabPane, TextArea
 
+from widgets.data_grid import DataGrid
 from widgets.dialogs import DialogScreen, KeyHints, set_language, show_status
 
 CELL_WIDTH = 30
@@ -104,7 +105,7 @@ class PendingChangesView(DialogScreen[PendingAction | None]):
             yield Static(Content(header), id="pending-header")
             with TabbedContent(id="pending-views"):
                 with TabPane("Diff", id="diff"):
-                    yield DataTable(cursor_type="row", zebra_stripes=True, id="pending-diff")
+                    yield DataGrid(cursor_type="row", zebra_stripes=True, id="pending-diff")
                 with TabPane("SQL", id="sql"):
                     yield TextArea("\n\n".join(self.sql), read_only=True, soft_wrap=True, id="pending-sql")
             yield Static(id="pending-status")

@@ -17,6 +17,7 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static
 
+from widgets.data_grid import clip
 from widgets.dialogs import CANCEL, DialogScreen, KeyHints, first_line, show_status
 from widgets.value_editor import BOOLEAN_CHOICES, EditOutcome, placeholder_for
 
@@ -119,13 +120,13 @@ class RowForm(DialogScreen[dict[str, EditOutcome] | None]):
         if field.kind in ("boolean", "enum") and choices:
             widget = Select(
                 [(Content(choice), choice) for choice in choices],
-                prompt=clip(hint),
+                prompt=clip(hint, PLACEHOLDER_WIDTH),
                 compact=True,
                 id=f"field-{index}",
             )
         else:
             placeholder = f"{hint}, e.g. {example}" if example and hint == "required" else hint
-            widget = Input(placeholder=clip(placeholder), compact=True, id=f"field-{index}")
+            widget = Input(placeholder=clip(placeholder, PLACEHOLDER_WIDTH), compact=True, id=f"field-{index}")
         widget.tooltip = tooltip
         return widget
 
@@ -178,7 +179,3 @@ class RowForm(DialogScreen[dict[str, EditOutcome] | None]):
         # Enter moves on, as in a paper form; saving is ctrl+s, so a stray Enter never saves.
         self.focus_next()
 
-
-def clip(text: str, width: int = PLACEHOLDER_WIDTH) -> str:
-    """`text` cut to `width` characters, the cut marked with an ellipsis."""
-    return text if len(text) <= width else text[: width - 1] + "…"

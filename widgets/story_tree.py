@@ -23,6 +23,7 @@ from textual.widgets import Tree
 from textual.widgets.tree import TreeNode as Line
 
 from data.stories import Ancestors, StoryInfo, TreeNode
+from widgets.data_grid import clip
 
 # One mark per node type keeps the tree narrow at 80 columns and still says what a node is.
 TYPE_MARKS: dict[str, str] = {"root": "◆", "scene": "▪", "choice": "?"}
@@ -48,12 +49,6 @@ class NodeEntry:
 
 
 Entry = StoryEntry | NodeEntry
-
-
-def clip(text: str, width: int) -> str:
-    """The text on one line, cut to `width` characters with an ellipsis."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
 def mark(node_type: str) -> str:

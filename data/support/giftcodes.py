@@ -153,8 +153,9 @@ def create_code(
     usage_limit: int | None = -1,
     expires_at: datetime | None = None,
     active: bool = True,
+    reason: str | None = None,
 ) -> GiftCodeInfo:
-    """Create a gift code, audited (action "giftcode-create").
+    """Create a gift code, audited (action "giftcode-create", with `reason` when given).
 
     Args:
         code: kept as typed, without surrounding spaces; unique whatever its case.
@@ -202,26 +203,26 @@ def create_code(
                 raise CodeExists(f"gift code {code!r} already exists: codes are unique regardless of case") from None
             raise
         _audit(connection, database, "giftcode-create", code, None,
-               {**values, "expires_at": expires_at.isoformat() if expires_at else None})
+               {**values, "expires_at": expires_at.isoformat() if expires_at else None}, reason)
         return _info(connection, code)
 
 
-def deactivate_code(database: Database, code: str) -> GiftCodeInfo:
+def deactivate_code(database: Database, code: str, reason: str | None = None) -> GiftCodeInfo:
     """Stop a code from being redeemed (is_active false), audited; found whatever its case.
 
     Raises:
         CodeNotFound: no such code. PermissionError: no desk for this role or profile.
     """
-    return _set_active(database, code, False)
+    return _set_active(database, code, False, reason)
 
 
-def activate_code(database: Database, code: str) -> GiftCodeInfo:
+def activate_code(database: Database, code: str, reason: str | None = None) -> GiftCodeInfo:
     """Let a deactivated code be redeemed again, audited; found whatever its case.
 
     Raises:
         CodeNotFound: no such code. PermissionError: no desk for this role or profile.
     """
-    return _set_active(database, code, True)
+    return _set_active(database, code, True, reason)
 
 
 def list_codes(database: Database, *, include_inactive: bool = True) -> list[GiftCodeInfo]:
@@ -339,7 +340,7 @@ def _info(connection: Connection, code: str) -> GiftCodeInfo:
     return GiftCodeInfo(*row)
 
 
-def _set_active(database: Database, code: str, active: bool) -> GiftCodeInfo:
+def _set_active(database: Database, code: str, active: bool, reason: str | None) -> GiftCodeInfo:
     typed = (code or "").strip()
     with database.connect_for_desk_action() as connection:
         row = connection.execute(
@@ -350,17 +351,18 @@ def _set_active(database: Database, code: str, active: bool) -> GiftCodeInfo:
         if row.is_active != active:  # already so: nothing written, nothing to audit
             connection.execute(update(CODES).where(CODES.c.code == row.code).values(is_active=active))
             action = "giftcode-activate" if active else "giftcode-deactivate"
-            _audit(connection, database, action, row.code, {"is_active": row.is_active}, {"is_active": active})
+            _audit(connection, database, action, row.code, {"is_active": row.is_active}, {"is_active": active},
+                   reason)
         return _info(connection, row.code)
 
 
 def _audit(connection: Connection, database: Database, action: str, code: str,
-           before: dict[str, object] | None, after: dict[str, object] | None) -> None:
+           before: dict[str, object] | None, after: dict[str, object] | None, reason: str | None = None) -> None:
     settings = database.settings
     connection.execute(insert(AUDIT).values(
         operator=settings.operator, role=settings.role.value, action=action,
         schema_name=settings.schema_map.get(SCHEMA, SCHEMA), table_name="gift_codes",
-        primary_key={"code": code}, before=before, after=after, reason=None,
+        primary_key={"code": code}, before=before, after=after, reason=reason,
     ))
 
 
