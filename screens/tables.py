@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy.exc import DBAPIError
 from textual import on, work
@@ -41,6 +41,7 @@ from widgets.dialogs import ChoiceDialog, ConfirmDialog, TextPrompt, TextViewer
 from widgets.paged_table import PagedTable
 from widgets.schema_tree import RelationNode, SchemaNode, SchemaTree
 
+T = TypeVar("T")
 PAGE_SIZE = 100
 PAGE_GROUP = "tables.page"
 SLOW_QUERY_SECONDS = 0.5
@@ -227,27 +228,41 @@ class TablesScreen(TableEditing, TableExport, ConsoleScreen):
         cursor: Literal["top", "bottom"] = "top",
     ) -> None:
         database = self.console_app.database
-        assert self.page_query is not None
-        self.page_query.attach()
-        try:
+
+        def open_it() -> tuple[TableInfo, View, Pager, Page]:
             table = catalog.describe_table(database, ref)
             view = make_view(table)
             with self.pager_lock:
                 pager = browse.open_pager(database, view, PAGE_SIZE)
                 try:
-                    page = pager.last() if cursor == "bottom" else pager.first()
+                    return table, view, pager, pager.last() if cursor == "bottom" else pager.first()
                 except BaseException:
                     pager.close()
                     raise
-        except DBAPIError:
-            if self.page_query.cancelled:
-                return  # the user's cancel: page_worker_done says so
-            raise
+
+        opened = self.run_page_query(open_it)
+        if opened is None:
+            return
+        table, view, pager, page = opened
         if get_current_worker().is_cancelled:
             pager.close()
             return
         masked = sensitive_columns(table, database.settings.sensitive_columns)
         self.post_message(self.ViewOpened(Shown(view, pager, page, masked), cursor))
+
+    def run_page_query(self, query: Callable[[], T]) -> T | None:
+        """Run a page worker's `query` as the page query in flight; None when the user
+        cancelled it (before it started, or at the server while it ran)."""
+        assert self.page_query is not None
+        self.page_query.attach()
+        if self.page_query.cancelled:  # Escape came before this thread started
+            return None
+        try:
+            return query()
+        except DBAPIError:
+            if self.page_query.cancelled:
+                return None  # page_worker_done says so
+            raise
 
     @on(ViewOpened)
     def show_view(self, event: ViewOpened) -> None:
@@ -280,15 +295,13 @@ class TablesScreen(TableEditing, TableExport, ConsoleScreen):
     def fetch_worker(
         self, pager: Pager, how: Callable[[Pager], Page], cursor: Literal["top", "bottom", "keep"]
     ) -> None:
-        assert self.page_query is not None
-        self.page_query.attach()
-        try:
+        def fetch_it() -> Page:
             with self.pager_lock:
-                page = how(pager)
-        except DBAPIError:
-            if self.page_query.cancelled:
-                return  # the user's cancel: page_worker_done says so
-            raise
+                return how(pager)
+
+        page = self.run_page_query(fetch_it)
+        if page is None:
+            return
         if not get_current_worker().is_cancelled:
             self.post_message(self.PageLoaded(page, cursor))
 
