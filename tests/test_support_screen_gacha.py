@@ -71,6 +71,17 @@ async def find(pilot: Pilot[None], typed: str) -> None:
     await settle(pilot)
 
 
+async def create_code(pilot: Pilot[None], code: str, usage_limit: int) -> None:
+    """On the gift codes tab, create `code` worth 5 daphine with the form (key n)."""
+    pilot.app.screen.query_one(TabbedContent).active = "support-codes"
+    await settle(pilot)
+    pilot.app.screen.query_one("#codes-list", DataTable).focus()
+    await pilot.press("n")
+    await settle(pilot)
+    await fill_form(pilot, {"code": code, "reward_type": "daphine", "reward_value": "5",
+                            "usage_limit": str(usage_limit)})
+
+
 async def choose_player(pilot: Pilot[None], player: Any) -> None:
     """Find the player by the start of their academy name and highlight their row."""
     await find(pilot, player.academy_name[:6])
@@ -108,13 +119,7 @@ def test_a_support_session_finds_grants_creates_and_redeems(support: Any) -> Non
         assert sql(support, "SELECT quartzs FROM gacha.users WHERE id = :id", id=player.id).scalar() == player.quartzs + 250
 
         # Create a code limited to one use, then redeem it for the player, twice.
-        app.screen.query_one(TabbedContent).active = "support-codes"
-        await settle(pilot)
-        app.screen.query_one("#codes-list", DataTable).focus()
-        await pilot.press("n")
-        await settle(pilot)
-        await fill_form(pilot, {"code": "PILOT-GIFT", "reward_type": "daphine", "reward_value": "5",
-                                "usage_limit": "1"})
+        await create_code(pilot, "PILOT-GIFT", usage_limit=1)
         assert "PILOT-GIFT" in toasts(app)
         codes = app.screen.query_one("#codes-list", DataTable)
         assert "PILOT-GIFT" in [str(key.value) for key in codes.rows]
@@ -191,13 +196,7 @@ def test_a_redemption_on_the_players_tab_shows_on_the_codes_tab_without_a_reload
         return f"{cells[2]}/{cells[3]}"
 
     async def scenario(pilot: Pilot[None], app: ConsoleApp) -> None:
-        app.screen.query_one(TabbedContent).active = "support-codes"
-        await settle(pilot)
-        app.screen.query_one("#codes-list", DataTable).focus()
-        await pilot.press("n")
-        await settle(pilot)
-        await fill_form(pilot, {"code": "PANE-GIFT", "reward_type": "daphine", "reward_value": "5",
-                                "usage_limit": "3"})
+        await create_code(pilot, "PANE-GIFT", usage_limit=3)
         assert used(app) == "0/3"
         app.screen.query_one(TabbedContent).active = "support-players"
         await settle(pilot)
