@@ -51,7 +51,6 @@ from data.demo.heroes import (
     _bonus_rows,
 )
 from data.engine import Database
-from data.errors import one_line
 from data.imports.common import (
     HEROES,
     CancelFlag,
@@ -253,21 +252,15 @@ def import_city_of_data(
             for what, count in state.skipped.items():
                 run.counts[f"skipped: {what}"] = count
             written = sum(count for key, count in run.counts.items() if not key.startswith("skipped"))
-            run.record_batch(connection, written, errors, {"counts": dict(run.counts)})
-            result = run.finish("completed", None, connection=connection)
-            connection.commit()
-            return result
+            return run.commit_whole(connection, written, errors, {"counts": dict(run.counts)})
         except DBAPIError as error:
-            connection.rollback()
-            run.written = 0
-            return run.finish("failed", f"{one_line(error)}; nothing was written")
+            return run.failed_whole(connection, error)
 
 
 def _cancelled(connection: Connection, run: ImportRun) -> ImportResult:
-    connection.rollback()
-    run.written = 0
     run.counts.clear()
-    return run.finish("cancelled", "cancelled: nothing was written (the import is one transaction)")
+    return run.roll_back_whole(connection, "cancelled",
+                               "cancelled: nothing was written (the import is one transaction)")
 
 
 def _count(run_counts: dict[str, int], table: str, count: int) -> None:

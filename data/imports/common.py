@@ -20,8 +20,10 @@ from typing import IO, Any, cast
 
 from sqlalchemy import Connection, Table, bindparam, insert, select, text, update
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.exc import DBAPIError
 
 from data.engine import Database
+from data.errors import one_line
 from data.models.audit import AuditLog
 from data.models.heroes import SCHEMA as HEROES, ImportLog
 
@@ -238,6 +240,26 @@ class ImportRun:
             written=self.written, rejected=self.rejected, errors=tuple(self.errors), message=message,
             resume_from=resume_from, elapsed=self.elapsed, counts=dict(self.counts),
         )
+
+    # The importers that write in one transaction (City of Data, Geminya, CSV/JSON into a
+    # table) end in one of two ways: all of it, or nothing of it.
+
+    def commit_whole(self, connection: Connection, written: int, errors: list[RecordError],
+                     detail: Mapping[str, Any], message: str | None = None) -> ImportResult:
+        """The one transaction's counts and outcome, then its commit."""
+        self.record_batch(connection, written, errors, detail)
+        result = self.finish("completed", message, connection=connection)
+        connection.commit()
+        return result
+
+    def roll_back_whole(self, connection: Connection, status: str, message: str) -> ImportResult:
+        """Roll the one transaction back and say why: nothing of the import stays."""
+        connection.rollback()
+        self.written = 0
+        return self.finish(status, message)
+
+    def failed_whole(self, connection: Connection, error: DBAPIError) -> ImportResult:
+        return self.roll_back_whole(connection, "failed", f"{one_line(error)}; nothing was written")
 
 
 # --------------------------------------------------------------------------------------

@@ -23,7 +23,6 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError
 
 from data.engine import Database
-from data.errors import one_line
 from data.imports.common import (
     CancelFlag,
     ImportFailed,
@@ -193,14 +192,9 @@ def _import(database: Database, path: str | Path, table: Table, key: str,
                     connection.execute(statement)
                     run.report(counter.fraction)
                     if run.cancel_requested():
-                        connection.rollback()
-                        return run.finish("cancelled", "cancelled: nothing was written (one transaction)")
+                        return run.roll_back_whole(connection, "cancelled",
+                                                   "cancelled: nothing was written (one transaction)")
                 run.counts[table.name] = len(rows)
-                run.record_batch(connection, len(rows), list(run.errors), {"rows": len(rows)})
-                result = run.finish("completed", note, connection=connection)
-                connection.commit()
-                return result
+                return run.commit_whole(connection, len(rows), list(run.errors), {"rows": len(rows)}, note)
             except DBAPIError as error:
-                connection.rollback()
-                run.written = 0
-                return run.finish("failed", f"{one_line(error)}; nothing was written")
+                return run.failed_whole(connection, error)

@@ -22,7 +22,6 @@ from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
 from data.engine import Database
-from data.errors import one_line
 from data.imports.common import (
     CancelFlag,
     CountingReader,
@@ -93,8 +92,7 @@ def import_table(database: Database, table: str, path: str | Path, *, fmt: str |
             else:
                 stopped = _copy_json(cursor, file, stage_columns, names, run)
             if stopped:
-                connection.rollback()
-                return run.finish("cancelled", "cancelled: nothing was written (one transaction)")
+                return run.roll_back_whole(connection, "cancelled", "cancelled: nothing was written (one transaction)")
             run.read = connection.execute(text("SELECT count(*) FROM import_stage")).scalar_one()
             errors = _type_errors(connection, targets)
             if errors:
@@ -113,14 +111,9 @@ def import_table(database: Database, table: str, path: str | Path, *, fmt: str |
                 f"INSERT INTO {_quote(schema)}.{_quote(name)} ({target_columns}) "
                 f"SELECT {casts} FROM import_stage ORDER BY rec")).rowcount
             run.counts[table] = written
-            run.record_batch(connection, written, [], {"rows": written})
-            result = run.finish("completed", None, connection=connection)
-            connection.commit()
-            return result
+            return run.commit_whole(connection, written, [], {"rows": written})
         except DBAPIError as error:
-            connection.rollback()
-            run.written = 0
-            return run.finish("failed", f"{one_line(error)}; nothing was written")
+            return run.failed_whole(connection, error)
 
 
 def _header(file: Path) -> list[str]:
