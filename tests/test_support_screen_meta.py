@@ -68,9 +68,17 @@ def run(database: Database, tab: str, scenario: Scenario) -> None:
             deadline = time.monotonic() + 10
             while not tabs.get_pane(tab).region.height and time.monotonic() < deadline:
                 await pilot.pause(0.02)
-            table = "#metaserver-players" if tab == "support-metaserver" else "#accounts-table"
-            screen.query_one(table, DataTable).focus()
-            await pilot.pause()
+            # The screen focuses the tab's first field when its TabActivated arrives, which on
+            # a loaded machine can come after this focus: the keys would then type into the
+            # search box. Focus the table until it stays focused.
+            table = screen.query_one("#metaserver-players" if tab == "support-metaserver" else "#accounts-table",
+                                     DataTable)
+            while time.monotonic() < deadline:
+                table.focus()
+                await settle(pilot)
+                if app.focused is table:
+                    break
+            assert app.focused is table, app.focused
             await scenario(pilot, app)
 
     asyncio.run(main())
