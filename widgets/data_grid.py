@@ -4,6 +4,10 @@ DataTable crops its rows at the edges of the viewport: a column half scrolled ou
 part of its cells, and a right-aligned 300 cut after two characters reads "30". DataGrid
 marks every cell the viewport cuts with "…" at the cut edge (300 reads "3…"), on the
 header too, so a cut value always looks cut. Every table of the console uses it.
+
+DataTable also measures new rows only on its next idle: a frame drawn before that has
+columns as narrow as their headers, and "142" reads "14". DataGrid widens the columns as
+each row is added, so no frame shows a row its columns have not measured.
 """
 
 from __future__ import annotations
@@ -13,7 +17,10 @@ from typing import Any
 
 from rich.segment import Segment
 from textual.strip import Strip
+from textual.render import measure
 from textual.widgets import DataTable
+from textual.widgets._data_table import default_cell_formatter  # how DataTable itself draws a cell
+from textual.widgets.data_table import RowKey
 
 CUT_MARK = "…"
 
@@ -26,6 +33,16 @@ def clip(text: str, width: int) -> str:
 
 class DataGrid(DataTable[Any]):
     """A DataTable whose cells cut by the viewport's edges are marked as cut."""
+
+    def add_row(self, *cells: Any, height: int | None = 1, key: str | None = None,
+                label: Any = None) -> RowKey:
+        row_key = super().add_row(*cells, height=height, key=key, label=label)
+        console = self.app.console
+        for column, cell in zip(self.ordered_columns, cells):
+            if column.auto_width:
+                shown = default_cell_formatter(cell, wrap=False, height=1)
+                column.content_width = max(column.content_width, measure(console, shown, 1))
+        return row_key
 
     def render_line(self, y: int) -> Strip:
         strip = super().render_line(y)
