@@ -7,6 +7,7 @@ address, whose socket directory changes from run to run, so snapshots stay stabl
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -14,7 +15,7 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.worker import WorkerFailed, WorkerState
 from textual.widget import Widget
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Static, TabbedContent
 
 from console.app import ConsoleApp
 from data.engine import Database
@@ -87,6 +88,32 @@ async def settle(pilot: Pilot[None], *, max_rounds: int = 40) -> None:
                    for table in pilot.app.screen.query(DataTable)):
             break
         await pilot.pause()
+
+
+async def show_tab(pilot: Pilot[None], tab: str, *, timeout: float = 10.0) -> None:
+    """Bring the screen's `tab` to the front and wait until the screen has handled it.
+
+    The support desk and the activity screen move the focus into a tab when its
+    TabActivated arrives. On a loaded machine that message can be handled after the app
+    was otherwise idle, and a test that focused a table of its own in between would have
+    its keys typed into the search box the screen focused after it. So wait until the pane
+    is laid out and the focus is inside it (when it has anything to focus); then the
+    test's own focus is the last word.
+    """
+    await settle(pilot)  # a screen just pushed activates its first tab when mounted
+    screen = pilot.app.screen
+    tabs = screen.query_one(TabbedContent)
+    tabs.active = tab
+    pane = tabs.get_pane(tab)
+    deadline = time.monotonic() + timeout
+    while True:
+        await settle(pilot)
+        focused = pilot.app.focused
+        focus_inside = focused is not None and pane in focused.ancestors
+        if pane.region.height and (focus_inside or not any(pane in w.ancestors for w in screen.focus_chain)):
+            return
+        assert time.monotonic() < deadline, f"tab {tab} never took the focus (it is on {focused})"
+        await pilot.pause(0.02)
 
 
 def run_screen(database: Database, key: str, scenario: Scenario, size: tuple[int, int] = (80, 24)) -> None:

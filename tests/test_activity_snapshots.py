@@ -9,11 +9,10 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import TabbedContent
 
 from data.engine import Database
 from screens.activity import ActivityScreen
-from tests.app_factory import make_app, settle
+from tests.app_factory import make_app, settle, show_tab
 from tests.fixtures.activity.frozen import COMMIT_RATES, WITHOUT_STATEMENTS, RecordedActivity, reading
 
 NEVER = 3600.0
@@ -32,8 +31,7 @@ def open_tab(tab: str, source: RecordedActivity | None = None, *, refreshes: int
         for _ in range(refreshes):
             screen.action_refresh_now()
             await settle(pilot)
-        screen.query_one(TabbedContent).active = tab
-        await settle(pilot)
+        await show_tab(pilot, tab)
         for key in keys:
             await pilot.press(key)
             await settle(pilot)

@@ -14,14 +14,14 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import URL
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, TabbedContent, Tree
+from textual.widgets import DataTable, Input, Tree
 
 from console.app import ConsoleApp
 from data.engine import ConnectionSettings, Database
 from data.roles import Role
 from screens.migrations import MigrationsScreen
 from screens.support import SupportScreen
-from tests.app_factory import make_app, settle, visible_text
+from tests.app_factory import make_app, settle, show_tab, visible_text
 from tests.conftest import SMALL_POOL
 from tests.test_support_screen_gacha import choose_player, fill_form
 from tests.test_support_screen_meta import OPERATOR, sql
@@ -68,8 +68,7 @@ def run_desk(database: Database, tab: str, scenario: Callable[[Pilot[None], Cons
         app = make_app(database)
         async with app.run_test(size=SIZE, notifications=True) as pilot:
             await app.push_screen(SupportScreen())
-            app.screen.query_one(TabbedContent).active = tab
-            await settle(pilot)
+            await show_tab(pilot, tab)
             await scenario(pilot, app)
 
     asyncio.run(main())

@@ -12,6 +12,7 @@ from textual.pilot import Pilot
 from data.engine import Database
 from tests.app_factory import make_app
 from tests.app_factory import settle as overview_loaded
+from tests.app_factory import show_tab
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
@@ -103,12 +104,8 @@ def support_tab(tab: str, *keys: str):  # type: ignore[no-untyped-def]
     """A run_before that opens the support desk on `tab`, then presses `keys`."""
 
     async def run_before(pilot: Pilot[None]) -> None:
-        from textual.widgets import TabbedContent
-
         await pilot.press("3")
-        await overview_loaded(pilot)
-        pilot.app.screen.query_one(TabbedContent).active = tab
-        await overview_loaded(pilot)
+        await show_tab(pilot, tab)
         for key in keys:
             await pilot.press(key)
             await overview_loaded(pilot)

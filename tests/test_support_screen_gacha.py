@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import URL
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Select, TabbedContent
+from textual.widgets import DataTable, Input, Select
 
 from console.app import ConsoleApp
 from data.roles import Role
 from screens.support import SupportScreen
-from tests.app_factory import make_app, visible_text
+from tests.app_factory import make_app, show_tab, visible_text
 from tests.test_support_screen_meta import OPERATOR, Scenario, role_database, sql
 from tests.test_tables_screen import settle, toasts
 from widgets.row_form import RowForm
@@ -39,8 +39,7 @@ def run(database: Any, tab: str, scenario: Scenario) -> None:
             await pilot.press("3")
             await settle(pilot)
             assert isinstance(app.screen, SupportScreen)
-            app.screen.query_one(TabbedContent).active = tab
-            await settle(pilot)
+            await show_tab(pilot, tab)
             await scenario(pilot, app)
 
     asyncio.run(main())
@@ -73,8 +72,7 @@ async def find(pilot: Pilot[None], typed: str) -> None:
 
 async def create_code(pilot: Pilot[None], code: str, usage_limit: int) -> None:
     """On the gift codes tab, create `code` worth 5 daphine with the form (key n)."""
-    pilot.app.screen.query_one(TabbedContent).active = "support-codes"
-    await settle(pilot)
+    await show_tab(pilot, "support-codes")
     pilot.app.screen.query_one("#codes-list", DataTable).focus()
     await pilot.press("n")
     await settle(pilot)
@@ -124,8 +122,7 @@ def test_a_support_session_finds_grants_creates_and_redeems(support: Any) -> Non
         codes = app.screen.query_one("#codes-list", DataTable)
         assert "PILOT-GIFT" in [str(key.value) for key in codes.rows]
 
-        app.screen.query_one(TabbedContent).active = "support-players"
-        await settle(pilot)
+        await show_tab(pilot, "support-players")
         daphine = sql(support, "SELECT daphine FROM gacha.users WHERE id = :id", id=player.id).scalar()
         app.screen.query_one("#players-found", DataTable).focus()
         await pilot.press("c")
@@ -198,8 +195,7 @@ def test_a_redemption_on_the_players_tab_shows_on_the_codes_tab_without_a_reload
     async def scenario(pilot: Pilot[None], app: ConsoleApp) -> None:
         await create_code(pilot, "PANE-GIFT", usage_limit=3)
         assert used(app) == "0/3"
-        app.screen.query_one(TabbedContent).active = "support-players"
-        await settle(pilot)
+        await show_tab(pilot, "support-players")
         await choose_player(pilot, player)
         await pilot.press("c")
         await settle(pilot)
@@ -207,8 +203,7 @@ def test_a_redemption_on_the_players_tab_shows_on_the_codes_tab_without_a_reload
         await pilot.press("enter")
         await settle(pilot)
         assert "+5 daphine" in toasts(app)
-        app.screen.query_one(TabbedContent).active = "support-codes"  # no ctrl+r
-        await settle(pilot)
+        await show_tab(pilot, "support-codes")  # no ctrl+r
         assert used(app) == "1/3"
 
     run(support, "support-players", scenario)

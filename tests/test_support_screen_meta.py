@@ -8,7 +8,6 @@ and what the database and the audit log now hold.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
@@ -16,7 +15,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import URL
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, DataTable, Input, TabbedContent
+from textual.widgets import Checkbox, DataTable, Input
 
 from console.app import ConsoleApp
 from data.engine import ConnectionSettings, Database
@@ -24,7 +23,7 @@ from data.roles import Role
 from screens.support import SupportScreen
 from screens.support_accounts import AccountsPane
 from screens.support_metaserver import MetaserverPane
-from tests.app_factory import make_app, visible_text
+from tests.app_factory import make_app, show_tab, visible_text
 from tests.conftest import SMALL_POOL
 from tests.test_tables_screen import settle, toasts
 from widgets.dialogs import TextPrompt
@@ -60,25 +59,11 @@ def run(database: Database, tab: str, scenario: Scenario) -> None:
             await settle(pilot)
             screen = SupportScreen()
             await app.push_screen(screen)
-            tabs = screen.query_one(TabbedContent)
-            tabs.active = tab
-            await settle(pilot)
-            # The pane is laid out on a refresh after the switch: on a loaded machine that
-            # can come after the app is otherwise idle.
-            deadline = time.monotonic() + 10
-            while not tabs.get_pane(tab).region.height and time.monotonic() < deadline:
-                await pilot.pause(0.02)
-            # The screen focuses the tab's first field when its TabActivated arrives, which on
-            # a loaded machine can come after this focus: the keys would then type into the
-            # search box. Focus the table until it stays focused.
+            await show_tab(pilot, tab)
             table = screen.query_one("#metaserver-players" if tab == "support-metaserver" else "#accounts-table",
                                      DataTable)
-            while time.monotonic() < deadline:
-                table.focus()
-                await settle(pilot)
-                if app.focused is table:
-                    break
-            assert app.focused is table, app.focused
+            table.focus()
+            await settle(pilot)
             await scenario(pilot, app)
 
     asyncio.run(main())
@@ -351,8 +336,7 @@ def test_the_developer_role_is_refused(developer: Database, database: Database) 
         await settle(pilot)
         assert not isinstance(app.screen, TextPrompt)
         assert "developer role cannot use the support desk" in toasts(app)
-        app.screen.query_one(TabbedContent).active = "support-metaserver"
-        await settle(pilot)
+        await show_tab(pilot, "support-metaserver")
         app.screen.query_one("#metaserver-players", DataTable).focus()
         await pilot.press("b")
         await settle(pilot)
