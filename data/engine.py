@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import psycopg
+from psycopg import ServerCursor
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,6 +24,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from data.roles import Role
 
 APPLICATION_NAME = "console"
+ONE_STATEMENT = "console_one_statement"
+"""Execution option: run each statement through the extended query protocol (see guard_typed_sql)."""
+_NEEDS_RESET = "console_needs_reset"
 
 
 @dataclass(frozen=True)
@@ -173,7 +178,63 @@ def _make_engine(settings: ConnectionSettings) -> Engine:
     )
     if settings.enforces_read_only:
         _open_transactions_read_only(engine)
+    _send_typed_sql_alone(engine)
+    _reset_after_typed_sql(engine)
     return engine
+
+
+def guard_typed_sql(connection: Connection, *, read_only: bool = True) -> Connection:
+    """Make `connection` fit for SQL the user typed (a WHERE clause, a filter, a query to
+    export or explain): the server will run one statement per text and, unless
+    `read_only` is False (EXPLAIN ANALYZE, rolled back by its caller), write nothing.
+
+    Call it before the transaction's first statement. READ ONLY is the server's too: a
+    typed `set_config('transaction_read_only', ...)` cannot lift it once a query ran.
+    """
+    if read_only:
+        connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+    connection.info[_NEEDS_RESET] = True  # kept by the pooled connection, read at check-in
+    return connection.execution_options(**{ONE_STATEMENT: True})
+
+
+def _reset_after_typed_sql(engine: Engine) -> None:
+    """A connection that ran typed SQL is reset when it goes back to the pool.
+
+    One statement can still change the session: `set_config('statement_timeout', '0',
+    false)` or `set_config('role', ...)` in a WHERE clause outlives its transaction, and
+    the next checkout would inherit it. DISCARD ALL puts every setting back to its session
+    default; statement_timeout, application_name and read-only are startup options
+    (_make_engine), so those defaults are the console's own.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _discard(dbapi_connection: Any, record: Any) -> None:
+        if dbapi_connection is None or not record.info.pop(_NEEDS_RESET, False):
+            return
+        try:
+            dbapi_connection.autocommit = True  # DISCARD ALL cannot run in a transaction
+            dbapi_connection.execute("DISCARD ALL")
+            dbapi_connection.autocommit = False
+        except psycopg.Error as error:
+            record.invalidate(error)  # closed rather than handed out as it is
+
+
+def _send_typed_sql_alone(engine: Engine) -> None:
+    """Statements of a guarded connection go out through the extended query protocol.
+
+    psycopg sends a statement without bind parameters as a simple query, in which the
+    server runs every statement of the text: a typed WHERE of `true; COMMIT; UPDATE ...`
+    would write. In the extended protocol the server refuses a text of several statements
+    ("cannot insert multiple commands into a prepared statement"). executemany of one
+    parameter set is psycopg's public way to use it (pipeline mode) even without
+    parameters; a server-side cursor's DECLARE already does.
+    """
+    @event.listens_for(engine, "do_execute")
+    def _extended(cursor: Any, statement: str, parameters: Any, context: Any) -> bool | None:
+        if not context.execution_options.get(ONE_STATEMENT) or isinstance(cursor, ServerCursor):
+            return None
+        cursor.executemany(statement, [parameters or {}], returning=True)
+        return True
 
 
 def _track_statements(engine: Engine) -> dict[int, Any]:

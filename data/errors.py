@@ -10,6 +10,11 @@ _NOISE = re.compile(r"^\(psycopg[\w.]*\)\s*")
 _SERVER_LINE = re.compile(r'connection to server (?:at "[^"]*"(?:, port \d+)?|on socket "[^"]*") failed: ')
 
 
+# What the server says when typed SQL (sent through the extended protocol) holds several
+# statements; it names a mechanism the user never chose.
+_SEVERAL_STATEMENTS = "cannot insert multiple commands into a prepared statement"
+
+
 def one_line(error: BaseException) -> str:
     """The most telling single line of an exception from the database layer.
 
@@ -27,6 +32,8 @@ def one_line(error: BaseException) -> str:
     # libpq tries every address of a host and reports each; the last is the final word.
     attempts = [line for line in lines if _SERVER_LINE.search(line)]
     line = attempts[-1] if attempts else lines[0]
+    if line.startswith(_SEVERAL_STATEMENTS):
+        return "one statement at a time: the text holds several (separated by ;)"
     return line.removeprefix("connection failed: ")
 
 

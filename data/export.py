@@ -30,12 +30,11 @@ from data.browse import (
     is_bad_input,
     order_by_sql,
     order_columns,
-    read_only,
     select_sql,
     sql_text,
     validate_view,
 )
-from data.engine import Database
+from data.engine import Database, guard_typed_sql
 from data.errors import one_line
 from data.sensitive import MASK
 
@@ -89,7 +88,7 @@ def export_view(
         sql = f'SELECT to_json("row".*)::text FROM ({inner}) AS "row"'
     try:
         with database.connect() as connection:
-            read_only(connection)
+            guard_typed_sql(connection)
             return _stream(connection, sql, params.values, names, out, fmt, progress, cancelled, batch)
     except DBAPIError as error:
         if not is_bad_input(error):
@@ -131,7 +130,7 @@ def export_query(
     subquery = f"(\n{sql_text(query)}\n)"
     try:
         with database.connect() as connection:
-            read_only(connection)
+            guard_typed_sql(connection)
             names = list(connection.exec_driver_sql(f"SELECT * FROM {subquery} AS q LIMIT 0", {}).keys())
             if fmt == "csv":
                 # Columns renamed by position, so duplicate or odd names still cast to text.

@@ -22,7 +22,7 @@ The package, by part:
 - parsing: filters and sorts as typed on the command line.
 """
 
-from data.browse.checks import blame, check_view, is_bad_input, read_only, validate_view
+from data.browse.checks import blame, check_view, is_bad_input, validate_view
 from data.browse.cursor import CursorPager
 from data.browse.keyset import KeysetPager
 from data.browse.links import ReferencingRows, referenced_row_filters, referencing_rows, value_text
@@ -70,7 +70,6 @@ __all__ = [
     "order_columns",
     "parse_filter",
     "parse_sort",
-    "read_only",
     "referenced_row_filters",
     "referencing_rows",
     "row_items",

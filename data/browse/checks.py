@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from data.browse.sql import Params, conditions_sql, order_by_sql, order_columns, select_sql, typed_where
 from data.browse.views import NO_VALUE, OPERATORS, BadFilter, View
-from data.engine import Database
+from data.engine import Database, guard_typed_sql
 from data.errors import one_line
 
 
@@ -36,13 +35,6 @@ def check_view(view: View) -> None:
             raise BadFilter(f'filter on {item.column}: "{item.operator}" needs a value')
 
 
-def read_only(connection: Connection) -> Connection:
-    """Make the connection's transaction READ ONLY before its first query: a typed WHERE
-    clause must never write, even for an admin."""
-    connection.exec_driver_sql("SET TRANSACTION READ ONLY")
-    return connection
-
-
 def is_bad_input(error: DBAPIError) -> bool:
     """True when the statement was refused (syntax, types, a write in a read-only
     transaction), False when the server or the connection failed (timeouts included)."""
@@ -56,7 +48,7 @@ def _probe(database: Database, view: View) -> DBAPIError | None:
     sql = select_sql(view.table.ref, ["1"], conditions_sql(view, params), order=order, limit=0)
     try:
         with database.connect() as connection:
-            read_only(connection).exec_driver_sql(sql, params.values)
+            guard_typed_sql(connection).exec_driver_sql(sql, params.values)
     except DBAPIError as error:
         if not is_bad_input(error):
             raise

@@ -10,10 +10,10 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Row
 from sqlalchemy.exc import DBAPIError
 
-from data.browse.checks import blame, is_bad_input, read_only
+from data.browse.checks import blame, is_bad_input
 from data.browse.sql import Params, conditions_sql, order_by_sql, order_columns, row_items, select_sql
 from data.browse.views import BadFilter, Page, View
-from data.engine import Database
+from data.engine import Database, guard_typed_sql
 
 _T = TypeVar("_T")
 _CURSOR = '"console_browse"'
@@ -136,7 +136,7 @@ class CursorPager:
         connection = self.database.engine.connect()
         try:
             connection.begin()
-            read_only(connection)
+            guard_typed_sql(connection)
             params = Params()
             order = order_by_sql(view.table.ref, order_columns(view)) if view.sort else None
             query = select_sql(view.table.ref, row_items(view), conditions_sql(view, params), order=order)

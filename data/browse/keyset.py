@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy import Connection, Row
 from sqlalchemy.exc import DBAPIError
 
-from data.browse.checks import blame, is_bad_input, read_only
+from data.browse.checks import blame, is_bad_input
 from data.browse.sql import Params, after_sql, conditions_sql, ident, order_by_sql, order_columns, row_items, select_sql
 from data.browse.views import BadFilter, Page, RowNotFound, View
-from data.engine import Database
+from data.engine import Database, guard_typed_sql
 from data.errors import one_line
 
 
@@ -146,7 +146,7 @@ class KeysetPager:
     def _reading(self, label: str | None = None) -> Iterator[Connection]:
         try:
             with self.database.connect() as connection:
-                yield read_only(connection)
+                yield guard_typed_sql(connection)
         except DBAPIError as error:
             if not is_bad_input(error):
                 raise

@@ -12,11 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from data.browse.checks import read_only
 from data.browse.sql import Params, filter_sql, select_sql
 from data.browse.views import Filter
 from data.catalog import ForeignKey, TableInfo, readable_schemas
-from data.engine import Database
+from data.engine import Database, guard_typed_sql
 
 
 @dataclass(frozen=True)
@@ -83,7 +82,7 @@ def referencing_rows(
     numbers: list[int] = []
     if counts:
         with database.connect() as connection:
-            numbers = list(read_only(connection).exec_driver_sql(f"SELECT {', '.join(counts)}", params.values).one())
+            numbers = list(guard_typed_sql(connection).exec_driver_sql(f"SELECT {', '.join(counts)}", params.values).one())
     by_key = dict(zip(found, numbers))
     return [
         ReferencingRows(fk, min(by_key.get(fk, 0), limit), by_key.get(fk, 0) > limit, found.get(fk, ()))

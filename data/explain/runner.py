@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-from data.engine import Database
+from data.engine import Database, guard_typed_sql
 from data.errors import one_line
 from data.explain.analysis import PlanAnalysis, analyse_plan
 
@@ -154,6 +154,7 @@ class ExplainRun:
         started = time.perf_counter()
         try:
             with self._rolled_back() as connection:
+                guard_typed_sql(connection, read_only=False)  # written back by the rollback
                 connection.exec_driver_sql(f"SET LOCAL statement_timeout = {int(options.timeout_ms)}")
                 if before is not None:
                     before(connection)
