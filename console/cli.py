@@ -52,10 +52,10 @@ from data.engine import Database
 from data.errors import one_line
 from data.models.gacha import CURRENCIES
 from data.roles import Role
-from console import cli_build, cli_import, cli_migrate
+from console import cli_build, cli_import, cli_migrate, cli_roles
 
 # Subcommand families in modules of their own (see console.cli_common).
-COMMAND_FAMILIES: tuple[Any, ...] = (cli_migrate, cli_build, cli_import)
+COMMAND_FAMILIES: tuple[Any, ...] = (cli_migrate, cli_build, cli_import, cli_roles)
 
 # Imported before the UI is preloaded in a thread (see _with_database).
 DRIVER_MODULES = (

@@ -150,7 +150,25 @@ def upgrade(engine: Engine, target: str = "heads") -> list[BranchOutcome]:
     from alembic import command  # the runtime half of Alembic: only paid for when migrating
 
     targets = [(branch, f"{branch}@head") for branch in BRANCHES] if target == "heads" else [(_branch_name(target), target)]
-    return [_run(engine, branch, lambda config, t=t: command.upgrade(config, t), t) for branch, t in targets]
+    outcomes = [_run(engine, branch, lambda config, t=t: command.upgrade(config, t), t) for branch, t in targets]
+    grant_roles(engine)
+    return outcomes
+
+
+def grant_roles(engine: Engine) -> bool:
+    """Give the console's group roles their privileges on what the migrations made (new
+    tables, new columns), when this login may create roles; True if it did.
+
+    A login that may not (a DBA keeps that right) leaves it to `console roles sql`.
+    """
+    from data import grants
+
+    schema_map = engine.get_execution_options().get("schema_translate_map") or {}
+    with engine.begin() as connection:
+        if not grants.may_create_roles(connection):
+            return False
+        grants.apply_grants(connection, schema_map)
+    return True
 
 
 def downgrade(engine: Engine, target: str) -> list[BranchOutcome]:

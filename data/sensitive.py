@@ -20,7 +20,7 @@ from collections.abc import Collection, Mapping, Sequence
 from fnmatch import fnmatchcase
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import Column, Table, insert
 
 from data.catalog import ColumnInfo, TableInfo
 from data.engine import Database
@@ -84,6 +84,19 @@ def sensitive_columns(table: TableInfo, extra: Collection[str] = ()) -> frozense
         elif any(_named_in(table, column.name, entry) for entry in extra):
             found.add(column.name)
     return frozenset(found)
+
+
+def readable_columns(table: Table) -> tuple[Column[Any], ...]:
+    """A model table's columns that are not secrets by name: all the support role may read
+    of it (data/grants.py grants no others), so all a desk action selects or returns."""
+    return tuple(column for column in table.c if not DEFAULT_PATTERNS.search(words_of(column.name)))
+
+
+def audit_image(table: Table, row: Mapping[str, Any]) -> dict[str, Any]:
+    """A row of `table`, read through readable_columns, as JSON for an audit row: each
+    secret column is there, as MASK (its value was never read)."""
+    readable = {column.name for column in readable_columns(table)}
+    return {column.name: _jsonable(row[column.name]) if column.name in readable else MASK for column in table.c}
 
 
 def mask_row(row: Mapping[str, Any], sensitive: Collection[str]) -> dict[str, Any]:

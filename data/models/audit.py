@@ -20,7 +20,9 @@ class AuditLog(Base):
         CheckConstraint("role IN ('admin', 'developer', 'support')", name="role"),
         Index(None, "schema_name", "table_name", "created_at"),
         Index(None, "operator", "created_at"),
-        {"schema": CONSOLE_SCHEMA, "comment": "Every write made through the console"},
+        # No RETURNING of the new id: the support role writes audit rows but may not read
+        # them (data/grants.py), and RETURNING would need that.
+        {"schema": CONSOLE_SCHEMA, "comment": "Every write made through the console", "implicit_returning": False},
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

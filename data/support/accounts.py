@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Table, func, insert, or_, select, update
 from data.engine import Database
 from data.models.accounts import SCHEMA, AccountUser
 from data.models.audit import AuditLog
-from data.sensitive import DEFAULT_PATTERNS, MASK, words_of
+from data.sensitive import audit_image, readable_columns
 
 _USERS = cast(Table, AccountUser.__table__)
 
@@ -61,8 +61,9 @@ class AccountRow:
     deleted_at: datetime | None
 
 
-# Every column but hashed_password: the hash never leaves the database through the desk.
-_COLUMNS = tuple(column for column in _USERS.c if column.name != "hashed_password")
+# Every column but hashed_password: the hash never leaves the database through the desk
+# (and the support role may not read it).
+_COLUMNS = readable_columns(_USERS)
 
 
 def _account(row: Any) -> AccountRow:
@@ -149,34 +150,24 @@ def _change(database: Database, user_id: uuid.UUID, reason: str, *, delete: bool
         after = connection.execute(
             update(_USERS).where(_USERS.c.id == user_id)
             .values(is_deleted=delete, deleted_at=now if delete else None, updated_at=now)
-            .returning(*_USERS.c)
+            .returning(*_COLUMNS)
         ).one()
         settings = database.settings
         connection.execute(insert(AuditLog), {
             "operator": settings.operator, "role": settings.role.value,
             "action": "soft-delete" if delete else "restore",
             "schema_name": settings.schema_map.get(SCHEMA, SCHEMA), "table_name": _USERS.name,
-            "primary_key": {"id": str(user_id)}, "before": _image(before._mapping),
-            "after": _image(after._mapping), "reason": reason,
+            "primary_key": {"id": str(user_id)}, "before": audit_image(_USERS, before._mapping),
+            "after": audit_image(_USERS, after._mapping), "reason": reason,
         })
     return _account(after)
 
 
 def _locked(connection: Connection, user_id: uuid.UUID, *, lock: bool) -> Any:
-    statement = select(_USERS).where(_USERS.c.id == user_id)
+    statement = select(*_COLUMNS).where(_USERS.c.id == user_id)
     row = connection.execute(statement.with_for_update() if lock else statement).first()
     if row is None:
         raise AccountNotFound(f"no account has id {user_id}")
     return row
 
 
-def _image(row: Any) -> dict[str, Any]:
-    """A row as JSON for the audit log, the password hash (and any other secret) masked."""
-    return {name: MASK if value is not None and DEFAULT_PATTERNS.search(words_of(name)) else _json(value)
-            for name, value in row.items()}
-
-
-def _json(value: Any) -> Any:
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    return value.isoformat() if isinstance(value, datetime) else str(value)

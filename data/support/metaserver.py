@@ -20,7 +20,7 @@ from sqlalchemy.sql.functions import coalesce
 from data.engine import Database
 from data.models.audit import AuditLog
 from data.models.metaserver import SCHEMA, Game, MetaSession, MetaUser, PlayerStat, Room
-from data.sensitive import DEFAULT_PATTERNS, MASK, words_of
+from data.sensitive import audit_image, readable_columns
 
 SessionState = Literal["active", "expired", "revoked"]
 
@@ -205,7 +205,7 @@ def _session(row: Any, state: SessionState) -> SessionInfo:
 
 
 def _get_player(connection: Connection, user_id: int, *, lock: bool = False) -> Any:
-    statement = select(_USERS).where(_USERS.c.id == user_id)
+    statement = select(*readable_columns(_USERS)).where(_USERS.c.id == user_id)
     row = connection.execute(statement.with_for_update() if lock else statement).first()
     if row is None:
         raise PlayerNotFound(f"no metaserver player has id {user_id}")
@@ -244,7 +244,8 @@ def revoke_session(database: Database, session_id: int, reason: str) -> SessionI
     reason = _reason(reason)
     with database.connect_for_desk_action() as connection:
         row = connection.execute(
-            select(_SESSIONS, _state().label("state")).where(_SESSIONS.c.id == session_id).with_for_update()
+            select(*readable_columns(_SESSIONS), _state().label("state")).where(_SESSIONS.c.id == session_id)
+            .with_for_update()
         ).first()
         if row is None:
             raise SessionNotFound(f"no metaserver session has id {session_id}")
@@ -273,10 +274,10 @@ def _revoke(connection: Connection, database: Database, where: Any, reason: str)
     """Revoke the live sessions matching `where`, one audit row per session."""
     live = where & MetaSession.is_active.is_(True) & (MetaSession.expires_at > func.now())
     rows = connection.execute(
-        update(_SESSIONS).where(live).values(is_active=False).returning(*_SESSIONS.c)
+        update(_SESSIONS).where(live).values(is_active=False).returning(*readable_columns(_SESSIONS))
     ).all()
     for row in rows:
-        after = _image(row._mapping)
+        after = audit_image(_SESSIONS, row._mapping)
         _audit(connection, database, "revoke-session", "sessions", {"id": row.id},
                {**after, "is_active": True}, after, reason)
     return [_session(row, "revoked") for row in rows]
@@ -316,10 +317,11 @@ def _set_banned(database: Database, user_id: int, reason: str, *, banned: bool) 
         if not banned and before.is_active:
             raise NotBanned(f"player {before.username} (id {user_id}) is not banned")
         after = connection.execute(
-            update(_USERS).where(_USERS.c.id == user_id).values(is_active=not banned).returning(*_USERS.c)
+            update(_USERS).where(_USERS.c.id == user_id).values(is_active=not banned)
+            .returning(*readable_columns(_USERS))
         ).one()
         _audit(connection, database, "ban" if banned else "unban", "users", {"id": user_id},
-               _image(before._mapping), _image(after._mapping), reason)
+               audit_image(_USERS, before._mapping), audit_image(_USERS, after._mapping), reason)
         revoked = _revoke(connection, database, MetaSession.user_id == user_id, reason) if banned else []
     return BanResult(_player(after), len(revoked))
 
@@ -382,16 +384,6 @@ def _reason(reason: str | None) -> str:
     return text
 
 
-def _image(row: Any) -> dict[str, Any]:
-    """A row as JSON for the audit log, secrets (password hash, token) masked."""
-    return {name: MASK if value is not None and DEFAULT_PATTERNS.search(words_of(name)) else _json(value)
-            for name, value in row.items()}
-
-
-def _json(value: Any) -> Any:
-    if value is None or isinstance(value, (bool, int, float, str, dict, list)):
-        return value
-    return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
 def _audit(connection: Connection, database: Database, action: str, table: str,

@@ -1,0 +1,234 @@
+"""The roles are PostgreSQL's: each console role logs in as a login of its group role, and
+the server refuses what the role may not do, whatever SQL reaches it.
+
+Each test connects as the embedded server's login for a role (data.grants.LOGINS) on its
+own copy of the demo database, whose migrations granted the group roles.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import psycopg
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import URL
+
+from console.embedded import EmbeddedServer
+from data import browse
+from data.browse import BadFilter, View
+from data.catalog import RelationRef, describe_table
+from data.engine import ConnectionSettings, Database
+from data.export import BadQuery, export_query
+from data.grants import GROUP_ROLES, LOGINS, grants_script, login_statements
+from data.roles import Role
+from tests.conftest import SMALL_POOL, _autocommit
+from tests.test_cli import run_console, socket_url
+
+OPERATOR = "tester"
+
+
+@pytest.fixture(scope="session")
+def logins(embedded_server: EmbeddedServer) -> None:
+    for statement in login_statements():
+        _autocommit(embedded_server, statement)
+
+
+def login(database_url: URL, role: Role) -> Database:
+    return Database(ConnectionSettings(url=database_url.set(username=LOGINS[role]), role=role, pool=SMALL_POOL,
+                                       operator=OPERATOR))
+
+
+@pytest.fixture
+def developer(logins: None, database_url: URL) -> Iterator[Database]:
+    with login(database_url, Role.DEVELOPER) as database:
+        yield database
+
+
+@pytest.fixture
+def support(logins: None, database_url: URL) -> Iterator[Database]:
+    with login(database_url, Role.SUPPORT) as database:
+        yield database
+
+
+@pytest.fixture
+def admin(logins: None, database_url: URL) -> Iterator[Database]:
+    with login(database_url, Role.ADMIN) as database:
+        yield database
+
+
+def read_write(database: Database, sql: str) -> Any:
+    """Run `sql` as the database's login on a plain connection of its own, autocommitted
+    and READ WRITE: what stops it is the grants, not the console's READ ONLY."""
+    url = database.settings.url
+    with psycopg.connect(host=url.query["host"], dbname=url.database, user=url.username, autocommit=True) as raw:
+        return raw.execute(sql).fetchall()
+
+
+def refused(database: Database, sql: str) -> str:
+    with pytest.raises(psycopg.Error) as caught:
+        read_write(database, sql)
+    return str(caught.value)
+
+
+# ---- what each login may read and write ------------------------------------------------
+
+
+def test_the_logins_are_plain_members_of_their_group(developer: Database) -> None:
+    with developer.connect() as connection:
+        rows = connection.execute(text(
+            "SELECT r.rolname, r.rolsuper, r.rolcreaterole, array(SELECT b.rolname FROM pg_auth_members m"
+            " JOIN pg_roles b ON b.oid = m.roleid WHERE m.member = r.oid ORDER BY 1) AS groups"
+            " FROM pg_roles r WHERE r.rolname LIKE 'console\\_%\\_login' ORDER BY 1")).all()
+    assert [(row.rolname, row.rolsuper, row.rolcreaterole, row.groups) for row in rows] == [
+        (LOGINS[role], False, False, [GROUP_ROLES[role]]) for role in (Role.ADMIN, Role.DEVELOPER, Role.SUPPORT)]
+
+
+def test_developer_reads_everything_but_secrets_and_writes_nothing(developer: Database) -> None:
+    assert read_write(developer, "SELECT count(*) FROM stories.nodes")[0][0] > 0
+    assert read_write(developer, "SELECT count(email) FROM accounts.users")[0][0] > 0
+    assert read_write(developer, "SELECT count(*) FROM console.audit_log")
+    assert read_write(developer, "SELECT count(*) FROM pg_stat_activity WHERE query <> ''")
+    for secret in ("hashed_password FROM accounts.users", "session_token FROM metaserver.sessions"):
+        assert "permission denied" in refused(developer, f"SELECT {secret}")
+    assert "permission denied" in refused(developer, "SELECT * FROM accounts.users")
+    for write in ("UPDATE gacha.users SET quartzs = 0", "DELETE FROM stories.nodes",
+                  "INSERT INTO console.audit_log (operator) VALUES ('x')", "CREATE TABLE gacha.x (i int)"):
+        assert "permission denied" in refused(developer, write)
+
+
+def test_support_reads_its_systems_and_nothing_else(support: Database) -> None:
+    assert read_write(support, "SELECT count(*) FROM gacha.users")[0][0] > 0
+    assert read_write(support, "SELECT count(*) FROM metaserver.sessions")
+    for forbidden in ("SELECT count(*) FROM stories.nodes", "SELECT count(*) FROM heroes.powers",
+                      "SELECT count(*) FROM console.audit_log", "SELECT hashed_password FROM accounts.users",
+                      "SELECT session_token FROM metaserver.sessions"):
+        assert "permission denied" in refused(support, forbidden), forbidden
+    for write in ("UPDATE gacha.users SET academy_name = 'x'", "DELETE FROM gacha.gift_codes",
+                  "UPDATE accounts.users SET email = 'x'", "TRUNCATE gacha.currency_ledger"):
+        assert "permission denied" in refused(support, write), write
+
+
+# ---- typed SQL cannot reach past the grants --------------------------------------------
+
+ATTACKS = [
+    ("pg_read_file('/etc/passwd') IS NOT NULL", "permission denied"),
+    ("lo_import('/etc/passwd') IS NOT NULL", "permission denied|read-only"),
+    ("set_config('role', 'console_admin', false) IS NOT NULL", "permission denied"),
+    ("nextval('gacha.currency_ledger_id_seq') > 0", "permission denied|read-only"),
+]
+
+
+@pytest.mark.parametrize("role", [Role.DEVELOPER, Role.SUPPORT], ids=lambda role: role.value)
+@pytest.mark.parametrize("where, error", ATTACKS, ids=["pg_read_file", "lo_import", "set_role", "nextval"])
+def test_a_typed_where_is_refused_by_the_server(logins: None, database_url: URL, role: Role,
+                                                where: str, error: str) -> None:
+    with login(database_url, role) as database:
+        view = View(describe_table(database, RelationRef("gacha", "gift_codes")), where=where)
+        with pytest.raises(BadFilter, match=error):
+            with browse.open_pager(database, view) as pager:
+                pager.first()
+
+
+@pytest.mark.parametrize("role", [Role.DEVELOPER, Role.SUPPORT], ids=lambda role: role.value)
+def test_backends_of_the_admin_cannot_be_signalled(logins: None, database_url: URL, admin: Database,
+                                                   role: Role, tmp_path: Any) -> None:
+    with admin.engine.connect() as held:
+        pid = held.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+        with login(database_url, role) as database:
+            for signal in ("pg_cancel_backend", "pg_terminate_backend"):
+                with open(tmp_path / "out.csv", "w") as out, pytest.raises(BadQuery, match="permission denied"):
+                    export_query(database, f"SELECT {signal}({pid})", out, "csv")
+        assert held.exec_driver_sql("SELECT 1").scalar_one() == 1  # still alive
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT hashed_password FROM accounts.users",
+    "SELECT operator, reason FROM console.audit_log",
+    "SELECT title FROM stories.stories",
+    "WITH gone AS (DELETE FROM gacha.gift_codes RETURNING code) SELECT * FROM gone",
+    "COPY gacha.users TO PROGRAM 'id'",
+])
+def test_support_queries_stop_at_the_grants(support: Database, query: str, tmp_path: Any) -> None:
+    with open(tmp_path / "out.csv", "w") as out, pytest.raises(BadQuery):
+        export_query(support, query, out, "csv")
+
+
+def test_an_error_never_echoes_a_secret(support: Database, developer: Database) -> None:
+    for database in (support, developer):
+        view = View(describe_table(database, RelationRef("accounts", "users")), where="hashed_password::int = 1")
+        with pytest.raises(BadFilter) as caught:
+            browse.open_pager(database, view)
+        assert "permission denied" in str(caught.value)
+        assert not re.search(r"\$2[aby]\$|pbkdf2|argon", str(caught.value))
+
+
+def test_the_script_for_a_dba_names_every_group(database: Database) -> None:
+    with database.connect() as connection:
+        script = grants_script(connection)
+    assert script.startswith("BEGIN;\n") and script.endswith("COMMIT;\n")
+    for group in GROUP_ROLES.values():
+        assert f"CREATE ROLE {group} NOLOGIN" in script
+    assert 'GRANT UPDATE ("is_active") ON "gacha"."gift_codes" TO console_support' in script
+    assert "hashed_password" not in script
+
+
+# ---- the desk still works for support, within its grants ------------------------------
+
+
+def test_every_desk_action_works_for_the_support_login(support: Database, database: Database) -> None:
+    from data.support import accounts, currency, giftcodes, metaserver, players
+
+    with database.connect() as connection:
+        player = connection.exec_driver_sql("SELECT id FROM gacha.users ORDER BY id LIMIT 1").scalar_one()
+        meta_user = connection.exec_driver_sql(
+            "SELECT user_id FROM metaserver.sessions WHERE is_active AND expires_at > now() ORDER BY user_id LIMIT 1"
+        ).scalar_one()
+        session = connection.exec_driver_sql(
+            "SELECT id FROM metaserver.sessions WHERE is_active AND expires_at > now() AND user_id <> %(u)s"
+            " ORDER BY id LIMIT 1",
+            {"u": meta_user}).scalar_one()
+        account = connection.exec_driver_sql(
+            "SELECT id FROM accounts.users WHERE NOT is_deleted ORDER BY email LIMIT 1").scalar_one()
+
+    assert players.find_players(support, str(player))
+    assert players.player_profile(support, player)
+    currency.grant(support, player, "quartzs", 25, "ticket 1")
+    currency.deduct(support, player, "quartzs", 5, "ticket 2")
+    giftcodes.create_code(support, "ROLE-GIFT", "daphine", 5, usage_limit=2, reason="ticket 3")
+    giftcodes.redeem(support, "ROLE-GIFT", player)
+    giftcodes.deactivate_code(support, "ROLE-GIFT", reason="ticket 4")
+    giftcodes.activate_code(support, "ROLE-GIFT", reason="ticket 5")
+    assert giftcodes.code_info(support, "ROLE-GIFT").redemptions == 1
+    assert giftcodes.list_codes(support)
+    assert metaserver.find_meta_users(support, "")
+    assert metaserver.user_sessions(support, meta_user)
+    metaserver.revoke_session(support, session, "ticket 6")
+    metaserver.revoke_all_sessions(support, meta_user, "ticket 7")
+    metaserver.ban(support, meta_user, "ticket 8")
+    metaserver.unban(support, meta_user, "ticket 9")
+    metaserver.player_stats(support, meta_user)
+    metaserver.leaderboard(support)
+    metaserver.rooms(support)
+    assert accounts.list_account_users(support)
+    accounts.soft_delete_user(support, account, "ticket 10")
+    accounts.restore_user(support, account, "ticket 11")
+    with database.connect() as connection:
+        reasons = connection.exec_driver_sql(
+            "SELECT reason FROM console.audit_log WHERE operator = %(o)s ORDER BY id", {"o": OPERATOR}).scalars().all()
+    assert [reason for reason in reasons if (reason or "").startswith("ticket")] == [f"ticket {n}" for n in range(1, 12)]
+    assert "Gift code ROLE-GIFT" in reasons  # the redemption's own audit row
+
+
+def test_roles_sql_prints_a_script_a_dba_can_run(database_url: URL, embedded_server: EmbeddedServer) -> None:
+    result = run_console("--url", socket_url(database_url), "roles", "sql")
+    assert result.returncode == 0, result.stderr
+    assert "CREATE ROLE console_support NOLOGIN" in result.stdout
+    assert 'GRANT SELECT (' in result.stdout and "hashed_password" not in result.stdout
+    # Run as psql would, twice: it is idempotent.
+    with psycopg.connect(host=database_url.query["host"], dbname=database_url.database,
+                         user=database_url.username, autocommit=True) as raw:
+        for _ in range(2):
+            raw.execute(result.stdout.encode())
