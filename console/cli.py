@@ -344,11 +344,10 @@ def _db(args: argparse.Namespace) -> int:
         payload = {**asdict(status), "data_dir": str(status.data_dir)}
         return print_result(args, payload, f"{state}: {status.data_dir}{detail}")
     if args.action == "start":
-        created = server.start()
-        if created or not (server.data_dir / "ready").exists():
-            first_run = prepare_embedded(server, load_demo=_load_demo, progress=progress(args))
-            if first_run is not None:
-                progress(args)(f"initialised in {first_run.seconds:.1f} s")
+        server.start()
+        first_run = prepare_embedded(server, load_demo=_load_demo, progress=progress(args))
+        if first_run is not None:
+            progress(args)(f"initialised in {first_run.seconds:.1f} s")
         return print_result(args, {"running": True, "data_dir": str(server.data_dir)}, f"running: {server.data_dir}")
     stopped = server.stop(force=args.force)
     return print_result(args, {"stopped": stopped}, "stopped" if stopped else "was not running")

@@ -213,6 +213,7 @@ def settings_for_url(
         profile_name=base.name,
         sensitive_columns=base.sensitive_columns,
         max_grant=base.max_grant,
+        profile_role=base.role if effective_role is not base.role else None,
     )
 
 

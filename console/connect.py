@@ -25,9 +25,14 @@ from console.embedded import DATABASE, EmbeddedServer
 from data import migrate
 from data.engine import ConnectionSettings, Database
 from data.errors import needs_password, one_line
+from data.login import LoginTooPowerful, check_login, read_login
 from data.roles import Role
 
 READY_MARKER = "ready"
+ROLES_MARKER = "roles"
+# Bump when data/grants.py changes what it grants: each embedded server is granted again
+# on its next start.
+ROLES_VERSION = "4"
 EXTENSIONS = ("vector", "pg_stat_statements")
 
 
@@ -75,9 +80,11 @@ def settings_for(target: Target, config: Config) -> ConnectionSettings | None:
 
 
 def embedded_settings(server: EmbeddedServer, target: Target, config: Config) -> ConnectionSettings:
+    """The embedded server's settings: the console logs in as the login of the role asked
+    for, so that PostgreSQL enforces the role (data/grants.py)."""
     role = Role.ADMIN.lowered_to(target.role) if target.role else Role.ADMIN
     return ConnectionSettings(
-        url=server.url(),
+        url=server.url(user=role.login),
         role=role,
         read_only=target.read_only,
         operator=config.operator,
@@ -89,29 +96,34 @@ def open_database(settings: ConnectionSettings, *, interactive: bool) -> Databas
     """Open and check a connection; prompt for a password if the server wants one.
 
     Raises:
-        ConnectError: the server cannot be reached, refuses us, or the database is missing.
+        ConnectError: the server cannot be reached, refuses us, or the database is missing; or
+            the login can do more than the profile's role.
     """
-    database = Database(settings)
     try:
-        _check(database)
-        return database
+        return _checked(Database(settings))
     except SQLAlchemyError as error:
-        database.dispose()
         if not (interactive and needs_password(error)):
             raise ConnectError(one_line(error)) from None
     password = prompt_password(f"Password for {settings.url.username or 'you'}@{settings.url.host or 'localhost'}: ")
-    database = Database(replace(settings, url=settings.url.set(password=password)))
     try:
-        _check(database)
+        return _checked(Database(replace(settings, url=settings.url.set(password=password))))
     except SQLAlchemyError as error:
-        database.dispose()
         raise ConnectError(one_line(error)) from None
+
+
+def _checked(database: Database) -> Database:
+    """`database` once the server answered and its login fits the profile's role
+    (data.login); disposed of if not."""
+    try:
+        with database.connect() as connection:
+            check_login(database.settings, read_login(connection))
+    except LoginTooPowerful as error:
+        database.dispose()
+        raise ConnectError(str(error)) from None
+    except BaseException:
+        database.dispose()
+        raise
     return database
-
-
-def _check(database: Database) -> None:
-    with database.connect() as connection:
-        connection.execute(text("SELECT 1"))
 
 
 def prepare_embedded(server: EmbeddedServer, *, load_demo: Callable[[Database], int] | None,
@@ -126,6 +138,7 @@ def prepare_embedded(server: EmbeddedServer, *, load_demo: Callable[[Database], 
     """
     marker = server.data_dir / READY_MARKER
     if marker.exists():
+        _ensure_logins(server)
         return None
     started = time.perf_counter()
     admin = Database(ConnectionSettings(url=server.url("postgres"), profile_name="embedded"))
@@ -151,8 +164,31 @@ def prepare_embedded(server: EmbeddedServer, *, load_demo: Callable[[Database], 
             rows = load_demo(database)
     finally:
         database.dispose()
+    _ensure_logins(server)
     marker.write_text("initialised, migrated and loaded with demo data\n")
     return FirstRun(seconds=time.perf_counter() - started, demo_rows=rows)
+
+
+def _ensure_logins(server: EmbeddedServer) -> None:
+    """Give the embedded server its role logins, once (a data directory made before they
+    existed gets them on its next start): the group roles and their grants, objects given
+    to console_admin, one login per role. Run as the superuser, which only bootstraps."""
+    marker = server.data_dir / ROLES_MARKER
+    if marker.exists() and marker.read_text().split(" ", 1)[0] == ROLES_VERSION:
+        return
+    from data import grants
+
+    database = Database(ConnectionSettings(url=server.url(), profile_name="embedded"))
+    try:
+        with database.connect() as connection:
+            for statement in grants.login_statements(DATABASE):
+                connection.exec_driver_sql(statement)
+        migrate.grant_roles(database.engine)
+    except SQLAlchemyError as error:
+        raise ConnectError(f"could not set up the role logins: {one_line(error)}") from None
+    finally:
+        database.dispose()
+    marker.write_text(f"{ROLES_VERSION} role logins created and granted\n")
 
 
 @contextmanager

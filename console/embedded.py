@@ -138,10 +138,11 @@ class EmbeddedServer:
 
     # -- what callers use ------------------------------------------------------------------
 
-    def url(self, database: str = DATABASE) -> URL:
-        """The SQLAlchemy URL of a database on this server, over its Unix socket."""
+    def url(self, database: str = DATABASE, user: str = SUPERUSER) -> URL:
+        """The SQLAlchemy URL of a database on this server, over its Unix socket. The
+        superuser only bootstraps; the console logs in as its role's login (data.roles)."""
         return URL.create(
-            "postgresql+psycopg", username=SUPERUSER, database=database, query={"host": str(self.cluster)}
+            "postgresql+psycopg", username=user, database=database, query={"host": str(self.cluster)}
         )
 
     def libpq_url(self, database: str = DATABASE) -> str:

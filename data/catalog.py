@@ -126,6 +126,9 @@ class ColumnInfo:
     generated: bool
     """A generated (computed) column: it cannot be written."""
     comment: str | None
+    readable: bool = True
+    """Whether the login may SELECT it: the server's column grants keep secrets from the
+    developer and support roles (data/grants.py), so the grid shows them masked."""
 
     @property
     def is_array(self) -> bool:
@@ -282,7 +285,8 @@ _COLUMNS = text(
            CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, d.adrelid) END AS "default",
            a.attidentity <> '' AS identity,
            a.attgenerated <> '' AS generated,
-           col_description(a.attrelid, a.attnum) AS comment
+           col_description(a.attrelid, a.attnum) AS comment,
+           has_column_privilege(a.attrelid, a.attnum, 'SELECT') AS readable
       FROM pg_attribute a
       JOIN pg_type t ON t.oid = a.atttypid
       LEFT JOIN pg_type inner_type ON t.typtype = 'd' AND inner_type.oid = t.typbasetype
@@ -449,6 +453,7 @@ def describe_table_on(connection: Connection, ref: RelationRef) -> TableInfo:
             identity=row.identity,
             generated=row.generated,
             comment=row.comment,
+            readable=row.readable,
         )
         for row in connection.execute(_COLUMNS, {"oid": relation.oid})
     )

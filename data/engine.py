@@ -63,6 +63,8 @@ class ConnectionSettings:
     as "gacha.users.discord_id" or "*.api_*"."""
     max_grant: int | None = None
     """The largest currency grant the support role may make; larger ones need an admin."""
+    profile_role: Role | None = None
+    """The profile's own role when `--role` lowered it (the login was chosen for that one)."""
 
     @property
     def enforces_read_only(self) -> bool:

@@ -25,6 +25,7 @@ from data.browse import (
     Params,
     View,
     blame,
+    column_item,
     conditions_sql,
     ident,
     is_bad_input,
@@ -34,6 +35,7 @@ from data.browse import (
     sql_text,
     validate_view,
 )
+from data.catalog import ColumnInfo
 from data.engine import Database, guard_typed_sql
 from data.errors import one_line
 from data.sensitive import MASK
@@ -80,11 +82,13 @@ def export_view(
     params = Params()
     conditions = conditions_sql(view, params)
     order = order_by_sql(view.table.ref, order_columns(view)) or None
+    columns = view.table.columns
     if fmt == "csv":
-        sql = select_sql(view.table.ref, [_item(name, masked, "::text") for name in names], conditions, order=order)
+        sql = select_sql(view.table.ref, [_item(column, masked, "::text") for column in columns], conditions,
+                         order=order)
     else:
         # A subquery so the row has a name of ours; its ORDER BY holds (it is not flattened).
-        inner = select_sql(view.table.ref, [_item(name, masked) for name in names], conditions, order=order)
+        inner = select_sql(view.table.ref, [_item(column, masked) for column in columns], conditions, order=order)
         sql = f'SELECT to_json("row".*)::text FROM ({inner}) AS "row"'
     try:
         with database.connect() as connection:
@@ -96,13 +100,13 @@ def export_view(
         raise BadFilter(blame(view, error)) from error
 
 
-def _item(name: str, masked: Collection[str], cast: str = "") -> str:
+def _item(column: ColumnInfo, masked: Collection[str], cast: str = "") -> str:
     """One selected column: the value (cast), or MASK in its place for a masked column."""
-    column = ident(name)
-    if name in masked:
+    if column.name in masked and column.readable:
+        name = ident(column.name)
         # MASK is asterisks only: safe as a literal, and no % for psycopg to read.
-        return f"CASE WHEN {column} IS NULL THEN NULL ELSE '{MASK}' END AS {column}"
-    return f"{column}{cast}"
+        return f"CASE WHEN {name} IS NULL THEN NULL ELSE '{MASK}' END AS {name}"
+    return column_item(column, cast)
 
 
 def export_query(

@@ -27,18 +27,15 @@ from data.models.gacha import CURRENCIES
 from data.roles import SUPPORT_SCHEMAS, Role
 from data.sensitive import sensitive_columns
 
-GROUP_ROLES: dict[Role, str] = {
-    Role.ADMIN: "console_admin",
-    Role.DEVELOPER: "console_developer",
-    Role.SUPPORT: "console_support",
-}
-# The embedded server's login for each role (a DBA names their own on a real server).
-LOGINS: dict[Role, str] = {role: f"{group}_login" for role, group in GROUP_ROLES.items()}
+GROUP_ROLES: dict[Role, str] = {role: role.group for role in Role}
+LOGINS: dict[Role, str] = {role: role.login for role in Role}
 OUR_SCHEMAS: tuple[str, ...] = ("heroes", "accounts", "metaserver", "stories", "gacha", "console")
 # PostgreSQL's predefined roles each group is made a member of.
+# pg_read_all_settings: the activity screen reads shared_preload_libraries to say whether
+# pg_stat_statements is loaded.
 PREDEFINED: dict[Role, tuple[str, ...]] = {
-    Role.ADMIN: ("pg_signal_backend", "pg_read_all_stats"),
-    Role.DEVELOPER: ("pg_read_all_stats",),
+    Role.ADMIN: ("pg_signal_backend", "pg_read_all_stats", "pg_read_all_settings"),
+    Role.DEVELOPER: ("pg_read_all_stats", "pg_read_all_settings"),
     Role.SUPPORT: (),
 }
 
@@ -62,18 +59,19 @@ SUPPORT_WRITES: dict[tuple[str, str], DeskWrite] = {
     ("accounts", "users"): DeskWrite(update=("is_deleted", "deleted_at", "updated_at")),  # soft delete, restore
     ("console", "audit_log"): DeskWrite(insert=True),  # written, never read
 }
-# Tables support writes but must not read.
+# Tables support writes but must not read (it reads console.alembic_version: the home
+# screen shows each system's migration state).
 SUPPORT_CANNOT_READ: frozenset[tuple[str, str]] = frozenset({("console", "audit_log")})
 
 _RELATIONS = text("""
-SELECT c.relname AS name, c.relkind AS kind
+SELECT c.relname AS name, c.relkind AS kind, pg_get_userbyid(c.relowner) AS owner
   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE n.nspname = :schema AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
    AND NOT c.relispartition
  ORDER BY c.relname
 """)
 _SEQUENCES = text("""
-SELECT s.relname AS name, t.relname AS owner_table
+SELECT s.relname AS name, t.relname AS owner_table, pg_get_userbyid(s.relowner) AS owner
   FROM pg_class s JOIN pg_namespace n ON n.oid = s.relnamespace
   LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = s.oid AND d.deptype IN ('a', 'i')
   LEFT JOIN pg_class t ON t.oid = d.refobjid
@@ -81,22 +79,27 @@ SELECT s.relname AS name, t.relname AS owner_table
  ORDER BY s.relname
 """)
 _FUNCTIONS = text("""
-SELECT p.oid::regprocedure::text AS signature
+SELECT p.oid::regprocedure::text AS signature, pg_get_userbyid(p.proowner) AS owner
   FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
   LEFT JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
  WHERE n.nspname = :schema AND d.objid IS NULL
  ORDER BY 1
 """)
 _TYPES = text("""
-SELECT t.typname AS name
+SELECT t.typname AS name, pg_get_userbyid(t.typowner) AS owner
   FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
   LEFT JOIN pg_depend d ON d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e'
  WHERE n.nspname = :schema AND t.typtype IN ('e', 'd', 'c', 'r', 'm') AND d.objid IS NULL
    AND (t.typtype <> 'c' OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')
  ORDER BY 1
 """)
-_SCHEMA_EXISTS = text("SELECT EXISTS (SELECT FROM pg_namespace WHERE nspname = :schema)")
-_MAY_CREATE_ROLES = text("SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user")
+_SCHEMA_OWNER = text("SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = :schema")
+_LOGIN = text("""
+SELECT r.rolsuper AS superuser,
+       COALESCE((SELECT pg_has_role(session_user, g.oid, 'MEMBER') FROM pg_roles g WHERE g.rolname = :admin),
+                false) AS acts_as_admin
+  FROM pg_roles r WHERE r.rolname = session_user
+""")
 
 _KIND_WORD = {"r": "TABLE", "p": "TABLE", "f": "FOREIGN TABLE", "v": "VIEW", "m": "MATERIALIZED VIEW"}
 
@@ -112,50 +115,69 @@ def role_statements() -> list[str]:
     return statements
 
 
-def login_statements() -> list[str]:
-    """One login per group role, member of it and of nothing else (the embedded server's)."""
-    return role_statements() + [
-        f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{login}') THEN "
-        f"CREATE ROLE {login} LOGIN IN ROLE {GROUP_ROLES[role]}; END IF; END $$"
-        for role, login in LOGINS.items()
-    ]
+def login_statements(database: str) -> list[str]:
+    """The embedded server's logins: one per group role, member of it and of nothing else.
+
+    The admin login acts as console_admin from the start of each session, so what its
+    migrations create is owned by the group, and the database is the group's so that it
+    may create schemas.
+    """
+    statements = role_statements()
+    for role, login in LOGINS.items():
+        statements.append(
+            f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{login}') THEN "
+            f"CREATE ROLE {login} LOGIN IN ROLE {GROUP_ROLES[role]}; END IF; END $$")
+    statements.append(f"ALTER ROLE {LOGINS[Role.ADMIN]} SET role = '{GROUP_ROLES[Role.ADMIN]}'")
+    statements.append(f"ALTER DATABASE {quote_ident(database)} OWNER TO {GROUP_ROLES[Role.ADMIN]}")
+    return statements
 
 
 def grant_statements(connection: Connection, schema_map: Mapping[str, str] | None = None,
-                     extra_sensitive: Collection[str] = ()) -> list[str]:
+                     extra_sensitive: Collection[str] = (), *, with_roles: bool = True) -> list[str]:
     """Every statement that gives the three group roles their privileges, for the schemas
-    that exist on this database (each under the name `schema_map` gives it)."""
+    that exist on this database (each under the name `schema_map` gives it).
+
+    Objects console_admin does not own yet are given to it. `with_roles` adds the
+    statements that create the group roles (for a login that may create roles).
+    """
     schema_map = schema_map or {}
     admin, developer, support = (GROUP_ROLES[role] for role in (Role.ADMIN, Role.DEVELOPER, Role.SUPPORT))
-    statements = role_statements()
+    statements = role_statements() if with_roles else []
+
+    def own(owner: str, what: str) -> None:
+        if owner != admin:
+            statements.append(f"ALTER {what} OWNER TO {admin}")
+
     for ours in OUR_SCHEMAS:
         schema = schema_map.get(ours, ours)
-        if not connection.execute(_SCHEMA_EXISTS, {"schema": schema}).scalar():
+        schema_owner = connection.execute(_SCHEMA_OWNER, {"schema": schema}).scalar()
+        if schema_owner is None:
             continue
         q_schema = quote_ident(schema)
         readers = [developer] + ([support] if ours in SUPPORT_SCHEMAS or ours == "console" else [])
-        statements.append(f"ALTER SCHEMA {q_schema} OWNER TO {admin}")
+        own(schema_owner, f"SCHEMA {q_schema}")
         statements.append(f"REVOKE ALL ON SCHEMA {q_schema} FROM PUBLIC, {developer}, {support}")
         statements.append(f"GRANT USAGE ON SCHEMA {q_schema} TO {', '.join(readers)}")
         for row in connection.execute(_TYPES, {"schema": schema}):
-            statements.append(f"ALTER TYPE {q_schema}.{quote_ident(row.name)} OWNER TO {admin}")
+            own(row.owner, f"TYPE {q_schema}.{quote_ident(row.name)}")
         for row in connection.execute(_FUNCTIONS, {"schema": schema}):
-            statements.append(f"ALTER ROUTINE {_qualified(schema, row.signature)} OWNER TO {admin}")
+            own(row.owner, f"ROUTINE {_qualified(schema, row.signature)}")
         sequences = connection.execute(_SEQUENCES, {"schema": schema}).all()
         for row in sequences:
             if row.owner_table is None:  # a table's own sequences follow the table
-                statements.append(f"ALTER SEQUENCE {q_schema}.{quote_ident(row.name)} OWNER TO {admin}")
+                own(row.owner, f"SEQUENCE {q_schema}.{quote_ident(row.name)}")
         for row in connection.execute(_RELATIONS, {"schema": schema}):
             name = f"{q_schema}.{quote_ident(row.name)}"
-            statements.append(f"ALTER {_KIND_WORD[row.kind]} {name} OWNER TO {admin}")
+            own(row.owner, f"{_KIND_WORD[row.kind]} {name}")
             statements.append(f"REVOKE ALL ON {name} FROM PUBLIC, {developer}, {support}")
             table = describe_table_on(connection, RelationRef(schema, row.name))
             hidden = sensitive_columns(table, extra_sensitive)
             readable = [column.name for column in table.columns if column.name not in hidden]
+            if row.kind in ("r", "p", "m"):
+                readable.append("xmin")  # the grid's row version (data.browse.sql.row_items)
             if readable:
                 columns = ", ".join(quote_ident(column) for column in readable)
-                may_read = [r for r in readers if not (r == support and (
-                    (ours, row.name) in SUPPORT_CANNOT_READ or ours not in SUPPORT_SCHEMAS))]
+                may_read = [r for r in readers if not (r == support and (ours, row.name) in SUPPORT_CANNOT_READ)]
                 if may_read:
                     statements.append(f"GRANT SELECT ({columns}) ON {name} TO {', '.join(may_read)}")
             write = SUPPORT_WRITES.get((ours, row.name))
@@ -181,17 +203,19 @@ def _qualified(schema: str, signature: str) -> str:
     return signature if signature.startswith(prefix) else prefix + signature
 
 
-def may_create_roles(connection: Connection) -> bool:
-    return bool(connection.execute(_MAY_CREATE_ROLES).scalar())
-
-
 def apply_grants(connection: Connection, schema_map: Mapping[str, str] | None = None,
-                 extra_sensitive: Collection[str] = ()) -> int:
-    """Run grant_statements in the caller's transaction; the number of statements run."""
-    statements = grant_statements(connection, schema_map, extra_sensitive)
-    for statement in statements:
+                 extra_sensitive: Collection[str] = ()) -> bool:
+    """Give the group roles their privileges in the caller's transaction, when this login
+    can: a superuser creates the roles too; an admin login (acting as console_admin, the
+    owner) grants on what its migrations made. Any other login leaves it to a DBA and
+    `console roles sql`; False then.
+    """
+    login = connection.execute(_LOGIN, {"admin": GROUP_ROLES[Role.ADMIN]}).one()
+    if not (login.superuser or login.acts_as_admin):
+        return False
+    for statement in grant_statements(connection, schema_map, extra_sensitive, with_roles=login.superuser):
         connection.exec_driver_sql(statement.replace("%", "%%"))
-    return len(statements)
+    return True
 
 
 def grants_script(connection: Connection, schema_map: Mapping[str, str] | None = None,

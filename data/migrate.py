@@ -157,18 +157,12 @@ def upgrade(engine: Engine, target: str = "heads") -> list[BranchOutcome]:
 
 def grant_roles(engine: Engine) -> bool:
     """Give the console's group roles their privileges on what the migrations made (new
-    tables, new columns), when this login may create roles; True if it did.
-
-    A login that may not (a DBA keeps that right) leaves it to `console roles sql`.
-    """
+    tables, new columns); True if this login could (data.grants.apply_grants)."""
     from data import grants
 
     schema_map = engine.get_execution_options().get("schema_translate_map") or {}
     with engine.begin() as connection:
-        if not grants.may_create_roles(connection):
-            return False
-        grants.apply_grants(connection, schema_map)
-    return True
+        return grants.apply_grants(connection, schema_map)
 
 
 def downgrade(engine: Engine, target: str) -> list[BranchOutcome]:

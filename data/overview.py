@@ -16,6 +16,7 @@ from sqlalchemy.engine import URL
 from data import migrate
 from data.base import CONSOLE_SCHEMA, SYSTEM_SCHEMAS
 from data.engine import Database
+from data.login import Login, read_login
 from data.roles import Role
 
 DEFAULT_PORT = 5432
@@ -40,7 +41,7 @@ _SERVER_FACTS = text(
     """
     SELECT current_setting('server_version') AS version,
            current_database() AS database,
-           current_user AS connected_user,
+           session_user AS connected_user,
            current_setting('transaction_read_only') = 'on' AS read_only
     """
 )
@@ -80,6 +81,8 @@ class ServerOverview:
     user: str
     """The database user the console is connected as (current_user)."""
     role: Role
+    login: Login
+    """The login's own rights, which are what the server enforces."""
     profile: str
     read_only: bool
     """True when the server itself says transactions are read-only."""
@@ -100,6 +103,7 @@ def server_overview(database: Database) -> ServerOverview:
     with database.session() as session:
         connection = session.connection()
         facts = connection.execute(_SERVER_FACTS).one()
+        login = read_login(connection)
         stats = {
             row.schema: row
             for row in connection.execute(_SCHEMA_STATS, {"schemas": sorted(set(real.values()))})
@@ -115,6 +119,7 @@ def server_overview(database: Database) -> ServerOverview:
         database=facts.database,
         user=facts.connected_user,
         role=settings.role,
+        login=login,
         profile=settings.profile_name,
         read_only=bool(facts.read_only),
         production=settings.production,

@@ -39,6 +39,16 @@ class Role(str, Enum):
     def can_cancel_backends(self) -> bool:
         return self is Role.ADMIN
 
+    @property
+    def group(self) -> str:
+        """The PostgreSQL group role that holds this role's privileges (data/grants.py)."""
+        return f"console_{self.value}"
+
+    @property
+    def login(self) -> str:
+        """The embedded server's login for this role (a DBA names their own elsewhere)."""
+        return f"console_{self.value}_login"
+
     def readable_schemas(self) -> frozenset[str] | None:
         """The schemas whose tables this role may read; None means every schema."""
         return SUPPORT_SCHEMAS if self is Role.SUPPORT else None

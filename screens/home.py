@@ -125,7 +125,7 @@ def connection_rows(overview: ServerOverview, note: str | None) -> tuple[tuple[C
         ("Version", Cell(f"PostgreSQL {overview.version}")),
         ("Database", Cell(overview.database)),
         ("User", Cell(overview.user)),
-        ("Role", Cell(overview.role.value)),
+        ("Role", Cell(overview.login.describe(overview.role))),
         ("Profile", Cell(overview.profile)),
         (
             "Access",

@@ -13,6 +13,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -21,6 +22,8 @@ from sqlalchemy.engine import URL
 from console.embedded import EmbeddedServer
 from data import migrate
 from data.engine import ConnectionSettings, Database, PoolSettings
+from data.grants import login_statements
+from data.roles import Role
 
 TEMPLATE = "console_template"
 _numbers = itertools.count()
@@ -57,6 +60,17 @@ def create_database(server: EmbeddedServer, template: str | None = None) -> URL:
     return server.url(name)
 
 
+def login_url(url: URL, role: Role) -> URL:
+    """`url` with the login of `role` (data.roles): the console logs in as it, and
+    PostgreSQL enforces the role's grants."""
+    return url.set(username=role.login)
+
+
+def login_settings(url: URL, role: Role, **settings: Any) -> ConnectionSettings:
+    """ConnectionSettings for `role`, logged in as its login."""
+    return ConnectionSettings(url=login_url(url, role), role=role, **settings)
+
+
 def drop_database(server: EmbeddedServer, url: URL) -> None:
     _autocommit(server, f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
 
@@ -75,6 +89,10 @@ def template_database(embedded_server: EmbeddedServer) -> str:
         failures = [outcome for outcome in migrate.upgrade(database.engine) if not outcome.ok]
         assert not failures, failures
         demo.load_demo(database, scale=1)
+        # The role logins, as the embedded server's first start makes them (console/connect.py).
+        with database.connect() as connection:
+            for statement in login_statements(TEMPLATE):
+                connection.exec_driver_sql(statement)
     return TEMPLATE
 
 
@@ -116,7 +134,9 @@ def snapshot_database(embedded_server: EmbeddedServer, template_database: str) -
     # so the copy keeps none (a copied database starts with no statistics counters).
     _autocommit(embedded_server, f'ALTER DATABASE "{SNAPSHOT_DATABASE}" SET track_counts = off')
     try:
-        with Database(ConnectionSettings(url=embedded_server.url(SNAPSHOT_DATABASE))) as database:
+        # As the embedded console logs in: the admin login, not the superuser.
+        url = embedded_server.url(SNAPSHOT_DATABASE, user=Role.ADMIN.login)
+        with Database(ConnectionSettings(url=url)) as database:
             yield database
     finally:
         _autocommit(embedded_server, f'DROP DATABASE IF EXISTS "{SNAPSHOT_DATABASE}" WITH (FORCE)')

@@ -22,7 +22,7 @@ from screens.activity import ActivityScreen
 from screens.activity_sessions import COLUMNS
 from widgets.dialogs import ConfirmDialog
 from tests.app_factory import make_app, visible_text
-from tests.conftest import SMALL_POOL
+from tests.conftest import SMALL_POOL, login_settings
 from tests.test_tables_screen import toasts
 
 SIZE = (80, 24)
@@ -220,7 +220,7 @@ def test_a_developer_may_not_cancel_or_terminate(database_url: URL, database: Da
         idle.begin()
         idle.execute(text("SELECT 1"))
         pid = pid_of(idle)
-        with Database(ConnectionSettings(url=database_url, role=Role.DEVELOPER, pool=SMALL_POOL)) as developer:
+        with Database(login_settings(database_url, Role.DEVELOPER, pool=SMALL_POOL)) as developer:
             async def scenario(pilot: Pilot[None], app: ConsoleApp) -> None:
                 await until(pilot, lambda: backend_row(app, pid))
                 await highlight(pilot, app, pid)

@@ -9,9 +9,9 @@ from sqlalchemy import text
 
 from data import catalog
 from data.catalog import RelationKind, RelationRef, SoftDelete, UnknownRelation
-from data.engine import ConnectionSettings, Database
+from data.engine import Database
 from data.roles import Role
-from tests.conftest import SMALL_POOL
+from tests.conftest import SMALL_POOL, login_settings
 
 # A schema with one of each kind of relation the tree shows, and some it must not show.
 _ZOO = (
@@ -271,7 +271,7 @@ def test_an_index_or_a_sequence_is_not_a_relation_to_browse(database: Database, 
 
 
 def test_the_support_role_sees_only_the_support_desk_s_schemas(database: Database) -> None:
-    settings = ConnectionSettings(url=database.settings.url, role=Role.SUPPORT, pool=SMALL_POOL)
+    settings = login_settings(database.settings.url, Role.SUPPORT, pool=SMALL_POOL)
     with Database(settings) as support:
         assert [schema.name for schema in catalog.list_schemas(support)] == ["accounts", "gacha", "metaserver"]
         assert catalog.describe_table(support, RelationRef("gacha", "users")).has_primary_key

@@ -97,7 +97,7 @@ default_profile = "replica"
 "app.quit" = "ctrl+q"
 
 [profiles.replica]
-url = "{socket_url(database_url)}"
+url = "{socket_url(database_url.set(username=Role.DEVELOPER.login))}"
 role = "developer"
 statement_timeout = "15s"
 schema_map = {{ gacha = "public" }}

@@ -3,12 +3,12 @@
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from data.engine import ConnectionSettings, Database
+from data.engine import Database
 from data.roles import Role
-from tests.conftest import SMALL_POOL
+from tests.conftest import SMALL_POOL, login_settings
 
 def test_support_writes_only_through_desk_actions(database_url):
-    with Database(ConnectionSettings(url=database_url, role=Role.SUPPORT, pool=SMALL_POOL)) as support:
+    with Database(login_settings(database_url, Role.SUPPORT, pool=SMALL_POOL)) as support:
         with pytest.raises(DBAPIError, match="read-only transaction"):
             with support.connect() as c:
                 c.execute(text("UPDATE gacha.users SET quartzs = 1 WHERE id = 1"))
@@ -16,11 +16,11 @@ def test_support_writes_only_through_desk_actions(database_url):
             c.execute(text("UPDATE gacha.users SET quartzs = 1 WHERE id = 1"))
         with support.connect() as c:
             assert c.execute(text("SELECT quartzs FROM gacha.users WHERE id = 1")).scalar() == 1
-    with Database(ConnectionSettings(url=database_url, role=Role.DEVELOPER, pool=SMALL_POOL)) as dev:
+    with Database(login_settings(database_url, Role.DEVELOPER, pool=SMALL_POOL)) as dev:
         with pytest.raises(PermissionError, match="developer role cannot use the support desk"):
             with dev.connect_for_desk_action():
                 pass
-    with Database(ConnectionSettings(url=database_url, role=Role.SUPPORT, read_only=True, pool=SMALL_POOL)) as ro:
+    with Database(login_settings(database_url, Role.SUPPORT, read_only=True, pool=SMALL_POOL)) as ro:
         with pytest.raises(PermissionError, match="read-only"):
             with ro.connect_for_desk_action():
                 pass

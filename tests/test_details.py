@@ -7,9 +7,9 @@ from sqlalchemy import text
 
 from data.catalog import RelationKind, RelationRef, UnknownRelation
 from data.details import BloatEstimate, estimate_bloat, human_bytes, table_details
-from data.engine import ConnectionSettings, Database
+from data.engine import Database
 from data.roles import Role
-from tests.conftest import SMALL_POOL
+from tests.conftest import SMALL_POOL, login_settings
 
 
 def _execute(database: Database, *statements: str) -> None:
@@ -237,7 +237,7 @@ def test_an_unknown_relation_is_refused(database: Database) -> None:
 
 
 def test_the_support_role_sees_details_of_its_schemas_only(database: Database) -> None:
-    settings = ConnectionSettings(url=database.settings.url, role=Role.SUPPORT, pool=SMALL_POOL)
+    settings = login_settings(database.settings.url, Role.SUPPORT, pool=SMALL_POOL)
     with Database(settings) as support:
         assert table_details(support, RelationRef("gacha", "users")).table.key == ("id",)
         with pytest.raises(UnknownRelation, match="support role cannot read heroes"):

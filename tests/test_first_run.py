@@ -70,6 +70,25 @@ def test_first_start_leaves_a_migrated_database_with_demo_data(initialised_dir: 
         server.release()
 
 
+def test_each_role_logs_in_as_its_own_login(initialised_dir: Path) -> None:
+    """The embedded server enforces the role asked for: the console logs in as its login."""
+
+    def console(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "console", *args], env=console_env(initialised_dir), cwd=ROOT,
+                              capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+
+    who = "SELECT session_user, (SELECT rolsuper FROM pg_roles WHERE rolname = session_user)"
+    for role in ("admin", "developer", "support"):
+        result = console("--role", role, "export", "--query", who)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.splitlines()[1] == f"console_{role}_login,false"
+    refused = console("--role", "support", "export", "--query", "SELECT count(*) FROM stories.nodes")
+    assert refused.returncode == 2 and "permission denied for schema stories" in refused.stderr, refused.stderr
+    refused = console("--role", "developer", "export", "--query", "SELECT hashed_password FROM accounts.users")
+    assert refused.returncode == 2 and "permission denied for table users" in refused.stderr, refused.stderr
+    assert console("--role", "support", "grant", "1", "5", "quartzs", "--reason", "ticket").returncode == 0
+
+
 class Terminal:
     """`console` running in a pseudo-terminal, as a user starts it."""
 

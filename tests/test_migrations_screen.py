@@ -17,7 +17,7 @@ from data.engine import ConnectionSettings, Database
 from data.roles import Role
 from screens.migrations import MigrationsScreen
 from tests.app_factory import make_app, settle
-from tests.conftest import SMALL_POOL
+from tests.conftest import SMALL_POOL, login_settings
 from tests.test_tables_screen import toasts
 from widgets.dialogs import ConfirmDialog, TextViewer
 
@@ -140,7 +140,7 @@ def test_drift_check_finds_a_column_added_by_hand(database: Database) -> None:
 
 
 def test_the_developer_sees_the_sql_but_cannot_run(database_url: URL) -> None:
-    settings = ConnectionSettings(url=database_url, pool=SMALL_POOL, role=Role.DEVELOPER)
+    settings = login_settings(database_url, Role.DEVELOPER, pool=SMALL_POOL)
     with Database(settings) as database:
         before = applied(database)
 
@@ -161,7 +161,7 @@ def test_the_developer_sees_the_sql_but_cannot_run(database_url: URL) -> None:
 
 
 def test_run_migration_refuses_a_developer(database_url: URL) -> None:
-    settings = ConnectionSettings(url=database_url, pool=SMALL_POOL, role=Role.DEVELOPER)
+    settings = login_settings(database_url, Role.DEVELOPER, pool=SMALL_POOL)
     with Database(settings) as database, pytest.raises(PermissionError, match="only an admin"):
         migrate.run_migration(database, "downgrade", "accounts@base", log=print)
 

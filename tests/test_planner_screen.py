@@ -19,7 +19,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets._toast import Toast
 
 from console.app import ConsoleApp
-from data.engine import ConnectionSettings, Database
+from data.engine import Database
 from data.models.heroes import PICK_LEVELS
 from data.planner import store
 from data.planner.plan import slots_left
@@ -28,6 +28,7 @@ from screens.build_planner import BuildPlannerScreen
 from tests.app_factory import make_app, settle, visible_text
 from widgets.build_tables import PicksTable, SlotsTable, TotalsTable
 from widgets.dialogs import ChoiceDialog, ConfirmDialog, TextPrompt
+from tests.conftest import login_settings
 
 SIZE = (80, 24)
 FULL_BUILD = Path(__file__).parent / "fixtures" / "planner" / "full_sets_build.json"
@@ -351,7 +352,7 @@ def test_export_and_import_files(database: Database, tmp_path: Path) -> None:
 
 
 def test_a_developer_plans_but_saving_is_refused(database_url: URL) -> None:
-    with Database(ConnectionSettings(url=database_url, role=Role.DEVELOPER)) as developer:
+    with Database(login_settings(database_url, Role.DEVELOPER)) as developer:
         async def scenario(pilot: Pilot[None], app: ConsoleApp) -> None:
             await start_fire_blaster(pilot)
             await pilot.press("ctrl+s")

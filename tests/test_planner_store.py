@@ -7,10 +7,11 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import text
 
-from data.engine import ConnectionSettings, Database
+from data.engine import Database
 from data.planner import store
 from data.planner.plan import PlanError, problems, remove_slot, slots_left
 from data.roles import Role
+from tests.conftest import login_settings
 
 
 def scalar(database: Database, sql: str, **params: object) -> object:
@@ -108,7 +109,7 @@ def test_an_illegal_plan_or_name_writes_nothing(database: Database) -> None:
 
 
 def test_a_read_only_role_plans_but_cannot_save(database_url: object) -> None:
-    settings = ConnectionSettings(url=database_url, role=Role.DEVELOPER)  # type: ignore[arg-type]
+    settings = login_settings(database_url, Role.DEVELOPER)  # type: ignore[arg-type]
     with Database(settings) as developer:
         catalogue = store.load_catalogue(developer)
         summary = store.list_builds(developer)[0]

@@ -22,18 +22,17 @@ from data.browse import BadFilter, View
 from data.catalog import RelationRef, describe_table
 from data.engine import ConnectionSettings, Database
 from data.export import BadQuery, export_query
-from data.grants import GROUP_ROLES, LOGINS, grants_script, login_statements
+from data.grants import GROUP_ROLES, LOGINS, grants_script
 from data.roles import Role
-from tests.conftest import SMALL_POOL, _autocommit
+from tests.conftest import SMALL_POOL
 from tests.test_cli import run_console, socket_url
 
 OPERATOR = "tester"
 
 
-@pytest.fixture(scope="session")
-def logins(embedded_server: EmbeddedServer) -> None:
-    for statement in login_statements():
-        _autocommit(embedded_server, statement)
+@pytest.fixture
+def logins(template_database: str) -> None:
+    """The template database's migrations and tests/conftest.py made the logins."""
 
 
 def login(database_url: URL, role: Role) -> Database:
@@ -218,7 +217,8 @@ def test_every_desk_action_works_for_the_support_login(support: Database, databa
     with database.connect() as connection:
         reasons = connection.exec_driver_sql(
             "SELECT reason FROM console.audit_log WHERE operator = %(o)s ORDER BY id", {"o": OPERATOR}).scalars().all()
-    assert [reason for reason in reasons if (reason or "").startswith("ticket")] == [f"ticket {n}" for n in range(1, 12)]
+    tickets = [reason for reason in reasons if (reason or "").startswith("ticket")]
+    assert tickets == [f"ticket {n}" for n in range(1, 12)]
     assert "Gift code ROLE-GIFT" in reasons  # the redemption's own audit row
 
 
@@ -232,3 +232,51 @@ def test_roles_sql_prints_a_script_a_dba_can_run(database_url: URL, embedded_ser
                          user=database_url.username, autocommit=True) as raw:
         for _ in range(2):
             raw.execute(result.stdout.encode())
+
+
+# ---- a login that can do more than its profile's role ----------------------------------
+
+
+def test_a_profile_on_a_login_above_its_role_is_refused(database_url: URL, tmp_path: Any) -> None:
+    config = tmp_path / "config.toml"
+    superuser = socket_url(database_url)
+    developer_login = socket_url(database_url.set(username=Role.DEVELOPER.login))
+    config.write_text(f'[profiles.dev]\nurl = "{superuser}"\nrole = "developer"\n'
+                      f'[profiles.desk]\nurl = "{developer_login}"\nrole = "support"\n'
+                      f'[profiles.fine]\nurl = "{developer_login}"\nrole = "developer"\n')
+    for profile, problem in [("dev", "which is a superuser"), ("desk", "which can act as console_developer")]:
+        result = run_console("--config", str(config), "--profile", profile, "migrate", "current")
+        assert result.returncode == 2, result.stderr
+        assert problem in result.stderr and "console roles sql" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert run_console("--config", str(config), "--profile", "fine", "migrate", "current").returncode == 0
+    # Lowering an admin profile at run time is allowed: the login cannot be switched.
+    assert run_console("--url", superuser, "--role", "developer", "migrate", "current").returncode == 0
+
+
+def test_the_home_screen_says_what_the_server_enforces() -> None:
+    from data.login import Login
+
+    assert Login("postgres", True, Role.ADMIN).describe(Role.ADMIN) == "admin (superuser)"
+    assert Login("postgres", True, Role.ADMIN).describe(Role.SUPPORT) == "support (login postgres is a superuser)"
+    assert Login("ops", False, Role.ADMIN).describe(Role.DEVELOPER) == \
+        "developer (the server enforces only the login's own role: admin)"
+    assert Login(Role.SUPPORT.login, False, Role.SUPPORT).describe(Role.SUPPORT) == "support"
+
+
+@pytest.mark.parametrize("role", [Role.DEVELOPER, Role.SUPPORT], ids=lambda role: role.value)
+def test_the_grid_and_export_show_unreadable_columns_masked(logins: None, database_url: URL, role: Role,
+                                                           tmp_path: Any) -> None:
+    from data.export import export_view
+    from data.sensitive import MASK
+
+    with login(database_url, role) as database:
+        table = describe_table(database, RelationRef("accounts", "users"))
+        assert [column.name for column in table.columns if not column.readable] == ["hashed_password"]
+        with browse.open_pager(database, View(table)) as pager:
+            page = pager.first()
+        position = table.column_names.index("hashed_password")
+        assert page.rows and {row[position] for row in page.rows} == {MASK}
+        with open(tmp_path / "users.csv", "w") as out:
+            assert export_view(database, View(table), out, "csv") == len(page.rows)
+        assert MASK in (tmp_path / "users.csv").read_text()

@@ -18,7 +18,7 @@ from sqlalchemy.exc import OperationalError
 from data import stats
 from data.engine import ConnectionSettings, Database, PoolSettings
 from data.roles import Role
-from tests.conftest import SMALL_POOL
+from tests.conftest import SMALL_POOL, login_settings
 from tests.test_cli import run_console, socket_url
 
 
@@ -178,8 +178,8 @@ def test_terminate_ends_an_idle_transaction(database: Database, helpers: Databas
 
 
 def test_only_an_admin_may_cancel(database_url: URL, database: Database) -> None:
-    for settings in (ConnectionSettings(url=database_url, role=Role.DEVELOPER, pool=SMALL_POOL),
-                     ConnectionSettings(url=database_url, role=Role.SUPPORT, pool=SMALL_POOL),
+    for settings in (login_settings(database_url, Role.DEVELOPER, pool=SMALL_POOL),
+                     login_settings(database_url, Role.SUPPORT, pool=SMALL_POOL),
                      ConnectionSettings(url=database_url, read_only=True, pool=SMALL_POOL)):
         with Database(settings) as db:
             with pytest.raises(PermissionError) as refused:

@@ -12,10 +12,10 @@ from sqlalchemy import insert, text
 from sqlalchemy.engine import URL
 
 from data import stories
-from data.engine import ConnectionSettings, Database
+from data.engine import Database
 from data.models.stories import EMBEDDING_DIMENSIONS, Node, Story
 from data.roles import Role
-from tests.conftest import SMALL_POOL
+from tests.conftest import SMALL_POOL, login_settings
 
 T0 = datetime(2025, 3, 1, 12, 0, 0)
 
@@ -178,11 +178,11 @@ def test_similarity_search_can_walk_the_hnsw_index(database: Database) -> None:
 
 
 def test_developer_reads_stories_and_support_may_not(database_url: URL) -> None:
-    with Database(ConnectionSettings(url=database_url, role=Role.DEVELOPER, pool=SMALL_POOL)) as developer:
+    with Database(login_settings(database_url, Role.DEVELOPER, pool=SMALL_POOL)) as developer:
         story = stories.list_stories(developer)[0]
         [root] = stories.story_roots(developer, story.id)
         assert stories.subtree(developer, root.id).nodes[0].id == root.id
-    with Database(ConnectionSettings(url=database_url, role=Role.SUPPORT, pool=SMALL_POOL)) as support:
+    with Database(login_settings(database_url, Role.SUPPORT, pool=SMALL_POOL)) as support:
         node_id = uuid.uuid4()
         calls = [lambda: stories.list_stories(support), lambda: stories.story_roots(support, node_id),
                  lambda: stories.node_children(support, node_id), lambda: stories.ancestors(support, node_id),

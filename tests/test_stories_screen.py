@@ -19,11 +19,11 @@ from textual.widgets._toast import Toast
 
 from console.app import ConsoleApp
 from data import stories
-from data.engine import ConnectionSettings, Database
+from data.engine import Database
 from data.roles import Role
 from screens.stories import StoriesScreen
 from tests.app_factory import make_app, settle
-from tests.conftest import SMALL_POOL
+from tests.conftest import SMALL_POOL, login_settings
 from widgets.story_tree import NodeEntry, StoryEntry, StoryTree
 
 SIZE = (80, 24)
@@ -262,7 +262,7 @@ def test_the_subtree_view_lists_the_nodes_in_path_order(database: Database) -> N
 
 
 def test_the_support_role_gets_a_notification_not_a_crash(database_url: URL) -> None:
-    settings = ConnectionSettings(url=database_url, role=Role.SUPPORT, pool=SMALL_POOL)
+    settings = login_settings(database_url, Role.SUPPORT, pool=SMALL_POOL)
     with Database(settings) as support:
 
         async def scenario(pilot: Pilot[None], app: ConsoleApp) -> None:

@@ -16,11 +16,12 @@ from typing import TypeVar
 from sqlalchemy import text
 from sqlalchemy.engine import URL
 
-from data.engine import ConnectionSettings, Database, PoolSettings
+from data.engine import Database, PoolSettings
 from data.roles import Role
 from data.support.currency import InsufficientBalance, grant
 from data.support.giftcodes import AlreadyRedeemed, CodeUsedUp, Redemption, create_code, redeem
 from tests.test_support_giftcodes import wait_for_lock_waiter
+from tests.conftest import login_settings
 
 T = TypeVar("T")
 
@@ -42,7 +43,7 @@ def together(clients: int, work: Callable[[int], T]) -> list[T | BaseException]:
 
 def desk(url: URL, connections: int) -> Database:
     pool = PoolSettings(size=connections, max_overflow=0, timeout=60)
-    return Database(ConnectionSettings(url=url, role=Role.SUPPORT, pool=pool, operator="desk", max_grant=10_000))
+    return Database(login_settings(url, Role.SUPPORT, pool=pool, operator="desk", max_grant=10_000))
 
 
 def test_fifty_simultaneous_redemptions_of_a_code_limited_to_ten(database_url: URL, database: Database) -> None:

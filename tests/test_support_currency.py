@@ -246,7 +246,8 @@ def test_console_grant_refusals(database_url: URL, database: Database) -> None:
 
 def test_console_max_grant_comes_from_the_profile(tmp_path: Path, database_url: URL) -> None:
     config = tmp_path / "config.toml"
-    config.write_text(f'[profiles.desk]\nurl = "{socket_url(database_url)}"\nrole = "support"\nmax_grant = 100\n')
+    login = socket_url(database_url.set(username=Role.SUPPORT.login))
+    config.write_text(f'[profiles.desk]\nurl = "{login}"\nrole = "support"\nmax_grant = 100\n')
     base = ("--config", str(config), "--profile", "desk", "grant", "8")
     refused(run_console(*base, "101", "daphine", "--reason", "x"), 1, "101 daphine is over this profile's limit of 100")
     assert run_console(*base, "100", "daphine", "--reason", "x").returncode == 0

@@ -33,13 +33,13 @@ from data.support.giftcodes import (
     redeem,
 )
 from data.support.players import PlayerNotFound
-from tests.conftest import SMALL_POOL
+from tests.conftest import SMALL_POOL, login_settings
 from tests.test_cli import run_console, socket_url
 
 
 @pytest.fixture
 def support(database_url: URL) -> Iterator[Database]:
-    with Database(ConnectionSettings(url=database_url, role=Role.SUPPORT, pool=SMALL_POOL,
+    with Database(login_settings(database_url, Role.SUPPORT, pool=SMALL_POOL,
                                      operator="ren", max_grant=5000)) as db:
         yield db
 
@@ -151,7 +151,7 @@ def test_a_code_worth_more_than_the_limit_needs_an_admin(database_url: URL, supp
         create_code(support, "BIG", "quartzs", 5001)
     with Database(ConnectionSettings(url=database_url, pool=SMALL_POOL, max_grant=5000)) as admin:
         assert create_code(admin, "BIG", "quartzs", 5001).reward_value == 5001
-    with Database(ConnectionSettings(url=database_url, role=Role.DEVELOPER, pool=SMALL_POOL)) as developer:
+    with Database(login_settings(database_url, Role.DEVELOPER, pool=SMALL_POOL)) as developer:
         with pytest.raises(PermissionError, match="developer role cannot use the support desk"):
             create_code(developer, "DEV", "quartzs", 1)
 

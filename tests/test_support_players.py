@@ -7,7 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import URL
 
-from data.engine import ConnectionSettings, Database
+from data.engine import Database
 from data.roles import Role
 from data.support.players import (
     MAX_RESULTS,
@@ -18,7 +18,7 @@ from data.support.players import (
     player_profile,
     search_statement,
 )
-from tests.conftest import SMALL_POOL
+from tests.conftest import SMALL_POOL, login_settings
 
 # The index the name search is written for (to be added by a migration).
 
@@ -159,7 +159,7 @@ def test_an_unknown_player(database: Database) -> None:
 
 
 def test_the_support_role_can_look_players_up(database_url: URL) -> None:
-    with Database(ConnectionSettings(url=database_url, role=Role.SUPPORT, pool=SMALL_POOL)) as support:
+    with Database(login_settings(database_url, Role.SUPPORT, pool=SMALL_POOL)) as support:
         assert find_players(support, "1")[0].id == 1
         assert player_profile(support, 1).id == 1
 

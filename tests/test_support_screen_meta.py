@@ -18,13 +18,13 @@ from textual.pilot import Pilot
 from textual.widgets import Checkbox, DataTable, Input
 
 from console.app import ConsoleApp
-from data.engine import ConnectionSettings, Database
+from data.engine import Database
 from data.roles import Role
 from screens.support import SupportScreen
 from screens.support_accounts import AccountsPane
 from screens.support_metaserver import MetaserverPane
 from tests.app_factory import make_app, show_tab, visible_text
-from tests.conftest import SMALL_POOL
+from tests.conftest import SMALL_POOL, login_settings
 from tests.test_tables_screen import settle, toasts
 from widgets.dialogs import TextPrompt
 
@@ -35,7 +35,7 @@ Scenario = Callable[[Pilot[None], ConsoleApp], Awaitable[None]]
 
 
 def role_database(url: URL, role: Role) -> Database:
-    return Database(ConnectionSettings(url=url, role=role, pool=SMALL_POOL, operator=OPERATOR))
+    return Database(login_settings(url, role, pool=SMALL_POOL, operator=OPERATOR))
 
 
 @pytest.fixture

@@ -16,11 +16,11 @@ from textual.widgets._toast import Toast
 
 from console.app import ConsoleApp
 from data.catalog import RelationRef
-from data.engine import ConnectionSettings, Database
+from data.engine import Database
 from data.roles import Role
 from screens.tables import TablesScreen
 from tests.app_factory import make_app, settle
-from tests.conftest import SMALL_POOL
+from tests.conftest import SMALL_POOL, login_settings
 from widgets.paged_table import PagedTable
 
 SIZE = (120, 36)
@@ -309,7 +309,7 @@ def test_sensitive_values_are_masked_until_an_admin_reveals_them(database: Datab
 
 
 def test_the_developer_role_reads_but_cannot_edit_or_reveal(database_url) -> None:  # type: ignore[no-untyped-def]
-    with Database(ConnectionSettings(url=database_url, role=Role.DEVELOPER, pool=SMALL_POOL)) as developer:
+    with Database(login_settings(database_url, Role.DEVELOPER, pool=SMALL_POOL)) as developer:
 
         async def scenario(pilot: Pilot[None], app: ConsoleApp) -> None:
             await open_table(pilot, app, "accounts.users")

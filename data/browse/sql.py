@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from data.browse.views import Filter, View
-from data.catalog import RelationRef, quote_ident
+from data.catalog import ColumnInfo, RelationRef, quote_ident
+from data.sensitive import MASK
 
 _COMPARISONS = {"=": "=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 
@@ -154,9 +155,18 @@ def select_sql(
     return sql
 
 
+def column_item(column: ColumnInfo, cast: str = "") -> str:
+    """One selected column; one the login may not read is the mask itself, so the grid and
+    an export show it masked instead of the server refusing the whole row."""
+    if not column.readable:
+        # The mask is asterisks only: safe as a literal, and no % for psycopg to read.
+        return f"'{MASK}'::text AS {ident(column.name)}"
+    return f"{ident(column.name)}{cast}"
+
+
 def row_items(view: View) -> list[str]:
     """The columns, then each row's xmin when the relation has rows of its own."""
-    items = [ident(name) for name in view.table.column_names]
+    items = [column_item(column) for column in view.table.columns]
     if view.table.kind.has_rows_of_its_own:
         # xid has no cast to a number; its text does.
         items.append("xmin::text::bigint")

@@ -37,7 +37,10 @@ _FACTS = text(
            d.stats_reset,
            (SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
              WHERE e.extname = 'pg_stat_statements') AS statements_schema,
-           'pg_stat_statements' = ANY (string_to_array(replace(current_setting('shared_preload_libraries'), ' ', ''), ','))
+           -- pg_settings, not current_setting(): a login without pg_read_all_settings gets
+           -- no row (so NULL, "unknown") where current_setting() would fail the whole read.
+           'pg_stat_statements' = ANY (string_to_array(replace(
+               (SELECT setting FROM pg_settings WHERE name = 'shared_preload_libraries'), ' ', ''), ','))
              AS statements_loaded,
            EXISTS (SELECT 1 FROM pg_attribute a
                      JOIN pg_class c ON c.oid = a.attrelid AND c.relname = 'pg_stat_statements'
