@@ -56,7 +56,10 @@ def _autocommit(server: EmbeddedServer, sql: str) -> None:
 def create_database(server: EmbeddedServer, template: str | None = None) -> URL:
     """A new database on the test server, empty or copied from `template`."""
     name = f"t{os.getpid()}_{next(_numbers)}"
-    _autocommit(server, f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+    # A copy of the template belongs to console_admin, as the embedded database does (its
+    # admin login creates schemas when it migrates).
+    owner = f" OWNER {Role.ADMIN.group}" if template else ""
+    _autocommit(server, f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"{owner}' if template else ""))
     return server.url(name)
 
 

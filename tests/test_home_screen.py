@@ -13,6 +13,7 @@ from console.app import ConsoleApp
 from data import migrate
 from data.base import CONSOLE_SCHEMA, SYSTEM_SCHEMAS
 from data.engine import ConnectionSettings, Database
+from data.roles import Role
 from tests.app_factory import TEST_NOTE, make_app, settle, visible_text, visible_texts
 
 SIZE = (100, 30)
@@ -46,6 +47,7 @@ def test_home_shows_the_server_and_every_schema_at_head(database: Database) -> N
             assert TEST_NOTE in seen
             assert "read-write" in seen
             assert "READ ONLY" not in seen
+            assert "admin (superuser)" in seen  # the test server's superuser, as a user of it would
             rows = schema_rows(app)
             assert list(rows) == list(OUR_SCHEMAS)
             for schema, (tables, _rows, migrations) in rows.items():
@@ -60,7 +62,8 @@ def test_home_shows_the_server_and_every_schema_at_head(database: Database) -> N
 
 def test_read_only_profile_is_marked(database: Database) -> None:
     async def scenario() -> None:
-        settings = ConnectionSettings(url=database.settings.url, read_only=True, profile_name="replica")
+        settings = ConnectionSettings(url=database.settings.url, read_only=True, profile_name="replica",
+                                      role=Role.DEVELOPER, profile_role=Role.ADMIN)
         with Database(settings) as read_only:
             app = make_app(read_only)
             async with app.run_test(size=SIZE) as pilot:
@@ -68,6 +71,8 @@ def test_read_only_profile_is_marked(database: Database) -> None:
                 seen = visible_text(app, "#home-connection")
                 assert "READ ONLY" in seen
                 assert "replica" in seen
+                # Lowered from admin on the same login: the server enforces the login's role.
+                assert "developer (login postgres is a superuser)" in seen
                 assert "read-only" in app.sub_title
                 marker = next(label for label in app.screen.query("#home-connection Label")
                               if "READ ONLY" in str(label.render()))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -21,7 +22,7 @@ from data import browse
 from data.browse import BadFilter, View
 from data.catalog import RelationRef, describe_table
 from data.engine import ConnectionSettings, Database
-from data.export import BadQuery, export_query
+from data.export import BadQuery, export_query, export_view
 from data.grants import GROUP_ROLES, LOGINS, grants_script
 from data.roles import Role
 from tests.conftest import SMALL_POOL
@@ -112,47 +113,84 @@ def test_support_reads_its_systems_and_nothing_else(support: Database) -> None:
 
 # ---- typed SQL cannot reach past the grants --------------------------------------------
 
-ATTACKS = [
-    ("pg_read_file('/etc/passwd') IS NOT NULL", "permission denied"),
-    ("lo_import('/etc/passwd') IS NOT NULL", "permission denied|read-only"),
-    ("set_config('role', 'console_admin', false) IS NOT NULL", "permission denied"),
-    ("nextval('gacha.currency_ledger_id_seq') > 0", "permission denied|read-only"),
+PWNED_FILE = "/tmp/console-roles-pwned"
+# Expressions a WHERE clause or a query could carry; {pid} is an admin session's backend.
+EXPRESSIONS = [
+    "pg_read_file('/etc/hostname')",
+    "lo_import('/etc/hostname')",
+    "pg_terminate_backend({pid})",
+    "pg_cancel_backend({pid})",
+    "set_config('role', 'console_admin', false)",
+    "nextval('gacha.currency_ledger_id_seq')",
 ]
+# Whole statements: several in one text, a program run by COPY, a write hidden in a CTE.
+PWN = "UPDATE gacha.users SET academy_name = 'PWNED'"
+WHERE_TEXTS = [
+    f"true) LIMIT 0; COMMIT; BEGIN READ WRITE; {PWN}; COMMIT; SELECT 1 FROM gacha.users WHERE (true",
+    f"true) LIMIT 0; COPY (SELECT 1) TO PROGRAM 'touch {PWNED_FILE}'; SELECT 1 FROM gacha.users WHERE (true",
+]
+QUERIES = [
+    f"SELECT 1) AS x; COMMIT; BEGIN READ WRITE; {PWN}; COMMIT; SELECT * FROM (SELECT 1",
+    f"COPY (SELECT 1) TO PROGRAM 'touch {PWNED_FILE}'",
+    "WITH gone AS (DELETE FROM gacha.gift_codes RETURNING code) SELECT count(*) FROM gone",
+]
+# What support may not read by any path.
+SUPPORT_CANNOT_READ = ["(SELECT count(*) FROM stories.nodes)", "(SELECT max(reason) FROM console.audit_log)",
+                       "(SELECT max(hashed_password) FROM accounts.users)",
+                       "(SELECT max(session_token) FROM metaserver.sessions)"]
 
 
-@pytest.mark.parametrize("role", [Role.DEVELOPER, Role.SUPPORT], ids=lambda role: role.value)
-@pytest.mark.parametrize("where, error", ATTACKS, ids=["pg_read_file", "lo_import", "set_role", "nextval"])
-def test_a_typed_where_is_refused_by_the_server(logins: None, database_url: URL, role: Role,
-                                                where: str, error: str) -> None:
-    with login(database_url, role) as database:
-        view = View(describe_table(database, RelationRef("gacha", "gift_codes")), where=where)
-        with pytest.raises(BadFilter, match=error):
-            with browse.open_pager(database, view) as pager:
+def every_typed_path(database: Database, where: str | None, query: str | None, tmp_path: Any) -> list[str]:
+    """Try the text on the grid's WHERE, export --where and export --query; the errors."""
+    errors = []
+    codes = describe_table(database, RelationRef("gacha", "gift_codes"))
+    out = tmp_path / "out.csv"
+    if where is not None:
+        with pytest.raises(BadFilter) as caught:
+            with browse.open_pager(database, View(codes, where=where)) as pager:
                 pager.first()
+        errors.append(str(caught.value))
+        with open(out, "w") as handle, pytest.raises(BadFilter) as caught:
+            export_view(database, View(codes, where=where), handle, "csv")
+        errors.append(str(caught.value))
+    if query is not None:
+        with open(out, "w") as handle, pytest.raises(BadQuery) as caught:
+            export_query(database, query, handle, "csv")
+        errors.append(str(caught.value))
+    return errors
 
 
 @pytest.mark.parametrize("role", [Role.DEVELOPER, Role.SUPPORT], ids=lambda role: role.value)
-def test_backends_of_the_admin_cannot_be_signalled(logins: None, database_url: URL, admin: Database,
-                                                   role: Role, tmp_path: Any) -> None:
-    with admin.engine.connect() as held:
+def test_every_typed_path_is_refused_by_the_server_and_leaves_nothing(
+        logins: None, database_url: URL, admin: Database, role: Role, tmp_path: Any) -> None:
+    Path(PWNED_FILE).unlink(missing_ok=True)
+    with admin.engine.connect() as held, login(database_url, role) as database:
         pid = held.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
-        with login(database_url, role) as database:
-            for signal in ("pg_cancel_backend", "pg_terminate_backend"):
-                with open(tmp_path / "out.csv", "w") as out, pytest.raises(BadQuery, match="permission denied"):
-                    export_query(database, f"SELECT {signal}({pid})", out, "csv")
-        assert held.exec_driver_sql("SELECT 1").scalar_one() == 1  # still alive
-
-
-@pytest.mark.parametrize("query", [
-    "SELECT hashed_password FROM accounts.users",
-    "SELECT operator, reason FROM console.audit_log",
-    "SELECT title FROM stories.stories",
-    "WITH gone AS (DELETE FROM gacha.gift_codes RETURNING code) SELECT * FROM gone",
-    "COPY gacha.users TO PROGRAM 'id'",
-])
-def test_support_queries_stop_at_the_grants(support: Database, query: str, tmp_path: Any) -> None:
-    with open(tmp_path / "out.csv", "w") as out, pytest.raises(BadQuery):
-        export_query(support, query, out, "csv")
+        sequence = read_write(admin, "SELECT last_value, is_called FROM gacha.currency_ledger_id_seq")
+        errors = []
+        for expression in EXPRESSIONS:
+            expression = expression.format(pid=pid)
+            errors += every_typed_path(database, f"{expression} IS NOT NULL", f"SELECT {expression}", tmp_path)
+        for where in WHERE_TEXTS:
+            errors += every_typed_path(database, where, None, tmp_path)
+        for query in QUERIES:
+            errors += every_typed_path(database, None, query, tmp_path)
+        if role is Role.SUPPORT:
+            for forbidden in SUPPORT_CANNOT_READ:
+                errors += every_typed_path(database, f"{forbidden} IS NOT NULL", f"SELECT {forbidden}", tmp_path)
+        assert all("\n" not in error for error in errors)
+        refusals = ("permission denied", "read-only transaction", "one statement at a time", "syntax error",
+                    "must be at the top level")
+        assert [error for error in errors if not any(refusal in error for refusal in refusals)] == []
+        # Nothing was left behind: the admin's session lives, nothing written, no file, no
+        # sequence moved, and the console's next connection is the login's own.
+        assert held.exec_driver_sql("SELECT 1").scalar_one() == 1
+        assert read_write(admin, "SELECT count(*) FROM gacha.users WHERE academy_name = 'PWNED'") == [(0,)]
+        assert read_write(admin, "SELECT count(*) FROM gacha.gift_codes")[0][0] > 0
+        assert read_write(admin, "SELECT last_value, is_called FROM gacha.currency_ledger_id_seq") == sequence
+        assert not Path(PWNED_FILE).exists()
+        with database.connect() as connection:
+            assert connection.exec_driver_sql("SELECT current_user").scalar_one() == role.login
 
 
 def test_an_error_never_echoes_a_secret(support: Database, developer: Database) -> None:
@@ -280,3 +318,21 @@ def test_the_grid_and_export_show_unreadable_columns_masked(logins: None, databa
         with open(tmp_path / "users.csv", "w") as out:
             assert export_view(database, View(table), out, "csv") == len(page.rows)
         assert MASK in (tmp_path / "users.csv").read_text()
+
+
+def test_the_admin_login_migrates_and_imports(admin: Database, developer: Database) -> None:
+    from data import migrate, migration_plan
+    from data.imports import import_i12
+
+    assert read_write(admin, "SELECT rolsuper FROM pg_roles WHERE rolname = session_user") == [(False,)]
+    assert read_write(admin, "SELECT current_user") == [(Role.ADMIN.group,)]
+    for direction, target in (("downgrade", "stories@base"), ("upgrade", "stories@head")):
+        resolved = migration_plan.plan(admin, direction, target).target  # as the CLI and the screen do
+        outcomes = migrate.run_migration(admin, direction, resolved, log=lambda line: None, reason="test")
+        assert all(outcome.ok for outcome in outcomes), outcomes
+    # The re-created schema belongs to console_admin and its tables were granted again.
+    assert read_write(admin, "SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'stories'") == [
+        (Role.ADMIN.group,)]
+    assert read_write(developer, "SELECT count(*) FROM stories.nodes") == [(0,)]
+    result = import_i12(admin, Path(__file__).parent / "fixtures" / "imports" / "i12_powers.json")
+    assert (result.status, result.written) == ("completed", 12)
