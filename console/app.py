@@ -54,8 +54,9 @@ SCREENS: tuple[ScreenEntry, ...] = (
                 "5", MigrationsScreen, frozenset({Role.ADMIN, Role.DEVELOPER})),
     ScreenEntry("activity", "Activity", "The pool beside the server's sessions, blocking chains, rates, statements",
                 "6", ActivityScreen, frozenset({Role.ADMIN, Role.DEVELOPER})),
+    # Support's login cannot read heroes (data/grants.py): the planner is not offered to it.
     ScreenEntry("planner", "Build planner", "City of Heroes builds: powers by level, slots, set bonuses, totals",
-                "8", BuildPlannerScreen),
+                "8", BuildPlannerScreen, frozenset({Role.ADMIN, Role.DEVELOPER})),
     ScreenEntry("imports", "Imports", "I12, City of Data, Geminya and CSV/JSON imports with progress; their history",
                 "9", ImportsScreen),
 )

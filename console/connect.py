@@ -149,11 +149,18 @@ def prepare_embedded(server: EmbeddedServer, *, load_demo: Callable[[Database], 
             connection.execute(text(f'CREATE DATABASE "{DATABASE}"'))
     finally:
         admin.dispose()
-    database = Database(ConnectionSettings(url=server.url(), profile_name="embedded"))
+    superuser = Database(ConnectionSettings(url=server.url(), profile_name="embedded"))
     try:
-        with database.connect() as connection:
+        with superuser.connect() as connection:
             for extension in EXTENSIONS:
                 connection.execute(text(f'CREATE EXTENSION IF NOT EXISTS "{extension}"'))
+    finally:
+        superuser.dispose()
+    _ensure_logins(server)
+    # The rest as the admin login, as every later migration runs: what it creates belongs
+    # to console_admin, and the migrations grant the other roles on it.
+    database = Database(ConnectionSettings(url=server.url(user=Role.ADMIN.login), profile_name="embedded"))
+    try:
         progress("running migrations")
         failures = [outcome for outcome in migrate.upgrade(database.engine) if not outcome.ok]
         if failures:
@@ -164,15 +171,15 @@ def prepare_embedded(server: EmbeddedServer, *, load_demo: Callable[[Database], 
             rows = load_demo(database)
     finally:
         database.dispose()
-    _ensure_logins(server)
     marker.write_text("initialised, migrated and loaded with demo data\n")
     return FirstRun(seconds=time.perf_counter() - started, demo_rows=rows)
 
 
 def _ensure_logins(server: EmbeddedServer) -> None:
     """Give the embedded server its role logins, once (a data directory made before they
-    existed gets them on its next start): the group roles and their grants, objects given
-    to console_admin, one login per role. Run as the superuser, which only bootstraps."""
+    existed gets them on its next start, and again when ROLES_VERSION moves): the group
+    roles, one login per role, the database and every object of ours given to
+    console_admin, and the grants. Run as the superuser, which only bootstraps."""
     marker = server.data_dir / ROLES_MARKER
     if marker.exists() and marker.read_text().split(" ", 1)[0] == ROLES_VERSION:
         return

@@ -336,3 +336,36 @@ def test_the_admin_login_migrates_and_imports(admin: Database, developer: Databa
     assert read_write(developer, "SELECT count(*) FROM stories.nodes") == [(0,)]
     result = import_i12(admin, Path(__file__).parent / "fixtures" / "imports" / "i12_powers.json")
     assert (result.status, result.written) == ("completed", 12)
+
+
+def test_support_is_not_offered_the_screens_its_login_cannot_read(support: Database) -> None:
+    import asyncio
+
+    from screens.home import HomeScreen
+    from tests.app_factory import make_app, settle
+
+    async def scenario() -> None:
+        app = make_app(support)
+        async with app.run_test(size=(120, 30)) as pilot:
+            await settle(pilot)
+            footer = {active.binding.description for active in app.screen.active_bindings.values()
+                      if active.enabled and active.binding.show}
+            assert "Support desk" in footer
+            for name, key in (("Stories", "4"), ("Activity", "6"), ("Build planner", "8")):
+                assert name not in footer
+                await pilot.press(key)
+                await settle(pilot)
+                assert isinstance(app.screen, HomeScreen), name
+
+    asyncio.run(scenario())
+
+
+def test_the_grants_follow_the_profiles_schema_map(database: Database) -> None:
+    with database.connect() as connection:
+        connection.exec_driver_sql("ALTER SCHEMA gacha RENAME TO geminya")
+        script = grants_script(connection, {"gacha": "geminya"}, extra_sensitive=["geminya.users.discord_id"])
+    assert 'GRANT UPDATE ("is_active") ON "geminya"."gift_codes" TO console_support' in script
+    assert 'GRANT USAGE ON SCHEMA "geminya" TO console_developer, console_support' in script
+    assert '"gacha"' not in script
+    users = next(line for line in script.splitlines() if line.startswith('GRANT SELECT (') and '"geminya"."users"' in line)
+    assert '"academy_name"' in users and '"discord_id"' not in users  # the profile's sensitive column
