@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -133,6 +134,8 @@ class ConsoleApp(App[None]):
         """Describes the server on the home screen instead of its address."""
         self.palette = CommandRegistry()
         """The app-wide command palette entries."""
+        self._signal_loop: asyncio.AbstractEventLoop | None = None
+        """The running event loop, for exit_on_signal."""
         self.sub_title = connection_label(database)
         for entry in SCREENS:
             if entry.open_to(database.settings.role):
@@ -142,6 +145,25 @@ class ConsoleApp(App[None]):
         )
         if keymap:
             self.set_keymap(dict(keymap))
+
+    def exit_on_signal(self, signum: int) -> None:
+        """Exit with 128 + signum; safe to call from a signal handler.
+
+        The handler runs between two bytecodes of the main thread, which is also the event
+        loop's: a message posted there sits in the queue while the loop sleeps in select()
+        (an idle console would exit only at the next key). call_soon_threadsafe writes to
+        the loop's wake-up pipe, so the exit runs at once.
+        """
+        loop = self._signal_loop
+        if loop is None:  # not running yet (or any more): leave the usual way
+            raise SystemExit(128 + signum)
+        loop.call_soon_threadsafe(partial(self.exit, return_code=128 + signum))
+
+    def on_mount(self) -> None:
+        self._signal_loop = asyncio.get_running_loop()
+
+    def on_unmount(self) -> None:
+        self._signal_loop = None
 
     def on_ready(self) -> None:
         # Everything alive now (the imported modules, the first screen) lives as long as the

@@ -18,11 +18,12 @@ from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
 from console.cli_common import (
+    EXIT_BROKEN_PIPE,
     EXIT_FAILED,
     EXIT_OK,
     EXIT_USAGE,
@@ -33,6 +34,7 @@ from console.cli_common import (
     positive_int,
     print_result,
     progress,
+    seconds,
     write_flags,
 )
 from console.config import Config, ConfigError, load_config
@@ -46,7 +48,7 @@ from console.connect import (
     settings_for,
 )
 from console.embedded import EmbeddedServer, EmbeddedServerError, default_data_dir
-from data import migrate
+from data import inputs, migrate
 from data.migration_plan import MigrationTargetError
 from data.engine import Database
 from data.errors import one_line
@@ -66,8 +68,18 @@ DRIVER_MODULES = (
 )
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, with a usage error as one line and exit 2, like every other refusal
+    (`console: error: grant: argument AMOUNT: ...`); `--help` still shows the usage.
+    Sub-commands inherit it."""
+
+    def error(self, message: str) -> NoReturn:
+        program, _, command = self.prog.partition(" ")
+        self.exit(EXIT_USAGE, f"{program}: error: {command + ': ' if command else ''}{message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="console", description="A console for the PostgreSQL databases of five applications.")
+    parser = OneLineParser(prog="console", description="A console for the PostgreSQL databases of five applications.")
     parser.add_argument("--url", help="connect to this PostgreSQL URL (else DATABASE_URL, a profile, or the embedded server)")
     parser.add_argument("--profile", help="a named profile from the config file")
     parser.add_argument("--config", type=Path, help="the config file (default: the user's config directory)")
@@ -105,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     stats = commands.add_parser("stats", help="a snapshot of the server's activity, the pool and table statistics")
     stats.add_argument("--top", type=positive_int, default=10, help="how many statements and tables (default 10)")
-    stats.add_argument("--interval", type=float, default=1.0, metavar="SECONDS",
+    stats.add_argument("--interval", type=seconds(0, 3600), default=1.0, metavar="SECONDS",
                        help="seconds between the two samples the rates come from (default 1; 0 takes one sample)")
     json_flag(stats)
     for family in COMMAND_FAMILIES:
@@ -147,8 +159,23 @@ def _add_desk_commands(commands: argparse._SubParsersAction) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # here, where a closed pipe can still be caught
+        return code
+    except BrokenPipeError:
+        # The reader went away (`console migrate history | head -1`): stop quietly, as other
+        # Unix tools do; what Python still wants to flush goes nowhere.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    bad_text = _not_utf8(args)
+    if bad_text is not None:
+        return fail(f"{bad_text} is not valid UTF-8 text", EXIT_USAGE)
     if args.command == "export" and (args.table is None) == (args.query is None):
         return fail("export needs exactly one of TABLE or --query", EXIT_USAGE)
     if args.command == "export" and args.query is not None and (args.where or args.filters or args.sort):
@@ -158,7 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             _check_desk_args(args)
         if hasattr(args, "check"):
             args.check(args)
-    except ValueError as error:
+    except ValueError as error:  # inputs.BadInput among them
         return fail(str(error), EXIT_USAGE)
     try:
         config = load_config(args.config)
@@ -173,6 +200,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(one_line(error), EXIT_FAILED)
     except KeyboardInterrupt:
         return fail("interrupted", 130)
+
+
+def _not_utf8(args: argparse.Namespace) -> str | None:
+    """The first argument that was not UTF-8 (Python keeps its bytes as lone surrogates,
+    which no database driver can send), as the user would name it; None if all are."""
+    for name, value in vars(args).items():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str):
+                try:
+                    item.encode("utf-8")
+                except UnicodeEncodeError:
+                    return f"--{name.replace('_', '-')}" if name not in POSITIONALS else name.upper()
+    return None
+
+
+# Arguments named by their metavar in messages, not as options.
+POSITIONALS = frozenset({"user_id", "amount", "currency", "code", "table", "target", "sql", "path", "schemas"})
 
 
 def _with_database(args: argparse.Namespace, config: Config) -> int:
@@ -312,7 +356,7 @@ def _run_app(database: Database, config: Config, note: str | None, app_exit: lis
     from console.app import ConsoleApp  # the UI is imported only when it is wanted
 
     app = ConsoleApp(database, note=note, keymap=dict(config.keys))
-    app_exit.append(lambda signum: app.exit(return_code=128 + signum))
+    app_exit.append(app.exit_on_signal)
     app.run()
     return app.return_code or EXIT_OK
 
@@ -356,11 +400,6 @@ def _db(args: argparse.Namespace) -> int:
 DESK_COMMANDS = ("grant", "giftcode", "redeem")
 
 
-def _whole(value: str, what: str) -> int:
-    try:
-        return int(value.replace("_", "").replace(",", ""))
-    except ValueError:
-        raise ValueError(f"{what} must be a whole number, not {value!r}") from None
 
 
 def _currency(value: str) -> str:
@@ -375,22 +414,21 @@ def _check_desk_args(args: argparse.Namespace) -> None:
     Raises:
         ValueError: one line naming the bad value.
     """
-    from datetime import datetime
-
     if args.command in ("grant", "redeem"):
-        args.user_id = _whole(args.user_id, "USER_ID")
+        args.user_id = inputs.whole_number(args.user_id, "USER_ID", low=1)
     if args.command == "grant":
-        args.amount = _whole(args.amount, "AMOUNT")
+        args.amount = inputs.whole_number(args.amount, "AMOUNT")
         args.currency = _currency(args.currency)
+    if getattr(args, "code", None) is not None:
+        args.code = inputs.gift_code_text(args.code)
+    if getattr(args, "reason", None) is not None:
+        args.reason = inputs.reason_text(args.reason)
     if args.command == "giftcode" and args.action == "create":
         currency, _, value = args.reward.partition(":")
-        args.reward = (_currency(currency), _whole(value, "the --reward VALUE"))
-        args.limit = _whole(args.limit, "--limit")
+        args.reward = (_currency(currency), inputs.whole_number(value, "the --reward VALUE", low=1))
+        args.limit = inputs.usage_limit(inputs.whole_number(args.limit, "--limit", low=-1))
         if args.expires is not None:
-            try:
-                args.expires = datetime.fromisoformat(args.expires)
-            except ValueError:
-                raise ValueError(f"--expires {args.expires!r} is not an ISO date or time such as 2026-12-31T23:59:59+00:00") from None
+            args.expires = inputs.moment(args.expires, "--expires")
 
 
 def _desk(args: argparse.Namespace, database: Database) -> int:
@@ -424,7 +462,7 @@ def _desk(args: argparse.Namespace, database: Database) -> int:
         change = giftcodes.deactivate_code if args.action == "deactivate" else giftcodes.activate_code
         info = change(database, args.code, reason)
         return print_result(args, _code_json(info), f"gift code {info.code} is {'active' if info.is_active else 'inactive'}: {_code_line(info)}")
-    except (currency.InvalidGrant, giftcodes.InvalidGiftCode) as error:
+    except (currency.InvalidGrant, giftcodes.InvalidGiftCode, inputs.BadInput) as error:
         return fail(str(error), EXIT_USAGE)
     except (currency.GrantRefused, giftcodes.GiftCodeRefused, players.PlayerNotFound, PermissionError) as error:
         return fail(str(error), EXIT_FAILED)

@@ -28,6 +28,7 @@ import pwd
 import shutil
 import stat
 import subprocess
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -50,6 +51,7 @@ ROOT_DATA_DIR = Path("/var/lib/console")
 # sun_path holds 108 bytes including the terminating NUL.
 _MAX_SOCKET_PATH = 107
 _START_TIMEOUT_S = 60
+_DISCONNECT_GRACE_S = 2.0
 
 
 class EmbeddedServerError(RuntimeError):
@@ -232,10 +234,37 @@ class EmbeddedServer:
                 pids = ", ".join(str(pid) for pid in clients)
                 raise EmbeddedServerError(f"the server is in use by console process(es) {pids}; use --force")
             running = self.is_running()
+            connected = self._connected_clients() if running and not force else []
+            # A client that has just gone (a command's own connections) leaves its backend
+            # in pg_stat_activity for a moment: give those a little time to go.
+            deadline = time.monotonic() + _DISCONNECT_GRACE_S
+            while connected and time.monotonic() < deadline:
+                time.sleep(0.05)
+                connected = self._connected_clients()
+            if connected:
+                raise EmbeddedServerError(
+                    f"the server is in use by {len(connected)} connection(s) ({', '.join(sorted(set(connected)))}); "
+                    "use --force")
             if running:
                 self._stop()
             self._write_clients({}, None)
             return running
+
+    def _connected_clients(self) -> list[str]:
+        """The application name (or user) of every other client connected now, as the
+        server's own pg_stat_activity shows them: a console on a URL profile, psql... are
+        not in our clients record."""
+        import psycopg  # the driver: only paid for when stopping
+
+        try:
+            with psycopg.connect(host=str(self.cluster), user=SUPERUSER, dbname="postgres", connect_timeout=10,
+                                 application_name="console db stop", autocommit=True) as connection:
+                rows = connection.execute(
+                    "SELECT coalesce(nullif(application_name, ''), usename::text, 'unknown') FROM pg_stat_activity"
+                    " WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()").fetchall()
+        except psycopg.Error as error:
+            raise EmbeddedServerError(f"could not ask the server who is connected: {error}".splitlines()[0]) from None
+        return [row[0] for row in rows]
 
     def status(self) -> ServerStatus:
         clients, started_by = self._read_clients() if self.data_dir.exists() else ({}, None)

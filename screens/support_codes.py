@@ -8,7 +8,6 @@ reward) reach the user through the App's worker-failure notification.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from rich.text import Text
 from textual import on, work
@@ -18,12 +17,13 @@ from textual.message import Message
 from textual.widgets import DataTable
 from textual.worker import get_current_worker
 
+from data import inputs
 from data.engine import Database
 from data.models.gacha import CURRENCIES
 from data.support import giftcodes
 from screens.base import ConsolePane, confirm_write
 from screens.support_common import when
-from screens.support_players import require_amount
+from screens.support_players import require_amount, require_code
 from widgets.data_grid import DataGrid
 from widgets.dialogs import Confirmation, ConfirmDialog
 from widgets.row_form import FormField, RowForm
@@ -120,7 +120,7 @@ class GiftCodesPane(ConsolePane):
             values["reward_type"].text or "",
             int(values["reward_value"].text or 0),
             usage_limit=-1 if limit.use_default or limit.text is None else int(limit.text),
-            expires_at=datetime.fromisoformat(expires) if expires else None,
+            expires_at=inputs.moment(expires, "expires_at") if expires else None,
             active=values["is_active"].use_default or values["is_active"].text == "true",
             reason=reason,
         )
@@ -191,29 +191,17 @@ def describe(code: giftcodes.GiftCodeInfo) -> str:
 
 
 def require_limit(text: str) -> str:
-    try:
-        limit = int(text)
-    except ValueError:
-        raise ValueError("usage_limit: a whole number, -1 for unlimited") from None
-    if limit < -1 or limit == 0:
-        raise ValueError("usage_limit: at least 1, or -1 for unlimited")
-    return str(limit)
+    return str(inputs.usage_limit(inputs.whole_number(text, "usage_limit", low=-1)))
 
 
 def require_time(text: str) -> str:
-    try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise ValueError("expires_at: a date and time, e.g. 2026-12-31 23:59+00:00") from None
-    if moment.tzinfo is None:
-        raise ValueError("expires_at: give the time zone, e.g. +00:00")
-    return moment.isoformat()
+    return inputs.moment(text, "expires_at").isoformat()
 
 
 def code_fields() -> list[FormField]:
     """The new-code form."""
     return [
-        FormField("code", "text", "text", nullable=False, default=None, required=True),
+        FormField("code", "text", "text", nullable=False, default=None, required=True, validate=require_code),
         FormField("reward_type", "currency", "enum", nullable=False, default=None, choices=CURRENCIES, required=True),
         FormField("reward_value", "whole number", "number", nullable=False, default=None, validate=require_amount,
                   required=True),

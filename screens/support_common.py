@@ -9,6 +9,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.color import Color, ColorParseError
 
+from data import inputs
 from screens.base import ConsolePane, confirm_write
 from widgets.cell_grid import Tone
 from widgets.dialogs import TextPrompt
@@ -33,7 +34,7 @@ def require_reason(text: str) -> str:
     """TextPrompt validation: a reason is mandatory for every desk action."""
     if not text.strip():
         raise ValueError("Give a reason: it is recorded with the change in the audit log.")
-    return text.strip()
+    return inputs.reason_text(text)
 
 
 def ask_reason(pane: ConsolePane, title: str, prompt: str, then: Callable[[str], object]) -> None:

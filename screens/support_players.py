@@ -19,6 +19,7 @@ from textual.reactive import Reactive, reactive
 from textual.widgets import DataTable, Input, Static
 from textual.worker import get_current_worker
 
+from data import inputs
 from data.engine import Database
 from data.models.gacha import CURRENCIES
 from data.support import currency, giftcodes, players
@@ -250,18 +251,14 @@ class PlayersPane(ConsolePane):
 def require_code(text: str) -> str:
     if not text.strip():
         raise ValueError("Type the code.")
-    return text.strip()
+    return inputs.gift_code_text(text)
 
 
 def require_amount(text: str) -> str:
     """A positive whole number; the grant limit and balances are checked by the data layer."""
-    try:
-        amount = int(text.replace(",", "").replace("_", ""))
-    except ValueError:
-        raise ValueError("amount: a whole number, e.g. 500") from None
-    if amount <= 0:
+    if text.strip().startswith("-"):
         raise ValueError("amount: more than zero (Deduct takes currency away)")
-    return str(amount)
+    return str(inputs.whole_number(text, "amount", low=1))
 
 
 def balance_fields() -> list[FormField]:

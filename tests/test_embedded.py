@@ -148,6 +148,21 @@ def test_db_stop_refuses_while_in_use(data_dir: Path) -> None:
     assert server.stop(force=True) is True
 
 
+def test_db_stop_refuses_while_anyone_is_connected(data_dir: Path) -> None:
+    """A console on a URL profile, or psql, is not a recorded client; the server knows it."""
+    server = EmbeddedServer(data_dir, durable=False)
+    server.start()
+    try:
+        with psycopg.connect(host=str(server.cluster), user="postgres", dbname="postgres",
+                             application_name="psql"):
+            with pytest.raises(EmbeddedServerError, match=r"in use by 1 connection\(s\) \(psql\); use --force"):
+                server.stop()
+            assert server.is_running()
+        assert server.stop() is True  # nobody left (a backend that is just leaving is waited for)
+    finally:
+        server.stop(force=True)
+
+
 def test_runs_unprivileged_and_changes_no_outside_permission(data_dir: Path) -> None:
     nested = data_dir / "outer" / "inner"
     outer = data_dir / "outer"

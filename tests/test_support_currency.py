@@ -215,7 +215,7 @@ def refused(result: subprocess.CompletedProcess[str], code: int, *fragments: str
 def test_console_grant_and_deduct(database_url: URL, database: Database) -> None:
     url = socket_url(database_url)
     before = scalar(database, "SELECT quartzs FROM gacha.users WHERE id = 8")
-    done = run_console("--url", url, "--json", "grant", "8", "1,500", "quartzs", "--reason", "Tournament prize")
+    done = run_console("--url", url, "--json", "grant", "8", "1500", "quartzs", "--reason", "Tournament prize")
     assert done.returncode == 0, done.stderr
     entry = json.loads(done.stdout)
     assert (entry["user_id"], entry["delta"], entry["balance_after"]) == (8, 1500, before + 1500)
@@ -233,7 +233,7 @@ def test_console_grant_refusals(database_url: URL, database: Database) -> None:
     refused(run_console("--url", url, "grant", "8", "-99999999", "quartzs", "--reason", "x"), 1, "below zero", "quartzs")
     refused(run_console("--url", url, "grant", "8", "5", "quartzs"), 2, "reason is required")
     refused(run_console("--url", url, "grant", "8", "0", "quartzs", "--reason", "x"), 2, "must not be zero")
-    refused(run_console("--url", url, "grant", "8", "ten", "quartzs", "--reason", "x"), 2, "AMOUNT must be a whole number, not 'ten'")
+    refused(run_console("--url", url, "grant", "8", "ten", "quartzs", "--reason", "x"), 2, "AMOUNT must be a whole number written with the digits 0-9, not 'ten'")
     refused(run_console("--url", url, "grant", "8", "5", "gold", "--reason", "x"), 2, "unknown currency 'gold'")
     refused(run_console("--url", url, "grant", "424242", "5", "quartzs", "--reason", "x"), 1, "no gacha player with id 424242")
     refused(run_console("--url", url, "--role", "support", "grant", "8", "10001", "quartzs", "--reason", "x"), 1,

@@ -16,6 +16,7 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Table, func, insert, or_, select, update
 
+from data import inputs
 from data.engine import Database
 from data.models.accounts import SCHEMA, AccountUser
 from data.models.audit import AuditLog
@@ -136,7 +137,9 @@ def restore_user(database: Database, user_id: uuid.UUID, reason: str) -> Account
 
 
 def _change(database: Database, user_id: uuid.UUID, reason: str, *, delete: bool) -> AccountRow:
-    reason = (reason or "").strip()
+    if not isinstance(user_id, uuid.UUID):
+        raise inputs.BadInput(f"the account id must be a UUID, not {user_id!r}")
+    reason = inputs.reason_text(reason)
     if not reason:
         raise ReasonRequired("a reason is required to soft-delete or restore an account")
     with database.connect_for_desk_action() as connection:

@@ -38,6 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.selectable import CTE
 from sqlalchemy.dialects.postgresql import JSONB
 
+from data import inputs
 from data.engine import ConnectionSettings, Database
 from data.models.audit import AuditLog
 from data.models.gacha import CURRENCIES, SCHEMA
@@ -145,7 +146,7 @@ def check_request(currency: str, amount: int, reason: str) -> str:
         raise BadAmount("the amount must not be zero: a grant adds, a deduction removes")
     if abs(amount) > INT4_MAX:
         raise BadAmount(f"the amount must be at most {INT4_MAX:,} either way")
-    reason = (reason or "").strip()
+    reason = inputs.reason_text(reason)
     if not reason:
         raise ReasonRequired("a reason is required for every grant and deduction")
     return reason
@@ -162,13 +163,14 @@ def grant(database: Database, user_id: int, currency: str, amount: int, reason: 
         The ledger row written (its balance_after is the new balance).
 
     Raises:
-        UnknownCurrency, BadAmount, ReasonRequired: bad input.
+        UnknownCurrency, BadAmount, ReasonRequired, inputs.BadInput: bad input.
         PermissionError: a read-only profile or a role without the desk.
         GrantLimitExceeded: a grant over the profile's max_grant by a non-admin.
         PlayerNotFound: no player with this id.
         InsufficientBalance: a deduction that would leave the balance below zero.
         BalanceTooLarge: a grant the balance column cannot hold.
     """
+    inputs.row_id(user_id, "the player id")
     reason = check_request(currency, amount, reason)
     with database.connect_for_desk_action() as connection:
         check_grant_limit(database.settings, currency, amount)

@@ -44,6 +44,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
 
+from data import inputs
 from data.engine import Database
 from data.models.gacha import CURRENCIES, SCHEMA, GiftCode, GiftCodeRedemption
 from data.support.currency import AUDIT, check_grant_limit, credit, credit_parameters, credit_step
@@ -171,16 +172,16 @@ def create_code(
         GrantLimitExceeded: the reward is over the profile's max_grant and the role is
             not admin (a code is a grant to each player who redeems it).
     """
-    code = (code or "").strip()
-    if not code:
+    if not (code or "").strip():
         raise InvalidGiftCode("a gift code cannot be blank")
+    code = inputs.gift_code_text(code)
+    reason = inputs.reason_text(reason) or None
     if reward_type not in CURRENCIES:
         raise InvalidGiftCode(f"unknown reward type {reward_type!r}: expected one of {', '.join(CURRENCIES)}")
     if isinstance(reward_value, bool) or not isinstance(reward_value, int) or not 0 < reward_value <= INT4_MAX:
         raise InvalidGiftCode(f"the reward value must be a whole number from 1 to {INT4_MAX:,}, not {reward_value!r}")
-    if usage_limit is not None and (isinstance(usage_limit, bool) or not isinstance(usage_limit, int)
-                                    or not -1 <= usage_limit <= INT4_MAX):
-        raise InvalidGiftCode(f"the usage limit must be -1 (unlimited) or a count of 0 or more, not {usage_limit!r}")
+    if usage_limit is not None:
+        inputs.usage_limit(usage_limit)
     if expires_at is not None and expires_at.tzinfo is None:
         expires_at = expires_at.replace(tzinfo=timezone.utc)
     settings = database.settings
@@ -262,7 +263,8 @@ def redeem(database: Database, code: str, user_id: int) -> Redemption:
         PermissionError: no desk for this role or profile.
         BalanceTooLarge: the reward does not fit in the player's balance.
     """
-    typed = (code or "").strip()
+    typed = inputs.gift_code_text(code)
+    inputs.row_id(user_id, "the player id")
     settings = database.settings
     with database.connect_for_desk_action() as connection:
         # Lock the code's row: redemptions of one code run one after another, so the count
@@ -341,7 +343,8 @@ def _info(connection: Connection, code: str) -> GiftCodeInfo:
 
 
 def _set_active(database: Database, code: str, active: bool, reason: str | None) -> GiftCodeInfo:
-    typed = (code or "").strip()
+    typed = inputs.gift_code_text(code)
+    reason = inputs.reason_text(reason) or None
     with database.connect_for_desk_action() as connection:
         row = connection.execute(
             select(CODES.c.code, CODES.c.is_active).where(_matches(typed)).with_for_update()

@@ -17,6 +17,7 @@ from typing import Any, Literal, cast
 from sqlalchemy import Connection, Table, case, desc, func, insert, or_, select, update
 from sqlalchemy.sql.functions import coalesce
 
+from data import inputs
 from data.engine import Database
 from data.models.audit import AuditLog
 from data.models.metaserver import SCHEMA, Game, MetaSession, MetaUser, PlayerStat, Room
@@ -241,6 +242,7 @@ def revoke_session(database: Database, session_id: int, reason: str) -> SessionI
         SessionNotFound: no session has this id.
         SessionNotActive: the session is already revoked or expired: nothing to revoke.
     """
+    inputs.row_id(session_id, "the session id")
     reason = _reason(reason)
     with database.connect_for_desk_action() as connection:
         row = connection.execute(
@@ -263,6 +265,7 @@ def revoke_all_sessions(database: Database, user_id: int, reason: str) -> int:
         ReasonRequired: the reason is blank.
         PlayerNotFound: no player has this id.
     """
+    inputs.row_id(user_id, "the player id")
     reason = _reason(reason)
     with database.connect_for_desk_action() as connection:
         # The player row lock serialises this with a ban or another revoke-all.
@@ -308,6 +311,7 @@ def unban(database: Database, user_id: int, reason: str) -> MetaPlayer:
 
 
 def _set_banned(database: Database, user_id: int, reason: str, *, banned: bool) -> BanResult:
+    inputs.row_id(user_id, "the player id")
     reason = _reason(reason)
     with database.connect_for_desk_action() as connection:
         # Locked, so that two operators cannot both pass the check below.
@@ -378,7 +382,7 @@ def rooms(database: Database) -> list[RoomInfo]:
 
 
 def _reason(reason: str | None) -> str:
-    text = (reason or "").strip()
+    text = inputs.reason_text(reason)
     if not text:
         raise ReasonRequired("a reason is required for every metaserver desk action")
     return text

@@ -1,0 +1,97 @@
+"""Bad input on the command line and in the data layer: one line, exit 2, nothing written.
+
+Each case is what a new user typed (issue: bad input, configuration and signals); the
+values are refused before they reach the server, by the rules of data/inputs.py that the
+screens use too.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+from sqlalchemy.engine import URL
+
+from data import inputs
+from data.engine import Database
+from data.support import currency, giftcodes
+from tests.test_cli import ROOT, assert_one_line_error, run_console, socket_url
+
+NOT_UTF8 = "\udcff\udcfe"  # what Python makes of the bytes 0xff 0xfe in an argument
+
+
+def counts(database: Database) -> tuple[int, ...]:
+    with database.connect() as connection:
+        return tuple(connection.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar_one() for table in (
+            "gacha.currency_ledger", "gacha.gift_codes", "gacha.gift_code_redemptions", "console.audit_log"))
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (("grant", "69", "5", "quartzs", "--reason", NOT_UTF8), "--reason is not valid UTF-8"),
+    (("giftcode", "create", NOT_UTF8, "--reward", "quartzs:5"), "CODE is not valid UTF-8"),
+    (("redeem", NOT_UTF8, "69"), "CODE is not valid UTF-8"),
+    (("grant", "1099511627776", "5", "quartzs", "--reason", "x"), "USER_ID must be from 1 to 2,147,483,647"),
+    (("grant", "1", "１２", "quartzs", "--reason", "x"), "AMOUNT must be a whole number written with the digits 0-9"),
+    (("grant", "1", "1_000", "quartzs", "--reason", "x"), "AMOUNT must be a whole number"),
+    (("grant", "1", "1,000", "quartzs", "--reason", "x"), "AMOUNT must be a whole number"),
+    (("grant", "1", "5", "quartzs", "--reason", "x" * 501), "the reason is 501 characters long; at most 500"),
+    (("giftcode", "create", "C" * 3000, "--reward", "quartzs:5"), "the gift code is 3,000 characters long; at most 64"),
+    (("redeem", "C" * 65, "1"), "at most 64"),
+    (("giftcode", "create", "X", "--reward", "quartzs:5", "--limit", "0"), "usage limit must be -1 (unlimited) or"),
+    (("giftcode", "create", "X", "--reward", "quartzs:5", "--expires", "soon"), "--expires must be an ISO date"),
+    (("stats", "--interval", "inf"), "--interval: must be from 0 to 3600 seconds"),
+    (("stats", "--interval", "nan"), "--interval: must be from 0 to 3600 seconds"),
+    (("stats", "--interval", "-1"), "--interval: must be from 0 to 3600 seconds"),
+    (("stats", "--interval", "1e9"), "--interval: must be from 0 to 3600 seconds"),
+])
+def test_the_command_line_refuses_bad_input_in_one_line(database_url: URL, database: Database,
+                                                        args: tuple[str, ...], fragment: str) -> None:
+    before = counts(database)
+    assert_one_line_error(run_console("--url", socket_url(database_url), *args), fragment)
+    assert counts(database) == before
+
+
+def test_a_url_that_is_not_utf8_is_one_line() -> None:
+    assert_one_line_error(run_console("--url", f"postgresql://{NOT_UTF8}@/x", "stats"), "--url is not valid UTF-8")
+
+
+def test_a_closed_output_pipe_ends_quietly(database_url: URL) -> None:
+    command = [sys.executable, "-m", "console", "--url", socket_url(database_url), "migrate", "history"]
+    with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          stdin=subprocess.DEVNULL) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()  # the reader is gone before the first line, as with `| head -0`
+        errors = process.stderr.read().decode()
+        code = process.wait(timeout=120)
+    assert code == 141 and errors == "", errors
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda db: currency.grant(db, 1.5, "quartzs", 5, "x"), "the player id must be a whole number, not 1.5"),
+    (lambda db: currency.grant(db, True, "quartzs", 5, "x"), "the player id must be a whole number, not True"),
+    (lambda db: currency.grant(db, 2**31, "quartzs", 5, "x"), "the player id must be from 1 to 2,147,483,647"),
+    (lambda db: currency.grant(db, 1, "quartzs", 5, "a\x00b"), "the reason must not contain a NUL"),
+    (lambda db: currency.grant(db, 1, "quartzs", 5, "x" * 10**6), "at most 500"),
+    (lambda db: giftcodes.redeem(db, "WELCOME", 1.5), "the player id must be a whole number, not 1.5"),
+    (lambda db: giftcodes.redeem(db, "W\x00", 1), "must not contain a NUL"),
+    (lambda db: giftcodes.create_code(db, "ZERO", "quartzs", 5, usage_limit=0), "usage limit must be -1"),
+    (lambda db: giftcodes.create_code(db, "C" * 65, "quartzs", 5), "at most 64"),
+])
+def test_the_data_layer_checks_its_arguments(database: Database, call: Any, message: str) -> None:
+    before = counts(database)
+    with pytest.raises(inputs.BadInput) as refused:
+        call(database)
+    assert message in str(refused.value) and "\n" not in str(refused.value)
+    assert counts(database) == before
+
+
+@pytest.mark.parametrize("text, expected", [("12", 12), (" -7 ", -7), ("+3", 3)])
+def test_whole_numbers_as_typed(text: str, expected: int) -> None:
+    assert inputs.whole_number(text, "N") == expected
+
+
+def test_a_time_without_a_zone_is_utc() -> None:
+    assert inputs.moment("2026-12-31T23:59", "--expires").isoformat() == "2026-12-31T23:59:00+00:00"
+    assert inputs.moment("2026-12-31T23:59Z", "--expires").isoformat() == "2026-12-31T23:59:00+00:00"
