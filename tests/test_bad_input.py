@@ -95,3 +95,23 @@ def test_whole_numbers_as_typed(text: str, expected: int) -> None:
 def test_a_time_without_a_zone_is_utc() -> None:
     assert inputs.moment("2026-12-31T23:59", "--expires").isoformat() == "2026-12-31T23:59:00+00:00"
     assert inputs.moment("2026-12-31T23:59Z", "--expires").isoformat() == "2026-12-31T23:59:00+00:00"
+
+
+@pytest.mark.parametrize("statement, constraint", [
+    (f"INSERT INTO gacha.gift_codes (code, reward_type, reward_value) VALUES ('{'C' * 65}', 'quartzs', 5)",
+     "ck_gift_codes_code_length"),
+    ("INSERT INTO gacha.gift_codes (code, reward_type, reward_value, usage_limit) VALUES ('ZERO', 'quartzs', 5, 0)",
+     "ck_gift_codes_usage_limit_not_zero"),
+    ("INSERT INTO gacha.currency_ledger (user_id, currency, delta, balance_after, reason, operator)"
+     f" SELECT id, 'quartzs', 1, quartzs + 1, '{'r' * 501}', 'x' FROM gacha.users ORDER BY id LIMIT 1",
+     "ck_currency_ledger_reason_length"),
+    ("INSERT INTO console.audit_log (operator, role, action, schema_name, table_name, reason)"
+     f" VALUES ('x', 'admin', 'test', 'gacha', 'users', '{'r' * 501}')",
+     "ck_audit_log_reason_length"),
+])
+def test_the_database_holds_the_same_limits(database: Database, statement: str, constraint: str) -> None:
+    """The CHECKs a migration added refuse what the rules refuse, whoever writes."""
+    from sqlalchemy.exc import IntegrityError
+
+    with pytest.raises(IntegrityError, match=constraint), database.connect() as connection:
+        connection.exec_driver_sql(statement)

@@ -110,7 +110,7 @@ def test_a_downgrade_that_drops_rows_lists_them_and_needs_yes(database_url: URL)
     ("nosuch@base", "unknown branch 'nosuch'"),
     ("base@base", "unknown branch 'base'"),
     ("-1", "name the branch to move, e.g. gacha@-1"),
-    ("gacha@-3", "gacha has 2 revision(s) applied"),
+    ("gacha@-4", "gacha has 3 revision(s) applied"),
     ("deadbeef", "unknown revision 'deadbeef'"),
     ("gacha@b2f1c3d4e502", "b2f1c3d4e502 is not a gacha revision"),
     ("console@base", "depend on the console branch: downgrade them first"),

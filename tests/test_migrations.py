@@ -55,8 +55,9 @@ def test_one_system_alone(empty: Database) -> None:
     outcomes = migrate.upgrade(empty.engine, "gacha@head")
     assert [outcome.ok for outcome in outcomes] == [True]
     now = states(empty)
-    # gacha depends on the console branch (its writes need the audit log); nothing else moves.
-    assert (now["gacha"], now["console"]) == ("at head", "at head")
+    # gacha depends on the console branch (its writes need the audit log): the console
+    # revision it needs is applied, perhaps not the console's head; nothing else moves.
+    assert now["gacha"] == "at head" and now["console"] in ("at head", "behind")
     assert {now[schema] for schema in ("heroes", "accounts", "metaserver", "stories")} == {"missing"}
     assert all(outcome.ok for outcome in migrate.downgrade(empty.engine, "gacha@base"))
     assert states(empty)["gacha"] == "missing"
@@ -75,7 +76,7 @@ def test_drift_is_found(database: Database) -> None:
 
 def test_behind_and_unknown_states(database: Database) -> None:
     with database.connect() as connection:
-        connection.execute(text("UPDATE console.alembic_version SET version_num = '0b5e0b5e0b5e' WHERE version_num = 'e5c4f6a7b806'"))
+        connection.execute(text("UPDATE console.alembic_version SET version_num = '0b5e0b5e0b5e' WHERE version_num = 'e5c4f6a7b807'"))
         assert {s.schema: s.state for s in migrate.schema_states(connection)}["gacha"] == "missing"
         connection.execute(text("UPDATE console.alembic_version SET version_num = 'feedfacecafe' WHERE version_num = '0b5e0b5e0b5e'"))
         assert {s.schema: s.state for s in migrate.schema_states(connection)}["gacha"] == "unknown"

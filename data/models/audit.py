@@ -10,6 +10,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from data.base import CONSOLE_SCHEMA, Base
+from data.inputs import REASON_MAX
 
 
 class AuditLog(Base):
@@ -18,6 +19,7 @@ class AuditLog(Base):
     __tablename__ = "audit_log"
     __table_args__ = (
         CheckConstraint("role IN ('admin', 'developer', 'support')", name="role"),
+        CheckConstraint(f"char_length(reason) <= {REASON_MAX}", name="reason_length"),
         Index(None, "schema_name", "table_name", "created_at"),
         Index(None, "operator", "created_at"),
         # No RETURNING of the new id: the support role writes audit rows but may not read

@@ -33,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from data.base import Base
+from data.inputs import GIFT_CODE_MAX, REASON_MAX
 
 SCHEMA = "gacha"
 CURRENCIES: tuple[str, ...] = ("sakura_crystals", "quartzs", "daphine")
@@ -502,6 +503,8 @@ class GiftCode(Base):
         CheckConstraint(_in("reward_type", CURRENCIES), name="reward_type"),
         CheckConstraint("reward_value > 0", name="reward_value_positive"),
         CheckConstraint("usage_limit >= -1", name="usage_limit_range"),
+        CheckConstraint(f"char_length(code) <= {GIFT_CODE_MAX}", name="code_length"),
+        CheckConstraint("usage_limit <> 0", name="usage_limit_not_zero"),
         {"schema": SCHEMA, "comment": "Gift codes, unique case-insensitively"},
     )
 
@@ -573,6 +576,7 @@ class CurrencyLedger(Base):
         CheckConstraint("delta <> 0", name="delta_non_zero"),
         CheckConstraint("balance_after >= 0", name="balance_after_non_negative"),
         CheckConstraint("btrim(reason) <> ''", name="reason_not_blank"),
+        CheckConstraint(f"char_length(reason) <= {REASON_MAX}", name="reason_length"),
         Index(None, "user_id", "created_at"),
         {"schema": SCHEMA, "comment": "Currency ledger: every grant, deduction and spend"},
     )
