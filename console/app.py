@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import ClassVar
@@ -61,6 +61,46 @@ SCREENS: tuple[ScreenEntry, ...] = (
     ScreenEntry("imports", "Imports", "I12, City of Data, Geminya and CSV/JSON imports with progress; their history",
                 "9", ImportsScreen),
 )
+
+
+def binding_ids() -> frozenset[str]:
+    """The id of every binding of the console's app, screens and widgets (the ids a
+    config's [keys] table may rebind)."""
+    from textual.dom import DOMNode
+
+    ids: set[str] = set()
+    classes: list[type] = [DOMNode]
+    while classes:
+        cls = classes.pop()
+        classes.extend(cls.__subclasses__())
+        if cls.__module__.split(".")[0] in ("console", "screens", "widgets"):
+            ids.update(b.id for b in getattr(cls, "BINDINGS", []) if isinstance(b, Binding) and b.id)
+    return frozenset(ids)
+
+
+def check_keymap(keymap: Mapping[str, str], app_bindings: Sequence[BindingType]) -> None:
+    """Refuse a [keys] entry whose id no binding has, or that takes a key another of the
+    app's own bindings (a screen key, quit) keeps: that binding would lose its key.
+
+    Raises:
+        ConfigError: naming the entry.
+    """
+    from console.config import ConfigError
+
+    known = binding_ids()
+    for binding_id in keymap:
+        if binding_id not in known:
+            raise ConfigError(f"keys.{binding_id}: no binding has this id (see the palette for what each key does)")
+    bindings = [binding for binding in app_bindings if isinstance(binding, Binding)]
+    action_of = {binding.id: binding.action for binding in bindings}
+    taken = {key.strip(): binding for binding in bindings if binding.id not in keymap
+             for key in binding.key.split(",")}
+    for binding_id, keys in keymap.items():
+        for key in keys.split(","):
+            holder = taken.get(key.strip())
+            # Another binding doing the same thing (quit and quit-anywhere) may share a key.
+            if holder is not None and holder.id != binding_id and holder.action != action_of.get(binding_id):
+                raise ConfigError(f"keys.{binding_id}: {key.strip()!r} is already the key of {holder.id}")
 
 
 class ConsoleApp(App[None]):
@@ -144,6 +184,7 @@ class ConsoleApp(App[None]):
             "Toggle dark mode", "Switch between the light and dark theme", self.action_toggle_dark
         )
         if keymap:
+            check_keymap(keymap, self.BINDINGS)
             self.set_keymap(dict(keymap))
 
     def exit_on_signal(self, signum: int) -> None:

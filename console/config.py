@@ -32,9 +32,12 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, TypeVar
+
+import msgspec
+from msgspec import Meta, Struct
 
 from platformdirs import user_config_dir
 from sqlalchemy.engine import URL
@@ -48,6 +51,7 @@ CONFIG_VARIABLE = "CONSOLE_CONFIG"
 DEFAULT_STATEMENT_TIMEOUT_MS = 30_000
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|min|m|h)?\s*$")
 _UNIT_MS = {"ms": 1, None: 1, "s": 1000, "min": 60_000, "m": 60_000, "h": 3_600_000}
+T = TypeVar("T")
 
 
 class ConfigError(ValueError):
@@ -96,72 +100,151 @@ def default_config_path() -> Path:
     return Path(user_config_dir("console", appauthor=False)) / "config.toml"
 
 
+# The file's schema: what each key may hold. msgspec checks it as the file is read (strict:
+# no "5" for 5, no true for 1) and names the key that is wrong; unknown keys are refused at
+# every level, so a typo is never silently ignored.
+NonEmpty = Annotated[str, Meta(min_length=1)]
+Seconds = Annotated[float, Meta(gt=0, le=3600)]
+
+
+class PoolFile(Struct, forbid_unknown_fields=True):
+    size: Annotated[int, Meta(ge=1, le=1000)] = PoolSettings.size
+    max_overflow: Annotated[int, Meta(ge=0, le=1000)] = PoolSettings.max_overflow
+    recycle: Annotated[int, Meta(ge=1)] = PoolSettings.recycle
+    pre_ping: bool = PoolSettings.pre_ping
+    timeout: Seconds = PoolSettings.timeout
+    connect_timeout: Annotated[int, Meta(ge=1, le=3600)] = PoolSettings.connect_timeout
+
+
+class ProfileFile(Struct, forbid_unknown_fields=True):
+    url: NonEmpty
+    role: Literal["admin", "developer", "support"] = "admin"
+    read_only: bool = False
+    production: bool = False
+    statement_timeout: Annotated[int, Meta(ge=0)] | NonEmpty = DEFAULT_STATEMENT_TIMEOUT_MS
+    schema_map: dict[str, Any] = msgspec.field(default_factory=dict)
+    """Our schema -> theirs; checked by _schema_map, which names the entry that is wrong."""
+    pool: PoolFile = msgspec.field(default_factory=PoolFile)
+    password_env: NonEmpty | None = None
+    max_grant: Annotated[int, Meta(ge=1)] | None = None
+    sensitive_columns: list[NonEmpty] = msgspec.field(default_factory=list)
+
+
+class ConfigFile(Struct, forbid_unknown_fields=True):
+    operator: NonEmpty | None = None
+    default_profile: NonEmpty | None = None
+    keys: dict[NonEmpty, Any] = msgspec.field(default_factory=dict)
+    """Binding id -> keys; checked by key_problem, which names the binding."""
+    profiles: dict[NonEmpty, dict[str, Any]] = msgspec.field(default_factory=dict)
+    """Checked one by one (ProfileFile), so that an error names the profile."""
+
+
 def load_config(path: Path | None = None) -> Config:
-    """Read the config file; a missing file is an empty config.
+    """Read and check the config file. No file at the default place is an empty config; a
+    file named by --config or CONSOLE_CONFIG must exist.
 
     Raises:
-        ConfigError: the file is not valid TOML or a value is of the wrong kind.
+        ConfigError: one line naming the file, the key and what was expected.
     """
+    named = path is not None or bool(os.environ.get(CONFIG_VARIABLE))
     path = path or default_config_path()
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
+        if named:
+            raise ConfigError(f"{path}: no such config file") from None
         raw = {}
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"cannot read {path}: {error}") from error
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path} is not valid TOML: {error}") from error
-    profiles_raw = _table(raw, "profiles", path)
-    profiles = {name: _parse_profile(name, _table(profiles_raw, name, path), path) for name in profiles_raw}
-    keys = {str(binding): str(key) for binding, key in _table(raw, "keys", path).items()}
-    default = raw.get("default_profile")
-    if default is not None and default not in profiles:
-        raise ConfigError(f"{path}: default_profile {default!r} is not a profile")
+    checked = _checked(raw, ConfigFile, path, "")
+    profiles = {name: _profile(name, _checked(value, ProfileFile, path, f"profiles.{name}"), path)
+                for name, value in checked.profiles.items()}
+    for binding, keys in checked.keys.items():
+        problem = (key_problem(keys) if isinstance(keys, str)
+                   else f"expected keys as text such as \"ctrl+q\", not {keys!r}")
+        if problem:
+            raise ConfigError(f"{path}: keys.{binding}: {problem}")
+    if checked.default_profile is not None and checked.default_profile not in profiles:
+        raise ConfigError(f"{path}: default_profile: {checked.default_profile!r} is not a profile")
     return Config(
         path=path,
-        operator=str(raw.get("operator") or _os_user()),
-        default_profile=default,
+        operator=checked.operator or _os_user(),
+        default_profile=checked.default_profile,
         profiles=profiles,
-        keys=keys,
+        keys=dict(checked.keys),
     )
 
 
-def _parse_profile(name: str, raw: Mapping[str, Any], path: Path) -> Profile:
-    where = f"{path}: profile {name!r}"
-    unknown = set(raw) - {
-        "url", "role", "read_only", "production", "statement_timeout", "schema_map", "pool",
-        "password_env", "max_grant", "sensitive_columns",
-    }
-    if unknown:
-        raise ConfigError(f"{where}: unknown setting(s) {', '.join(sorted(unknown))}")
-    if "url" not in raw:
-        raise ConfigError(f"{where}: url is required")
+def _checked(raw: Any, schema: type[T], path: Path, where: str) -> T:
+    """`raw` as `schema`, or a ConfigError such as `file: profiles.x.pool.size: expected int >= 1`."""
     try:
-        role = Role(raw.get("role", "admin"))
-    except ValueError:
-        raise ConfigError(f"{where}: role must be admin, developer or support") from None
-    schema_map = {str(ours): str(theirs) for ours, theirs in _table(raw, "schema_map", path).items()}
-    strays = set(schema_map) - set(ALL_SCHEMAS)
-    if strays:
-        raise ConfigError(f"{where}: schema_map names unknown schema(s) {', '.join(sorted(strays))}")
-    pool_raw = _table(raw, "pool", path)
-    try:
-        pool = replace(PoolSettings(), **{key: pool_raw[key] for key in pool_raw})
-    except TypeError as error:
-        raise ConfigError(f"{where}: pool: {error}") from None
+        return msgspec.convert(raw, schema, strict=True)
+    except msgspec.ValidationError as error:
+        problem, _, location = str(error).partition(" - at `$")
+        location = location.rstrip("`").lstrip(".")
+        key = ".".join(part for part in (where, location) if part)
+        unknown = re.match(r"Object contains unknown field `(.+)`", problem)
+        if unknown:
+            key, problem = ".".join(part for part in (key, unknown.group(1)) if part), "unknown key"
+        missing = re.match(r"Object missing required field `(.+)`", problem)
+        if missing:
+            key, problem = ".".join(part for part in (key, missing.group(1)) if part), "is required"
+        problem = (problem.replace("`", "").replace("Expected", "expected")
+                   .replace("Invalid enum value", "not one of the choices:"))
+        raise ConfigError(f"{path}: {key or 'the file'}: {problem}") from None
+
+
+def _profile(name: str, checked: ProfileFile, path: Path) -> Profile:
+    where = f"{path}: profiles.{name}"
     return Profile(
         name=name,
-        url=str(raw["url"]),
-        role=role,
-        read_only=_bool(raw.get("read_only", False), f"{where}: read_only"),
-        production=_bool(raw.get("production", False), f"{where}: production"),
-        statement_timeout_ms=parse_duration_ms(raw.get("statement_timeout", DEFAULT_STATEMENT_TIMEOUT_MS), where),
-        schema_map=schema_map,
-        pool=pool,
-        password_env=raw.get("password_env"),
-        max_grant=_max_grant(raw.get("max_grant"), f"{where}: max_grant"),
-        sensitive_columns=_column_patterns(raw.get("sensitive_columns", []), f"{where}: sensitive_columns"),
+        url=checked.url,
+        role=Role(checked.role),
+        read_only=checked.read_only,
+        production=checked.production,
+        statement_timeout_ms=parse_duration_ms(checked.statement_timeout, f"{where}.statement_timeout"),
+        schema_map=_schema_map(checked.schema_map, f"{where}.schema_map"),
+        pool=PoolSettings(**msgspec.structs.asdict(checked.pool)),
+        password_env=checked.password_env,
+        max_grant=checked.max_grant,
+        sensitive_columns=_column_patterns(checked.sensitive_columns, f"{where}.sensitive_columns"),
     )
+
+
+def _schema_map(raw: dict[str, Any], where: str) -> dict[str, str]:
+    for ours, theirs in raw.items():
+        if ours not in ALL_SCHEMAS:
+            raise ConfigError(f"{where}.{ours}: unknown schema; expected one of {', '.join(ALL_SCHEMAS)}")
+        if not isinstance(theirs, str) or not theirs:
+            raise ConfigError(f"{where}.{ours}: expected a schema name, not {theirs!r}")
+    return dict(raw)
+
+
+def key_problem(keys: str) -> str | None:
+    """What is wrong with a binding's keys ("ctrl+q", "f5,ctrl+r"), or None: each must be
+    one character or a key Textual names, with modifiers."""
+    for key in keys.split(","):
+        *modifiers, name = key.strip().split("+")
+        if not name or any(modifier not in _MODIFIERS for modifier in modifiers):
+            return f"{key.strip()!r} is not a key such as q, f5 or ctrl+q"
+        if len(name) != 1 and name not in _KEY_NAMES and not re.fullmatch(r"f([1-9]|1[0-9]|2[0-4])", name):
+            return f"{key.strip()!r} is not a key such as q, f5 or ctrl+q"
+    return None
+
+
+_MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
+# Textual's names for the keys that are not one character (textual.keys.Keys and its aliases).
+_KEY_NAMES = frozenset({
+    "escape", "enter", "tab", "backspace", "delete", "insert", "home", "end", "pageup", "pagedown",
+    "up", "down", "left", "right", "space", "minus", "plus", "equals_sign", "slash", "backslash",
+    "comma", "full_stop", "colon", "semicolon", "question_mark", "exclamation_mark", "left_square_bracket",
+    "right_square_bracket", "left_curly_bracket", "right_curly_bracket", "less_than_sign",
+    "greater_than_sign", "asterisk", "ampersand", "apostrophe", "quotation_mark", "number_sign",
+    "dollar_sign", "percent_sign", "circumflex_accent", "underscore", "grave_accent", "tilde",
+    "vertical_line", "at", "left_parenthesis", "right_parenthesis",
+})
 
 
 def parse_duration_ms(value: Any, where: str = "statement_timeout") -> int:
@@ -224,34 +307,8 @@ def prompt_password(prompt: str) -> str:
     return getpass.getpass(prompt)
 
 
-def _table(raw: Mapping[str, Any], key: str, path: Path) -> Mapping[str, Any]:
-    value = raw.get(key, {})
-    if not isinstance(value, Mapping):
-        raise ConfigError(f"{path}: {key} must be a table")
-    return value
-
-
-def _bool(value: Any, where: str) -> bool:
-    if not isinstance(value, bool):
-        raise ConfigError(f"{where} must be true or false")
-    return value
-
-
-def _max_grant(value: Any, where: str) -> int | None:
-    """The largest grant the support role may make: a whole number of 1 or more, or unset."""
-    if value is None:
-        return None
-    # bool is an int to Python, but `max_grant = true` is a mistake, not a limit of 1.
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigError(f"{where} must be a whole number of 1 or more, not {value!r}")
-    return value
-
-
-def _column_patterns(value: Any, where: str) -> tuple[str, ...]:
+def _column_patterns(value: list[str], where: str) -> tuple[str, ...]:
     """A list of "schema.table.column", "table.column" or "column" patterns."""
-    expected = f'{where} must be a list of column names such as "schema.table.column" or "*.api_*"'
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ConfigError(expected)
     patterns = tuple(item.strip() for item in value)
     for pattern in patterns:
         parts = pattern.split(".")

@@ -20,7 +20,7 @@ from types import FrameType
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from console.config import Config, prompt_password, settings_for_url
+from console.config import Config, ConfigError, prompt_password, settings_for_url
 from console.embedded import DATABASE, EmbeddedServer
 from data import migrate
 from data.engine import ConnectionSettings, Database
@@ -65,6 +65,10 @@ def settings_for(target: Target, config: Config) -> ConnectionSettings | None:
     Raises:
         ConfigError: a bad URL, an unknown profile, or a role that would be raised.
     """
+    if target.url is not None and not target.url.strip():
+        raise ConfigError("--url is empty: give a postgresql:// URL, or leave --url out for the embedded server")
+    if "DATABASE_URL" in os.environ and not os.environ["DATABASE_URL"].strip() and target.url is None:
+        raise ConfigError("DATABASE_URL is set but empty: give it a postgresql:// URL, or unset it")
     url = target.url or os.environ.get("DATABASE_URL")
     profile_name = None if url else (target.profile or config.default_profile)
     if url is None and profile_name is None:

@@ -115,3 +115,36 @@ def test_the_database_holds_the_same_limits(database: Database, statement: str, 
 
     with pytest.raises(IntegrityError, match=constraint), database.connect() as connection:
         connection.exec_driver_sql(statement)
+
+
+# ---- the configuration ----------------------------------------------------------------
+
+
+def test_a_config_file_that_is_named_must_exist(tmp_path: Any) -> None:
+    missing = tmp_path / "missing.toml"
+    assert_one_line_error(run_console("--config", str(missing), "migrate", "current"), "no such config file")
+    assert_one_line_error(run_console("migrate", "current", env={"CONSOLE_CONFIG": str(missing)}),
+                          "no such config file")
+
+
+def test_an_empty_url_is_refused(tmp_path: Any) -> None:
+    assert_one_line_error(run_console("--url", "", "migrate", "current"), "--url is empty")
+    assert_one_line_error(run_console("migrate", "current", env={"DATABASE_URL": ""}), "DATABASE_URL is set but empty")
+
+
+@pytest.mark.parametrize("keys, message", [
+    ('"nope.nothing" = "x"', "keys.nope.nothing: no binding has this id"),
+    ('"app.quit" = "5"', "keys.app.quit: '5' is already the key of app.screen.migrations"),
+])
+def test_a_keymap_that_would_lose_a_key_is_refused(database_url: URL, tmp_path: Any, keys: str, message: str) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(f"[keys]\n{keys}\n")
+    # Checked when the console starts its screens, before anything is drawn.
+    assert_one_line_error(run_console("--config", str(config), "--url", socket_url(database_url)), message)
+
+
+def test_a_keymap_may_rebind_a_key_to_the_same_action(database: Database) -> None:
+    from console.app import ConsoleApp
+
+    app = ConsoleApp(database, keymap={"app.quit": "ctrl+q", "home.refresh": "f5"})
+    assert app is not None

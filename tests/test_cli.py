@@ -132,12 +132,18 @@ production = true
     ("content", "message"),
     [
         ("profiles = [", "not valid TOML"),
-        ('[profiles.x]\nrole = "admin"\n', "url is required"),
-        ('[profiles.x]\nurl = "postgresql://h/d"\nrole = "root"\n', "role must be"),
+        ('[profiles.x]\nrole = "admin"\n', "profiles.x.url: is required"),
+        ('[profiles.x]\nurl = "postgresql://h/d"\nrole = "root"\n', "profiles.x.role: not one of the choices: 'root'"),
         ('[profiles.x]\nurl = "postgresql://h/d"\nstatement_timeout = "soon"\n', "not a duration"),
-        ('[profiles.x]\nurl = "postgresql://h/d"\nschema_map = { nope = "x" }\n', "unknown schema"),
-        ('[profiles.x]\nurl = "postgresql://h/d"\ncolour = "red"\n', "unknown setting"),
-        ('[profiles.x]\nurl = "postgresql://h/d"\npool = { depth = 3 }\n', "pool"),
+        ('[profiles.x]\nurl = "postgresql://h/d"\nschema_map = { nope = "x" }\n', "schema_map.nope: unknown schema"),
+        ('[profiles.x]\nurl = "postgresql://h/d"\nschema_map = { gacha = 5 }\n', "schema_map.gacha: expected a schema"),
+        ('[profiles.x]\nurl = "postgresql://h/d"\ncolour = "red"\n', "profiles.x.colour: unknown key"),
+        ('[profiles.x]\nurl = "postgresql://h/d"\npool = { depth = 3 }\n', "profiles.x.pool.depth: unknown key"),
+        ('[profiles.x]\nurl = "postgresql://h/d"\npool = { size = -3 }\n', "profiles.x.pool.size: expected int >= 1"),
+        ('operator = 5\n[profiles.x]\nurl = "postgresql://h/d"\n', "operator: expected str"),
+        ('colour = "blue"\n[profiles.x]\nurl = "postgresql://h/d"\n', "colour: unknown key"),
+        ('[keys]\n"app.quit" = 5\n[profiles.x]\nurl = "postgresql://h/d"\n', "keys.app.quit: expected keys as text"),
+        ('[keys]\n"app.quit" = "ctrl+qq"\n[profiles.x]\nurl = "postgresql://h/d"\n', "is not a key such as q, f5"),
     ],
 )
 def test_a_bad_config_is_one_line(tmp_path: Path, content: str, message: str) -> None:
