@@ -20,7 +20,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DataError, SQLAlchemyError
 
 from console.cli_common import (
     EXIT_BROKEN_PIPE,
@@ -196,6 +196,8 @@ def _main(argv: Sequence[str] | None) -> int:
         return fail(str(error), EXIT_USAGE)
     except (EmbeddedServerError, CommandFailed, migrate.MigrationError) as error:
         return fail(str(error), EXIT_FAILED)
+    except DataError as error:  # SQLSTATE class 22: the server refused a value as data
+        return fail(one_line(error), EXIT_USAGE)
     except SQLAlchemyError as error:
         return fail(one_line(error), EXIT_FAILED)
     except KeyboardInterrupt:
