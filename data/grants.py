@@ -12,7 +12,8 @@ exactly the privileges each needs, as SQL computed from the catalog.
 
 The statements are idempotent: each table's grants are revoked and given again, so a
 column that became sensitive loses its grant on the next run. `console roles sql` prints
-them for a DBA; the migrations apply them when the migrating login may create roles.
+them for a DBA; every upgrade applies them when the migrating login can (a superuser, which
+also creates the roles, or an admin login, which owns what it made).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
+from data.base import ALL_SCHEMAS
 from data.catalog import RelationRef, describe_table_on, quote_ident
 from data.models.gacha import CURRENCIES
 from data.roles import SUPPORT_SCHEMAS, Role
@@ -29,7 +31,6 @@ from data.sensitive import sensitive_columns
 
 GROUP_ROLES: dict[Role, str] = {role: role.group for role in Role}
 LOGINS: dict[Role, str] = {role: role.login for role in Role}
-OUR_SCHEMAS: tuple[str, ...] = ("heroes", "accounts", "metaserver", "stories", "gacha", "console")
 # PostgreSQL's predefined roles each group is made a member of.
 # pg_read_all_settings: the activity screen reads shared_preload_libraries to say whether
 # pg_stat_statements is loaded.
@@ -148,7 +149,7 @@ def grant_statements(connection: Connection, schema_map: Mapping[str, str] | Non
         if owner != admin:
             statements.append(f"ALTER {what} OWNER TO {admin}")
 
-    for ours in OUR_SCHEMAS:
+    for ours in ALL_SCHEMAS:
         schema = schema_map.get(ours, ours)
         schema_owner = connection.execute(_SCHEMA_OWNER, {"schema": schema}).scalar()
         if schema_owner is None:

@@ -14,6 +14,7 @@ before it reaches the server.
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -58,6 +59,17 @@ def row_id(value: Any, what: str) -> int:
         raise BadInput(f"{what} must be a whole number, not {value!r}")
     if not 1 <= value <= INT4_MAX:
         raise BadInput(f"{what} must be from 1 to {INT4_MAX:,}, not {value:,}")
+    return value
+
+
+def uuid_id(value: Any, what: str) -> uuid.UUID:
+    """An id that is a UUID, as the data layer takes it (a UUID object, never its text).
+
+    Raises:
+        BadInput: anything else.
+    """
+    if not isinstance(value, uuid.UUID):
+        raise BadInput(f"{what} must be a UUID, not {value!r}")
     return value
 
 

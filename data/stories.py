@@ -24,6 +24,7 @@ from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.sql.functions import coalesce
 
+from data import inputs
 from data.catalog import readable_schemas
 from data.engine import Database
 from data.models.stories import SCHEMA, Node, Story
@@ -162,6 +163,7 @@ def story_roots(database: Database, story_id: uuid.UUID) -> list[TreeNode]:
         PermissionError: the role may not read the stories schema.
         StoryNotFound: no story has this id.
     """
+    inputs.uuid_id(story_id, "the story id")
     _require_readable(database)
     statement = (
         select(*_tree_columns(_NODES))
@@ -182,6 +184,7 @@ def node_children(database: Database, node_id: uuid.UUID) -> list[TreeNode]:
         PermissionError: the role may not read the stories schema.
         NodeNotFound: no node has this id.
     """
+    inputs.uuid_id(node_id, "the node id")
     _require_readable(database)
     statement = (select(*_tree_columns(_NODES)).where(_NODES.c.parent_id == node_id)
                  .order_by(_NODES.c.created_at, _NODES.c.id))
@@ -210,6 +213,7 @@ def ancestors(database: Database, node_id: uuid.UUID, max_depth: int = 50) -> An
         StoriesRefusal: max_depth is not a whole number of at least 1.
         NodeNotFound: no node has this id.
     """
+    inputs.uuid_id(node_id, "the node id")
     _require_readable(database)
     _check_depth(max_depth)
     # depth 0 is the node itself; each step up adds 1, and stops at max_depth.
@@ -245,6 +249,7 @@ def subtree(database: Database, node_id: uuid.UUID, max_depth: int = 20, limit: 
         StoriesRefusal: max_depth is not a whole number of at least 1.
         NodeNotFound: no node has this id.
     """
+    inputs.uuid_id(node_id, "the node id")
     _require_readable(database)
     _check_depth(max_depth)
 
@@ -287,6 +292,7 @@ def similar_nodes(database: Database, node_id: uuid.UUID, limit: int = 10) -> Si
         PermissionError: the role may not read the stories schema.
         NodeNotFound: no node has this id.
     """
+    inputs.uuid_id(node_id, "the node id")
     _require_readable(database)
     with database.connect() as connection:
         has_embedding = connection.execute(

@@ -148,3 +148,22 @@ def test_a_keymap_may_rebind_a_key_to_the_same_action(database: Database) -> Non
 
     app = ConsoleApp(database, keymap={"app.quit": "ctrl+q", "home.refresh": "f5"})
     assert app is not None
+
+
+def test_the_planner_store_refuses_an_id_that_is_not_one(database: Database) -> None:
+    from data.planner import store
+
+    for call in (lambda: store.load_build(database, 1.5), lambda: store.delete_build(database, True)):
+        with pytest.raises(inputs.BadInput, match="the build id must be a whole number"):
+            call()  # type: ignore[arg-type]
+
+
+def test_the_stories_functions_refuse_an_id_that_is_not_a_uuid(database: Database) -> None:
+    from data import stories
+
+    node = "00000000-0000-0000-0000-000000000001"  # its text, not the UUID
+    for call in (lambda: stories.node_children(database, node), lambda: stories.ancestors(database, node),
+                 lambda: stories.subtree(database, node), lambda: stories.similar_nodes(database, node),
+                 lambda: stories.story_roots(database, node)):
+        with pytest.raises(inputs.BadInput, match="must be a UUID"):
+            call()  # type: ignore[arg-type]

@@ -19,6 +19,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, Table, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
+from data import inputs
 from data.engine import Database
 from data.models.audit import AuditLog
 from data.models.heroes import (
@@ -194,6 +195,7 @@ def load_build(database: Database, build_id: int) -> BuildPlan:
     Raises:
         BuildNotFound: no build has this id.
     """
+    inputs.row_id(build_id, "the build id")
     with database.connect() as connection:
         row = connection.execute(select(_BUILDS).where(_BUILDS.c.id == build_id)).first()
         if row is None:
@@ -327,6 +329,7 @@ def copy_build(database: Database, build_id: int, name: str) -> int:
     Raises:
         PermissionError, BuildNotFound, PlanError (the name).
     """
+    inputs.row_id(build_id, "the build id")
     name = check_name(name)
     plan = load_build(database, build_id)
     with _writing(database) as connection:
@@ -345,6 +348,7 @@ def rename_build(database: Database, build_id: int, name: str) -> None:
     Raises:
         PermissionError, BuildNotFound, PlanError (the name).
     """
+    inputs.row_id(build_id, "the build id")
     name = check_name(name)
     with _writing(database) as connection:
         before = _image(connection, build_id)
@@ -360,6 +364,7 @@ def delete_build(database: Database, build_id: int) -> None:
     Raises:
         PermissionError, BuildNotFound.
     """
+    inputs.row_id(build_id, "the build id")
     with _writing(database) as connection:
         before = _image(connection, build_id)
         if before is None:

@@ -137,8 +137,7 @@ def restore_user(database: Database, user_id: uuid.UUID, reason: str) -> Account
 
 
 def _change(database: Database, user_id: uuid.UUID, reason: str, *, delete: bool) -> AccountRow:
-    if not isinstance(user_id, uuid.UUID):
-        raise inputs.BadInput(f"the account id must be a UUID, not {user_id!r}")
+    inputs.uuid_id(user_id, "the account id")
     reason = inputs.reason_text(reason)
     if not reason:
         raise ReasonRequired("a reason is required to soft-delete or restore an account")
