@@ -9,6 +9,7 @@ import argparse
 
 from console.cli_common import EXIT_OK
 from data.engine import Database
+from data.roles import Role
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
@@ -24,12 +25,12 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, database: Database) -> int:
-    from data.grants import LOGINS, grants_script  # the catalog and the models: paid for when used
+    from data.grants import grants_script  # the catalog and the models: paid for when used
 
     settings = database.settings
     with database.connect() as connection:
         script = grants_script(connection, settings.schema_map, settings.sensitive_columns)
-    example = ", ".join(LOGINS.values())
+    example = ", ".join(role.login for role in Role)
     print(f"-- console roles for database {settings.url.database}; then one login per person, for example\n"
           f"-- CREATE ROLE support_alice LOGIN PASSWORD '...' IN ROLE console_support;\n"
           f"-- (the embedded server's own logins are {example})\n{script}", end="")

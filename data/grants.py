@@ -25,12 +25,11 @@ from sqlalchemy import Connection, text
 
 from data.base import ALL_SCHEMAS
 from data.catalog import RelationRef, describe_table_on, quote_ident
+from data.login import read_login
 from data.models.gacha import CURRENCIES
 from data.roles import SUPPORT_SCHEMAS, Role
 from data.sensitive import sensitive_columns
 
-GROUP_ROLES: dict[Role, str] = {role: role.group for role in Role}
-LOGINS: dict[Role, str] = {role: role.login for role in Role}
 # PostgreSQL's predefined roles each group is made a member of.
 # pg_read_all_settings: the activity screen reads shared_preload_libraries to say whether
 # pg_stat_statements is loaded.
@@ -95,12 +94,6 @@ SELECT t.typname AS name, pg_get_userbyid(t.typowner) AS owner
  ORDER BY 1
 """)
 _SCHEMA_OWNER = text("SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = :schema")
-_LOGIN = text("""
-SELECT r.rolsuper AS superuser,
-       COALESCE((SELECT pg_has_role(session_user, g.oid, 'MEMBER') FROM pg_roles g WHERE g.rolname = :admin),
-                false) AS acts_as_admin
-  FROM pg_roles r WHERE r.rolname = session_user
-""")
 
 _KIND_WORD = {"r": "TABLE", "p": "TABLE", "f": "FOREIGN TABLE", "v": "VIEW", "m": "MATERIALIZED VIEW"}
 
@@ -108,7 +101,8 @@ _KIND_WORD = {"r": "TABLE", "p": "TABLE", "f": "FOREIGN TABLE", "v": "VIEW", "m"
 def role_statements() -> list[str]:
     """Create the three group roles if missing (NOLOGIN: logins are made members of them)."""
     statements = []
-    for role, name in GROUP_ROLES.items():
+    for role in Role:
+        name = role.group
         statements.append(
             f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{name}') THEN "
             f"CREATE ROLE {name} NOLOGIN; END IF; END $$")
@@ -124,12 +118,12 @@ def login_statements(database: str) -> list[str]:
     may create schemas.
     """
     statements = role_statements()
-    for role, login in LOGINS.items():
+    for role in Role:
         statements.append(
-            f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{login}') THEN "
-            f"CREATE ROLE {login} LOGIN IN ROLE {GROUP_ROLES[role]}; END IF; END $$")
-    statements.append(f"ALTER ROLE {LOGINS[Role.ADMIN]} SET role = '{GROUP_ROLES[Role.ADMIN]}'")
-    statements.append(f"ALTER DATABASE {quote_ident(database)} OWNER TO {GROUP_ROLES[Role.ADMIN]}")
+            f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role.login}') THEN "
+            f"CREATE ROLE {role.login} LOGIN IN ROLE {role.group}; END IF; END $$")
+    statements.append(f"ALTER ROLE {Role.ADMIN.login} SET role = '{Role.ADMIN.group}'")
+    statements.append(f"ALTER DATABASE {quote_ident(database)} OWNER TO {Role.ADMIN.group}")
     return statements
 
 
@@ -142,7 +136,7 @@ def grant_statements(connection: Connection, schema_map: Mapping[str, str] | Non
     statements that create the group roles (for a login that may create roles).
     """
     schema_map = schema_map or {}
-    admin, developer, support = (GROUP_ROLES[role] for role in (Role.ADMIN, Role.DEVELOPER, Role.SUPPORT))
+    admin, developer, support = Role.ADMIN.group, Role.DEVELOPER.group, Role.SUPPORT.group
     statements = role_statements() if with_roles else []
 
     def own(owner: str, what: str) -> None:
@@ -211,8 +205,8 @@ def apply_grants(connection: Connection, schema_map: Mapping[str, str] | None = 
     owner) grants on what its migrations made. Any other login leaves it to a DBA and
     `console roles sql`; False then.
     """
-    login = connection.execute(_LOGIN, {"admin": GROUP_ROLES[Role.ADMIN]}).one()
-    if not (login.superuser or login.acts_as_admin):
+    login = read_login(connection)
+    if login.role is not Role.ADMIN:  # a superuser, or a member of console_admin
         return False
     for statement in grant_statements(connection, schema_map, extra_sensitive, with_roles=login.superuser):
         connection.exec_driver_sql(statement.replace("%", "%%"))

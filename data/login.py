@@ -17,8 +17,7 @@ _LOGIN = text("""
 SELECT session_user AS name,
        r.rolsuper AS superuser,
        ARRAY(SELECT g.rolname FROM pg_roles g
-              WHERE g.rolname IN ('console_admin', 'console_developer', 'console_support')
-                AND pg_has_role(session_user, g.oid, 'MEMBER')) AS groups
+              WHERE g.rolname = ANY (:groups) AND pg_has_role(session_user, g.oid, 'MEMBER')) AS groups
   FROM pg_roles r WHERE r.rolname = session_user
 """)
 
@@ -53,7 +52,7 @@ def highest_role(superuser: bool, groups: Collection[str]) -> Role | None:
 
 
 def read_login(connection: Connection) -> Login:
-    row = connection.execute(_LOGIN).one()
+    row = connection.execute(_LOGIN, {"groups": [role.group for role in Role]}).one()
     return Login(row.name, row.superuser, highest_role(row.superuser, row.groups))
 
 

@@ -1,7 +1,7 @@
 """The roles are PostgreSQL's: each console role logs in as a login of its group role, and
 the server refuses what the role may not do, whatever SQL reaches it.
 
-Each test connects as the embedded server's login for a role (data.grants.LOGINS) on its
+Each test connects as the embedded server's login for a role (Role.login) on its
 own copy of the demo database, whose migrations granted the group roles.
 """
 
@@ -21,11 +21,11 @@ from console.embedded import EmbeddedServer
 from data import browse
 from data.browse import BadFilter, View
 from data.catalog import RelationRef, describe_table
-from data.engine import ConnectionSettings, Database
+from data.engine import Database
 from data.export import BadQuery, export_query, export_view
-from data.grants import GROUP_ROLES, LOGINS, grants_script
+from data.grants import grants_script
 from data.roles import Role
-from tests.conftest import SMALL_POOL
+from tests.conftest import SMALL_POOL, login_settings
 from tests.test_cli import run_console, socket_url
 
 OPERATOR = "tester"
@@ -37,8 +37,7 @@ def logins(template_database: str) -> None:
 
 
 def login(database_url: URL, role: Role) -> Database:
-    return Database(ConnectionSettings(url=database_url.set(username=LOGINS[role]), role=role, pool=SMALL_POOL,
-                                       operator=OPERATOR))
+    return Database(login_settings(database_url, role, pool=SMALL_POOL, operator=OPERATOR))
 
 
 @pytest.fixture
@@ -83,7 +82,7 @@ def test_the_logins_are_plain_members_of_their_group(developer: Database) -> Non
             " JOIN pg_roles b ON b.oid = m.roleid WHERE m.member = r.oid ORDER BY 1) AS groups"
             " FROM pg_roles r WHERE r.rolname LIKE 'console\\_%\\_login' ORDER BY 1")).all()
     assert [(row.rolname, row.rolsuper, row.rolcreaterole, row.groups) for row in rows] == [
-        (LOGINS[role], False, False, [GROUP_ROLES[role]]) for role in (Role.ADMIN, Role.DEVELOPER, Role.SUPPORT)]
+        (role.login, False, False, [role.group]) for role in (Role.ADMIN, Role.DEVELOPER, Role.SUPPORT)]
 
 
 def test_developer_reads_everything_but_secrets_and_writes_nothing(developer: Database) -> None:
@@ -206,7 +205,7 @@ def test_the_script_for_a_dba_names_every_group(database: Database) -> None:
     with database.connect() as connection:
         script = grants_script(connection)
     assert script.startswith("BEGIN;\n") and script.endswith("COMMIT;\n")
-    for group in GROUP_ROLES.values():
+    for group in (role.group for role in Role):
         assert f"CREATE ROLE {group} NOLOGIN" in script
     assert 'GRANT UPDATE ("is_active") ON "gacha"."gift_codes" TO console_support' in script
     assert "hashed_password" not in script
@@ -367,5 +366,6 @@ def test_the_grants_follow_the_profiles_schema_map(database: Database) -> None:
     assert 'GRANT UPDATE ("is_active") ON "geminya"."gift_codes" TO console_support' in script
     assert 'GRANT USAGE ON SCHEMA "geminya" TO console_developer, console_support' in script
     assert '"gacha"' not in script
-    users = next(line for line in script.splitlines() if line.startswith('GRANT SELECT (') and '"geminya"."users"' in line)
+    users = next(line for line in script.splitlines()
+                 if line.startswith('GRANT SELECT (') and '"geminya"."users"' in line)
     assert '"academy_name"' in users and '"discord_id"' not in users  # the profile's sensitive column

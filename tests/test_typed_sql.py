@@ -18,7 +18,7 @@ from data.engine import ConnectionSettings, Database, PoolSettings, guard_typed_
 from data.explain.runner import ExplainError, ExplainOptions, ExplainRun, single_statement
 from data.export import BadQuery, export_query, export_view
 from data.roles import Role
-from tests.conftest import SMALL_POOL, login_url
+from tests.conftest import SMALL_POOL, login_settings
 from tests.test_cli import run_console, socket_url
 
 PWN = "UPDATE gacha.users SET academy_name = 'PWNED' WHERE id = (SELECT min(id) FROM gacha.users)"
@@ -38,8 +38,7 @@ def pwned(database: Database) -> int:
 
 @pytest.fixture(params=[Role.ADMIN, Role.DEVELOPER, Role.SUPPORT], ids=lambda role: role.value)
 def as_role(request: Any, database_url: URL) -> Iterator[Database]:
-    role = request.param
-    with Database(ConnectionSettings(url=login_url(database_url, role), role=role, pool=SMALL_POOL)) as database:
+    with Database(login_settings(database_url, request.param, pool=SMALL_POOL)) as database:
         yield database
 
 
@@ -104,8 +103,7 @@ def session_settings(database: Database) -> dict[str, str]:
 def test_settings_changed_by_typed_sql_never_reach_the_next_checkout(database_url: URL, role: Role,
                                                                      tmp_path: Any) -> None:
     one_connection = PoolSettings(size=1, max_overflow=0)
-    settings = ConnectionSettings(url=login_url(database_url, role), role=role, pool=one_connection,
-                                  statement_timeout_ms=4000)
+    settings = login_settings(database_url, role, pool=one_connection, statement_timeout_ms=4000)
     with Database(settings) as database:
         before = session_settings(database)
         assert before["statement_timeout"] == "4s" and before["application_name"] == "console"

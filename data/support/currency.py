@@ -35,15 +35,16 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.sql.selectable import CTE
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.sql.selectable import CTE
 
 from data import inputs
 from data.engine import ConnectionSettings, Database
+from data.inputs import INT4_MAX
 from data.models.audit import AuditLog
 from data.models.gacha import CURRENCIES, SCHEMA
 from data.roles import Role
-from data.support.players import INT4_MAX, LEDGER, USERS, LedgerEntry, PlayerNotFound
+from data.support.players import LEDGER, USERS, LedgerEntry, PlayerNotFound
 
 __all__ = [
     "DEFAULT_MAX_GRANT", "BadAmount", "CreditStep", "BalanceTooLarge", "GrantLimitExceeded", "GrantRefused",

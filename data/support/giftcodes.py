@@ -46,9 +46,10 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from data import inputs
 from data.engine import Database
+from data.inputs import INT4_MAX
 from data.models.gacha import CURRENCIES, SCHEMA, GiftCode, GiftCodeRedemption
 from data.support.currency import AUDIT, check_grant_limit, credit, credit_parameters, credit_step
-from data.support.players import INT4_MAX, USERS, LedgerEntry, PlayerNotFound
+from data.support.players import USERS, LedgerEntry, PlayerNotFound
 
 CODES = cast(Table, GiftCode.__table__)
 _EXPIRED = func.coalesce(CODES.c.expires_at <= func.now(), False).label("expired")

@@ -24,6 +24,7 @@ from typing import Literal, cast
 from sqlalchemy import Connection, Select, Table, and_, false, func, literal, select, union_all
 
 from data.engine import Database
+from data.inputs import INT4_MAX
 from data.models.gacha import (
     CURRENCIES,
     CurrencyLedger,
@@ -42,7 +43,6 @@ MatchKind = Literal["id", "discord_id", "name"]
 MAX_RESULTS = 200
 RECENT_LEDGER = 20
 EQUIPMENT_SHOWN = 20  # the bot's MAX_EQUIPMENT_PER_USER: a player rarely has more
-INT4_MAX = 2**31 - 1
 
 USERS = cast(Table, GachaUser.__table__)
 LEDGER = cast(Table, CurrencyLedger.__table__)
