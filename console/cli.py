@@ -31,7 +31,7 @@ from console.cli_common import (
     confirm_production,
     fail,
     json_flag,
-    positive_int,
+    whole,
     print_result,
     progress,
     seconds,
@@ -54,10 +54,10 @@ from data.engine import Database
 from data.errors import one_line
 from data.models.gacha import CURRENCIES
 from data.roles import Role
-from console import cli_build, cli_import, cli_migrate, cli_roles
+from console import cli_build, cli_explain, cli_import, cli_migrate, cli_roles
 
 # Subcommand families in modules of their own (see console.cli_common).
-COMMAND_FAMILIES: tuple[Any, ...] = (cli_migrate, cli_build, cli_import, cli_roles)
+COMMAND_FAMILIES: tuple[Any, ...] = (cli_migrate, cli_build, cli_import, cli_explain, cli_roles)
 
 # Imported before the UI is preloaded in a thread (see _with_database).
 DRIVER_MODULES = (
@@ -111,12 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="write sensitive columns as they are, not masked (admin; audited)")
 
     demo = commands.add_parser("demo", help="load the deterministic demo data")
-    demo.add_argument("--scale", type=positive_int, default=1, help="1 loads in seconds; 200 gives a million collection rows")
+    demo.add_argument("--scale", type=whole(1), default=1, help="1 loads in seconds; 200 gives a million collection rows")
     demo.add_argument("--replace", action="store_true", help="empty the five systems' tables first")
     _add_desk_commands(commands)
 
     stats = commands.add_parser("stats", help="a snapshot of the server's activity, the pool and table statistics")
-    stats.add_argument("--top", type=positive_int, default=10, help="how many statements and tables (default 10)")
+    stats.add_argument("--top", type=whole(1), default=10, help="how many statements and tables (default 10)")
     stats.add_argument("--interval", type=seconds(0, 3600), default=1.0, metavar="SECONDS",
                        help="seconds between the two samples the rates come from (default 1; 0 takes one sample)")
     json_flag(stats)
@@ -520,6 +520,8 @@ def _export(args: argparse.Namespace, database: Database) -> int:
                 return export.export_view(database, view, out, args.format, masked=masked, **options)
 
         rows = _export_to(args, run)
+    except export.BadQuery as error:  # the server refused the query, or a value it made (1/0)
+        return fail(f"--query: {error}", EXIT_USAGE)
     except (ValueError, LookupError, PermissionError) as error:  # a bad name, table, filter, WHERE, query or role
         return fail(str(error), EXIT_USAGE)
     except BrokenPipeError:

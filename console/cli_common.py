@@ -16,6 +16,8 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from data.inputs import INT4_MAX, BadInput, whole_number
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a Unix tool killed by a closed pipe returns
 
@@ -42,14 +44,17 @@ def fail(message: str, code: int) -> int:
     return code
 
 
-def positive_int(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return number
+def whole(low: int, high: int = INT4_MAX) -> Callable[[str], int]:
+    """An argparse type: a whole number from `low` to `high`, by the rule of data.inputs
+    (ASCII digits only: "１２" and "1_000" are refused, though int() reads them)."""
+
+    def parse(value: str) -> int:
+        try:
+            return whole_number(value, "it", low=low, high=high)
+        except BadInput as error:
+            raise argparse.ArgumentTypeError(str(error).removeprefix("it ")) from None
+
+    return parse
 
 
 def seconds(low: float, high: float) -> Callable[[str], float]:

@@ -9,12 +9,20 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from console.cli_common import EXIT_OK, CommandFailed, json_flag, print_result
+from console.cli_common import EXIT_OK, EXIT_USAGE, CommandFailed, fail, json_flag, print_result, seconds
 from data.engine import Database
 from data.explain.advice import advise_indexes
 from data.explain.files import load_plans, plans_from_text
 from data.explain.render import annotated_tree
-from data.explain.runner import DEFAULT_TIMEOUT_MS, ExplainError, ExplainOptions, ExplainResult, ExplainRun, schema_lookup
+from data.explain.runner import (
+    DEFAULT_TIMEOUT_MS,
+    ExplainError,
+    ExplainOptions,
+    ExplainResult,
+    ExplainRun,
+    StatementRefused,
+    schema_lookup,
+)
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
@@ -31,7 +39,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     explain.add_argument("--no-buffers", dest="buffers", action="store_false", help="leave out buffer counts")
     for option in ("verbose", "settings", "wal"):
         explain.add_argument(f"--{option}", action="store_true", help=f"EXPLAIN's {option.upper()} option")
-    explain.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_MS / 1000, metavar="SECONDS",
+    explain.add_argument("--timeout", type=seconds(0.001, 86400), default=DEFAULT_TIMEOUT_MS / 1000, metavar="SECONDS",
                          help=f"statement_timeout for the run (default {DEFAULT_TIMEOUT_MS // 1000})")
     json_flag(explain)
     explain.set_defaults(run=run, check=check)
@@ -40,13 +48,13 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 def check(args: argparse.Namespace) -> None:
     if (args.sql is None) == (args.plan is None):
         raise ValueError("explain needs exactly one of SQL or --plan FILE")
-    if args.timeout <= 0:
-        raise ValueError("--timeout must be more than 0 seconds")
 
 
 def run(args: argparse.Namespace, database: Database) -> int:
     try:
         results = [_explain(args, database)] if args.sql is not None else _read(args.plan)
+    except StatementRefused as error:  # bad input: exit 2, naming the argument
+        return fail(f"SQL: {error}", EXIT_USAGE)
     except (ExplainError, ValueError) as error:
         raise CommandFailed(str(error)) from None
     schema_of = schema_lookup(database)

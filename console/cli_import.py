@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from console.cli_common import EXIT_FAILED, CommandFailed, json_flag, positive_int, print_result, progress
+from console.cli_common import EXIT_FAILED, CommandFailed, json_flag, print_result, whole, progress
 from data import imports
 from data.engine import Database
 from data.imports.common import ON_ERROR_CHOICES, ImportFailed, ImportResult, Progress
@@ -21,8 +21,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     kinds = parser.add_subparsers(dest="kind", required=True, metavar="KIND")
     i12 = kinds.add_parser("i12", help="an I12 power file (a JSON array of power records)")
     i12.add_argument("file", type=Path, metavar="FILE")
-    i12.add_argument("--batch-size", type=positive_int, default=1000, help="records per transaction (default 1000)")
-    i12.add_argument("--resume-from", type=int, default=0, metavar="N", help="the first record to import (0-based)")
+    i12.add_argument("--batch-size", type=whole(1), default=1000, help="records per transaction (default 1000)")
+    i12.add_argument("--resume-from", type=whole(0), default=0, metavar="N", help="the first record to import (0-based)")
     i12.add_argument("--on-error", choices=ON_ERROR_CHOICES, default="skip",
                      help="skip a bad record (default) or stop the run at it")
     cod = kinds.add_parser("cod", help="a City of Data export directory")
@@ -35,12 +35,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     table.add_argument("--format", choices=["csv", "json"], help="default: from the file's extension")
     for sub in (i12, cod, table, *(kinds.choices[n] for n in ("characters", "series"))):
         json_flag(sub)
-        sub.set_defaults(run=run, check=check)
-
-
-def check(args: argparse.Namespace) -> None:
-    if args.kind == "i12" and args.resume_from < 0:
-        raise ValueError("--resume-from must be 0 or more")
+        sub.set_defaults(run=run)
 
 
 def _describe(step: Progress) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 _NOISE = re.compile(r"^\(psycopg[\w.]*\)\s*")
 _SERVER_LINE = re.compile(r'connection to server (?:at "[^"]*"(?:, port \d+)?|on socket "[^"]*") failed: ')
@@ -59,3 +59,10 @@ def error_summary(error: BaseException) -> str:
     if isinstance(error, _BUG_ERRORS):
         return f"{type(error).__name__}: {lines[0]}"
     return lines[0]
+
+
+def is_bad_input(error: DBAPIError) -> bool:
+    """True when the statement was refused (syntax, types, a value it made such as 1/0, a
+    write in a read-only transaction), False when the server or the connection failed
+    (timeouts included)."""
+    return not isinstance(error, OperationalError) and not error.connection_invalidated

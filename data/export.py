@@ -28,7 +28,6 @@ from data.browse import (
     column_item,
     conditions_sql,
     ident,
-    is_bad_input,
     order_by_sql,
     order_columns,
     select_sql,
@@ -37,7 +36,7 @@ from data.browse import (
 )
 from data.catalog import ColumnInfo
 from data.engine import Database, guard_typed_sql
-from data.errors import one_line
+from data.errors import is_bad_input, one_line
 from data.sensitive import MASK
 
 Format = Literal["csv", "json"]

@@ -49,17 +49,28 @@ def whole_number(text: str, what: str, *, low: int = INT4_MIN, high: int = INT4_
     return number
 
 
-def row_id(value: Any, what: str) -> int:
-    """An id as the data layer takes it: an int (not a bool, not a float) from 1 to INT4_MAX.
+def whole(value: Any, what: str, *, low: int, high: int = INT4_MAX) -> int:
+    """A whole number as the data layer takes it from code: an int (not a bool, not a
+    float, which would be rounded to another row or count) from `low` to `high`.
 
     Raises:
         BadInput: anything else.
     """
     if isinstance(value, bool) or not isinstance(value, int):
         raise BadInput(f"{what} must be a whole number, not {value!r}")
-    if not 1 <= value <= INT4_MAX:
-        raise BadInput(f"{what} must be from 1 to {INT4_MAX:,}, not {value:,}")
+    if not low <= value <= high:
+        raise BadInput(f"{what} must be from {low:,} to {high:,}, not {value:,}")
     return value
+
+
+def row_id(value: Any, what: str) -> int:
+    """An id as the data layer takes it: a whole number from 1 to INT4_MAX."""
+    return whole(value, what, low=1)
+
+
+def row_count(value: Any, what: str) -> int:
+    """A limit, page size or batch size: a whole number from 1 to INT4_MAX."""
+    return whole(value, what, low=1)
 
 
 def uuid_id(value: Any, what: str) -> uuid.UUID:

@@ -148,6 +148,7 @@ def list_stories(database: Database, limit: int = 500) -> list[StoryInfo]:
     Raises:
         PermissionError: the role may not read the stories schema.
     """
+    inputs.row_count(limit, "the limit")
     _require_readable(database)
     count = select(func.count()).where(_NODES.c.story_id == Story.id).scalar_subquery()
     statement = select(Story.id, Story.title, Story.summary, Story.created_at, Story.updated_at,
@@ -200,22 +201,17 @@ def _node_exists(connection: Connection, node_id: uuid.UUID) -> None:
         raise NodeNotFound(f"no story node has id {node_id}")
 
 
-def _check_depth(max_depth: int) -> None:
-    if isinstance(max_depth, bool) or not isinstance(max_depth, int) or max_depth < 1:
-        raise StoriesRefusal(f"max_depth must be a whole number of at least 1, not {max_depth!r}")
-
-
 def ancestors(database: Database, node_id: uuid.UUID, max_depth: int = 50) -> Ancestors:
     """The chain from the root down to a node, walking at most max_depth parents up.
 
     Raises:
         PermissionError: the role may not read the stories schema.
-        StoriesRefusal: max_depth is not a whole number of at least 1.
+        BadInput: max_depth is not a whole number of at least 1.
         NodeNotFound: no node has this id.
     """
     inputs.uuid_id(node_id, "the node id")
     _require_readable(database)
-    _check_depth(max_depth)
+    inputs.row_count(max_depth, "the depth")
     # depth 0 is the node itself; each step up adds 1, and stops at max_depth.
     walk = select(
         _NODES.c.id, _NODES.c.parent_id, literal_column("0").label("depth"),
@@ -246,12 +242,12 @@ def subtree(database: Database, node_id: uuid.UUID, max_depth: int = 20, limit: 
 
     Raises:
         PermissionError: the role may not read the stories schema.
-        StoriesRefusal: max_depth is not a whole number of at least 1.
+        BadInput: max_depth is not a whole number of at least 1.
         NodeNotFound: no node has this id.
     """
     inputs.uuid_id(node_id, "the node id")
     _require_readable(database)
-    _check_depth(max_depth)
+    inputs.row_count(max_depth, "the depth")
 
     def sort_key(table: Any) -> Any:
         # Fixed-width time then id: comparing these text arrays walks the tree depth first

@@ -14,9 +14,13 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import URL
 
-from data import inputs
+from data import inputs, stories
+from data.browse import View, open_pager
+from data.catalog import RelationRef, describe_table
 from data.engine import Database
-from data.support import currency, giftcodes
+from data.imports.common import history as import_history
+from data.stats import actions
+from data.support import currency, giftcodes, metaserver, players
 from tests.test_cli import ROOT, assert_one_line_error, run_console, socket_url
 
 NOT_UTF8 = "\udcff\udcfe"  # what Python makes of the bytes 0xff 0xfe in an argument
@@ -45,6 +49,16 @@ def counts(database: Database) -> tuple[int, ...]:
     (("stats", "--interval", "nan"), "--interval: must be from 0 to 3600 seconds"),
     (("stats", "--interval", "-1"), "--interval: must be from 0 to 3600 seconds"),
     (("stats", "--interval", "1e9"), "--interval: must be from 0 to 3600 seconds"),
+    (("explain", "select 1", "--timeout", "inf"), "--timeout: must be from 0.001 to 86400 seconds"),
+    (("import", "i12", "powers.json", "--resume-from", "１２"), "--resume-from: must be a whole number written"),
+    (("import", "i12", "powers.json", "--batch-size", "1_000"), "--batch-size: must be a whole number written"),
+    (("demo", "--scale", "0"), "--scale: must be from 1 to"),
+    # Values the server refuses as data (SQLSTATE class 22) name the argument they came from.
+    (("export", "--query", "select 1/0"), "--query: division by zero"),
+    (("explain", "select 1/0"), "SQL: division by zero"),
+    (("export", "--query", "select 32767::int2 + 1::int2"), "--query: smallint out of range"),
+    (("export", "gacha.users", "--where", "id = 'abc'"), 'WHERE clause: invalid input syntax for type integer: "abc"'),
+    (("export", "gacha.users", "--filter", "id = 1.5"), 'filter on id: invalid input syntax for type integer: "1.5"'),
 ])
 def test_the_command_line_refuses_bad_input_in_one_line(database_url: URL, database: Database,
                                                         args: tuple[str, ...], fragment: str) -> None:
@@ -78,6 +92,16 @@ def test_a_closed_output_pipe_ends_quietly(database_url: URL) -> None:
     (lambda db: giftcodes.redeem(db, "W\x00", 1), "must not contain a NUL"),
     (lambda db: giftcodes.create_code(db, "ZERO", "quartzs", 5, usage_limit=0), "usage limit must be -1"),
     (lambda db: giftcodes.create_code(db, "C" * 65, "quartzs", 5), "at most 64"),
+    (lambda db: players.player_profile(db, 1.5), "the player id must be a whole number, not 1.5"),
+    (lambda db: players.find_players(db, "a", limit=1.5), "the limit must be a whole number, not 1.5"),
+    (lambda db: metaserver.user_sessions(db, 1.5), "the player id must be a whole number, not 1.5"),
+    (lambda db: metaserver.find_meta_users(db, "a", limit=0), "the limit must be from 1"),
+    (lambda db: actions.cancel_backend(db, 1.5), "the backend's pid must be a whole number, not 1.5"),
+    (lambda db: actions.terminate_backend(db, True), "the backend's pid must be a whole number, not True"),
+    (lambda db: import_history(db, limit=2.0), "the limit must be a whole number, not 2.0"),
+    (lambda db: stories.list_stories(db, limit=-1), "the limit must be from 1"),
+    (lambda db: open_pager(db, View(describe_table(db, RelationRef("gacha", "users"))), page_size=0.5),
+     "the page size must be a whole number, not 0.5"),
 ])
 def test_the_data_layer_checks_its_arguments(database: Database, call: Any, message: str) -> None:
     before = counts(database)

@@ -3,6 +3,7 @@ the presets, index advice tried in a rolled-back transaction, and comparing two 
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
@@ -206,3 +207,25 @@ def test_advice_from_the_conditions_postgresql_prints(condition: str, index: str
 
 def test_no_advice_when_the_schema_cannot_be_told() -> None:
     assert advise_indexes(analyse_plan(_warned_scan("(story_id = 3)")), lambda name: None) == []
+
+
+def test_the_explain_command_prints_the_analysed_plan(database: Database, database_url) -> None:
+    """`console explain` runs EXPLAIN ANALYZE, rolled back, and prints the annotated tree;
+    --json gives the same analysis to a script."""
+    from tests.test_cli import run_console, socket_url
+
+    url = socket_url(database_url)
+    shown = run_console("--url", url, "explain", "SELECT * FROM gacha.users WHERE id < 10")
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.startswith("planning ") and " on users" in shown.stdout
+    before = _ledger_rows(database)
+    as_json = run_console("--url", url, "--json", "explain", "DELETE FROM gacha.currency_ledger")
+    assert as_json.returncode == 0, as_json.stderr
+    analysis = json.loads(as_json.stdout)
+    assert analysis["rolled_back"] is True and analysis["nodes"][0]["node_type"] == "ModifyTable"
+    assert _ledger_rows(database) == before  # ANALYZE of a DELETE is rolled back
+
+
+def _ledger_rows(database: Database) -> int:
+    with database.connect() as connection:
+        return connection.execute(text("SELECT count(*) FROM gacha.currency_ledger")).scalar_one()

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from data.inputs import BadInput
 from data.engine import ConnectionSettings, Database
 from data.imports import ImportFailed, Progress, import_i12
 from data.roles import Role
@@ -171,8 +172,10 @@ def test_a_record_the_server_refuses_is_found_within_its_batch(database: Databas
 
 
 def test_options_are_checked_and_only_an_admin_imports(database: Database, database_url) -> None:
-    with pytest.raises(ImportFailed, match="batch size"):
+    with pytest.raises(BadInput, match="the batch size must be from 1"):
         import_i12(database, POWERS, batch_size=0)
+    with pytest.raises(BadInput, match="the record to resume from must be a whole number, not 1.5"):
+        import_i12(database, POWERS, resume_from=1.5)  # type: ignore[arg-type]
     with pytest.raises(ImportFailed, match="no such file"):
         import_i12(database, FIXTURES / "missing.json")
     with pytest.raises(ImportFailed, match="on error"):

@@ -13,6 +13,7 @@ from sqlalchemy.engine import URL
 
 from data import stories
 from data.engine import Database
+from data.inputs import BadInput
 from data.models.stories import EMBEDDING_DIMENSIONS, Node, Story
 from data.roles import Role
 from tests.conftest import SMALL_POOL, login_settings
@@ -103,7 +104,7 @@ def test_ancestors_root_first_within_the_depth_limit(database: Database) -> None
     assert [n.id for n in stories.ancestors(database, ids[0]).chain] == [ids[0]]
     with pytest.raises(stories.NodeNotFound):
         stories.ancestors(database, uuid.uuid4())
-    with pytest.raises(stories.StoriesRefusal, match="max_depth"):
+    with pytest.raises(BadInput, match="the depth must be from 1"):
         stories.ancestors(database, ids[0], max_depth=0)
 
 

@@ -22,7 +22,7 @@ The package, by part:
 - parsing: filters and sorts as typed on the command line.
 """
 
-from data.browse.checks import blame, check_view, is_bad_input, validate_view
+from data.browse.checks import blame, check_view, validate_view
 from data.browse.cursor import CursorPager
 from data.browse.keyset import KeysetPager
 from data.browse.links import ReferencingRows, referenced_row_filters, referencing_rows, value_text
@@ -66,7 +66,6 @@ __all__ = [
     "conditions_sql",
     "filter_sql",
     "ident",
-    "is_bad_input",
     "open_pager",
     "order_by_sql",
     "order_columns",

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from data.browse.sql import Params, conditions_sql, order_by_sql, order_columns, select_sql, typed_where
 from data.browse.views import NO_VALUE, OPERATORS, BadFilter, View
 from data.engine import Database, guard_typed_sql
-from data.errors import one_line
+from data.errors import is_bad_input, one_line
 
 
 def check_view(view: View) -> None:
@@ -33,12 +33,6 @@ def check_view(view: View) -> None:
             raise BadFilter(f"filter on {item.column}: unknown operator {item.operator!r}")
         if item.operator not in NO_VALUE and item.value is None:
             raise BadFilter(f'filter on {item.column}: "{item.operator}" needs a value')
-
-
-def is_bad_input(error: DBAPIError) -> bool:
-    """True when the statement was refused (syntax, types, a write in a read-only
-    transaction), False when the server or the connection failed (timeouts included)."""
-    return not isinstance(error, OperationalError) and not error.connection_invalidated
 
 
 def _probe(database: Database, view: View) -> DBAPIError | None:

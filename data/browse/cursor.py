@@ -10,10 +10,11 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Row
 from sqlalchemy.exc import DBAPIError
 
-from data.browse.checks import blame, is_bad_input
+from data.browse.checks import blame
 from data.browse.sql import Params, conditions_sql, order_by_sql, order_columns, row_items, select_sql
 from data.browse.views import BadFilter, Page, View
 from data.engine import Database, guard_typed_sql
+from data.errors import is_bad_input
 
 _T = TypeVar("_T")
 _CURSOR = '"console_browse"'

@@ -14,11 +14,11 @@ from typing import Any
 from sqlalchemy import Connection, Row
 from sqlalchemy.exc import DBAPIError
 
-from data.browse.checks import blame, is_bad_input
+from data.browse.checks import blame
 from data.browse.sql import Params, after_sql, conditions_sql, ident, order_by_sql, order_columns, row_items, select_sql
 from data.browse.views import BadFilter, Page, RowNotFound, View
 from data.engine import Database, guard_typed_sql
-from data.errors import one_line
+from data.errors import is_bad_input, one_line
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ The one place that chooses between the two strategies (keyset.py and cursor.py).
 
 from __future__ import annotations
 
+from data import inputs
 from data.browse.checks import validate_view
 from data.browse.cursor import CursorPager
 from data.browse.keyset import KeysetPager
@@ -17,10 +18,9 @@ def open_pager(database: Database, view: View, page_size: int = 100) -> Pager:
 
     Raises:
         BadFilter: the sort, a filter or the WHERE clause is refused (one line).
-        ValueError: page_size is below 1.
+        BadInput: page_size is not a whole number of at least 1.
     """
-    if page_size < 1:
-        raise ValueError("page_size must be 1 or more")
+    inputs.row_count(page_size, "the page size")
     validate_view(database, view)
     if view.table.key:
         return KeysetPager(database, view, page_size)

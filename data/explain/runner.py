@@ -22,7 +22,7 @@ from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from data.engine import Database, guard_typed_sql
-from data.errors import one_line
+from data.errors import is_bad_input, one_line
 from data.explain.analysis import PlanAnalysis, analyse_plan
 
 DEFAULT_TIMEOUT_MS = 60_000
@@ -40,6 +40,11 @@ class ExplainError(RuntimeError):
 
 class ExplainCancelled(ExplainError):
     """The run was cancelled by the user or by statement_timeout."""
+
+
+class StatementRefused(ExplainError):
+    """The server refused the statement itself: its syntax, its types, or a value it made
+    (1/0, an out-of-range cast). The fault is in what was typed, not in the server."""
 
 
 @dataclass(frozen=True)
@@ -164,6 +169,8 @@ class ExplainRun:
                 raise ExplainCancelled("cancelled: the statement was stopped and rolled back") from None
             if getattr(error.orig, "sqlstate", None) == "57014":
                 raise ExplainCancelled(f"stopped by statement_timeout ({options.timeout_ms} ms) and rolled back") from None
+            if is_bad_input(error):
+                raise StatementRefused(one_line(error)) from None
             raise ExplainError(one_line(error)) from None
         except SQLAlchemyError as error:
             raise ExplainError(one_line(error)) from None

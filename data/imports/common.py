@@ -22,6 +22,7 @@ from sqlalchemy import Connection, Table, bindparam, insert, select, text, updat
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import DBAPIError
 
+from data import inputs
 from data.engine import Database
 from data.errors import one_line
 from data.models.audit import AuditLog
@@ -331,6 +332,7 @@ def repaired_bytes() -> int:
 
 def history(database: Database, limit: int = 50) -> list[ImportLogEntry]:
     """The latest runs, newest first (every role may read the history)."""
+    inputs.row_count(limit, "the limit")
     with database.connect() as connection:
         rows = connection.execute(
             select(LOGS.c.id, LOGS.c.import_type, LOGS.c.source_file, LOGS.c.status, LOGS.c.resume_from,

@@ -40,6 +40,7 @@ import ijson
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
+from data import inputs
 from data.engine import Database
 from data.errors import one_line
 from data.imports.common import (
@@ -249,10 +250,8 @@ def import_i12(
         ImportFailed: the file is missing, or an option is out of range (nothing logged).
     """
     check_can_import(database)
-    if batch_size < 1:
-        raise ImportFailed("batch size must be 1 or more")
-    if resume_from < 0:
-        raise ImportFailed("resume from must be 0 or more")
+    inputs.row_count(batch_size, "the batch size")
+    inputs.whole(resume_from, "the record to resume from", low=0)
     if on_error not in ON_ERROR_CHOICES:
         raise ImportFailed(f"on error must be one of {', '.join(ON_ERROR_CHOICES)}")
     file = source_path(path)

@@ -6,6 +6,7 @@ from typing import cast
 
 from sqlalchemy import Table, insert, text
 
+from data import inputs
 from data.engine import Database
 from data.models.audit import AuditLog
 
@@ -43,6 +44,7 @@ def terminate_backend(database: Database, pid: int, reason: str | None = None) -
 
 
 def _signal(database: Database, pid: int, reason: str | None, verb: str) -> bool:
+    inputs.row_id(pid, "the backend's pid")
     settings = database.settings
     if not settings.role.can_cancel_backends:
         raise PermissionError(f"the {settings.role.value} role cannot {verb} backends: admin only")

@@ -177,6 +177,7 @@ def find_meta_users(database: Database, query: str, limit: int = 50) -> list[Met
 
     The name match ignores case and treats % and _ literally; the exact id comes first.
     """
+    inputs.row_count(limit, "the limit")
     query = query.strip()
     conditions = [MetaUser.username.ilike(_like_prefix(query))]
     exact_id = int(query) if query.isdigit() and len(query) < 10 else None
@@ -218,7 +219,10 @@ def user_sessions(database: Database, user_id: int, limit: int = 200) -> list[Se
 
     Raises:
         PlayerNotFound: no player has this id.
+        BadInput: the id or the limit is not a whole number in range.
     """
+    inputs.row_id(user_id, "the player id")
+    inputs.row_count(limit, "the limit")
     state = _state().label("state")
     statement = (
         select(MetaSession.id, MetaSession.user_id, state, MetaSession.ip_address,

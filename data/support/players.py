@@ -23,6 +23,7 @@ from typing import Literal, cast
 
 from sqlalchemy import Connection, Select, Table, and_, false, func, literal, select, union_all
 
+from data import inputs
 from data.engine import Database
 from data.inputs import INT4_MAX
 from data.models.gacha import (
@@ -181,10 +182,9 @@ def find_players(database: Database, query: str, limit: int = 50) -> list[Player
         limit: the most players to return (1 to MAX_RESULTS).
 
     Raises:
-        ValueError: limit out of range.
+        BadInput: limit out of range.
     """
-    if not 1 <= limit <= MAX_RESULTS:
-        raise ValueError(f"limit must be between 1 and {MAX_RESULTS}")
+    inputs.whole(limit, "the limit", low=1, high=MAX_RESULTS)
     typed = query.strip()
     if not typed:
         return []
@@ -226,7 +226,9 @@ def player_profile(database: Database, user_id: int) -> PlayerProfile:
 
     Raises:
         PlayerNotFound: no player has this id.
+        BadInput: the id is not a whole number in an int4's range.
     """
+    inputs.row_id(user_id, "the player id")
     with database.connect() as connection:
         # Allowed here: nothing has run in this transaction yet (SET is not a query).
         connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
