@@ -7,6 +7,7 @@ and knows nothing of the database; `show` refills it and keeps the cursor where 
 from __future__ import annotations
 
 from rich.text import Text
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable
 
 from data.models.heroes import PICK_LEVELS
@@ -25,14 +26,25 @@ class _PlannerTable(DataTable[object]):
 
     def __init__(self, *, id: str) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self._shown: list[tuple[object, ...]] = []
 
     def _refill(self, rows: list[tuple[object, ...]]) -> None:
-        row = self.cursor_row
-        self.clear()
-        for number, cells in enumerate(rows):
-            self.add_row(*cells, key=str(number))
-        if rows:
-            self.move_cursor(row=min(max(row, 0), len(rows) - 1), animate=False)
+        """Show `rows`. Most edits change a row or two (a slot added to one power), so a
+        table of as many rows has only its changed cells updated: a clear and refill would
+        lay the whole table out again on every key."""
+        if len(rows) == len(self._shown) and rows:
+            for number, (cells, shown) in enumerate(zip(rows, self._shown)):
+                for column, (cell, before) in enumerate(zip(cells, shown)):
+                    if cell != before:
+                        self.update_cell_at(Coordinate(number, column), cell, update_width=True)
+        else:
+            row = self.cursor_row
+            self.clear()
+            for number, cells in enumerate(rows):
+                self.add_row(*cells, key=str(number))
+            if rows:
+                self.move_cursor(row=min(max(row, 0), len(rows) - 1), animate=False)
+        self._shown = rows
 
 
 class PicksTable(_PlannerTable):
