@@ -16,6 +16,7 @@ from pathlib import Path
 
 from console.cli_common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail, json_flag, print_result
 from data.engine import Database
+from data.output_file import OutputExists, output_file
 from data.planner import store
 from data.planner.catalogue import Catalogue
 from data.planner.exchange import BuildFileError, export_build, export_json, import_json
@@ -41,6 +42,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     export = actions.add_parser("export", help="write a build as a JSON file")
     export.add_argument("build", metavar="BUILD", help="the build's id or name")
     export.add_argument("--output", type=Path, metavar="FILE", help="write here instead of stdout")
+    export.add_argument("--force", action="store_true", help="replace FILE if it exists")
     imported = actions.add_parser("import", help="check a build's JSON file and save it as a new build")
     imported.add_argument("file", type=Path, metavar="FILE")
     imported.add_argument("--name", help="save it under this name instead of the file's")
@@ -132,9 +134,12 @@ def _export(args: argparse.Namespace, plan: BuildPlan, catalogue: Catalogue) -> 
         sys.stdout.write(text)
         return EXIT_OK
     try:
-        args.output.write_text(text, encoding="utf-8")
+        with output_file(args.output, replace=args.force) as out:
+            out.write(text)
+    except OutputExists as error:
+        return fail(str(error), EXIT_USAGE)
     except OSError as error:
-        return fail(f"cannot write {args.output}: {error.strerror}", EXIT_FAILED)
+        return fail(f"cannot write {args.output}: {error.strerror or error}", EXIT_FAILED)
     return print_result(args, {"id": plan.id, "file": str(args.output)}, f"exported {plan.name!r} to {args.output}")
 
 

@@ -23,6 +23,11 @@ SYSTEM_SCHEMAS: tuple[str, ...] = ("heroes", "accounts", "metaserver", "stories"
 CONSOLE_SCHEMA = "console"
 ALL_SCHEMAS: tuple[str, ...] = (CONSOLE_SCHEMA, *SYSTEM_SCHEMAS)
 
+VERSION_SQL = "xmin::text::bigint"
+"""A row's version: select it next to a row a user may change, and compare it when writing
+the change back, so that nothing overwrites a change it did not see (xmin changes with
+every update of the row)."""
+
 
 class Base(DeclarativeBase):
     """The one declarative base; its metadata is what Alembic compares against."""

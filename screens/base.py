@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from textual import on
@@ -76,4 +77,26 @@ def confirm_write(node: Widget, what: str, then: Callable[[str | None], object],
         ConfirmDialog("Write to a production database", f"{what}, on the PRODUCTION database {name}.",
                       confirm_label="Write", confirm_word=name, ask_reason=reason is None),
         answered,
+    )
+
+
+def confirm_replace(node: Widget, path: Path, then: Callable[[bool], object]) -> None:
+    """Write a file, asking first the same way everywhere when it would replace one.
+
+    `then(False)` runs at once when `path` is not an existing regular file; otherwise a
+    dialog names the file, and `then(True)` runs only once Replace is chosen. The writer
+    goes through data.output_file, so the file is replaced only once the new one is whole.
+    """
+    from data.output_file import is_regular_file
+    from widgets.dialogs import ConfirmDialog
+
+    if not is_regular_file(path):
+        then(False)
+        return
+    node.app.push_screen(
+        ConfirmDialog(f"Replace {path.name}?",
+                      f"{path} exists. It is replaced only once the new file is written whole; "
+                      "if writing fails or is stopped, the file stays as it is.",
+                      confirm_label="Replace"),
+        lambda answer: then(True) if answer is not None else None,
     )

@@ -21,6 +21,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
+from data.output_file import output_file
 from data.planner import store
 from data.planner.catalogue import Catalogue
 from data.planner.exchange import export_json, import_json
@@ -46,7 +47,7 @@ from data.planner.plan import (
 )
 from data.planner.report import headline
 from data.planner.totals import BuildTotals, build_totals
-from screens.base import ConsoleScreen
+from screens.base import ConsoleScreen, confirm_replace
 from widgets.build_tables import BonusesTable, PicksTable, SlotsTable, TotalsTable, power_summary
 from widgets.dialogs import ChoiceDialog, ConfirmDialog, Confirmation, TextPrompt
 
@@ -172,20 +173,21 @@ class BuildPlannerScreen(ConsoleScreen):
     def rename(self, plan: BuildPlan, name: str, *, saved: bool) -> None:
         """Rename the saved build; the plan on screen keeps its other changes (and stays unsaved if it was)."""
         assert plan.id is not None
-        store.rename_build(self.console_app.database, plan.id, name)
-        self.post_message(self.PlanArrived(replace(plan, name=name.strip()), saved=saved,
+        version = store.rename_build(self.console_app.database, plan.id, name, version=plan.version)
+        self.post_message(self.PlanArrived(replace(plan, name=name.strip(), version=version), saved=saved,
                                            note=f"Renamed to {name.strip()!r}"))
 
     @work(thread=True, exclusive=True, group="planner.write", exit_on_error=False, name="Delete build")
     def delete(self, plan: BuildPlan) -> None:
         assert plan.id is not None
-        store.delete_build(self.console_app.database, plan.id)
-        self.post_message(self.PlanArrived(replace(plan, id=None), saved=False,
+        store.delete_build(self.console_app.database, plan.id, version=plan.version)
+        self.post_message(self.PlanArrived(replace(plan, id=None, version=None), saved=False,
                                            note=f"Deleted {plan.name!r}; it is still here, unsaved"))
 
     @work(thread=True, exclusive=True, group="planner.file", exit_on_error=False, name="Export build")
-    def export_to(self, path: Path, text: str) -> None:
-        path.write_text(text, encoding="utf-8")
+    def export_to(self, path: Path, text: str, replacing: bool) -> None:
+        with output_file(path, replace=replacing) as out:
+            out.write(text)
         self.app.call_from_thread(self.notify, f"Exported to {path}", title="Build exported")
 
     @work(thread=True, exclusive=True, group="planner.file", exit_on_error=False, name="Import build")
@@ -478,8 +480,13 @@ class BuildPlannerScreen(ConsoleScreen):
         if catalogue is None or self.plan.archetype_id is None:
             return
         default = "".join(ch if ch.isalnum() else "_" for ch in self.plan.name).strip("_").lower() + ".json"
-        self.ask_text("Export build", "Write the JSON file", default,
-                      lambda path: self.export_to(Path(path).expanduser(), export_json(self.plan, catalogue)))
+        text = export_json(self.plan, catalogue)
+
+        def write(typed: str) -> None:
+            path = Path(typed).expanduser()
+            confirm_replace(self, path, lambda replacing: self.export_to(path, text, replacing))
+
+        self.ask_text("Export build", "Write the JSON file", default, write)
 
     def action_import(self) -> None:
         catalogue = self.catalogue

@@ -14,8 +14,9 @@ from textual import work
 from data import export
 from data.browse import View
 from data.errors import error_summary
-from data.output_file import is_regular_file, output_file
-from widgets.dialogs import ConfirmDialog, ProgressDialog, TextPrompt
+from data.output_file import output_file
+from screens.base import confirm_replace
+from widgets.dialogs import ProgressDialog, TextPrompt
 
 if TYPE_CHECKING:
     from screens.tables import TablesScreen
@@ -42,19 +43,9 @@ class TableExport:
             self.export_worker(view, path, dialog, masked, replace)
 
         def start(typed: str | None) -> None:
-            if not typed:
-                return
-            path = Path(typed).expanduser()
-            if not is_regular_file(path):
-                run(path, replace=False)
-                return
-            self.app.push_screen(
-                ConfirmDialog(f"Replace {path.name}?",
-                              f"{path} exists. It is replaced only once the export has finished; "
-                              "if the export fails or is stopped, the file stays as it is.",
-                              confirm_label="Replace"),
-                lambda answer: run(path, replace=True) if answer is not None else None,
-            )
+            if typed:
+                path = Path(typed).expanduser()
+                confirm_replace(self, path, lambda replace: run(path, replace))
 
         self.app.push_screen(
             TextPrompt(

@@ -91,6 +91,15 @@ def test_export_then_import_gives_the_same_build(
     assert code == 0
     assert json.loads(again) == {**json.loads(exported.read_text()), "name": "Iron Wall again"}
 
+    # The file exists now: it is replaced only with --force.
+    before = exported.read_text()
+    code, _, errors = console(capsys, database_url, "build", "export", "Blaze of Glory", "--output", str(exported))
+    assert code == 2 and f"{exported} exists: nothing was written (replace it with --force)" in errors
+    assert exported.read_text() == before
+    code, _, _ = console(capsys, database_url, "build", "export", "Blaze of Glory", "--output", str(exported),
+                         "--force")
+    assert code == 0 and json.loads(exported.read_text())["name"] == "Blaze of Glory"
+
 
 @pytest.mark.parametrize(("edit", "message"), [
     (lambda d: d["powers"][0]["slots"].extend([{"level": 50}] * 3), "Flares: 7 slots, at most 6"),

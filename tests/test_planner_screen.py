@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import replace
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -341,6 +342,18 @@ def test_export_and_import_files(database: Database, tmp_path: Path) -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert json.loads(exported.read_text())["name"] == "Blaze of Glory"
+        # A second export to the same file asks before replacing it; Escape keeps it.
+        exported.write_text("mine")
+        for answer in ("escape", "enter"):
+            await pilot.press("x")
+            await settle(pilot)
+            app.screen.query_one(Input).value = str(exported)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, ConfirmDialog) and f"{exported} exists." in visible_text(app)
+            await pilot.press(answer)
+            await settle(pilot)
+            assert exported.read_text() == "mine" if answer == "escape" else json.loads(exported.read_text())
         before = planner(app).plan
         await pilot.press("i")
         await settle(pilot)
@@ -368,3 +381,26 @@ def test_a_developer_plans_but_saving_is_refused(database_url: URL) -> None:
             assert any("the developer role writes nothing" in text for text in toasts(app))
 
         run(developer, scenario)
+
+
+def test_a_save_over_a_build_changed_elsewhere_is_refused(database: Database) -> None:
+    """Another session saves the open build; ctrl+s here says so and writes nothing."""
+    build_id = next(s for s in store.list_builds(database) if s.name == "Iron Wall").id
+
+    async def scenario(pilot: Pilot[None], app: ConsoleApp) -> None:
+        await pilot.press("o")
+        await settle(pilot)
+        await choose(pilot, "Iron Wall")
+        await go_to_pick(pilot, 11)
+        await pilot.press("delete")  # an unsaved change here: the level-20 pick emptied
+        await settle(pilot)
+        assert heading(app).endswith("unsaved")
+        store.rename_build(database, build_id, "Iron Wall (theirs)")  # another session's write
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert any("was changed elsewhere after it was opened; nothing was saved" in text for text in toasts(app))
+        assert heading(app).endswith("unsaved"), "the change here is kept, to copy or redo"
+
+    before = store.load_build(database, build_id)
+    run(database, scenario)
+    assert store.load_build(database, build_id) == replace(before, name="Iron Wall (theirs)")

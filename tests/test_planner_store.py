@@ -118,3 +118,30 @@ def test_a_read_only_role_plans_but_cannot_save(database_url: object) -> None:
             store.save_build(developer, plan, catalogue)
         with pytest.raises(PermissionError):
             store.delete_build(developer, summary.id)
+
+
+def test_nothing_overwrites_a_save_it_did_not_see(database: Database) -> None:
+    """Two people open the same build; the first saves. The second's save, rename or delete
+    is refused and leaves the first one's build as it was; opened again, it saves."""
+    catalogue = store.load_catalogue(database)
+    build_id = next(s for s in store.list_builds(database) if s.name == "Iron Wall").id
+    mine, theirs = store.load_build(database, build_id), store.load_build(database, build_id)
+    saved = store.save_build(database, remove_slot(theirs, theirs.powers[0].pick, 1), catalogue)
+    assert saved.version != theirs.version
+
+    audit_rows = scalar(database, "SELECT count(*) FROM console.audit_log")
+    stale = replace(mine, name="Mine")
+    for write in (lambda: store.save_build(database, stale, catalogue),
+                  lambda: store.rename_build(database, build_id, "Mine", version=mine.version),
+                  lambda: store.delete_build(database, build_id, version=mine.version)):
+        with pytest.raises(store.BuildChanged, match=r"build \d+ \('Iron Wall'\) was changed elsewhere"):
+            write()
+    assert store.load_build(database, build_id) == saved
+    assert scalar(database, "SELECT count(*) FROM console.audit_log") == audit_rows
+
+    # The one who saved goes on: each write hands back the version it left.
+    again = store.save_build(database, replace(saved, notes="tanky"), catalogue)
+    version = store.rename_build(database, build_id, "Iron Wall II", version=again.version)
+    store.delete_build(database, build_id, version=version)
+    with pytest.raises(store.BuildNotFound):
+        store.load_build(database, build_id)

@@ -22,10 +22,10 @@ The package, by part:
 - save: save_changes, which runs them with lost-update checks and audit rows; read_row.
 """
 
+from data.base import VERSION_SQL
 from data.edits.changes import (
     DEFAULT,
     NOTHING,
-    VERSION_SQL,
     Action,
     CellChange,
     CellValue,

@@ -17,8 +17,6 @@ from uuid import UUID
 from data.catalog import ColumnInfo, TableInfo
 from data.values import input_text
 
-VERSION_SQL: Final = "xmin::text::bigint"
-"""Select this (as the row's version) next to a row the user may edit: RowRef.version."""
 
 
 class _Sentinel:

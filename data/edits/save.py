@@ -19,7 +19,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.types import Text
 
 from data.catalog import TableInfo, quote_ident
-from data.edits.changes import VERSION_SQL, ChangeSet, RowRef, key_text
+from data.base import VERSION_SQL
+from data.edits.changes import ChangeSet, RowRef, key_text
 from data.edits.statements import Group, group_changes, image_sql, key_sql, runnable, where_row, write_statement
 from data.engine import Database
 from data.errors import one_line

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import combinations
 
 from data.models.heroes import ADDED_SLOT_LEVELS, PICK_LEVELS
@@ -72,6 +72,9 @@ class BuildPlan:
     """By pick."""
     id: int | None = None
     """The saved build's id; None until it is saved."""
+    version: int | None = field(default=None, compare=False)
+    """The saved build's row version as it was read (data.base.VERSION_SQL): saving over a
+    build that has changed since is refused. Not part of what the plan is."""
 
     def at(self, pick: int) -> PickedPower | None:
         return next((p for p in self.powers if p.pick == pick), None)

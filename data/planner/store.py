@@ -16,10 +16,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, delete, func, insert, select, update
+from sqlalchemy import Connection, Table, delete, func, insert, literal_column, select, update
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from data import inputs
+from data.base import VERSION_SQL
 from data.engine import Database
 from data.models.audit import AuditLog
 from data.models.heroes import (
@@ -52,10 +53,18 @@ from data.planner.plan import BuildPlan, PickedPower, PlanError, Slot, problems
 
 NAME_LENGTH = 100
 _BUILDS = cast(Table, Build.__table__)
+_VERSION = literal_column(VERSION_SQL).label("version")
 
 
 class BuildNotFound(LookupError):
     title = "No such build"
+
+
+class BuildChanged(RuntimeError):
+    """The stored build changed (saved, renamed) after this plan of it was read: saving
+    would overwrite a change nobody here has seen, so nothing was written."""
+
+    title = "Build changed"
 
 
 def _game_columns(model: Any) -> Any:
@@ -197,7 +206,7 @@ def load_build(database: Database, build_id: int) -> BuildPlan:
     """
     inputs.row_id(build_id, "the build id")
     with database.connect() as connection:
-        row = connection.execute(select(_BUILDS).where(_BUILDS.c.id == build_id)).first()
+        row = connection.execute(select(_BUILDS, _VERSION).where(_BUILDS.c.id == build_id)).first()
         if row is None:
             raise BuildNotFound(f"no build has id {build_id}")
         pools = connection.execute(select(BuildPowerset.powerset_id).where(BuildPowerset.build_id == build_id)
@@ -212,7 +221,7 @@ def load_build(database: Database, build_id: int) -> BuildPlan:
     return BuildPlan(name=row.name, archetype_id=row.archetype_id, primary_id=row.primary_powerset_id,
                      secondary_id=row.secondary_powerset_id, pool_ids=tuple(pools), epic_id=row.epic_powerset_id,
                      level=row.level, notes=row.notes, powers=tuple(sorted(powers, key=lambda p: p.pick)),
-                     id=row.id)
+                     id=row.id, version=row.version)
 
 
 def check_name(name: str) -> str:
@@ -274,12 +283,15 @@ def _image(connection: Connection, build_id: int) -> dict[str, Any] | None:
 def save_build(database: Database, plan: BuildPlan, catalogue: Catalogue) -> BuildPlan:
     """Store a plan: a new build when it has no id, else the build it was loaded from.
 
-    Returns the plan with its id. The picks and slots stored are exactly the plan's.
+    Returns the plan with its id and new version. The picks and slots stored are exactly
+    the plan's.
 
     Raises:
         PermissionError: the connection is read-only.
         PlanError: the name is not allowed or the plan breaks a rule (nothing is written).
         BuildNotFound: the build it was loaded from has been deleted.
+        BuildChanged: the build was saved or renamed elsewhere after the plan was read
+            (nothing is written; save a copy, or open the build again).
     """
     plan = replace(plan, name=check_name(plan.name))
     check_legal(plan, catalogue)
@@ -292,9 +304,7 @@ def save_build(database: Database, plan: BuildPlan, catalogue: Catalogue) -> Bui
             before = None
         else:
             build_id = plan.id
-            locked = connection.execute(select(_BUILDS.c.id).where(_BUILDS.c.id == build_id).with_for_update())
-            if locked.first() is None:
-                raise BuildNotFound(f"build {build_id} no longer exists")
+            _lock(connection, build_id, plan.version, "saved")
             before = _image(connection, build_id)
             connection.execute(update(_BUILDS).where(_BUILDS.c.id == build_id)
                                .values(**values, updated_at=func.now()))
@@ -303,7 +313,30 @@ def save_build(database: Database, plan: BuildPlan, catalogue: Catalogue) -> Bui
         _insert_contents(connection, build_id, plan)
         _audit(connection, database, "build-create" if before is None else "build-save", build_id, before,
                _image(connection, build_id))
-    return replace(plan, id=build_id)
+        version = _version(connection, build_id)
+    return replace(plan, id=build_id, version=version)
+
+
+def _lock(connection: Connection, build_id: int, version: int | None, doing: str) -> None:
+    """Lock the build's row for this transaction and check it is the version the caller
+    read (None: the caller read none, as the command line, and takes the build as it is).
+
+    Raises:
+        BuildNotFound: the build is gone.
+        BuildChanged: it was changed after the caller read it.
+    """
+    locked = connection.execute(select(_BUILDS.c.name, _VERSION).where(_BUILDS.c.id == build_id)
+                                .with_for_update()).first()
+    if locked is None:
+        raise BuildNotFound(f"no build has id {build_id}")
+    if version is not None and locked.version != version:
+        raise BuildChanged(f"build {build_id} ({locked.name!r}) was changed elsewhere after it was opened; "
+                           f"nothing was {doing}: open it again, or save yours as a copy")
+
+
+def _version(connection: Connection, build_id: int) -> int:
+    """The build row's version as this transaction left it."""
+    return connection.execute(select(_VERSION).where(_BUILDS.c.id == build_id)).scalar_one()
 
 
 def _insert_contents(connection: Connection, build_id: int, plan: BuildPlan) -> None:
@@ -342,32 +375,34 @@ def copy_build(database: Database, build_id: int, name: str) -> int:
     return copy_id
 
 
-def rename_build(database: Database, build_id: int, name: str) -> None:
-    """Give a saved build another name.
+def rename_build(database: Database, build_id: int, name: str, *, version: int | None = None) -> int:
+    """Give a saved build another name; return the build's new version.
 
     Raises:
         PermissionError, BuildNotFound, PlanError (the name).
+        BuildChanged: `version` was given and the build has changed since.
     """
     inputs.row_id(build_id, "the build id")
     name = check_name(name)
     with _writing(database) as connection:
+        _lock(connection, build_id, version, "renamed")
         before = _image(connection, build_id)
-        if before is None:
-            raise BuildNotFound(f"no build has id {build_id}")
         connection.execute(update(_BUILDS).where(_BUILDS.c.id == build_id).values(name=name, updated_at=func.now()))
         _audit(connection, database, "build-rename", build_id, before, _image(connection, build_id))
+        return _version(connection, build_id)
 
 
-def delete_build(database: Database, build_id: int) -> None:
+def delete_build(database: Database, build_id: int, *, version: int | None = None) -> None:
     """Delete a saved build with its picks and slots.
 
     Raises:
         PermissionError, BuildNotFound.
+        BuildChanged: `version` was given and the build has changed since (a save made
+            elsewhere is not deleted unseen).
     """
     inputs.row_id(build_id, "the build id")
     with _writing(database) as connection:
+        _lock(connection, build_id, version, "deleted")
         before = _image(connection, build_id)
-        if before is None:
-            raise BuildNotFound(f"no build has id {build_id}")
         connection.execute(delete(_BUILDS).where(_BUILDS.c.id == build_id))
         _audit(connection, database, "build-delete", build_id, before, None)
