@@ -7,10 +7,11 @@ JSON. A run that fails or is cancelled exits 1, with where to resume when it can
 from __future__ import annotations
 
 import argparse
+import time
 from pathlib import Path
 from typing import Any
 
-from console.cli_common import EXIT_FAILED, CommandFailed, json_flag, print_result, whole, progress
+from console.cli_common import EXIT_FAILED, CommandFailed, json_flag, print_result, progress, whole
 from data import imports
 from data.engine import Database
 from data.imports.common import ON_ERROR_CHOICES, ImportFailed, ImportResult, Progress
@@ -40,14 +41,24 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
 def _describe(step: Progress) -> str:
     left = f", {step.seconds_left:.0f} s left" if step.seconds_left is not None else ""
-    return f"{step.records:,} records ({step.rejected:,} rejected), {step.rate:,.0f}/s{left}"
+    noun = "record" if step.records == 1 else "records"
+    return f"{step.records:,} {noun} ({step.rejected:,} rejected), {step.rate:,.0f}/s{left}"
+
+
+PROGRESS_EVERY = 2.0
+"""Seconds between progress lines: an importer reports after each batch or record, which
+would be hundreds of lines a second in a log."""
 
 
 def run(args: argparse.Namespace, database: Database) -> int:
     say = progress(args)
+    last_said = -PROGRESS_EVERY  # the first report is said at once: the run has begun
 
     def report(step: Progress) -> None:
-        say(_describe(step))
+        nonlocal last_said
+        if time.monotonic() - last_said >= PROGRESS_EVERY:
+            last_said = time.monotonic()
+            say(_describe(step))
 
     options: dict[str, Any] = {"progress": report}
     try:

@@ -47,6 +47,8 @@ def test_series_then_characters_with_rejected_rows(database: Database) -> None:
     assert rows(database, "SELECT count(*) FROM gacha.waifus WHERE waifu_id > 9000")[0][0] == 0
     log = rows(database, "SELECT * FROM heroes.import_logs WHERE id = :id", id=characters.log_id)[0]
     assert (log.import_type, log.records_processed, log.error_count) == ("characters", 6, 3)
+    series_log = rows(database, "SELECT import_type FROM heroes.import_logs WHERE id = :id", id=series.log_id)[0]
+    assert series_log.import_type == "series"
 
 
 def test_re_running_updates_rather_than_duplicates(database: Database) -> None:

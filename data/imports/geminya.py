@@ -165,7 +165,7 @@ def _import(database: Database, path: str | Path, table: Table, key: str,
         reader = csv.DictReader(stream)
         if not reader.fieldnames or key not in reader.fieldnames:
             raise ImportFailed(f"{file.name}: the header has no {key} column (is this a Geminya {table.name} CSV?)")
-        run = ImportRun(database, "characters", file, table=f"{GACHA}.{table.name}", batch_size=CHUNK,
+        run = ImportRun(database, "series" if table is SERIES else "characters", file, table=f"{GACHA}.{table.name}", batch_size=CHUNK,
                         progress=progress, cancelled=cancelled)
         with database.engine.connect() as connection:
             series = {row.series_id: row.name for row in connection.execute(select(SERIES.c.series_id, SERIES.c.name))}

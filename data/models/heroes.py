@@ -98,7 +98,7 @@ ADDED_SLOT_LEVELS: tuple[int, ...] = (
 )
 """The 67 added slots by level: two at every odd level 3-29, three at the later levels."""
 
-IMPORT_TYPES: tuple[str, ...] = ("i12", "cod", "characters", "csv", "json")
+IMPORT_TYPES: tuple[str, ...] = ("i12", "cod", "characters", "series", "csv", "json")
 IMPORT_STATUSES: tuple[str, ...] = ("running", "completed", "failed", "cancelled")
 
 
