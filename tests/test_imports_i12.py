@@ -187,3 +187,19 @@ def test_options_are_checked_and_only_an_admin_imports(database: Database, datab
     with Database(ConnectionSettings(url=database_url, read_only=True)) as read_only:
         with pytest.raises(PermissionError, match="read-only"):
             import_i12(read_only, POWERS)
+
+
+def test_set_categories_and_json_cells_arrive_as_written(database: Database, tmp_path: Path) -> None:
+    """The staging rows are built by hand (a text[] literal, JSON by msgspec): quotes,
+    backslashes, commas, braces, the word NULL and non-ASCII text survive as they were."""
+    categories = ['Ranged "Damage"', "back\\slash", "a,b", "{braces}", "NULL", "Défense", ""]
+    effects = {"note": 'quote " and \\ and \u00e9', "groups": [1.5, None, True]}
+    path = tmp_path / "powers.json"
+    path.write_text(json.dumps([{"Name": "Odd_One", "PowersetName": "Pool.Fighting",
+                                 "AllowedSetCategories": categories, "Effects": effects}]))
+    assert import_i12(database, path).written == 1
+    with database.connect() as connection:
+        row = connection.execute(text("SELECT allowed_set_categories, effects, source FROM heroes.powers "
+                                      "WHERE name = 'Odd_One'")).one()
+    assert row.allowed_set_categories == categories
+    assert row.effects == effects and row.source["AllowedSetCategories"] == categories

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import ijson
+import msgspec
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
@@ -195,10 +196,22 @@ def power_row(record: Any, powersets: Powersets) -> tuple[Any, ...]:
         _number(record, "Radius"),
         _integer(record, "MaxTargets", 1, 1, 32_767),
         _integer(record, "MaxSlots", 6, 1, 6),
-        categories,
-        json.dumps(effects, default=float),
-        json.dumps(record, default=float),
+        text_array(categories),
+        _JSON.encode(effects).decode(),
+        _JSON.encode(record).decode(),
     )
+
+
+# msgspec writes JSON about five times faster than json.dumps: with two documents per
+# record (the effects and the whole source record), json.dumps was a fifth of the import.
+_JSON = msgspec.json.Encoder()
+
+
+def text_array(items: list[str]) -> str:
+    """A PostgreSQL text[] literal, as COPY reads it: every element quoted, its backslashes
+    and quotes escaped (psycopg's own list adapter costs a tenth of the import)."""
+    quoted = ('"' + item.replace("\\", "\\\\").replace('"', '\\"') + '"' for item in items)
+    return "{" + ",".join(quoted) + "}"
 
 
 def _records(reader: CountingReader) -> Iterator[Any]:
