@@ -203,3 +203,35 @@ def test_set_categories_and_json_cells_arrive_as_written(database: Database, tmp
                                       "WHERE name = 'Odd_One'")).one()
     assert row.allowed_set_categories == categories
     assert row.effects == effects and row.source["AllowedSetCategories"] == categories
+
+
+def test_the_reader_thread_keeps_order_hands_over_errors_and_stops_when_closed() -> None:
+    import threading
+    from contextlib import closing
+
+    from data.imports.common import prefetched
+
+    produced: list[int] = []
+
+    def numbers():
+        for number in range(1000):
+            produced.append(number)
+            yield number
+
+    assert list(prefetched(iter(range(50)))) == list(range(50))
+
+    def breaking():
+        yield 1
+        raise ValueError("broken at 2")
+
+    seen: list[int] = []
+    with pytest.raises(ValueError, match="broken at 2"):
+        for item in prefetched(breaking()):
+            seen.append(item)
+    assert seen == [1]
+
+    with closing(prefetched(numbers(), depth=1)) as ahead:
+        assert next(ahead) == 0
+    # Closed after one item: the thread is gone and read at most a couple ahead.
+    assert not any(t.name == "import-reader" for t in threading.enumerate())
+    assert len(produced) <= 3

@@ -13,10 +13,11 @@ import codecs
 import io
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, cast
+from queue import Full, Queue
+from typing import IO, Any, TypeVar, cast
 
 from sqlalchemy import Connection, Table, bindparam, insert, select, text, update
 from sqlalchemy.dialects.postgresql import JSONB
@@ -27,6 +28,8 @@ from data.engine import Database
 from data.errors import one_line
 from data.models.audit import AuditLog
 from data.models.heroes import SCHEMA as HEROES, ImportLog
+
+T = TypeVar("T")
 
 AUDIT = cast(Table, AuditLog.__table__)
 LOGS = cast(Table, ImportLog.__table__)
@@ -376,3 +379,50 @@ __all__ = [
     "ImportResult", "ImportRun", "Progress", "ProgressCallback", "RecordError", "check_can_import",
     "history", "open_text", "real_schema", "repaired_bytes", "source_path",
 ]
+
+
+_END = object()
+
+
+def prefetched(items: Iterator[T], depth: int = 1) -> Iterator[T]:
+    """`items`, produced by a thread up to `depth` items ahead of the consumer.
+
+    An importer parses the next batch while the server writes this one (the driver lets
+    go of the GIL while it waits). The items keep their order; an exception raised while
+    producing one is raised here in its place. Closing this iterator early (a stopped or
+    cancelled run) stops the thread after the item it is producing, before returning.
+    """
+    queue: Queue[tuple[Any, BaseException | None]] = Queue(maxsize=depth)
+    stopping = threading.Event()
+
+    def put(entry: tuple[Any, BaseException | None]) -> bool:
+        while not stopping.is_set():
+            try:
+                queue.put(entry, timeout=0.05)
+                return True
+            except Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put((item, None)):
+                    return
+            put((_END, None))
+        except BaseException as error:  # handed to the consumer, raised there
+            put((_END, error))
+
+    thread = threading.Thread(target=produce, name="import-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, error = queue.get()
+            if error is not None:
+                raise error
+            if item is _END:
+                return
+            yield item
+    finally:
+        stopping.set()
+        thread.join()

@@ -31,7 +31,8 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from contextlib import closing
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -55,6 +56,7 @@ from data.imports.common import (
     ProgressCallback,
     RecordError,
     check_can_import,
+    prefetched,
     real_schema,
     source_path,
 )
@@ -280,43 +282,71 @@ def import_i12(
         powersets = Powersets.load(connection, schema)
         connection.commit()
         writer = _BatchWriter(connection, schema)
-        batch: list[tuple[int, tuple[Any, ...]]] = []
-        batch_errors: list[RecordError] = []
-        batch_start = resume_from
-        index = -1
-        try:
-            for index, record in enumerate(records):
-                if index < resume_from:
-                    continue
-                run.read += 1
-                try:
-                    batch.append((index, power_row(record, powersets)))
-                except BadRecord as error:
-                    rejected = RecordError(index, str(error))
-                    if on_error == "stop":
-                        return run.finish("failed", f"{rejected}; stopped: nothing of the batch from record "
-                                          f"{batch_start} was written", resume_from=batch_start)
+        batches = _batches(records, reader, powersets, resume_from, batch_size, stop_at_error=on_error == "stop")
+        with closing(prefetched(batches)) as ahead:
+            for batch in ahead:
+                run.read += batch.read
+                if batch.ends_run is not None:
+                    return run.finish("failed", f"{batch.ends_run}; nothing of the batch from record "
+                                      f"{batch.first} was written", resume_from=batch.first)
+                for rejected in batch.errors:
                     run.reject(rejected)
-                    batch_errors.append(rejected)
-                if run.read % batch_size == 0:
-                    outcome = writer.write(run, batch, batch_errors, on_error, batch_start, index)
-                    if outcome is not None:
-                        return outcome
-                    batch, batch_errors, batch_start = [], [], index + 1
-                    run.report(reader.fraction)
-                    if run.cancel_requested():
-                        return run.finish("cancelled", f"cancelled after record {index}", resume_from=index + 1)
-        except (ijson.JSONError, ijson.IncompleteJSONError, UnicodeDecodeError) as error:
-            message = _parser_message(error)
-            return run.finish("failed", f"not valid JSON after record {index}: {message}; "
-                              f"nothing of the batch from record {batch_start} was written",
-                              resume_from=batch_start)
-        if batch or batch_errors:
-            outcome = writer.write(run, batch, batch_errors, on_error, batch_start, index)
-            if outcome is not None:
-                return outcome
-        run.report(1.0)
+                outcome = writer.write(run, batch.rows, batch.errors, on_error, batch.first, batch.last)
+                if outcome is not None:
+                    return outcome
+                run.report(batch.fraction)
+                if batch.read == batch_size and run.cancel_requested():
+                    return run.finish("cancelled", f"cancelled after record {batch.last}", resume_from=batch.last + 1)
         return run.finish("completed", None)
+
+
+@dataclass
+class _Batch:
+    """Records of one transaction, as the reader thread cut them from the file."""
+
+    first: int
+    """The index of its first record."""
+    last: int = -1
+    read: int = 0
+    rows: list[tuple[int, tuple[Any, ...]]] = field(default_factory=list)
+    """(index, staging row) of each good record."""
+    errors: list[RecordError] = field(default_factory=list)
+    fraction: float = 1.0
+    """How much of the file was read when the batch was cut."""
+    ends_run: str | None = None
+    """Why the run stops here (a bad record under --on-error stop, or the file's JSON
+    breaking off); then nothing of this batch is written."""
+
+
+def _batches(records: Iterator[Any], reader: CountingReader, powersets: Powersets, resume_from: int,
+             batch_size: int, *, stop_at_error: bool) -> Iterator[_Batch]:
+    """The records from `resume_from` on, parsed and checked, `batch_size` to a batch."""
+    batch = _Batch(first=resume_from)
+    index = -1
+    try:
+        for index, record in enumerate(records):
+            if index < resume_from:
+                continue
+            batch.read, batch.last = batch.read + 1, index
+            try:
+                batch.rows.append((index, power_row(record, powersets)))
+            except BadRecord as error:
+                rejected = RecordError(index, str(error))
+                if stop_at_error:
+                    batch.ends_run = f"stopped at {rejected}"
+                    yield batch
+                    return
+                batch.errors.append(rejected)
+            if batch.read == batch_size:
+                batch.fraction = reader.fraction
+                yield batch
+                batch = _Batch(first=index + 1)
+    except (ijson.JSONError, ijson.IncompleteJSONError, UnicodeDecodeError) as error:
+        batch.ends_run = f"not valid JSON after record {index}: {_parser_message(error)}"
+        yield batch
+        return
+    if batch.read:
+        yield batch
 
 
 def _parser_message(error: Exception) -> str:
