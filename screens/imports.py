@@ -20,11 +20,11 @@ from typing import Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Button, DataTable, DirectoryTree, Footer, Header, Input, ProgressBar, Select, Static
 
-from data import imports
+from data import imports, inputs
 from data.imports.common import ImportLogEntry, ImportResult, Progress
 from screens.base import ConsoleScreen
 from widgets.data_grid import DataGrid
@@ -77,33 +77,51 @@ class ImportsScreen(ConsoleScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with Horizontal(id="imports-top"):
-            with Vertical(id="imports-form"):
-                yield Static("", id="imports-role")
-                yield Select(KINDS, value="i12", allow_blank=False, id="imports-kind")
-                yield DirectoryTree(self._start_dir, id="imports-picker")
-                yield Input(placeholder="file or directory to import", id="imports-path")
-                with Horizontal(id="imports-options"):
-                    yield Input("1000", placeholder="batch size", id="imports-batch", type="integer")
-                    yield Input("0", placeholder="resume from", id="imports-resume", type="integer")
-                    yield Select((("skip bad records", "skip"), ("stop at a bad record", "stop")),
-                                 value="skip", allow_blank=False, id="imports-on-error")
-                yield Input(placeholder="schema.table (CSV or JSON into a table)", id="imports-table")
-                with Horizontal(id="imports-buttons"):
-                    yield Button("Run", id="imports-run", variant="primary")
-                    yield Button("Cancel", id="imports-cancel", variant="error", disabled=True)
-                yield ProgressBar(total=100, show_eta=False, id="imports-bar")
-                yield Static("", id="imports-status")
+        # One column: the picker and the history share what the fixed rows leave (80x24 too).
+        yield Static("", id="imports-role")
+        yield Select(KINDS, value="i12", allow_blank=False, id="imports-kind")
+        yield DirectoryTree(self._start_dir, id="imports-picker")
+        yield self._labelled(Input(placeholder="file or directory to import", id="imports-path"), "file")
+        # One row of options, those of the chosen kind shown (see show_options).
+        with Horizontal(id="imports-options"):
+            yield self._labelled(Input("1000", id="imports-batch", type="integer"), "batch size")
+            yield self._labelled(Input("0", id="imports-resume", type="integer"), "from record")
+            yield Select((("skip bad records", "skip"), ("stop at a bad record", "stop")),
+                         value="skip", allow_blank=False, id="imports-on-error")
+            yield self._labelled(Input(placeholder="schema.table", id="imports-table"), "into table")
+        with Horizontal(id="imports-buttons"):
+            yield Button("Run", id="imports-run", variant="primary")
+            yield Button("Cancel", id="imports-cancel", variant="error", disabled=True)
+            yield ProgressBar(total=100, show_eta=False, id="imports-bar")
+        yield Static("", id="imports-status")
         yield DataGrid(id="imports-history", cursor_type="row")
         yield Footer()
+
+    @staticmethod
+    def _labelled(widget: Input, label: str) -> Input:
+        """The widget with its label on its top border: a value such as "0" says nothing alone."""
+        widget.border_title = label
+        return widget
+
+    @on(Select.Changed, "#imports-kind")
+    def show_options(self) -> None:
+        """Only the chosen kind's options: batch, resume and bad records for I12, the table
+        for CSV or JSON into a table, none for the others."""
+        kind = self.query_one("#imports-kind", Select).value
+        for selector in ("#imports-batch", "#imports-resume", "#imports-on-error"):
+            self.query_one(selector).display = kind == "i12"
+        self.query_one("#imports-table").display = kind == "csv"
+        self.query_one("#imports-options").display = kind in ("i12", "csv")
 
     def on_mount(self) -> None:
         table = self.query_one("#imports-history", DataTable)
         table.add_columns("id", "type", "status", "written", "rejected", "seconds", "source", "outcome")
         role = self.console_app.database.settings.role
+        self.show_options()
+        self.query_one("#imports-role").display = not role.can_import
         if not role.can_import:
             for selector in ("#imports-kind", "#imports-picker", "#imports-path", "#imports-options",
-                             "#imports-table", "#imports-buttons", "#imports-bar"):
+                             "#imports-buttons"):
                 self.query_one(selector).display = False
             self.query_one("#imports-role", Static).update(
                 f"The {role.value} role sees the history of imports; running one is for the admin role.")
@@ -146,10 +164,12 @@ class ImportsScreen(ConsoleScreen):
             status.update("choose a file (or a directory for City of Data) first")
             return None
         try:
-            batch = int(self.query_one("#imports-batch", Input).value or "1000")
-            resume = int(self.query_one("#imports-resume", Input).value or "0")
-        except ValueError:
-            status.update("batch size and resume from are whole numbers")
+            batch = inputs.whole_number(self.query_one("#imports-batch", Input).value or "1000", "the batch size",
+                                        low=1)
+            resume = inputs.whole_number(self.query_one("#imports-resume", Input).value or "0",
+                                         "the record to resume from", low=0)
+        except inputs.BadInput as error:
+            status.update(str(error))
             return None
         return {"kind": self.query_one("#imports-kind", Select).value, "path": Path(path), "batch": batch,
                 "resume": resume, "on_error": self.query_one("#imports-on-error", Select).value,
@@ -172,7 +192,7 @@ class ImportsScreen(ConsoleScreen):
                 result = imports.import_series(database, path, **common)
             else:
                 result = imports.import_table(database, options["table"], path, **common)
-        except (imports.ImportFailed, PermissionError) as error:
+        except (imports.ImportFailed, PermissionError, inputs.BadInput) as error:
             self.post_message(ImportFinished(None, str(error)))
             return
         self.post_message(ImportFinished(result, None))

@@ -134,3 +134,37 @@ def test_snapshot_of_the_imports_screen(snap_compare, snapshot_database: Databas
         await settle(pilot)
 
     assert snap_compare(make_app(snapshot_database), terminal_size=(120, 40), run_before=open_it)
+
+
+def test_each_kind_shows_its_own_labelled_options_and_bad_numbers_are_refused(database: Database) -> None:
+    """At 80x24 every control is on screen; I12 shows batch size, resume point and what to
+    do with a bad record, a table import its table, the others no options."""
+    from textual.widgets import Button, Select
+
+    async def scenario(pilot, app) -> None:
+        screen = app.screen
+        size = screen.size
+
+        def shown(selector: str) -> bool:
+            widget = screen.query_one(selector)
+            region = widget.region
+            return widget.display and widget.parent.display and region.height > 0 and region.bottom <= size.height
+
+        assert all(shown(s) for s in ("#imports-batch", "#imports-resume", "#imports-on-error", "#imports-run",
+                                      "#imports-cancel", "#imports-bar", "#imports-history"))
+        assert not screen.query_one("#imports-table").display
+        assert screen.query_one("#imports-batch", Input).border_title == "batch size"
+        for kind, visible in (("csv", {"#imports-table"}), ("cod", set()), ("i12", {"#imports-batch"})):
+            screen.query_one("#imports-kind", Select).value = kind
+            await settle(pilot)
+            for selector in ("#imports-table", "#imports-batch"):
+                assert shown(selector) == (selector in visible), (kind, selector)
+        screen.query_one("#imports-path", Input).value = str(FIXTURES / "i12_powers.json")
+        screen.query_one("#imports-batch", Input).value = "１２"
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        status = str(screen.query_one("#imports-status", Static).render())
+        assert status.startswith("the batch size must be a whole number written with the digits 0-9")
+        assert not screen.query_one("#imports-run", Button).disabled, "nothing started"
+
+    run_screen(database, "9", scenario, (80, 24))
