@@ -24,6 +24,7 @@ from screens.build_planner import BuildPlannerScreen
 from screens.home import HomeScreen
 from screens.imports import ImportsScreen
 from screens.migrations import MigrationsScreen
+from screens.query_plans import QueryPlansScreen
 from screens.stories import StoriesScreen
 from screens.support import SupportScreen
 from screens.tables import TablesScreen
@@ -55,6 +56,8 @@ SCREENS: tuple[ScreenEntry, ...] = (
                 "5", MigrationsScreen, frozenset({Role.ADMIN, Role.DEVELOPER})),
     ScreenEntry("activity", "Activity", "The pool beside the server's sessions, blocking chains, rates, statements",
                 "6", ActivityScreen, frozenset({Role.ADMIN, Role.DEVELOPER})),
+    ScreenEntry("plans", "Query plans", "EXPLAIN a statement, read its plan as pev2 would, try an index, compare",
+                "7", QueryPlansScreen, frozenset({Role.ADMIN, Role.DEVELOPER})),
     # Support's login cannot read heroes (data/grants.py): the planner is not offered to it.
     ScreenEntry("planner", "Build planner", "City of Heroes builds: powers by level, slots, set bonuses, totals",
                 "8", BuildPlannerScreen, frozenset({Role.ADMIN, Role.DEVELOPER})),

@@ -37,7 +37,7 @@ from data.explain.runner import (
     explain_with_index,
     schema_lookup,
 )
-from screens.base import ConsoleScreen
+from screens.base import ConsoleScreen, confirm_replace
 from widgets.dialogs import ChoiceDialog, TextEntry, TextPrompt, set_language, show_status
 from data.explain.render import format_change_ms, format_ms, plan_summary
 from widgets.plan_tree import PlanComparisonTable, PlanNodeDetails, PlanTree
@@ -57,7 +57,8 @@ class QueryPlansScreen(ConsoleScreen):
     """The EXPLAIN inspector."""
 
     DEFAULT_CSS = """
-    QueryPlansScreen #plans-top { height: 9; }
+    /* At 80x24 the fixed rows leave 13: the plan takes two parts, the node one. */
+    QueryPlansScreen #plans-top { height: 7; }
     QueryPlansScreen #plans-editor { width: 1fr; border: round $primary-muted; }
     QueryPlansScreen #plans-session { width: 34; border: round $primary-muted; }
     QueryPlansScreen #plans-options { height: 1; }
@@ -65,8 +66,8 @@ class QueryPlansScreen(ConsoleScreen):
     QueryPlansScreen #plans-options Input { border: none; padding: 0; height: 1; width: 8; }
     QueryPlansScreen #plans-options .plans-label { width: auto; height: 1; color: $text-muted; padding: 0 1; }
     QueryPlansScreen #plans-status { height: 1; padding: 0 1; }
-    QueryPlansScreen #plans-view { height: 1fr; border: round $primary-muted; }
-    QueryPlansScreen #plans-details { height: 10; border: round $primary-muted; }
+    QueryPlansScreen #plans-view { height: 2fr; min-height: 5; border: round $primary-muted; }
+    QueryPlansScreen #plans-details { height: 1fr; min-height: 3; max-height: 12; border: round $primary-muted; }
     QueryPlansScreen .dialog--error { color: $text-error; }
     QueryPlansScreen .dialog--success { color: $text-success; }
     QueryPlansScreen .dialog--muted { color: $text-muted; }
@@ -199,8 +200,13 @@ class QueryPlansScreen(ConsoleScreen):
 
     def action_cancel_run(self) -> None:
         if self.running is not None:
-            self.running.cancel()
             self.say("Cancelling…", "muted")
+            self.cancel_run(self.running)
+
+    @work(thread=True, group="query_plans.cancel", exit_on_error=False, name="Cancel EXPLAIN")
+    def cancel_run(self, run: ExplainRun) -> None:
+        # Off the UI thread: the cancel asks the server until the statement has stopped.
+        run.cancel()
 
     @on(PlanReady)
     def plan_ready(self, event: PlanReady) -> None:
@@ -299,16 +305,20 @@ class QueryPlansScreen(ConsoleScreen):
                 self.say(str(error))
 
     def action_save(self) -> None:
-        def chosen(path: str | None) -> None:
-            if path is None:
-                return
-            target = Path(path).expanduser()
+        plans = list(self.plans)
+
+        def save(target: Path, replacing: bool) -> None:
             try:
-                save_plans(target, self.plans)
+                save_plans(target, plans, replace=replacing)
             except OSError as error:
                 self.say(f"cannot write {target}: {error.strerror or error}")
                 return
-            self.say(f"saved {len(self.plans)} plan{'s' if len(self.plans) != 1 else ''} to {target}", "success")
+            self.say(f"saved {len(plans)} plan{'s' if len(plans) != 1 else ''} to {target}", "success")
+
+        def chosen(path: str | None) -> None:
+            if path is not None:
+                target = Path(path).expanduser()
+                confirm_replace(self, target, lambda replacing: save(target, replacing))
 
         self.app.push_screen(TextPrompt("Save the session's plans", "Write them to (a JSON file):",
                                         "plans.json"), chosen)

@@ -102,7 +102,11 @@ def test_statement_timeout_stops_a_long_statement(database: Database) -> None:
         ExplainRun(database).run("SELECT pg_sleep(5)", ExplainOptions(timeout_ms=200))
 
 
-def test_cancel_from_another_thread_ends_the_statement(database: Database) -> None:
+@pytest.mark.parametrize("wait_for", ["nothing", "the connection", "the statement"])
+def test_cancel_from_another_thread_ends_the_run_whenever_it_comes(database: Database, wait_for: str) -> None:
+    """A cancel right after the start, once the run holds its connection (between its
+    statements, where a server cancel alone would be forgotten) or while the statement
+    runs: each ends the run within seconds, never after the statement's 30 s."""
     run = ExplainRun(database)
     outcome: list[BaseException] = []
 
@@ -115,8 +119,13 @@ def test_cancel_from_another_thread_ends_the_statement(database: Database) -> No
     worker = threading.Thread(target=explain)
     started = time.monotonic()
     worker.start()
-    while not run.cancel():  # until the statement is running
-        time.sleep(0.05)
+    if wait_for == "the connection":
+        while run._driver is None and worker.is_alive():
+            time.sleep(0.001)
+    elif wait_for == "the statement":
+        while not scalar(database, "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'EXPLAIN%pg_sleep%'"):
+            time.sleep(0.02)
+    run.cancel()
     worker.join(10)
     assert not worker.is_alive() and time.monotonic() - started < 10
     assert isinstance(outcome[0], ExplainCancelled) and "cancelled" in str(outcome[0])

@@ -16,6 +16,7 @@ from typing import Any
 from data.explain.analysis import analyse_plan
 from data.explain.runner import ExplainOptions, ExplainResult
 from data.explain.text_format import parse_plan
+from data.output_file import output_file
 
 FORMAT_KEY = "console_plan"
 FORMAT_VERSION = 1
@@ -32,11 +33,18 @@ def plan_document(result: ExplainResult) -> dict[str, Any]:
     }
 
 
-def save_plans(path: Path, results: list[ExplainResult]) -> None:
-    """Write one plan as a document, several as a JSON array of documents."""
+def save_plans(path: Path, results: list[ExplainResult], *, replace: bool = False) -> None:
+    """Write one plan as a document, several as a JSON array of documents. The file lands
+    only whole (data.output_file).
+
+    Raises:
+        OutputExists: `path` is an existing file and `replace` is false.
+        OSError: it cannot be written.
+    """
     documents = [plan_document(result) for result in results]
     payload: Any = documents[0] if len(documents) == 1 else documents
-    path.write_text(json.dumps(payload, indent=2, default=str) + "\n", encoding="utf-8")
+    with output_file(path, replace=replace) as out:
+        out.write(json.dumps(payload, indent=2, default=str) + "\n")
 
 
 def plans_from_text(text: str, label: str = "pasted plan") -> list[ExplainResult]:

@@ -135,8 +135,13 @@ def _outside_quotes(sql: str) -> str:
     return re.sub(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"", "''", sql)
 
 
+CANCEL_PATIENCE = 5.0
+"""Seconds cancel() keeps asking the server before it gives up."""
+
+
 class ExplainRun:
-    """One cancellable EXPLAIN: `run()` in a worker thread, `cancel()` from any other."""
+    """One cancellable EXPLAIN: `run()` in a worker thread, `cancel()` from any other.
+    A run is used once: a cancel, even one before it started, holds for good."""
 
     def __init__(self, database: Database) -> None:
         self._database = database
@@ -180,13 +185,25 @@ class ExplainRun:
                              changes_data=changes_data(statement))
 
     def cancel(self) -> bool:
-        """Ask the server to cancel the running statement; False if none is running."""
+        """Stop the run: before it starts, or by asking the server to cancel its statement,
+        again until the run has let go of its connection (a cancel request that arrives
+        between two statements of the run finds nothing to stop and is forgotten).
+
+        Blocks up to a few seconds: call it from a worker thread, not the UI's. Returns
+        False when the run had not started (it will not), True once the server was asked.
+        """
         with self._lock:
             self._cancelled = True
             driver = self._driver
         if driver is None:
             return False
-        driver.cancel_safe(timeout=5.0)
+        deadline = time.monotonic() + CANCEL_PATIENCE
+        while time.monotonic() < deadline:
+            driver.cancel_safe(timeout=CANCEL_PATIENCE)
+            time.sleep(0.05)
+            with self._lock:
+                if self._driver is not driver:
+                    break
         return True
 
     @contextmanager
@@ -194,8 +211,9 @@ class ExplainRun:
         with self._database.engine.connect() as connection:
             transaction = connection.begin()
             with self._lock:
+                if self._cancelled:  # cancelled while it waited for a connection
+                    raise ExplainCancelled("cancelled before it ran: nothing was run")
                 self._driver = connection.connection.driver_connection
-                self._cancelled = False
             try:
                 yield connection
             finally:
