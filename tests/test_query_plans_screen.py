@@ -105,6 +105,15 @@ def test_a_long_statement_is_cancelled_and_a_change_is_rolled_back(database: Dat
         await run_sql(pilot, app, "DELETE FROM gacha.currency_ledger")
         assert "rolled back (it changes data)" in status(app)
         assert any("ModifyTable" in node or "Delete on" in node for node in tree_nodes(app))
+        # ctrl+up and ctrl+down walk the statements of the session, back to a blank editor.
+        editor = screen.query_one("#plans-editor", TextArea)
+        editor.focus()
+        walked = []
+        for key in ("ctrl+up", "ctrl+up", "ctrl+down", "ctrl+down"):
+            await pilot.press(key)
+            walked.append(editor.text)
+        assert walked == ["DELETE FROM gacha.currency_ledger", "SELECT pg_sleep(30)",
+                          "DELETE FROM gacha.currency_ledger", ""]
 
     run_screen(database, "7", scenario, SIZE)
     with database.connect() as connection:
