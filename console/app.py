@@ -244,6 +244,14 @@ class ConsoleApp(App[None]):
             lambda answer: self.exit() if answer is not None else None,
         )
 
+    async def explain_in_query_plans(self, sql: str) -> None:
+        """Bring the query plans screen to the front with `sql` in its editor (from the
+        activity screen's top statements)."""
+        await self.switch_mode("plans")
+        screen = self.screen
+        if isinstance(screen, QueryPlansScreen):
+            screen.take_statement(sql)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # A screen the role may not open is neither in the footer nor reachable by its key.
         if action == "switch_mode" and parameters:

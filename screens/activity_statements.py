@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
@@ -19,7 +20,12 @@ def hit_text(statement: stats.Statement) -> str:
 
 
 class StatementsPane(ActivityPane):
-    """The top statements by total time; Enter shows one's full text."""
+    """The top statements by total time; Enter shows one's full text, e explains it."""
+
+    BINDINGS = [
+        Binding("e", "explain", "Explain", id="activity.explain",
+                tooltip="Open the highlighted statement in the query plans screen"),
+    ]
 
     DEFAULT_CSS = """
     StatementsPane DataTable { height: auto; max-height: 1fr; }
@@ -57,6 +63,11 @@ class StatementsPane(ActivityPane):
         """The statement under the cursor, whose SQL text another screen can take."""
         key = highlighted_key(self.query_one("#activity-statements", DataTable))
         return None if key is None else self.statements[int(key)]
+
+    async def action_explain(self) -> None:
+        statement = self.highlighted_statement()
+        if statement is not None:
+            await self.console_app.explain_in_query_plans(statement.query)
 
     @on(DataTable.RowSelected, "#activity-statements")
     def show_statement(self, event: DataTable.RowSelected) -> None:

@@ -35,6 +35,7 @@ from data.explain.runner import (
     ExplainResult,
     ExplainRun,
     explain_with_index,
+    parameter_count,
     schema_lookup,
 )
 from screens.base import ConsoleScreen, confirm_replace
@@ -176,6 +177,14 @@ class QueryPlansScreen(ConsoleScreen):
         editor = self.query_one("#plans-editor", TextArea)
         editor.text = sql
         editor.move_cursor(editor.document.end)
+
+    def take_statement(self, sql: str) -> None:
+        """A statement from another screen (the activity screen's top statements)."""
+        self.set_sql(sql)
+        self.query_one("#plans-editor", TextArea).focus()
+        generic = (" Its $1 parameters make it a generic plan: the plan for any value, without ANALYZE."
+                   if parameter_count(sql) else "")
+        self.say(f"From the activity screen: F5 explains it.{generic}", "muted")
 
     def action_run(self) -> None:
         sql = self.sql

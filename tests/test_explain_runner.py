@@ -21,6 +21,7 @@ from data.explain.runner import (
     ExplainError,
     ExplainOptions,
     ExplainRun,
+    StatementRefused,
     changes_data,
     explain_with_index,
     schema_lookup,
@@ -238,3 +239,17 @@ def test_the_explain_command_prints_the_analysed_plan(database: Database, databa
 def _ledger_rows(database: Database) -> int:
     with database.connect() as connection:
         return connection.execute(text("SELECT count(*) FROM gacha.currency_ledger")).scalar_one()
+
+
+def test_a_percent_sign_and_dollar_parameters_are_explained(database: Database) -> None:
+    """A LIKE pattern's % is the statement's, not the driver's; $1 placeholders (as
+    pg_stat_statements shows a statement) give the generic plan, without ANALYZE."""
+    liked = ExplainRun(database).run("SELECT * FROM gacha.users WHERE academy_name LIKE 'A%'", ExplainOptions())
+    assert liked.analysis.analysed and "Filter" in json.dumps(liked.document)
+    generic = ExplainRun(database).run(
+        "SELECT * FROM gacha.users WHERE id = $1 AND academy_name <> '$9' OR id = $2", ExplainOptions())
+    assert generic.options is not None and generic.options.generic_plan and not generic.options.analyze
+    assert generic.options.describe() == "BUFFERS generic plan" and not generic.analysis.analysed
+    assert "$1" in json.dumps(generic.document) and "$2" in json.dumps(generic.document)
+    with pytest.raises(StatementRefused, match="could not determine data type of parameter"):
+        ExplainRun(database).run("SELECT $1 IS NULL", ExplainOptions())

@@ -213,3 +213,38 @@ def test_snapshot_of_a_plan_at_80x24(snap_compare, snapshot_database: Database) 
 
 def test_snapshot_of_a_plan_at_120x40_with_a_node_chosen(snap_compare, snapshot_database: Database) -> None:
     assert snap_compare(make_app(snapshot_database), terminal_size=(120, 40), run_before=read_fixture_plan("down"))
+
+
+def test_a_top_statement_of_the_activity_screen_is_explained_as_a_generic_plan(database: Database) -> None:
+    """`e` on a statement pg_stat_statements lists (its constants shown as $1) opens it in
+    the query plans screen, where F5 gives its plan for any value."""
+    from textual.widgets import DataTable, TabbedContent
+
+    with database.connect() as connection:
+        connection.execute(text("SELECT academy_name FROM gacha.users WHERE id = 5 AND quartzs > 10"))
+
+    async def scenario(pilot: Pilot[None], app: ConsoleApp) -> None:
+        await pilot.press("6")
+        await settle(pilot)
+        app.screen.query_one(TabbedContent).active = "tab-statements"
+        table = app.screen.query_one("#activity-statements", DataTable)
+
+        def our_row() -> int | None:
+            texts = [str(table.get_row_at(row)[-1]) for row in range(table.row_count)]
+            return next((i for i, t in enumerate(texts) if "academy_name FROM gacha.users WHERE id = $1" in t), None)
+
+        await until(pilot, lambda: our_row() is not None, then_settle=False)
+        table.focus()
+        table.move_cursor(row=our_row())
+        await pilot.press("e")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, QueryPlansScreen)
+        sql = screen.query_one("#plans-editor", TextArea).text
+        assert "WHERE id = $1 AND quartzs > $2" in sql and "generic plan" in status(app)
+        await pilot.press("f5")
+        await until(pilot, lambda: bool(screen.plans))
+        assert "generic plan" in str(screen.query_one("#plans-session", OptionList).get_option_at_index(0).prompt)
+        assert any("users" in node for node in tree_nodes(app))
+
+    run_screen(database, "1", scenario, SIZE)

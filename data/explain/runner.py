@@ -57,6 +57,9 @@ class ExplainOptions:
     settings: bool = False
     wal: bool = False
     timeout_ms: int = DEFAULT_TIMEOUT_MS
+    generic_plan: bool = False
+    """The statement has $1 parameters (as pg_stat_statements shows it): its plan for any
+    value, without ANALYZE (nothing can run without values)."""
 
     def clause(self) -> str:
         """The option list, e.g. `(ANALYZE, BUFFERS, FORMAT JSON)`.
@@ -64,15 +67,17 @@ class ExplainOptions:
         WAL is only valid with ANALYZE (PostgreSQL refuses it otherwise), so it is left out
         of a plan-only run rather than failing it.
         """
-        names = [name for name, on in (("ANALYZE", self.analyze), ("BUFFERS", self.buffers),
+        analyze = self.analyze and not self.generic_plan
+        names = [name for name, on in (("ANALYZE", analyze), ("BUFFERS", self.buffers),
                                        ("VERBOSE", self.verbose), ("SETTINGS", self.settings),
-                                       ("WAL", self.wal and self.analyze)) if on]
+                                       ("WAL", self.wal and analyze)) if on]
         return "(" + ", ".join([*names, "FORMAT JSON"]) + ")"
 
     def describe(self) -> str:
         """What a run used, for a plan's label: `ANALYZE BUFFERS` or `plan only`."""
         words = self.clause()[1:-1].replace(", FORMAT JSON", "").replace("FORMAT JSON", "")
-        return words.replace(",", "") or "plan only"
+        described = words.replace(",", "") or "plan only"
+        return f"{described} generic plan" if self.generic_plan else described
 
 
 @dataclass(frozen=True)
@@ -108,6 +113,14 @@ def single_statement(sql: str) -> str:
     if first not in _EXPLAINABLE:
         raise ExplainError(f"EXPLAIN cannot take a {first.upper()} statement")
     return body
+
+
+def parameter_count(statement: str) -> int:
+    """The highest $n placeholder outside the statement's strings (0 when it has none)."""
+    return max((int(number) for number in _PARAMETER.findall(_outside_quotes(statement))), default=0)
+
+
+_PARAMETER = re.compile(r"\$([0-9]+)")
 
 
 def changes_data(sql: str) -> bool:
@@ -161,6 +174,11 @@ class ExplainRun:
             ExplainError: any other failure, in one line.
         """
         statement = single_statement(sql)
+        # psycopg reads every % as its placeholder sign (the guard sends parameters, even none).
+        driver_text = statement.replace("%", "%%")
+        parameters = parameter_count(statement)
+        if parameters:
+            options = replace(options, generic_plan=True, analyze=False)
         started = time.perf_counter()
         try:
             with self._rolled_back() as connection:
@@ -168,7 +186,15 @@ class ExplainRun:
                 connection.exec_driver_sql(f"SET LOCAL statement_timeout = {int(options.timeout_ms)}")
                 if before is not None:
                     before(connection)
-                rows = connection.exec_driver_sql(f"EXPLAIN {options.clause()} {statement}").all()
+                if parameters:
+                    # The extended protocol wants a value for each $n of an EXPLAIN; a
+                    # prepared statement planned generically takes NULLs it never uses.
+                    connection.exec_driver_sql(f"PREPARE console_explain AS {driver_text}")
+                    connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")
+                    driver_text = f"EXECUTE console_explain({', '.join(['NULL'] * parameters)})"
+                rows = connection.exec_driver_sql(f"EXPLAIN {options.clause()} {driver_text}").all()
+                if parameters:  # PREPARE outlives the rollback
+                    connection.exec_driver_sql("DEALLOCATE console_explain")
         except DBAPIError as error:
             if self._cancelled:
                 raise ExplainCancelled("cancelled: the statement was stopped and rolled back") from None
