@@ -52,7 +52,9 @@ class StatementsPane(ActivityPane):
         missing.update(shot.statements_missing or "")
         missing.display = shot.statements_missing is not None
         table.display = shot.statements is not None
-        self.statements = shot.statements or ()
+        had_statements, self.statements = bool(self.statements), shot.statements or ()
+        if had_statements != bool(self.statements):
+            self.screen.refresh_bindings()  # `e` is offered only with a statement to explain
         table.clear()
         for index, statement in enumerate(self.statements):
             figures = (f"{statement.calls:,}", f"{statement.total_ms:,.1f}", f"{statement.mean_ms:,.2f}",
@@ -63,6 +65,9 @@ class StatementsPane(ActivityPane):
         """The statement under the cursor, whose SQL text another screen can take."""
         key = highlighted_key(self.query_one("#activity-statements", DataTable))
         return None if key is None else self.statements[int(key)]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return bool(self.statements) if action == "explain" else True
 
     async def action_explain(self) -> None:
         statement = self.highlighted_statement()
