@@ -6,8 +6,9 @@ import asyncio
 import gc
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from importlib import import_module
 from functools import partial
-from typing import ClassVar
+from typing import ClassVar, cast
 
 from textual import on
 from textual.app import App
@@ -19,15 +20,6 @@ from console.commands import CommandRegistry, ConsoleCommands
 from data.engine import Database
 from data.roles import Role
 from data.errors import error_summary
-from screens.activity import ActivityScreen
-from screens.build_planner import BuildPlannerScreen
-from screens.home import HomeScreen
-from screens.imports import ImportsScreen
-from screens.migrations import MigrationsScreen
-from screens.query_plans import QueryPlansScreen
-from screens.stories import StoriesScreen
-from screens.support import SupportScreen
-from screens.tables import TablesScreen
 
 
 @dataclass(frozen=True)
@@ -38,31 +30,42 @@ class ScreenEntry:
     name: str
     help: str
     key: str
-    factory: Callable[[], Screen[None]]
+    screen: str
+    """"module:Class". A screen's module, and the data/ modules it needs, are imported when
+    the screen is first opened: the console paints its home screen without them."""
     roles: frozenset[Role] | None = None
     """The roles that may open it; None for every role."""
 
     def open_to(self, role: Role) -> bool:
         return self.roles is None or role in self.roles
 
+    def screen_class(self) -> type[Screen[None]]:
+        module, name = self.screen.split(":")
+        return cast("type[Screen[None]]", getattr(import_module(module), name))
+
+    def factory(self) -> Screen[None]:
+        return self.screen_class()()
+
 
 SCREENS: tuple[ScreenEntry, ...] = (
-    ScreenEntry("home", "Home", "Server, version, access, tables and migrations", "1", HomeScreen),
-    ScreenEntry("tables", "Tables", "Browse, filter, follow and edit the rows of any table", "2", TablesScreen),
-    ScreenEntry("support", "Support desk", "Find a player; grant, redeem, revoke, ban, restore", "3", SupportScreen),
-    ScreenEntry("stories", "Stories", "Story trees: ancestors, subtrees, similar nodes by embedding", "4", StoriesScreen,
-                frozenset({Role.ADMIN, Role.DEVELOPER})),
+    ScreenEntry("home", "Home", "Server, version, access, tables and migrations", "1", "screens.home:HomeScreen"),
+    ScreenEntry("tables", "Tables", "Browse, filter, follow and edit the rows of any table", "2",
+                "screens.tables:TablesScreen"),
+    ScreenEntry("support", "Support desk", "Find a player; grant, redeem, revoke, ban, restore", "3",
+                "screens.support:SupportScreen"),
+    ScreenEntry("stories", "Stories", "Story trees: ancestors, subtrees, similar nodes by embedding", "4",
+                "screens.stories:StoriesScreen", frozenset({Role.ADMIN, Role.DEVELOPER})),
     ScreenEntry("migrations", "Migrations", "History per system, upgrade and downgrade with the SQL first, drift",
-                "5", MigrationsScreen, frozenset({Role.ADMIN, Role.DEVELOPER})),
+                "5", "screens.migrations:MigrationsScreen", frozenset({Role.ADMIN, Role.DEVELOPER})),
     ScreenEntry("activity", "Activity", "The pool beside the server's sessions, blocking chains, rates, statements",
-                "6", ActivityScreen, frozenset({Role.ADMIN, Role.DEVELOPER})),
+                "6", "screens.activity:ActivityScreen", frozenset({Role.ADMIN, Role.DEVELOPER})),
     ScreenEntry("plans", "Query plans", "EXPLAIN a statement, read its plan as pev2 would, try an index, compare",
-                "7", QueryPlansScreen, frozenset({Role.ADMIN, Role.DEVELOPER})),
+                "7", "screens.query_plans:QueryPlansScreen", frozenset({Role.ADMIN, Role.DEVELOPER})),
     # Support's login cannot read heroes (data/grants.py): the planner is not offered to it.
     ScreenEntry("planner", "Build planner", "City of Heroes builds: powers by level, slots, set bonuses, totals",
-                "8", BuildPlannerScreen, frozenset({Role.ADMIN, Role.DEVELOPER})),
+                "8", "screens.build_planner:BuildPlannerScreen", frozenset({Role.ADMIN, Role.DEVELOPER})),
     ScreenEntry("imports", "Imports", "I12, City of Data, Geminya and CSV/JSON imports with progress; their history",
-                "9", ImportsScreen),
+                "9", "screens.imports:ImportsScreen"),
 )
 
 
@@ -71,6 +74,8 @@ def binding_ids() -> frozenset[str]:
     config's [keys] table may rebind)."""
     from textual.dom import DOMNode
 
+    for entry in SCREENS:  # the screens are imported when first opened: their bindings too
+        entry.screen_class()
     ids: set[str] = set()
     classes: list[type] = [DOMNode]
     while classes:
@@ -247,6 +252,8 @@ class ConsoleApp(App[None]):
     async def explain_in_query_plans(self, sql: str) -> None:
         """Bring the query plans screen to the front with `sql` in its editor (from the
         activity screen's top statements)."""
+        from screens.query_plans import QueryPlansScreen
+
         await self.switch_mode("plans")
         screen = self.screen
         if isinstance(screen, QueryPlansScreen):
