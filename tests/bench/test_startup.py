@@ -1,7 +1,8 @@
 """Start-up figures: first-run initialisation, and `console` to the home screen painted.
 
-Run apart from the default suite: `pytest tests/bench -s`. Prints medians and the ratio
-against a bare Textual app measured in the same run; asserts nothing about time.
+Run apart from the default suite, with the others: `pytest -m bench tests/bench -s -n 0`.
+Prints medians of 7 cold starts and the ratio against a bare Textual app measured in the
+same run; asserts nothing about time.
 """
 
 from __future__ import annotations
@@ -13,11 +14,14 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from console.embedded import EmbeddedServer
 from tests.conftest import short_temp_dir
 from tests.test_first_run import ROOT, Terminal, console_env
 
-RUNS = 5
+pytestmark = pytest.mark.bench
+RUNS = 7
 BARE_APP = (
     "from textual.app import App\nfrom textual.widgets import Static\n"
     "class Bare(App):\n    def compose(self):\n        yield Static('painted')\n    def on_key(self):\n        self.exit()\n"
