@@ -374,13 +374,6 @@ class ImportLogEntry:
         return (self.completed_at - self.started_at).total_seconds()
 
 
-__all__ = [
-    "HEROES", "ON_ERROR_CHOICES", "CancelFlag", "CountingReader", "ImportFailed", "ImportLogEntry",
-    "ImportResult", "ImportRun", "Progress", "ProgressCallback", "RecordError", "check_can_import",
-    "history", "open_text", "real_schema", "repaired_bytes", "source_path",
-]
-
-
 _END = object()
 
 
@@ -426,3 +419,11 @@ def prefetched(items: Iterator[T], depth: int = 1) -> Iterator[T]:
     finally:
         stopping.set()
         thread.join()
+
+
+__all__ = [
+    "HEROES", "ON_ERROR_CHOICES", "CancelFlag", "CountingReader", "ImportFailed", "ImportLogEntry",
+    "ImportResult", "ImportRun", "Progress", "ProgressCallback", "RecordError", "check_can_import",
+    "history", "open_text", "prefetched", "real_schema", "repaired_bytes", "source_path",
+]
+
