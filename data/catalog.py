@@ -24,6 +24,12 @@ def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def sql_text(text: str) -> str:
+    """Text for a statement run with parameters, where psycopg reads every % as a placeholder
+    (the typed-SQL guard sends every statement with parameters, even none)."""
+    return text.replace("%", "%%")
+
+
 @dataclass(frozen=True, order=True)
 class RelationRef:
     """A relation by schema and name."""

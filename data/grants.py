@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, text
 
 from data.base import ALL_SCHEMAS
-from data.catalog import RelationRef, describe_table_on, quote_ident
+from data.catalog import RelationRef, describe_table_on, quote_ident, sql_text
 from data.login import read_login
 from data.models.gacha import CURRENCIES
 from data.roles import SUPPORT_SCHEMAS, Role
@@ -209,7 +209,7 @@ def apply_grants(connection: Connection, schema_map: Mapping[str, str] | None = 
     if login.role is not Role.ADMIN:  # a superuser, or a member of console_admin
         return False
     for statement in grant_statements(connection, schema_map, extra_sensitive, with_roles=login.superuser):
-        connection.exec_driver_sql(statement.replace("%", "%%"))
+        connection.exec_driver_sql(sql_text(statement))
     return True
 
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from textual.app import App
 from textual.pilot import Pilot
 from textual.worker import WorkerFailed, WorkerState
 from textual.widget import Widget
-from textual.widgets import DataTable, Static, TabbedContent
+from textual.widgets import DataTable, Input, Static, TabbedContent
 
 from console.app import ConsoleApp
 from data.engine import Database
@@ -130,3 +131,20 @@ def run_screen(database: Database, key: str, scenario: Scenario, size: tuple[int
             await scenario(pilot, app)
 
     asyncio.run(main())
+
+
+async def write_over(pilot: Pilot[None], key: str, path: Path, answer: str) -> None:
+    """Press `key` (an action that writes a file), give `path`, an existing file, in its
+    prompt, see the replace dialog name it, and answer: "escape" keeps the file, "enter"
+    replaces it."""
+    from widgets.dialogs import ConfirmDialog, TextPrompt
+
+    await pilot.press(key)
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, TextPrompt)
+    pilot.app.screen.query_one(Input).value = str(path)
+    await pilot.press("enter")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, ConfirmDialog) and f"{path} exists." in visible_text(pilot.app)
+    await pilot.press(answer)
+    await settle(pilot)

@@ -26,7 +26,7 @@ from data.planner import store
 from data.planner.plan import slots_left
 from data.roles import Role
 from screens.build_planner import BuildPlannerScreen
-from tests.app_factory import make_app, settle, visible_text
+from tests.app_factory import make_app, settle, visible_text, write_over
 from widgets.build_tables import PicksTable, SlotsTable, TotalsTable
 from widgets.dialogs import ChoiceDialog, ConfirmDialog, TextPrompt
 from tests.conftest import login_settings
@@ -345,14 +345,7 @@ def test_export_and_import_files(database: Database, tmp_path: Path) -> None:
         # A second export to the same file asks before replacing it; Escape keeps it.
         exported.write_text("mine")
         for answer in ("escape", "enter"):
-            await pilot.press("x")
-            await settle(pilot)
-            app.screen.query_one(Input).value = str(exported)
-            await pilot.press("enter")
-            await settle(pilot)
-            assert isinstance(app.screen, ConfirmDialog) and f"{exported} exists." in visible_text(app)
-            await pilot.press(answer)
-            await settle(pilot)
+            await write_over(pilot, "x", exported, answer)
             assert exported.read_text() == "mine" if answer == "escape" else json.loads(exported.read_text())
         before = planner(app).plan
         await pilot.press("i")

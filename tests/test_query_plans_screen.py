@@ -16,9 +16,9 @@ from textual.widgets import ContentSwitcher, Input, OptionList, Static, TextArea
 from console.app import ConsoleApp
 from data.engine import Database
 from screens.query_plans import QueryPlansScreen
-from tests.app_factory import make_app, run_screen, settle, visible_text
+from tests.app_factory import make_app, run_screen, settle, visible_text, write_over
 from tests.test_explain_runner import READINGS, SLOW_READING
-from widgets.dialogs import ChoiceDialog, ConfirmDialog, TextEntry, TextPrompt
+from widgets.dialogs import ChoiceDialog, TextEntry
 from widgets.plan_tree import PlanComparisonTable, PlanTree
 
 SIZE = (120, 40)
@@ -172,15 +172,7 @@ def test_a_pasted_plan_is_read_and_the_session_is_saved_asking_before_replacing(
         await settle(pilot)
         assert len(screen.plans) == 1 and tree_nodes(app)
         for answer in ("escape", "enter"):
-            await pilot.press("ctrl+s")
-            await settle(pilot)
-            assert isinstance(app.screen, TextPrompt)
-            app.screen.query_one(Input).value = str(saved)
-            await pilot.press("enter")
-            await settle(pilot)
-            assert isinstance(app.screen, ConfirmDialog) and f"{saved} exists." in visible_text(app)
-            await pilot.press(answer)
-            await settle(pilot)
+            await write_over(pilot, "ctrl+s", saved, answer)
         assert json.loads(saved.read_text())["console_plan"] == 1
         assert status(app) == f"saved 1 plan to {saved}"
 

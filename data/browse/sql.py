@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from data.browse.views import Filter, View
-from data.catalog import ColumnInfo, RelationRef, quote_ident
+from data.catalog import ColumnInfo, RelationRef, quote_ident, sql_text
 from data.sensitive import MASK
 
 _COMPARISONS = {"=": "=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
@@ -28,11 +28,6 @@ class Params:
         name = f"p{len(self.values)}"
         self.values[name] = value
         return f"%({name})s"
-
-
-def sql_text(text: str) -> str:
-    """Text for a statement run with parameters, where psycopg reads every % as a placeholder."""
-    return text.replace("%", "%%")
 
 
 def ident(name: str) -> str:

@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+from data.catalog import sql_text
 from data.engine import Database, guard_typed_sql
 from data.errors import is_bad_input, one_line
 from data.explain.analysis import PlanAnalysis, analyse_plan
@@ -174,8 +175,7 @@ class ExplainRun:
             ExplainError: any other failure, in one line.
         """
         statement = single_statement(sql)
-        # psycopg reads every % as its placeholder sign (the guard sends parameters, even none).
-        driver_text = statement.replace("%", "%%")
+        driver_text = sql_text(statement)
         parameters = parameter_count(statement)
         if parameters:
             options = replace(options, generic_plan=True, analyze=False)
