@@ -89,10 +89,12 @@ def _move(args: argparse.Namespace, database: Database) -> int:
         lines = "\n".join(f"  {name}: {count:,} {'rows' if name.count('.') == 1 else 'values'}"
                           for name, count in plan.lost)
         print(f"downgrading {args.target} drops data:\n{lines}", file=sys.stderr)
-        if not args.yes:
-            print("console: nothing was done; run again with --yes to drop it", file=sys.stderr)
-            return EXIT_FAILED
+    # On production this asks for the reason and the confirmation, which then also stands
+    # for the data listed just above; elsewhere the loss needs --yes.
     reason = confirm_production(args, database.settings, f"migrate {args.action} {args.target}")
+    if plan.lost and not args.yes and not database.settings.production:
+        print("console: nothing was done; run again with --yes to drop it", file=sys.stderr)
+        return EXIT_FAILED
     # Alembic's step-by-step log is the screen's; here the outcome per branch is the answer.
     outcomes = migrate.run_migration(database, args.action, plan.target, log=lambda line: None, reason=reason)
     failed = [outcome for outcome in outcomes if not outcome.ok]

@@ -291,7 +291,7 @@ class EmbeddedServer:
         self._own(self.cluster)
         self._run_as_server(
             [
-                str(self._bin("initdb")),
+                str(self.binary("initdb")),
                 "--pgdata", str(self.cluster),
                 "--username", SUPERUSER,
                 "--encoding", "UTF8",
@@ -358,7 +358,7 @@ class EmbeddedServer:
             return None
 
     def _pg_ctl(self, args: Sequence[str], *, check: bool) -> subprocess.CompletedProcess[str]:
-        return self._run_as_server([str(self._bin("pg_ctl")), "--pgdata", str(self.cluster), *args], check=check)
+        return self._run_as_server([str(self.binary("pg_ctl")), "--pgdata", str(self.cluster), *args], check=check)
 
     def _run_as_server(self, command: Sequence[str], *, check: bool = True) -> subprocess.CompletedProcess[str]:
         switch = {} if self.account.is_us else {
@@ -379,7 +379,8 @@ class EmbeddedServer:
 
     # -- the binaries ----------------------------------------------------------------------
 
-    def _bin(self, name: str) -> Path:
+    def binary(self, name: str) -> Path:
+        """A program of this server's installation (pg_ctl, pgbench...)."""
         return self._install() / "bin" / name
 
     def _install(self) -> Path:

@@ -13,13 +13,17 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import psycopg
 from psycopg import ServerCursor
+from psycopg.rows import namedtuple_row
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL, Compiled, Dialect, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.expression import Executable
 
 from data.roles import Role
 
@@ -133,16 +137,50 @@ class Database:
         Raises:
             PermissionError: the profile is read-only or the role may not use the desk.
         """
+        settings = self._check_desk()
+        with self.engine.connect() as connection, _read_write(connection, settings), connection.begin():
+            yield connection
+
+    def run_desk_statement(self, statement: Executable, parameters: Mapping[str, Any]) -> Any | None:
+        """Run one statement that is a whole desk action as its own transaction, its COMMIT
+        sent in the same round trip (psycopg's pipeline mode), and return its first row
+        (a named tuple) or None.
+
+        The locks the statement takes (a gift code's row, say) are held for the server's
+        work alone: with a BEGIN ... COMMIT from SQLAlchemy they would also be held while
+        the result travels back, the client reads it, and the COMMIT travels out. Every
+        bind parameter must be a plain value (str, int): no SQLAlchemy bind processor runs.
+
+        Raises:
+            PermissionError: as connect_for_desk_action.
+            sqlalchemy.exc.DBAPIError: the server refused the statement (IntegrityError
+                for a key or a check); nothing was written.
+        """
+        settings = self._check_desk()
+        with self.engine.connect() as connection, _read_write(connection, settings):
+            compiled = _compiled(statement, connection.dialect,
+                                 tuple(_execution_options(settings).get("schema_translate_map", {}).items()))
+            sql, values = compiled.string, compiled.construct_params(dict(parameters))
+            driver = connection.connection.dbapi_connection
+            try:
+                with driver.pipeline(), driver.cursor(row_factory=namedtuple_row) as cursor:
+                    cursor.execute(sql, values)
+                    driver.commit()
+                    return cursor.fetchone()
+            except psycopg.Error as error:
+                if driver.closed or isinstance(error, psycopg.OperationalError):
+                    connection.invalidate(error)
+                else:
+                    driver.rollback()  # the failed transaction, before read_only is put back
+                raise DBAPIError.instance(sql, values, error, psycopg.Error) from None
+
+    def _check_desk(self) -> ConnectionSettings:
         settings = self.settings
         if settings.read_only:
             raise PermissionError("this connection is read-only: desk actions cannot run")
         if not settings.role.can_use_support_desk:
             raise PermissionError(f"the {settings.role.value} role cannot use the support desk")
-        with self.engine.begin() as connection:
-            if settings.enforces_read_only:
-                # Allowed because nothing has run in the transaction yet (no snapshot taken).
-                connection.exec_driver_sql("SET TRANSACTION READ WRITE")
-            yield connection
+        return settings
 
     def dispose(self) -> None:
         """Close every pooled connection (the console is leaving or switching profile)."""
@@ -264,16 +302,41 @@ def _execution_options(settings: ConnectionSettings) -> dict[str, Any]:
     return {"schema_translate_map": schema_map} if schema_map else {}
 
 
+@lru_cache(maxsize=64)
+def _compiled(statement: Executable, dialect: Dialect, schema_map: tuple[tuple[str, str], ...]) -> Compiled:
+    """`statement` compiled once per dialect and schema map (run_desk_statement goes around
+    SQLAlchemy's own compiled cache)."""
+    return statement.compile(dialect=dialect, schema_translate_map=dict(schema_map) or None,  # type: ignore[call-arg]
+                             render_schema_translate=bool(schema_map))
+
+
+@contextmanager
+def _read_write(connection: Connection, settings: ConnectionSettings) -> Iterator[None]:
+    """The next transaction on `connection` alone begins READ WRITE (psycopg's read_only:
+    BEGIN READ WRITE, no extra round trip), on an engine whose transactions are read-only."""
+    if not settings.enforces_read_only:
+        yield
+        return
+    driver = connection.connection.dbapi_connection
+    driver.read_only = False
+    try:
+        yield
+    finally:
+        if not driver.closed:
+            driver.read_only = True
+
+
 def _open_transactions_read_only(engine: Engine) -> None:
     """Make every transaction on this engine start READ ONLY, enforced by the server.
 
     options=-c default_transaction_read_only can be dropped by a pooler such as PgBouncer,
-    so each BEGIN also says SET TRANSACTION READ ONLY, which the server itself keeps.
+    so each transaction also begins as BEGIN READ ONLY (psycopg's read_only), which the
+    server itself keeps, in the same round trip as the BEGIN.
     """
 
-    @event.listens_for(engine, "begin")
-    def _read_only(connection: Connection) -> None:
-        connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+    @event.listens_for(engine, "connect")
+    def _read_only(dbapi_connection: Any, record: Any) -> None:
+        dbapi_connection.read_only = True  # psycopg then opens each with BEGIN READ ONLY
 
 
 class RunningStatement:

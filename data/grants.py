@@ -79,7 +79,8 @@ SELECT s.relname AS name, t.relname AS owner_table, pg_get_userbyid(s.relowner) 
  ORDER BY s.relname
 """)
 _FUNCTIONS = text("""
-SELECT p.oid::regprocedure::text AS signature, pg_get_userbyid(p.proowner) AS owner
+SELECT format('%I.%I(%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)) AS signature,
+       pg_get_userbyid(p.proowner) AS owner
   FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
   LEFT JOIN pg_depend d ON d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e'
  WHERE n.nspname = :schema AND d.objid IS NULL
@@ -156,7 +157,7 @@ def grant_statements(connection: Connection, schema_map: Mapping[str, str] | Non
         for row in connection.execute(_TYPES, {"schema": schema}):
             own(row.owner, f"TYPE {q_schema}.{quote_ident(row.name)}")
         for row in connection.execute(_FUNCTIONS, {"schema": schema}):
-            own(row.owner, f"ROUTINE {_qualified(schema, row.signature)}")
+            own(row.owner, f"ROUTINE {row.signature}")
         sequences = connection.execute(_SEQUENCES, {"schema": schema}).all()
         for row in sequences:
             if row.owner_table is None:  # a table's own sequences follow the table
@@ -190,12 +191,6 @@ def _support_write(name: str, write: DeskWrite, sequences: Sequence[str], q_sche
     if write.update:
         statements.append(f"GRANT UPDATE ({', '.join(quote_ident(c) for c in write.update)}) ON {name} TO {support}")
     return statements
-
-
-def _qualified(schema: str, signature: str) -> str:
-    """regprocedure text leaves out the schema when it is on the search_path; say it always."""
-    prefix = quote_ident(schema) + "."
-    return signature if signature.startswith(prefix) else prefix + signature
 
 
 def apply_grants(connection: Connection, schema_map: Mapping[str, str] | None = None,

@@ -90,7 +90,7 @@ class GiftCodesPane(ConsolePane):
         self.codes = {code.code: code for code in event.codes}
         for code in event.codes:
             table.add_row(*code_cells(code), key=code.code)
-        live = sum(code_state(code) == "active" for code in event.codes)
+        live = sum(code.status == "active" for code in event.codes)
         table.border_title = f"Gift codes · {live} live of {len(event.codes)}"
         if event.codes:
             table.move_cursor(row=min(keep, len(event.codes) - 1))
@@ -151,7 +151,7 @@ class GiftCodesPane(ConsolePane):
     @work(thread=True, group="codes.act", exit_on_error=False, name="Change gift code")
     def set_active(self, database: Database, code: str, active: bool, reason: str | None) -> None:
         info = (giftcodes.activate_code if active else giftcodes.deactivate_code)(database, code, reason)
-        self.post_message(self.ActionDone("Gift code changed", f"{info.code} is now {code_state(info)}."))
+        self.post_message(self.ActionDone("Gift code changed", f"{info.code} is now {info.status}."))
 
     @on(ActionDone)
     def action_done(self, event: ActionDone) -> None:
@@ -159,22 +159,11 @@ class GiftCodesPane(ConsolePane):
         self.action_reload()
 
 
-def code_state(code: giftcodes.GiftCodeInfo) -> str:
-    """active, inactive, expired or used up: why a redemption would be refused, if it would."""
-    if not code.is_active:
-        return "inactive"
-    if code.expired:
-        return "expired"
-    if not code.unlimited and code.usage_limit is not None and code.redemptions >= code.usage_limit:
-        return "used up"
-    return "active"
-
-
 STATE_STYLES = {"active": "green", "inactive": "dim", "expired": "yellow", "used up": "yellow"}
 
 
 def code_cells(code: giftcodes.GiftCodeInfo) -> tuple[Text | str, ...]:
-    state = code_state(code)
+    state = code.status
     return (
         Text(code.code, "bold"),
         f"{code.reward_value:,} {code.reward_type}",

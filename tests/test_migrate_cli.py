@@ -67,7 +67,7 @@ def named_system(args: list[str]) -> set[str]:
 def test_the_readme_has_the_examples_this_test_runs() -> None:
     examples = [" ".join(args) for args in readme_examples()]
     assert "migrate downgrade stories@base --yes" in examples
-    assert "migrate downgrade gacha@-1" in examples
+    assert "migrate downgrade gacha@-1 --yes" in examples
     assert len(examples) >= 7
 
 
@@ -110,7 +110,7 @@ def test_a_downgrade_that_drops_rows_lists_them_and_needs_yes(database_url: URL)
     ("nosuch@base", "unknown branch 'nosuch'"),
     ("base@base", "unknown branch 'base'"),
     ("-1", "name the branch to move, e.g. gacha@-1"),
-    ("gacha@-4", "gacha has 3 revision(s) applied"),
+    ("gacha@-5", "gacha has 4 revision(s) applied"),
     ("deadbeef", "unknown revision 'deadbeef'"),
     ("gacha@b2f1c3d4e502", "b2f1c3d4e502 is not a gacha revision"),
     ("console@base", "depend on the console branch: downgrade them first"),
@@ -131,7 +131,7 @@ def test_an_unknown_upgrade_target_is_a_usage_error(database_url: URL) -> None:
 
 def test_one_step_down_and_back_up_moves_one_revision(database_url: URL) -> None:
     url = socket_url(database_url)
-    down = run_console("--url", url, "migrate", "downgrade", "gacha@-1")
+    down = run_console("--url", url, "migrate", "downgrade", "gacha@-1", "--yes")
     assert down.returncode == 0, down.stderr
     states = {state: value[0] for state, value in picture(database_url).items()}
     assert states == {**{schema: "at head" for schema in ALL_SCHEMAS}, "gacha": "behind"}

@@ -4,14 +4,16 @@ every redemption rule, with the reward credited through the ledger."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.engine import URL
 
 from data.engine import ConnectionSettings, Database
@@ -323,3 +325,132 @@ def test_console_giftcode_refusals(database_url: URL, database: Database) -> Non
     refused(run_console("--url", url, "redeem", "WELCOME2025", "one"), 2, "USER_ID must be a whole number")
     refused(run_console("--url", url, "giftcode", "deactivate", "nope"), 1, "no gift code 'nope'")
     assert written(database) == before
+
+
+# At scale: the limit is tested against the code's used_count, which triggers keep for every
+# writer, and refusals are answered without the code's lock.
+
+
+def counts_agree(database: Database) -> bool:
+    """Every code's used_count equals the redemptions it has."""
+    return not rows(database, """
+        SELECT c.code FROM gacha.gift_codes c
+         WHERE c.used_count <> (SELECT count(*) FROM gacha.gift_code_redemptions r WHERE r.code = c.code)""")
+
+
+def used_count(database: Database, code: str) -> object:
+    return scalar(database, "SELECT used_count FROM gacha.gift_codes WHERE code = :code", code=code)
+
+
+def test_the_used_count_follows_every_writer(support: Database, database: Database) -> None:
+    assert counts_agree(database)  # the migration filled in the demo's redemptions
+    create_code(support, "KEPT", "daphine", 1, usage_limit=5)
+    create_code(support, "OTHER", "daphine", 1)
+    first, second, third = fresh_players(database, 3)
+    redeem(support, "kept", first)
+    assert used_count(database, "KEPT") == 1 and code_info(support, "KEPT").usage == "1 of 5"
+    with database.connect() as connection:  # the bot, an admin's edit, a player removed
+        connection.execute(text("""
+            INSERT INTO gacha.gift_code_redemptions (user_id, code)
+            SELECT discord_id, 'KEPT' FROM gacha.users WHERE id IN (:a, :b)"""), {"a": second, "b": third})
+    assert used_count(database, "KEPT") == 3
+    with database.connect() as connection:
+        connection.execute(text("""
+            UPDATE gacha.gift_code_redemptions SET code = 'OTHER'
+             WHERE code = 'KEPT' AND user_id = (SELECT discord_id FROM gacha.users WHERE id = :p)"""), {"p": second})
+        connection.execute(text("DELETE FROM gacha.users WHERE id = :p"), {"p": third})
+    assert (used_count(database, "KEPT"), used_count(database, "OTHER")) == (1, 1)
+    assert counts_agree(database)
+    with database.connect() as connection:
+        connection.execute(text("TRUNCATE gacha.gift_code_redemptions"))
+    assert counts_agree(database) and used_count(database, "KEPT") == 0
+
+
+def test_no_writer_can_take_a_code_past_its_limit(support: Database, database: Database) -> None:
+    create_code(support, "ONCE", "daphine", 1, usage_limit=1)
+    first, second = fresh_players(database, 2)
+    redeem(support, "ONCE", first)
+    with pytest.raises(Exception, match="ck_gift_codes_used_within_limit"), database.connect() as connection:
+        connection.execute(text("""
+            INSERT INTO gacha.gift_code_redemptions (user_id, code)
+            SELECT discord_id, 'ONCE' FROM gacha.users WHERE id = :p"""), {"p": second})
+    assert used_count(database, "ONCE") == 1 and counts_agree(database)
+
+
+def test_the_support_role_cannot_set_a_used_count(support: Database) -> None:
+    with pytest.raises(Exception, match="permission denied"), support.connect_for_desk_action() as connection:
+        connection.execute(text("UPDATE gacha.gift_codes SET used_count = 0"))
+
+
+def test_a_known_refusal_does_not_wait_for_the_codes_lock(support: Database, database: Database) -> None:
+    create_code(support, "FULL", "daphine", 1, usage_limit=1)
+    create_code(support, "LIVE", "daphine", 1)
+    first, second = fresh_players(database, 2)
+    redeem(support, "FULL", first)
+    redeem(support, "LIVE", first)
+    with database.engine.connect() as holder, ThreadPoolExecutor(1) as pool:
+        holder.execute(text("SELECT FROM gacha.gift_codes WHERE code IN ('FULL', 'LIVE') FOR UPDATE"))
+        used_up = pool.submit(redeem, support, "FULL", second)
+        again = pool.submit(redeem, support, "LIVE", first)
+        # Without the lock-free read both would wait here until the holder ends.
+        assert isinstance(used_up.exception(timeout=10), CodeUsedUp)
+        assert isinstance(again.exception(timeout=10), AlreadyRedeemed)
+        holder.rollback()
+
+
+@pytest.mark.parametrize("change, refusal", [
+    ("UPDATE gacha.gift_codes SET is_active = false WHERE code = 'RACE'", CodeInactive),
+    (("INSERT INTO gacha.gift_code_redemptions (user_id, code) SELECT discord_id, 'RACE' FROM gacha.users"
+      " WHERE id = (SELECT max(id) FROM gacha.users)"), CodeUsedUp),
+], ids=["deactivated", "last-use-taken"])
+def test_a_code_changed_while_a_redemption_waited_is_refused_by_its_new_state(
+        support: Database, database: Database, change: str, refusal: type) -> None:
+    create_code(support, "RACE", "daphine", 1, usage_limit=1)
+    (player,) = fresh_players(database, 1)
+    future = blocked_behind(database, change, lambda: redeem(support, "RACE", player))
+    assert isinstance(future.exception(), refusal)
+    assert counts_agree(database) and not rows(database, """
+        SELECT FROM gacha.gift_code_redemptions r JOIN gacha.users u ON u.discord_id = r.user_id
+         WHERE r.code = 'RACE' AND u.id = :p""", p=player)
+
+
+def test_a_redemption_is_one_statement_sent_with_its_commit(database_url: URL, database: Database,
+                                                            tmp_path: Path) -> None:
+    """libpq's protocol trace of one redemption and one refusal: each is one statement, and
+    the COMMIT goes out with it, before any answer comes back, so the code's lock is held for
+    the server's work alone."""
+    trace = tmp_path / "trace"
+    create_code(database, "ONE-TRIP", "daphine", 1, usage_limit=1)
+    first, second = fresh_players(database, 2)
+    with Database(login_settings(database_url, Role.SUPPORT, pool=SMALL_POOL)) as support, \
+            trace.open("w") as sink:
+        event.listen(support.engine, "checkout", lambda driver, *_: driver.pgconn.trace(sink.fileno()))
+        redeem(support, "ONE-TRIP", first)
+        with pytest.raises(CodeUsedUp):
+            redeem(support, "ONE-TRIP", second)
+    # Each message: its time, F (frontend) or B (backend), its length, its type, its text
+    # (which may run over several lines: the statement's).
+    messages = [(m[1], m[2], m[3]) for m in re.finditer(
+        r"^\d{4}-\d\d-\d\d [\d:.]+\t([FB])\t\d+\t(\w+)(.*?)(?=^\d{4}-\d\d-\d\d |\Z)",
+        trace.read_text(), re.MULTILINE | re.DOTALL)]
+    parsed = [text for way, kind, text in messages if way == "F" and kind == "Parse"]
+    statements = [i for i, (way, kind, text) in enumerate(messages) if kind == "Parse" and "gift_code" in text]
+    assert len(statements) == 2, parsed  # no lock, no count, no second look
+    for start in statements:
+        commit = next(i for i, (_, kind, text) in enumerate(messages) if i > start and "COMMIT" in text)
+        assert [m[:2] for m in messages[start:commit] if m[0] == "B"] == []
+
+
+def test_the_migration_counts_the_redemptions_made_before_it(database_url: URL, database: Database) -> None:
+    url = socket_url(database_url)
+    assert run_console("--url", url, "migrate", "downgrade", "gacha@-1", "--yes").returncode == 0
+    with database.connect() as connection:  # redeemed while no count was kept
+        connection.execute(text("""
+            INSERT INTO gacha.gift_code_redemptions (user_id, code)
+            SELECT discord_id, 'WELCOME2025' FROM gacha.users u
+             WHERE NOT EXISTS (SELECT FROM gacha.gift_code_redemptions r
+                                WHERE r.user_id = u.discord_id AND r.code = 'WELCOME2025')"""))
+    up = run_console("--url", url, "migrate", "upgrade", "gacha@head")
+    assert up.returncode == 0, up.stderr
+    assert counts_agree(database)
+    assert used_count(database, "WELCOME2025") == scalar(database, "SELECT count(*) FROM gacha.users")

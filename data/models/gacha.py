@@ -505,6 +505,9 @@ class GiftCode(Base):
         CheckConstraint("usage_limit >= -1", name="usage_limit_range"),
         CheckConstraint(f"char_length(code) <= {GIFT_CODE_MAX}", name="code_length"),
         CheckConstraint("usage_limit <> 0", name="usage_limit_not_zero"),
+        CheckConstraint("used_count >= 0", name="used_count_not_negative"),
+        CheckConstraint("usage_limit IS NULL OR usage_limit < 0 OR used_count <= usage_limit",
+                        name="used_within_limit"),
         {"schema": SCHEMA, "comment": "Gift codes, unique case-insensitively"},
     )
 
@@ -515,6 +518,10 @@ class GiftCode(Base):
     usage_limit: Mapped[int | None] = mapped_column(Integer)
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = _now()
+    # Kept by triggers on gift_code_redemptions (migration e5c4f6a7b808), whoever inserts
+    # or deletes redemptions: a redemption tests the limit against it instead of counting.
+    used_count: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0",
+                                            comment="Redemptions of this code, kept by triggers")
 
 
 # Codes are typed by players in any case: "SPRING" and "spring" must be the same code.

@@ -5,7 +5,8 @@ above zero, update it, append a gacha.currency_ledger row (delta, balance after,
 operator) and a console.audit_log row. The ledger is append-only and, per player and
 currency, sums to the balance. All of it is one statement (`credit_step`): an UPDATE
 guarded by the balance check takes the row lock, and its RETURNING feeds the two INSERTs.
-Gift-code redemption runs the same step inside its own statement and transaction.
+Gift-code redemption runs the same step (`reward_step`, the currency and amount read from
+the code in the same statement) inside its own statement and transaction.
 
 A grant larger than the profile's `max_grant` (DEFAULT_MAX_GRANT when the profile sets
 none) needs the admin role; deductions are not capped, they are bounded by the balance.
@@ -27,15 +28,14 @@ from sqlalchemy import (
     Table,
     Text,
     bindparam,
-    exists,
+    case,
     func,
     insert,
     literal,
-    literal_column,
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import CTE
 
 from data import inputs
@@ -47,10 +47,26 @@ from data.roles import Role
 from data.support.players import LEDGER, USERS, LedgerEntry, PlayerNotFound
 
 __all__ = [
-    "DEFAULT_MAX_GRANT", "BadAmount", "CreditStep", "BalanceTooLarge", "GrantLimitExceeded", "GrantRefused",
-    "InsufficientBalance", "InvalidGrant", "LedgerEntry", "PlayerNotFound", "ReasonRequired",
-    "UnknownCurrency", "check_grant_limit", "credit", "credit_parameters", "credit_step", "deduct", "grant",
+    "DEFAULT_MAX_GRANT",
+    "BadAmount",
+    "BalanceTooLarge",
+    "CreditStep",
+    "GrantLimitExceeded",
+    "GrantRefused",
+    "InsufficientBalance",
+    "InvalidGrant",
+    "LedgerEntry",
+    "PlayerNotFound",
+    "ReasonRequired",
+    "UnknownCurrency",
+    "check_grant_limit",
+    "credit",
+    "credit_parameters",
+    "credit_step",
+    "deduct",
+    "grant",
     "grant_limit",
+    "reward_step",
 ]
 
 DEFAULT_MAX_GRANT = 10_000
@@ -227,16 +243,25 @@ def credit(
         ).scalar_one_or_none()
         if balance is None:
             raise PlayerNotFound(user_id)
-        if balance + amount < 0:
-            raise InsufficientBalance(user_id, currency, balance, amount)
-        if balance + amount > INT4_MAX:
-            raise BalanceTooLarge(
-                f"player {user_id} has {balance:,} {currency}: adding {amount:,} would pass the "
-                f"largest balance, {INT4_MAX:,}"
-            )
+        check_balance(user_id, currency, balance, amount)
         written = connection.execute(statement, parameters).one()  # we hold the lock now
     return LedgerEntry(written.id, user_id, currency, amount, written.balance_after,
                        parameters["reason"], settings.operator, written.created_at)
+
+
+def check_balance(user_id: int, currency: str, balance: int, amount: int) -> None:
+    """The balance rule: `balance` + `amount` stays within 0..INT4_MAX.
+
+    Raises:
+        InsufficientBalance, BalanceTooLarge.
+    """
+    if balance + amount < 0:
+        raise InsufficientBalance(user_id, currency, balance, amount)
+    if balance + amount > INT4_MAX:
+        raise BalanceTooLarge(
+            f"player {user_id} has {balance:,} {currency}: adding {amount:,} would pass the largest balance, "
+            f"{INT4_MAX:,}"
+        )
 
 
 def credit_parameters(settings: ConnectionSettings, user_id: int, currency: str, amount: int, reason: str,
@@ -250,7 +275,7 @@ def credit_parameters(settings: ConnectionSettings, user_id: int, currency: str,
         "user_id": user_id, "delta": amount, "reason": check_request(currency, amount, reason),
         "operator": settings.operator, "role": settings.role.value,
         "action": action or ("grant" if amount > 0 else "deduct"),
-        "schema_name": settings.schema_map.get(SCHEMA, SCHEMA), "primary_key": {"id": user_id},
+        "schema_name": settings.schema_map.get(SCHEMA, SCHEMA),
     }
 
 
@@ -264,36 +289,55 @@ class CreditStep:
 
 
 @cache
-def credit_step(currency: str, gate: CTE | None = None) -> CreditStep:
+def credit_step(currency: str) -> CreditStep:
     """UPDATE the balance if the result stays within 0..INT4_MAX, INSERT the ledger row and
     the audit row from what the UPDATE returned; nothing at all if the guard refuses.
 
-    With `gate`, the UPDATE runs only if that CTE returned a row: a redemption credits its
-    reward in the statement that inserts it, only when it went in. Cached per currency
-    (and gate) so that SQLAlchemy's compiled cache serves every later call.
+    The amount, reason and player are bind parameters (`credit_parameters`). Cached per
+    currency so that SQLAlchemy's compiled cache serves every later call.
     """
     column = USERS.c[currency]
     delta = bindparam("delta", type_=Integer())
-    guard = [USERS.c.id == bindparam("user_id"), column.cast(BigInteger) + delta >= 0,
-             column.cast(BigInteger) + delta <= INT4_MAX]
-    if gate is not None:
-        guard.append(exists(select(literal_column("1")).select_from(gate)))
-    moved = update(USERS).where(*guard).values({column: column + delta}).returning(column.label("balance")).cte("moved")
+    return _credit_ctes(literal(currency, String()), delta, bindparam("reason", type_=Text()),
+                        player=bindparam("user_id", type_=Integer()), balance=column, values={column: column + delta})
+
+
+def reward_step(reward: CTE) -> CreditStep:
+    """The credit of a reward read in the same statement: `reward` (a CTE of at most one
+    row) gives user_id (the player's id), reward_type, reward_value and the reason; the
+    ledger and audit rows name the player by the bind parameter user_id. With no row in
+    `reward`, nothing is written."""
+    kind, amount = reward.c.reward_type, reward.c.reward_value
+    balance = case({currency: USERS.c[currency] for currency in CURRENCIES}, value=kind)
+    values = {USERS.c[currency]: USERS.c[currency] + case((kind == currency, amount), else_=0)
+              for currency in CURRENCIES}
+    return _credit_ctes(kind, amount, reward.c.reason, player=reward.c.user_id, balance=balance, values=values)
+
+
+def _credit_ctes(currency: ColumnElement[str], delta: ColumnElement[int], reason: ColumnElement[str], *,
+                 player: ColumnElement[int], balance: ColumnElement[int], values: dict[Any, Any]) -> CreditStep:
+    """The guarded UPDATE (it takes the player's row lock; in RETURNING, `balance` is the
+    new balance) feeding the ledger INSERT and the audit INSERT."""
+    guard = [USERS.c.id == player, balance.cast(BigInteger) + delta >= 0,
+             balance.cast(BigInteger) + delta <= INT4_MAX]
+    moved = (update(USERS).where(*guard).values(values)
+             .returning(USERS.c.id, balance.label("balance"), currency.label("currency"), delta.label("delta"),
+                        reason.label("reason"))
+             .cte("moved"))
     logged = (
         insert(LEDGER).from_select(
             ["user_id", "currency", "delta", "balance_after", "reason", "operator"],
-            select(bindparam("user_id", type_=Integer()), literal(currency, String()), delta, moved.c.balance,
-                   bindparam("reason", type_=Text()), bindparam("operator", type_=String())),
+            select(moved.c.id, moved.c.currency, moved.c.delta, moved.c.balance,
+                   moved.c.reason, bindparam("operator", type_=String())),
         ).returning(LEDGER.c.id, LEDGER.c.balance_after, LEDGER.c.created_at).cte("logged")
     )
     audited = insert(AUDIT).from_select(
         ["operator", "role", "action", "schema_name", "table_name", "primary_key", "before", "after", "reason"],
         select(bindparam("operator", type_=String()), bindparam("role", type_=String()),
                bindparam("action", type_=String()), bindparam("schema_name", type_=String()),
-               literal("users", String()), bindparam("primary_key", type_=JSONB),
-               func.jsonb_build_object(currency, moved.c.balance - delta),
-               func.jsonb_build_object(currency, moved.c.balance),
-               bindparam("reason", type_=Text())),
+               literal("users", String()), func.jsonb_build_object("id", moved.c.id),
+               func.jsonb_build_object(moved.c.currency, moved.c.balance - moved.c.delta),
+               func.jsonb_build_object(moved.c.currency, moved.c.balance), moved.c.reason),
     ).cte("credit_audited")
     return CreditStep(logged, audited)
 

@@ -4,21 +4,26 @@ A code is unique whatever its case ("SPRING" and "spring" are one code): the uni
 on lower(code) is the guarantee, the lookup before an insert only makes the usual refusal
 cheaper. Every lookup by a typed code is by lower(code), served by that index.
 
-Redemption is one transaction of two statements, safe under concurrent redemptions. The
-first locks the code's row, so redemptions of one code run one after another. The second
-counts the code's redemptions in a snapshot taken after the lock was granted (PostgreSQL's
-default READ COMMITTED), so it sees every redemption committed before: the usage limit is
-never exceeded. The same statement inserts the redemption and credits the reward through
-the grant path (`currency.credit_step`: the guarded balance update, the ledger row and the
-audit row), so the lock is held for one round trip and the commit.
+Redemption is one statement, safe under concurrent redemptions, whose cost does not grow
+with the redemptions already made. It reads the code, the player and whether that player
+has redeemed it without a lock: a refusal (unknown, inactive, expired, used up, already
+redeemed) is answered from that read and never waits behind the code's lock. Otherwise the
+same statement locks the code's row, and PostgreSQL tests active, expiry and the limit
+again on the row's latest version once the lock is granted (READ COMMITTED re-reads a
+locked row), so redemptions of one code run one after another and the limit is exact. The
+limit is tested against the code's used_count, which triggers on the redemptions table
+keep (migration e5c4f6a7b808) and a CHECK keeps within the limit. The statement then
+inserts the redemption (nothing on a key conflict), its audit row and the credit through
+the grant path (`currency.reward_step`: the guarded balance update, the ledger row and the
+audit row): one round trip and the commit.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import cache
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import (
     Connection,
@@ -27,34 +32,33 @@ from sqlalchemy import (
     Select,
     String,
     Table,
-    Text,
     bindparam,
     exists,
     func,
     insert,
     literal,
-    literal_column,
-    null,
+    or_,
     select,
     true,
     update,
 )
-from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import CTE
 
 from data import inputs
-from data.engine import Database
+from data.engine import ConnectionSettings, Database
 from data.inputs import INT4_MAX
 from data.models.gacha import CURRENCIES, SCHEMA, GiftCode, GiftCodeRedemption
-from data.support.currency import AUDIT, check_grant_limit, credit, credit_parameters, credit_step
+from data.support.currency import AUDIT, check_balance, check_grant_limit, reward_step
 from data.support.players import USERS, LedgerEntry, PlayerNotFound
 
 CODES = cast(Table, GiftCode.__table__)
 _EXPIRED = func.coalesce(CODES.c.expires_at <= func.now(), False).label("expired")
 REDEMPTIONS = cast(Table, GiftCodeRedemption.__table__)
 UNIQUE_VIOLATION = "23505"
+_ATTEMPTS = 3
+"""A redemption refused under the lock for a reason a fresh read no longer shows is tried again."""
 
 
 class GiftCodeRefused(ValueError):
@@ -184,7 +188,7 @@ def create_code(
     if usage_limit is not None:
         inputs.usage_limit(usage_limit)
     if expires_at is not None and expires_at.tzinfo is None:
-        expires_at = expires_at.replace(tzinfo=timezone.utc)
+        expires_at = expires_at.replace(tzinfo=UTC)
     settings = database.settings
     with database.connect_for_desk_action() as connection:
         check_grant_limit(settings, reward_type, reward_value, what="a gift code worth")
@@ -253,7 +257,7 @@ def redeem(database: Database, code: str, user_id: int) -> Redemption:
     Checks, in order: the code exists (whatever its case), is active, has not expired (by
     the server's clock), the player exists and has not redeemed it, and the code has been
     redeemed fewer times than its usage limit. Then writes the redemption with its audit
-    row and credits the reward through the grant path (`currency.credit_step`, or
+    row and credits the reward through the grant path (`currency.reward_step`, or
     `currency.credit` when its guard refused: ledger and audit rows, action "redeem",
     reason "Gift code CODE").
 
@@ -264,60 +268,73 @@ def redeem(database: Database, code: str, user_id: int) -> Redemption:
         PermissionError: no desk for this role or profile.
         BalanceTooLarge: the reward does not fit in the player's balance.
     """
+    settings = database.settings
+    parameters = redemption_parameters(settings, code, user_id)
+    typed = parameters["typed"]
+    for _ in range(_ATTEMPTS):
+        try:
+            done = database.run_desk_statement(redemption_statement(), parameters)
+        except IntegrityError as error:
+            # The primary key: a redemption committed after our read (by the bot, say);
+            # the statement, its credit included, was rolled back.
+            if getattr(error.orig, "sqlstate", None) != UNIQUE_VIOLATION:
+                raise
+            raise AlreadyRedeemed(f"player {user_id} has already redeemed gift code {typed!r}") from None
+        if done is None:
+            raise CodeNotFound(f"no gift code {typed!r}")
+        if done.locked_used is None:
+            # Refused by the read without a lock, or by the locked row's latest version (a
+            # deactivation, or the last use taken, while we waited): a fresh read says which.
+            _raise_refusal(done, user_id)
+            with database.connect() as connection:
+                _raise_refusal(connection.execute(_state_query(), parameters).one(), user_id)
+            continue  # the code changed back meanwhile: try again
+        if done.ledger_id is None:
+            # The credit's guard refused, so nothing was written: the grant path's rule
+            # (a balance that would overflow) on the latest balance says why.
+            with database.connect() as connection:
+                balance = connection.execute(
+                    select(USERS.c[done.reward_type]).where(USERS.c.id == user_id)).scalar_one()
+            check_balance(user_id, done.reward_type, balance, done.reward_value)
+            continue  # it fits now: try again
+        reason = f"Gift code {done.code}"
+        entry = LedgerEntry(done.ledger_id, user_id, done.reward_type, done.reward_value,
+                            done.balance_after, reason, settings.operator, done.created_at)
+        limited = _limited(done.usage_limit)
+        return Redemption(done.code, user_id, done.discord_id, done.reward_type, done.reward_value,
+                          done.redeemed_at, done.locked_used + 1 if limited else None, done.usage_limit, entry)
+    raise GiftCodeRefused(f"gift code {typed!r} kept changing while it was being redeemed: try again")
+
+
+def redemption_parameters(settings: ConnectionSettings, code: str, user_id: int) -> dict[str, Any]:
+    """The bind parameters of `redemption_statement` for `code` and player `user_id`.
+
+    Raises:
+        inputs.BadInput: a code or an id that cannot be one.
+    """
     typed = inputs.gift_code_text(code)
     inputs.row_id(user_id, "the player id")
-    settings = database.settings
-    with database.connect_for_desk_action() as connection:
-        # Lock the code's row: redemptions of one code run one after another, so the count
-        # in the next statement (a snapshot taken after the lock) is exact, and a
-        # deactivation waits for the redemptions under way.
-        locked = connection.execute(_lock_statement(), {"typed": typed, "user_id": user_id}).one_or_none()
-        if locked is None:
-            raise CodeNotFound(f"no gift code {typed!r}")
-        name = locked.code
-        _check_live(locked, name)
-        if locked.discord_id is None:
-            raise PlayerNotFound(user_id)
-        # From the snapshot before the lock: it may miss a redemption committed while we
-        # waited, which the primary key then refuses below.
-        if locked.redeemed:
-            raise AlreadyRedeemed(f"player {user_id} has already redeemed gift code {name!r}")
-        limited = _limited(locked.usage_limit)
-        reward = credit_parameters(settings, user_id, locked.reward_type, locked.reward_value,
-                                   f"Gift code {name}", action="redeem")
-        done = connection.execute(_redeem_statement(limited, locked.reward_type), {
-            # Names no column of gacha.users has: SQLAlchemy would take them for SET values.
-            **reward, "redeemer": locked.discord_id, "gift_code": name,
-            "cap": locked.usage_limit if limited else 0,
-            "key": {"user_id": locked.discord_id, "code": name},
-            "after": {"player": user_id, "reward_type": locked.reward_type, "reward_value": locked.reward_value},
-        }).one()
-        if done.redeemed_at is None:
-            if limited and done.used >= locked.usage_limit:
-                raise CodeUsedUp(f"gift code {name!r} is used up: used {done.used} of {locked.usage_limit}")
-            # The primary key: a redemption written without our lock (by the bot, say).
-            raise AlreadyRedeemed(f"player {user_id} has already redeemed gift code {name!r}")
-        if done.ledger_id is None:
-            # The credit's guard refused (a balance that would overflow) or lost a race:
-            # the grant path alone says which rule, or credits once it holds the row.
-            entry = credit(connection, settings, user_id, locked.reward_type, locked.reward_value,
-                           reward["reason"], action="redeem")
-        else:
-            entry = LedgerEntry(done.ledger_id, user_id, locked.reward_type, locked.reward_value,
-                                done.balance_after, reward["reason"], settings.operator, done.created_at)
-    return Redemption(name, user_id, locked.discord_id, locked.reward_type, locked.reward_value,
-                      done.redeemed_at, done.used + 1 if limited else None, locked.usage_limit, entry)
+    return {"typed": typed, "user_id": user_id, "operator": settings.operator, "role": settings.role.value,
+            "action": "redeem", "schema_name": settings.schema_map.get(SCHEMA, SCHEMA)}
 
 
 def _limited(usage_limit: int | None) -> bool:
     return usage_limit is not None and usage_limit >= 0
 
 
-def _check_live(row: Row, name: str) -> None:
-    if not row.is_active:
+def _raise_refusal(state: Row, user_id: int) -> None:
+    """Raise why `state` (a row of `_state_query`) refuses the redemption, if it does."""
+    name = state.code
+    if not state.is_active:
         raise CodeInactive(f"gift code {name!r} is not active")
-    if row.expired:
+    if state.expired:
         raise CodeExpired(f"gift code {name!r} has expired")
+    if state.discord_id is None:
+        raise PlayerNotFound(user_id)
+    if state.redeemed:
+        raise AlreadyRedeemed(f"player {user_id} has already redeemed gift code {name!r}")
+    if _limited(state.usage_limit) and state.used_count >= state.usage_limit:
+        raise CodeUsedUp(f"gift code {name!r} is used up: used {state.used_count} of {state.usage_limit}")
 
 
 def _matches(code: object) -> ColumnElement[bool]:
@@ -329,10 +346,7 @@ def _matches(code: object) -> ColumnElement[bool]:
 def _info_query() -> Select:
     return (
         select(CODES.c.code, CODES.c.reward_type, CODES.c.reward_value, CODES.c.is_active,
-               CODES.c.usage_limit, CODES.c.expires_at, CODES.c.created_at,
-               func.count(REDEMPTIONS.c.code), _EXPIRED)
-        .select_from(CODES.outerjoin(REDEMPTIONS, REDEMPTIONS.c.code == CODES.c.code))
-        .group_by(CODES.c.code)  # the primary key: the other columns depend on it
+               CODES.c.usage_limit, CODES.c.expires_at, CODES.c.created_at, CODES.c.used_count, _EXPIRED)
     )
 
 
@@ -370,39 +384,58 @@ def _audit(connection: Connection, database: Database, action: str, code: str,
     ))
 
 
+def _live(codes: Table | CTE) -> list[ColumnElement[bool]]:
+    """The code can be redeemed: active, not expired, below its limit."""
+    limit = codes.c.usage_limit
+    return [codes.c.is_active, ~func.coalesce(codes.c.expires_at <= func.now(), False),
+            or_(limit.is_(None), limit < 0, codes.c.used_count < limit)]
+
+
 @cache
-def _lock_statement() -> Select:
-    """Lock the code (by lower(code)) and read it, with the player's Discord id (NULL: no
-    such player) and whether that player has redeemed it."""
+def _state_query() -> Select:
+    """The code (by lower(code)) as it stands, with the player's Discord id (NULL: no such
+    player) and whether that player has redeemed it: no lock taken."""
     discord_id = select(USERS.c.discord_id).where(USERS.c.id == bindparam("user_id")).scalar_subquery()
     redeemed = exists().where(REDEMPTIONS.c.user_id == discord_id, REDEMPTIONS.c.code == CODES.c.code)
-    return (select(CODES.c.code, CODES.c.is_active, _EXPIRED, CODES.c.usage_limit, CODES.c.reward_type,
-                   CODES.c.reward_value, discord_id.label("discord_id"), redeemed.label("redeemed"))
-            .where(_matches(bindparam("typed"))).with_for_update(of=CODES))
+    return (select(CODES.c.code, CODES.c.is_active, CODES.c.expires_at, _EXPIRED, CODES.c.usage_limit,
+                   CODES.c.used_count, CODES.c.reward_type, CODES.c.reward_value,
+                   discord_id.label("discord_id"), redeemed.label("redeemed"))
+            .where(_matches(bindparam("typed"))))
 
 
 @cache
-def _redeem_statement(limited: bool, reward_type: str) -> Select:
-    """One statement for the whole redemption once the code is locked: count (limited codes
-    only, no further than the limit), insert the redemption if below it (nothing on a key
-    conflict), its audit row, and the credit (`currency.credit_step`) gated on the insert.
-    Returns used, redeemed_at (NULL: nothing inserted) and the ledger row (NULL: no credit)."""
-    if limited:
-        counted = (select(literal_column("1")).select_from(REDEMPTIONS)
-                   .where(REDEMPTIONS.c.code == bindparam("gift_code")).limit(bindparam("cap")).subquery())
-        used = select(func.count().label("n")).select_from(counted).cte("used")
-        below = used.c.n < bindparam("cap", type_=Integer())
-    else:
-        used = select(null().label("n")).cte("used")
-        below = true()
+def redemption_statement() -> Select:
+    """The whole redemption in one statement, its own transaction (Database.run_desk_statement).
+
+    `state` reads without a lock; only when it allows the redemption does `locked` lock the
+    code's row (LockRows locks the join's output alone), and PostgreSQL re-tests `_live` on
+    the row's latest version after any wait. Then the credit (`currency.reward_step`,
+    guarded by the balance rule), and only if it was made, the redemption and its audit
+    row. A redemption the primary key refuses fails the statement, so the credit made
+    before it is rolled back with it.
+
+    Returns the state's columns, locked_used (NULL: refused), redeemed_at and the ledger
+    row (NULL: the credit's guard refused, nothing was written).
+    """
+    state = _state_query().cte("state")
+    locked = (
+        select(CODES.c.code, CODES.c.used_count, CODES.c.reward_type, CODES.c.reward_value, state.c.discord_id,
+               bindparam("user_id", type_=Integer()).label("user_id"),
+               func.concat("Gift code ", CODES.c.code).label("reason"))
+        .select_from(state.join(CODES, CODES.c.code == state.c.code))
+        .where(state.c.discord_id.is_not(None), ~state.c.redeemed, *_live(state), *_live(CODES))
+        .with_for_update(of=CODES)
+        .cte("locked")
+    )
+    step = reward_step(locked)
+    logged = step.logged
     redeemed = (
-        pg_insert(REDEMPTIONS).from_select(
+        insert(REDEMPTIONS).from_select(
             ["user_id", "code", "redeemed_at"],
             # The seed's TIMESTAMP columns hold UTC, as the bot and the demo data write them.
-            select(bindparam("redeemer", type_=String()), bindparam("gift_code", type_=Text()),
-                   func.timezone("UTC", func.now())).select_from(used).where(below),
+            select(locked.c.discord_id, locked.c.code, func.timezone("UTC", func.now()))
+            .select_from(locked.join(logged, true())),
         )
-        .on_conflict_do_nothing()
         .returning(REDEMPTIONS.c.redeemed_at)
         .cte("redeemed")
     )
@@ -410,14 +443,15 @@ def _redeem_statement(limited: bool, reward_type: str) -> Select:
         ["operator", "role", "action", "schema_name", "table_name", "primary_key", "after"],
         select(bindparam("operator", type_=String()), bindparam("role", type_=String()),
                literal("redeem", String()), bindparam("schema_name", type_=String()),
-               literal("gift_code_redemptions", String()), bindparam("key", type_=JSONB),
-               bindparam("after", type_=JSONB)).select_from(redeemed),
+               literal("gift_code_redemptions", String()),
+               func.jsonb_build_object("user_id", locked.c.discord_id, "code", locked.c.code),
+               func.jsonb_build_object("player", locked.c.user_id, "reward_type", locked.c.reward_type,
+                                       "reward_value", locked.c.reward_value))
+        .select_from(locked.join(redeemed, true())),
     ).cte("redemption_audited")
-    step = credit_step(reward_type, gate=redeemed)
-    logged = step.logged
     return (
-        select(used.c.n.label("used"), redeemed.c.redeemed_at, logged.c.id.label("ledger_id"),
-               logged.c.balance_after, logged.c.created_at)
-        .select_from(used.outerjoin(redeemed, true()).outerjoin(logged, true()))
+        select(*state.c, locked.c.used_count.label("locked_used"), redeemed.c.redeemed_at,
+               logged.c.id.label("ledger_id"), logged.c.balance_after, logged.c.created_at)
+        .select_from(state.outerjoin(locked, true()).outerjoin(logged, true()).outerjoin(redeemed, true()))
         .add_cte(audited, step.audited)
     )

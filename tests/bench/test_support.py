@@ -1,5 +1,6 @@
 """Support desk figures: gift-code redemptions and grants per second with 8 concurrent clients,
-and finding a player by name prefix among a million players.
+a redemption's cost against the redemptions made before it (pgbench running the same
+statement as the floor), and finding a player by name prefix among a million players.
 
 Run apart from the default suite:
 `pytest -m bench tests/bench/test_support.py -s -n 0`. Prints the figures;
@@ -10,13 +11,19 @@ still sums to the balances.
 from __future__ import annotations
 
 import multiprocessing
+import re
+import shutil
 import statistics
+import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from sqlalchemy import text
 from sqlalchemy.dialects import postgresql
@@ -26,7 +33,14 @@ from console.embedded import EmbeddedServer
 from data.engine import ConnectionSettings, Database, PoolSettings
 from data.roles import Role
 from data.support.currency import grant
-from data.support.giftcodes import CodeUsedUp, create_code, redeem
+from data.support.giftcodes import (
+    CodeUsedUp,
+    GiftCodeRefused,
+    create_code,
+    redeem,
+    redemption_parameters,
+    redemption_statement,
+)
 from data.support.players import find_players, search_statement
 from tests.conftest import create_database, drop_database
 
@@ -70,6 +84,13 @@ def client_work(database: Database, job: tuple) -> None:
                 redeem(database, what, player)
             except CodeUsedUp:
                 pass
+        elif kind == "refused":
+            try:
+                redeem(database, what, player)
+            except GiftCodeRefused:
+                pass
+            else:
+                raise AssertionError(f"{what} was redeemed for {player}")
         else:
             grant(database, player, what, 1, "bench")
 
@@ -231,3 +252,104 @@ def test_find_a_player_among_a_million(embedded_server: EmbeddedServer, template
     print("EXPLAIN ANALYZE of find_players('sakura'):")
     for line in plan:
         print("   " + line)
+
+
+EARLIER = (0, 10_000, 100_000)
+FLAT_PER_CLIENT = 100
+ROUNDS = 3
+FLAT_LIMIT = 1_000_000
+SENTINEL = 2_147_480_001  # a player id no bench player has: marks the id in the SQL for pgbench
+
+
+def redemption_sql(database: Database, code: str) -> str:
+    """The statement one redemption of `code` sends, its values inlined and the player drawn
+    from the sequence flat_players: what pgbench runs."""
+    compiled = redemption_statement().compile(dialect=database.engine.dialect)
+    values = compiled.construct_params(redemption_parameters(database.settings, code, SENTINEL))
+    with database.engine.connect() as connection:
+        sql = psycopg.ClientCursor(connection.connection.dbapi_connection).mogrify(compiled.string, values)
+    sql = sql.replace(str(SENTINEL), "(SELECT uid FROM p)")
+    assert sql.startswith("WITH ")
+    return "WITH p AS MATERIALIZED (SELECT nextval('flat_players')::int AS uid), " + sql[len("WITH "):]
+
+
+def pgbench(server: EmbeddedServer, url: URL, script: str, transactions: int) -> float:
+    """Transactions per second of `script` with CLIENTS clients, `transactions` each."""
+    binary = server.binary("pgbench")
+    path = Path(tempfile.mkdtemp()) / "redeem.sql"
+    path.write_text(script.replace("\n", " ") + ";\n")
+    try:
+        result = subprocess.run(
+            [str(binary), "--no-vacuum", "-n", "-M", "extended", "-c", str(CLIENTS), "-j", str(CLIENTS),
+             "-t", str(transactions), "-f", str(path), "-h", str(server.cluster), "-U", url.username or "postgres",
+             url.database or ""], capture_output=True, text=True, timeout=600, check=True)
+    finally:
+        shutil.rmtree(path.parent, ignore_errors=True)
+    match = re.search(r"tps = ([0-9.]+)", result.stdout)
+    assert match, result.stdout + result.stderr
+    assert "number of failed transactions: 0" in result.stdout, result.stdout
+    return float(match.group(1))
+
+
+@pytest.mark.parametrize("processes", [False, True], ids=["threads", "processes"])
+def test_a_redemptions_cost_is_flat_however_many_redeemed_before(
+        embedded_server: EmbeddedServer, template_database: str, processes: bool) -> None:
+    """Redemptions/s of codes with 0, 10,000 and 100,000 earlier redemptions, refusals/s on
+    a used-up code, and pgbench running the same statement on a code with 100,000 earlier:
+    ROUNDS rounds, interleaved so that the machine's drift falls on every figure alike;
+    the medians are printed."""
+    kind = "processes" if processes else "threads"
+    per_round = CLIENTS * FLAT_PER_CLIENT
+    url = create_database(embedded_server, template_database)
+    try:
+        with Database(ConnectionSettings(url=url)) as admin:
+            add_players(admin, max(EARLIER) + ROUNDS * per_round, "flat")
+            with admin.connect() as connection:
+                players = list(connection.execute(text(
+                    "SELECT id FROM gacha.users WHERE discord_id LIKE 'flat%' ORDER BY id")).scalars())
+                connection.execute(text(f"CREATE SEQUENCE flat_players START {players[max(EARLIER)]}"))
+        earlier, fresh = players[:max(EARLIER)], players[max(EARLIER):]
+        codes = {f"FLAT-{count}": count for count in EARLIER} | {"FLAT-PGBENCH": max(EARLIER)}
+        with desk(url) as support:
+            for code, count in codes.items():
+                create_code(support, code, "quartzs", 1, usage_limit=FLAT_LIMIT)
+                with Database(ConnectionSettings(url=url)) as admin, admin.connect() as connection:
+                    connection.execute(text("""
+                        INSERT INTO gacha.gift_code_redemptions (user_id, code)
+                        SELECT discord_id, :code FROM gacha.users WHERE id = ANY(:ids)"""),
+                        {"code": code, "ids": earlier[:count]})
+            create_code(support, "FLAT-USED", "quartzs", 1, usage_limit=1)
+            redeem(support, "FLAT-USED", earlier[0])
+            script = redemption_sql(support, "FLAT-PGBENCH")
+        rates: dict[str, list[float]] = {label: [] for label in [*codes, "FLAT-USED"]}
+        for round_ in range(ROUNDS):
+            batch = fresh[round_ * per_round:(round_ + 1) * per_round]
+            for code in [*codes, "FLAT-USED"]:
+                if code == "FLAT-PGBENCH":
+                    rates[code].append(pgbench(embedded_server, url, script, FLAT_PER_CLIENT))
+                    continue
+                work = "refused" if code == "FLAT-USED" else "redeem"
+                jobs = [(work, code, batch[c::CLIENTS]) for c in range(CLIENTS)]
+                rates[code].append(per_round / run_clients(url, jobs, processes))
+        with Database(ConnectionSettings(url=url)) as admin, admin.connect() as connection:
+            counts = dict(connection.execute(text(
+                "SELECT code, used_count FROM gacha.gift_codes WHERE code LIKE 'FLAT-%'")).all())
+            agree = connection.execute(text("""
+                SELECT bool_and(used_count = (SELECT count(*) FROM gacha.gift_code_redemptions r
+                                               WHERE r.code = c.code))
+                  FROM gacha.gift_codes c""")).scalar()
+    finally:
+        drop_database(embedded_server, url)
+    assert agree, "a used_count differs from the redemptions it counts"
+    assert counts == {**{code: count + ROUNDS * per_round for code, count in codes.items()}, "FLAT-USED": 1}, counts
+    median = {code: statistics.median(values) for code, values in rates.items()}
+    ours = [median[f"FLAT-{count}"] for count in EARLIER]
+    floor = median["FLAT-PGBENCH"]
+    print()
+    for count, rate in zip(EARLIER, ours, strict=True):
+        print(f"redemptions, {CLIENTS} client {kind}, a code with {count:,} earlier redemptions: {rate:,.0f}/s "
+              f"(median of {ROUNDS} rounds of {per_round:,})")
+    print(f"spread, fastest over slowest: {max(ours) / min(ours):.2f}x (the goal: within 1.20x)")
+    print(f"refusals on a used-up code, {CLIENTS} client {kind}: {median['FLAT-USED']:,.0f}/s")
+    print(f"pgbench, the same statement, {CLIENTS} clients, a code with {max(EARLIER):,} earlier: {floor:,.0f}/s")
+    print(f"ours / pgbench (100,000 earlier): {ours[-1] / floor:.2f} (the goal: at least 0.8)")
