@@ -454,3 +454,16 @@ def test_the_migration_counts_the_redemptions_made_before_it(database_url: URL, 
     assert up.returncode == 0, up.stderr
     assert counts_agree(database)
     assert used_count(database, "WELCOME2025") == scalar(database, "SELECT count(*) FROM gacha.users")
+
+
+def test_a_redemption_where_the_profile_maps_the_schema_elsewhere(database_url: URL, database: Database) -> None:
+    with database.connect() as connection:
+        connection.execute(text("ALTER SCHEMA gacha RENAME TO game"))
+    settings = ConnectionSettings(url=database_url, role=Role.SUPPORT, pool=SMALL_POOL, schema_map={"gacha": "game"})
+    with Database(settings) as mapped:
+        create_code(mapped, "MAPPED", "daphine", 4, usage_limit=2)
+        player = rows(database, "SELECT min(id) FROM game.users")[0][0]
+        done = redeem(mapped, "mapped", player)
+        assert (done.used, done.ledger.delta) == (1, 4)
+        assert code_info(mapped, "MAPPED").usage == "1 of 2"
+    assert scalar(database, "SELECT used_count FROM game.gift_codes WHERE code = 'MAPPED'") == 1

@@ -63,18 +63,20 @@ def upgrade() -> None:
         CREATE FUNCTION {FUNCTION}() RETURNS trigger
         LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
         BEGIN
+            -- The codes beside the redemptions, wherever that schema is (a profile's
+            -- schema_map may name it otherwise).
             IF TG_OP = 'TRUNCATE' THEN
-                UPDATE gacha.gift_codes SET used_count = 0 WHERE used_count <> 0;
+                EXECUTE format('UPDATE %I.gift_codes SET used_count = 0 WHERE used_count <> 0', TG_TABLE_SCHEMA);
             END IF;
             IF TG_OP IN ('DELETE', 'UPDATE') THEN
-                UPDATE gacha.gift_codes c SET used_count = c.used_count - gone.n
-                  FROM (SELECT code, count(*) AS n FROM old_rows GROUP BY code) gone
-                 WHERE c.code = gone.code;
+                EXECUTE format('UPDATE %I.gift_codes c SET used_count = c.used_count - gone.n
+                                  FROM (SELECT code, count(*) AS n FROM old_rows GROUP BY code) gone
+                                 WHERE c.code = gone.code', TG_TABLE_SCHEMA);
             END IF;
             IF TG_OP IN ('INSERT', 'UPDATE') THEN
-                UPDATE gacha.gift_codes c SET used_count = c.used_count + came.n
-                  FROM (SELECT code, count(*) AS n FROM new_rows GROUP BY code) came
-                 WHERE c.code = came.code;
+                EXECUTE format('UPDATE %I.gift_codes c SET used_count = c.used_count + came.n
+                                  FROM (SELECT code, count(*) AS n FROM new_rows GROUP BY code) came
+                                 WHERE c.code = came.code', TG_TABLE_SCHEMA);
             END IF;
             RETURN NULL;
         END
