@@ -70,6 +70,10 @@ class ConnectionSettings:
     profile_role: Role | None = None
     """The profile's own role when `--role` lowered it (the login was chosen for that one)."""
 
+    def real_schema(self, ours: str) -> str:
+        """The schema our `ours` really lives in on this profile (its schema_map)."""
+        return self.schema_map.get(ours, ours)
+
     @property
     def enforces_read_only(self) -> bool:
         """True when every transaction must be READ ONLY: the profile says so or the role can't write."""

@@ -383,7 +383,7 @@ def run_migration(database: Any, direction: str, target: str, *, log: Any,
     import logging
     import threading
 
-    from data.models.audit import AuditLog
+    from data.audit import AuditEntry, write_audit
 
     settings = database.settings
     if not settings.role.can_migrate:
@@ -426,20 +426,9 @@ def run_migration(database: Any, direction: str, target: str, *, log: Any,
     with database.engine.begin() as connection:
         after = sorted(applied_revisions(connection))
         if inspect(connection).has_table("audit_log", schema=CONSOLE_SCHEMA):
-            connection.execute(
-                AuditLog.__table__.insert(),
-                {
-                    "operator": settings.operator,
-                    "role": settings.role.value,
-                    "action": f"migrate-{direction}",
-                    "schema_name": CONSOLE_SCHEMA,
-                    "table_name": "alembic_version",
-                    "primary_key": None,
-                    "before": {"revisions": before},
-                    "after": {"revisions": after},
-                    "reason": reason,
-                },
-            )
+            write_audit(connection, settings, AuditEntry(
+                f"migrate-{direction}", CONSOLE_SCHEMA, "alembic_version",
+                before={"revisions": before}, after={"revisions": after}, reason=reason))
         else:
             log("the audit log does not exist (console branch not applied): this run is not recorded")
     log(f"applied after: {', '.join(after) or 'none'}")

@@ -20,11 +20,11 @@ from collections.abc import Collection, Mapping, Sequence
 from fnmatch import fnmatchcase
 from typing import Any
 
-from sqlalchemy import Column, Table, insert
+from sqlalchemy import Column, Table
 
+from data.audit import AuditEntry, write_audit
 from data.catalog import ColumnInfo, TableInfo
 from data.engine import Database
-from data.models.audit import AuditLog
 from data.roles import Role
 
 MASK = "********"
@@ -131,20 +131,10 @@ def record_reveal(
         table.column(name)  # KeyError for a column that does not exist
     after: dict[str, Any] = {"revealed": column} if key is not None else {"revealed": columns, "export": True}
     with database.connect() as connection:
-        connection.execute(
-            insert(AuditLog),
-            {
-                "operator": settings.operator,
-                "role": settings.role.value,
-                "action": "reveal",
-                "schema_name": table.ref.schema,
-                "table_name": table.ref.name,
-                "primary_key": None if key is None else {name: _jsonable(value) for name, value in key.items()},
-                "before": None,
-                "after": after,
-                "reason": None,
-            },
-        )
+        write_audit(connection, settings, AuditEntry(
+            "reveal", table.ref.schema, table.ref.name,
+            key=None if key is None else {name: _jsonable(value) for name, value in key.items()}, after=after,
+        ))
 
 
 def _jsonable(value: Any) -> Any:

@@ -18,7 +18,6 @@ from data.catalog import ColumnInfo, TableInfo
 from data.values import input_text
 
 
-
 class _Sentinel:
     """A named singleton (one instance per subclass), compared with `is`."""
 

@@ -13,18 +13,16 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any, Final
 
-from sqlalchemy import Connection, bindparam, cast, insert, text
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import Connection, text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.types import Text
 
-from data.catalog import TableInfo, quote_ident
+from data.audit import AuditEntry, ServerJson, write_audit
 from data.base import VERSION_SQL
+from data.catalog import TableInfo, quote_ident
 from data.edits.changes import ChangeSet, RowRef, key_text
 from data.edits.statements import Group, group_changes, image_sql, key_sql, runnable, where_row, write_statement
 from data.engine import Database
 from data.errors import one_line
-from data.models.audit import AuditLog
 from data.sensitive import sensitive_columns
 
 LOCK_TIMEOUT_MS: Final = 5000
@@ -63,12 +61,8 @@ class LostUpdate(SaveFailed):
     title = "Row changed since it was read"
 
 
-_AUDIT = insert(AuditLog).values(
-    # The images arrive as JSONB text made by the server and go back as they came.
-    primary_key=cast(bindparam("primary_key", type_=Text()), JSONB),
-    before=cast(bindparam("before", type_=Text()), JSONB),
-    after=cast(bindparam("after", type_=Text()), JSONB),
-)
+def _server_json(text: str | None) -> ServerJson | None:
+    return None if text is None else ServerJson(text)
 
 
 def save_changes(database: Database, changeset: ChangeSet, *, reason: str | None = None) -> SaveReport:
@@ -98,7 +92,7 @@ def save_changes(database: Database, changeset: ChangeSet, *, reason: str | None
     groups = group_changes(changeset.changes)
     masked = sensitive_columns(table, settings.sensitive_columns)
     counts = {"update": 0, "insert": 0, "delete": 0}
-    audit: list[dict[str, Any]] = []
+    audit: list[AuditEntry] = []
     inserted_keys: list[tuple[Any, ...]] = []
     if not groups:
         return SaveReport(0, 0, 0, 0, ())
@@ -113,13 +107,11 @@ def save_changes(database: Database, changeset: ChangeSet, *, reason: str | None
             counts["update" if group.action in ("soft-delete", "restore") else group.action] += 1
             if new_key is not None:
                 inserted_keys.append(new_key)
-            audit.append({
-                "operator": settings.operator, "role": settings.role.value, "action": group.action,
-                "schema_name": table.ref.schema, "table_name": table.ref.name,
-                "primary_key": key, "before": before, "after": after, "reason": reason,
-            })
+            # The images are JSON text the server made (exact numbers): written back as they came.
+            audit.append(AuditEntry(group.action, table.ref.schema, table.ref.name, key=_server_json(key),
+                                    before=_server_json(before), after=_server_json(after), reason=reason))
         try:
-            connection.execute(_AUDIT, audit)
+            write_audit(connection, settings, *audit)
         except SQLAlchemyError as error:
             raise SaveFailed(f"the audit log could not be written: {one_line(error)}") from error
     return SaveReport(counts["update"], counts["insert"], counts["delete"], len(audit), tuple(inserted_keys))

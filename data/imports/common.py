@@ -24,14 +24,14 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.exc import DBAPIError
 
 from data import inputs
+from data.audit import AuditEntry, write_audit
 from data.engine import Database
 from data.errors import one_line
-from data.models.audit import AuditLog
-from data.models.heroes import SCHEMA as HEROES, ImportLog
+from data.models.heroes import SCHEMA as HEROES
+from data.models.heroes import ImportLog
 
 T = TypeVar("T")
 
-AUDIT = cast(Table, AuditLog.__table__)
 LOGS = cast(Table, ImportLog.__table__)
 
 MAX_LOGGED_ERRORS = 1000
@@ -136,11 +136,6 @@ def check_can_import(database: Database) -> None:
         raise PermissionError("this connection is read-only: imports cannot run")
 
 
-def real_schema(database: Database, schema: str) -> str:
-    """The schema our `schema` really lives in on this profile (its schema_map)."""
-    return database.settings.schema_map.get(schema, schema)
-
-
 def source_path(path: str | Path, *, directory: bool = False) -> Path:
     """The file (or directory) to import, resolved.
 
@@ -219,12 +214,9 @@ class ImportRun:
         )
         settings = self.database.settings
         schema, _, table = self.table.partition(".")
-        connection.execute(insert(AUDIT).values(
-            operator=settings.operator, role=settings.role.value, action=f"import-{self.import_type}",
-            schema_name=real_schema(self.database, schema), table_name=table,
-            primary_key={"import_log_id": self.log_id}, before=None,
-            after={"written": written, "rejected": len(new_errors), **detail}, reason=None,
-        ))
+        write_audit(connection, settings, AuditEntry(
+            f"import-{self.import_type}", settings.real_schema(schema), table, key={"import_log_id": self.log_id},
+            after={"written": written, "rejected": len(new_errors), **detail}))
         self.written += written
 
     def finish(self, status: str, message: str | None = None, *, resume_from: int | None = None,
@@ -424,6 +416,6 @@ def prefetched(items: Iterator[T], depth: int = 1) -> Iterator[T]:
 __all__ = [
     "HEROES", "ON_ERROR_CHOICES", "CancelFlag", "CountingReader", "ImportFailed", "ImportLogEntry",
     "ImportResult", "ImportRun", "Progress", "ProgressCallback", "RecordError", "check_can_import",
-    "history", "open_text", "prefetched", "real_schema", "repaired_bytes", "source_path",
+    "history", "open_text", "prefetched", "repaired_bytes", "source_path",
 ]
 

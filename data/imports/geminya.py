@@ -35,7 +35,8 @@ from data.imports.common import (
     repaired_bytes,
     source_path,
 )
-from data.models.gacha import SCHEMA as GACHA, Series, Waifu
+from data.models.gacha import SCHEMA as GACHA
+from data.models.gacha import Series, Waifu
 
 SERIES = cast(Table, Series.__table__)
 WAIFUS = cast(Table, Waifu.__table__)

@@ -57,7 +57,6 @@ from data.imports.common import (
     RecordError,
     check_can_import,
     prefetched,
-    real_schema,
     source_path,
 )
 from data.models.heroes import POWER_TYPES
@@ -270,7 +269,7 @@ def import_i12(
     if on_error not in ON_ERROR_CHOICES:
         raise ImportFailed(f"on error must be one of {', '.join(ON_ERROR_CHOICES)}")
     file = source_path(path)
-    schema = real_schema(database, HEROES)
+    schema = database.settings.real_schema(HEROES)
     run = ImportRun(database, "i12", file, table=f"{HEROES}.powers", batch_size=batch_size,
                     resume_from=resume_from, progress=progress, cancelled=cancelled)
     with file.open("rb") as raw, database.engine.connect() as connection:

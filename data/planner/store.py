@@ -20,9 +20,9 @@ from sqlalchemy import Connection, Table, delete, func, insert, literal_column, 
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from data import inputs
+from data.audit import AuditEntry, write_audit
 from data.base import VERSION_SQL
 from data.engine import Database
-from data.models.audit import AuditLog
 from data.models.heroes import (
     ENHANCEMENT_COLUMNS,
     PICK_LEVELS,
@@ -260,11 +260,8 @@ def _writing(database: Database) -> Iterator[Connection]:
 def _audit(connection: Connection, database: Database, action: str, build_id: int,
            before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
     settings = database.settings
-    connection.execute(insert(AuditLog), {
-        "operator": settings.operator, "role": settings.role.value, "action": action,
-        "schema_name": settings.schema_map.get(SCHEMA, SCHEMA), "table_name": _BUILDS.name,
-        "primary_key": {"id": build_id}, "before": before, "after": after, "reason": None,
-    })
+    write_audit(connection, settings, AuditEntry(
+        action, settings.real_schema(SCHEMA), _BUILDS.name, key={"id": build_id}, before=before, after=after))
 
 
 def _image(connection: Connection, build_id: int) -> dict[str, Any] | None:

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from typing import cast
-
-from sqlalchemy import Table, insert, text
+from sqlalchemy import text
 
 from data import inputs
+from data.audit import AuditEntry, write_audit
 from data.engine import Database
-from data.models.audit import AuditLog
-
-AUDIT = cast(Table, AuditLog.__table__)
 
 _TARGET = text(
     """
@@ -58,20 +54,11 @@ def _signal(database: Database, pid: int, reason: str | None, verb: str) -> bool
             if target.ours:
                 raise ValueError(f"backend {pid} is the console's own connection")
             # The audit row is written first: the signal cannot be taken back, the row can.
-            connection.execute(
-                insert(AUDIT).values(
-                    operator=settings.operator,
-                    role=settings.role.value,
-                    action=f"{verb}-backend",
-                    schema_name="pg_catalog",
-                    table_name="pg_stat_activity",
-                    primary_key={"pid": pid},
-                    before={"query": target.query, "state": target.state,
-                            "application_name": target.application_name},
-                    after={"signal": verb},
-                    reason=reason,
-                )
-            )
+            write_audit(connection, settings, AuditEntry(
+                f"{verb}-backend", "pg_catalog", "pg_stat_activity", key={"pid": pid},
+                before={"query": target.query, "state": target.state, "application_name": target.application_name},
+                after={"signal": verb}, reason=reason,
+            ))
             function = "pg_cancel_backend" if verb == "cancel" else "pg_terminate_backend"
             sent = bool(connection.execute(text(f"SELECT {function}(:pid)"), {"pid": pid}).scalar_one())
             if not sent:

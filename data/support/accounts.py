@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, func, insert, or_, select, update
+from sqlalchemy import Connection, Table, func, or_, select, update
 
 from data import inputs
+from data.audit import AuditEntry, write_audit
 from data.engine import Database
 from data.models.accounts import SCHEMA, AccountUser
-from data.models.audit import AuditLog
 from data.sensitive import audit_image, readable_columns
 
 _USERS = cast(Table, AccountUser.__table__)
@@ -155,13 +155,11 @@ def _change(database: Database, user_id: uuid.UUID, reason: str, *, delete: bool
             .returning(*_COLUMNS)
         ).one()
         settings = database.settings
-        connection.execute(insert(AuditLog), {
-            "operator": settings.operator, "role": settings.role.value,
-            "action": "soft-delete" if delete else "restore",
-            "schema_name": settings.schema_map.get(SCHEMA, SCHEMA), "table_name": _USERS.name,
-            "primary_key": {"id": str(user_id)}, "before": audit_image(_USERS, before._mapping),
-            "after": audit_image(_USERS, after._mapping), "reason": reason,
-        })
+        write_audit(connection, settings, AuditEntry(
+            "soft-delete" if delete else "restore", settings.real_schema(SCHEMA), _USERS.name,
+            key={"id": str(user_id)}, before=audit_image(_USERS, before._mapping),
+            after=audit_image(_USERS, after._mapping), reason=reason,
+        ))
     return _account(after)
 
 

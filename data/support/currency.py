@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -25,7 +25,6 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
-    Table,
     Text,
     bindparam,
     case,
@@ -39,9 +38,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import CTE
 
 from data import inputs
+from data.audit import actor_parameters, audit_cte
 from data.engine import ConnectionSettings, Database
 from data.inputs import INT4_MAX
-from data.models.audit import AuditLog
 from data.models.gacha import CURRENCIES, SCHEMA
 from data.roles import Role
 from data.support.players import LEDGER, USERS, LedgerEntry, PlayerNotFound
@@ -72,7 +71,6 @@ __all__ = [
 DEFAULT_MAX_GRANT = 10_000
 """The support role's grant limit when the profile sets no max_grant: amounts are bounded."""
 
-AUDIT = cast(Table, AuditLog.__table__)
 
 
 class GrantRefused(ValueError):
@@ -273,9 +271,9 @@ def credit_parameters(settings: ConnectionSettings, user_id: int, currency: str,
     """
     return {
         "user_id": user_id, "delta": amount, "reason": check_request(currency, amount, reason),
-        "operator": settings.operator, "role": settings.role.value,
+        **actor_parameters(settings),
         "action": action or ("grant" if amount > 0 else "deduct"),
-        "schema_name": settings.schema_map.get(SCHEMA, SCHEMA),
+        "schema_name": settings.real_schema(SCHEMA),
     }
 
 
@@ -331,14 +329,11 @@ def _credit_ctes(currency: ColumnElement[str], delta: ColumnElement[int], reason
                    moved.c.reason, bindparam("operator", type_=String())),
         ).returning(LEDGER.c.id, LEDGER.c.balance_after, LEDGER.c.created_at).cte("logged")
     )
-    audited = insert(AUDIT).from_select(
-        ["operator", "role", "action", "schema_name", "table_name", "primary_key", "before", "after", "reason"],
-        select(bindparam("operator", type_=String()), bindparam("role", type_=String()),
-               bindparam("action", type_=String()), bindparam("schema_name", type_=String()),
-               literal("users", String()), func.jsonb_build_object("id", moved.c.id),
-               func.jsonb_build_object(moved.c.currency, moved.c.balance - moved.c.delta),
-               func.jsonb_build_object(moved.c.currency, moved.c.balance), moved.c.reason),
-    ).cte("credit_audited")
+    audited = audit_cte(
+        "credit_audited", moved, action=bindparam("action", type_=String()),
+        schema=bindparam("schema_name", type_=String()), table="users", key=func.jsonb_build_object("id", moved.c.id),
+        before=func.jsonb_build_object(moved.c.currency, moved.c.balance - moved.c.delta),
+        after=func.jsonb_build_object(moved.c.currency, moved.c.balance), reason=moved.c.reason)
     return CreditStep(logged, audited)
 
 

@@ -47,10 +47,11 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import CTE
 
 from data import inputs
+from data.audit import AuditEntry, actor_parameters, audit_cte, write_audit
 from data.engine import ConnectionSettings, Database
 from data.inputs import INT4_MAX
 from data.models.gacha import CURRENCIES, SCHEMA, GiftCode, GiftCodeRedemption
-from data.support.currency import AUDIT, check_balance, check_grant_limit, reward_step
+from data.support.currency import check_balance, check_grant_limit, reward_step
 from data.support.players import USERS, LedgerEntry, PlayerNotFound
 
 CODES = cast(Table, GiftCode.__table__)
@@ -314,8 +315,8 @@ def redemption_parameters(settings: ConnectionSettings, code: str, user_id: int)
     """
     typed = inputs.gift_code_text(code)
     inputs.row_id(user_id, "the player id")
-    return {"typed": typed, "user_id": user_id, "operator": settings.operator, "role": settings.role.value,
-            "action": "redeem", "schema_name": settings.schema_map.get(SCHEMA, SCHEMA)}
+    return {"typed": typed, "user_id": user_id, "action": "redeem", "schema_name": settings.real_schema(SCHEMA),
+            **actor_parameters(settings)}
 
 
 def _limited(usage_limit: int | None) -> bool:
@@ -377,11 +378,9 @@ def _set_active(database: Database, code: str, active: bool, reason: str | None)
 def _audit(connection: Connection, database: Database, action: str, code: str,
            before: dict[str, object] | None, after: dict[str, object] | None, reason: str | None = None) -> None:
     settings = database.settings
-    connection.execute(insert(AUDIT).values(
-        operator=settings.operator, role=settings.role.value, action=action,
-        schema_name=settings.schema_map.get(SCHEMA, SCHEMA), table_name="gift_codes",
-        primary_key={"code": code}, before=before, after=after, reason=reason,
-    ))
+    write_audit(connection, settings, AuditEntry(
+        action, settings.real_schema(SCHEMA), "gift_codes", key={"code": code}, before=before, after=after,
+        reason=reason))
 
 
 def _live(codes: Table | CTE) -> list[ColumnElement[bool]]:
@@ -439,16 +438,12 @@ def redemption_statement() -> Select:
         .returning(REDEMPTIONS.c.redeemed_at)
         .cte("redeemed")
     )
-    audited = insert(AUDIT).from_select(
-        ["operator", "role", "action", "schema_name", "table_name", "primary_key", "after"],
-        select(bindparam("operator", type_=String()), bindparam("role", type_=String()),
-               literal("redeem", String()), bindparam("schema_name", type_=String()),
-               literal("gift_code_redemptions", String()),
-               func.jsonb_build_object("user_id", locked.c.discord_id, "code", locked.c.code),
-               func.jsonb_build_object("player", locked.c.user_id, "reward_type", locked.c.reward_type,
-                                       "reward_value", locked.c.reward_value))
-        .select_from(locked.join(redeemed, true())),
-    ).cte("redemption_audited")
+    audited = audit_cte(
+        "redemption_audited", locked.join(redeemed, true()), action=literal("redeem", String()),
+        schema=bindparam("schema_name", type_=String()), table="gift_code_redemptions",
+        key=func.jsonb_build_object("user_id", locked.c.discord_id, "code", locked.c.code),
+        after=func.jsonb_build_object("player", locked.c.user_id, "reward_type", locked.c.reward_type,
+                                      "reward_value", locked.c.reward_value))
     return (
         select(*state.c, locked.c.used_count.label("locked_used"), redeemed.c.redeemed_at,
                logged.c.id.label("ledger_id"), logged.c.balance_after, logged.c.created_at)

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, cast
 
-from sqlalchemy import Connection, Table, case, desc, func, insert, or_, select, update
+from sqlalchemy import Connection, Table, case, desc, func, or_, select, update
 from sqlalchemy.sql.functions import coalesce
 
 from data import inputs
+from data.audit import AuditEntry, write_audit
 from data.engine import Database
-from data.models.audit import AuditLog
 from data.models.metaserver import SCHEMA, Game, MetaSession, MetaUser, PlayerStat, Room
 from data.sensitive import audit_image, readable_columns
 
@@ -397,9 +397,6 @@ def _reason(reason: str | None) -> str:
 def _audit(connection: Connection, database: Database, action: str, table: str,
            key: dict[str, Any], before: dict[str, Any], after: dict[str, Any], reason: str) -> None:
     settings = database.settings
-    connection.execute(insert(AuditLog), {
-        "operator": settings.operator, "role": settings.role.value, "action": action,
-        # The schema the row really lives in, as the grid's audit rows name it.
-        "schema_name": settings.schema_map.get(SCHEMA, SCHEMA), "table_name": table,
-        "primary_key": key, "before": before, "after": after, "reason": reason,
-    })
+    # The schema the row really lives in, as the grid's audit rows name it.
+    write_audit(connection, settings, AuditEntry(
+        action, settings.real_schema(SCHEMA), table, key=key, before=before, after=after, reason=reason))

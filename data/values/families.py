@@ -21,7 +21,15 @@ from psycopg.types.range import Range
 
 from data.catalog import ColumnInfo
 from data.values.array_literal import array_literal, parse_array_literal, quote_element
-from data.values.binary import bytes_full, bytes_show, check_bytes, check_vector, vector_full, vector_show, vector_source
+from data.values.binary import (
+    bytes_full,
+    bytes_show,
+    check_bytes,
+    check_vector,
+    vector_full,
+    vector_show,
+    vector_source,
+)
 from data.values.common import fill, invalid, plural
 from data.values.json_values import check_json, json_full, json_show, json_text, reject_constant
 from data.values.scalars import (

@@ -19,7 +19,6 @@ from typing import Any
 from data.catalog import ColumnInfo
 from data.values.common import invalid, plural, type_modifiers
 
-
 # --- numbers ------------------------------------------------------------------------------
 
 NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
