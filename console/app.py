@@ -6,8 +6,8 @@ import asyncio
 import gc
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from importlib import import_module
 from functools import partial
+from importlib import import_module
 from typing import ClassVar, cast
 
 from textual import on
@@ -18,8 +18,8 @@ from textual.worker import Worker, WorkerState
 
 from console.commands import CommandRegistry, ConsoleCommands
 from data.engine import Database
-from data.roles import Role
 from data.errors import error_summary
+from data.roles import Role
 
 
 @dataclass(frozen=True)

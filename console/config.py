@@ -38,7 +38,6 @@ from typing import Annotated, Any, Literal, TypeVar
 
 import msgspec
 from msgspec import Meta, Struct
-
 from platformdirs import user_config_dir
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import ArgumentError

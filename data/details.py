@@ -392,18 +392,3 @@ def _align(size: int, alignment: int) -> int:
 
 def _no_estimate(note: str) -> BloatEstimate:
     return BloatEstimate(None, None, None, BLOAT_METHOD, note)
-
-
-def human_bytes(n: int | None) -> str:
-    """A size as people read it: `0 B`, `512 B`, `8.0 KiB`, `1.2 MiB`, `3.4 GiB`; `—` for None."""
-    if n is None:
-        return "—"
-    if abs(n) < 1024:
-        return f"{n} B"
-    value = float(n)
-    for unit in ("KiB", "MiB", "GiB", "TiB"):
-        value /= 1024
-        # Move on to the next unit only when this one would print as 1024.0 or more.
-        if abs(value) < 1024 - 0.05 or unit == "TiB":
-            return f"{value:.1f} {unit}"
-    raise AssertionError("unreachable")

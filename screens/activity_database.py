@@ -6,7 +6,8 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 
 from data import stats
-from screens.activity_common import ActivityPane, bytes_text, rate_text
+from data.formatting import size_text
+from screens.activity_common import ActivityPane, rate_text
 from widgets.cell_grid import Cell, CellGrid
 from widgets.history_graph import HistoryGraph
 
@@ -24,7 +25,7 @@ def database_facts(shot: stats.Snapshot) -> tuple[tuple[Cell, Cell], ...]:
         ("Rollbacks", Cell(f"{rate_text(db.rollbacks_per_second)} ({db.rollbacks:,} total)")),
         ("Cache hit ratio", Cell("-" if ratio is None else f"{ratio:.2%}",
                                  "warning" if ratio is not None and ratio < LOW_HIT_RATIO else None)),
-        ("Temp files", Cell(f"{db.temp_files:,} ({bytes_text(db.temp_bytes)})")),
+        ("Temp files", Cell(f"{db.temp_files:,} ({size_text(db.temp_bytes)})")),
         ("Deadlocks", Cell(str(db.deadlocks), "error" if db.deadlocks else None)),
         ("Conflicts", Cell(str(db.conflicts), "warning" if db.conflicts else None)),
         ("Server", Cell(f"PostgreSQL {shot.server_version}")),

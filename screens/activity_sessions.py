@@ -16,7 +16,8 @@ from textual.worker import Worker, WorkerState
 
 from data import stats
 from data.engine import Database
-from screens.activity_common import ActivityPane, highlighted_key, seconds_text
+from data.formatting import age_text
+from screens.activity_common import ActivityPane, highlighted_key
 from widgets.data_grid import DataGrid, clip
 from widgets.dialogs import Confirmation, ConfirmDialog, TextPrompt, TextViewer
 
@@ -34,7 +35,7 @@ def state_cell(backend: stats.Backend) -> Text:
         return Text(backend.backend_type or "-", style="dim")
     state = backend.state
     if state.startswith("idle in transaction"):
-        return Text(f"{state} {seconds_text(backend.xact_seconds)}", style="bold black on yellow")
+        return Text(f"{state} {age_text(backend.xact_seconds)}", style="bold black on yellow")
     if state == "active":
         return Text(state, style="green")
     return Text(state)
@@ -50,7 +51,7 @@ def node_label(node: stats.BlockingNode) -> str:
     backend = node.backend
     if backend is None:
         return f"{node.pid} (not in the snapshot)"
-    return f"{node.pid} {backend.state or '-'} {seconds_text(backend.duration_seconds)} {clip(backend.query_first_line, 60)}"
+    return f"{node.pid} {backend.state or '-'} {age_text(backend.duration_seconds)} {clip(backend.query_first_line, 60)}"
 
 
 def next_of(options: tuple[str, ...], current: str) -> str:
@@ -130,7 +131,7 @@ class SessionsPane(ActivityPane):
             table.add_row(
                 str(backend.pid),
                 state_cell(backend),
-                seconds_text(backend.duration_seconds),
+                age_text(backend.duration_seconds),
                 clip(backend.query_first_line, QUERY_WIDTH),
                 wait_text(backend),
                 backend.application_name or "",

@@ -9,7 +9,8 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
 from data import stats
-from screens.activity_common import ActivityPane, bytes_text, minute_text, number_cell
+from data.formatting import size_text
+from screens.activity_common import ActivityPane, minute_text, number_cell
 from widgets.data_grid import DataGrid
 
 
@@ -44,7 +45,7 @@ class TablesPane(ActivityPane):
         tables = self.query_one("#activity-tables", DataTable)
         tables.clear()
         for usage in shot.tables:
-            figures = (bytes_text(usage.total_bytes), f"{usage.seq_scan:,}",
+            figures = (size_text(usage.total_bytes), f"{usage.seq_scan:,}",
                        "-" if usage.idx_scan is None else f"{usage.idx_scan:,}", f"{usage.inserted:,}",
                        f"{usage.updated:,}", f"{usage.deleted:,}", f"{usage.live_tuples:,}", f"{usage.dead_tuples:,}")
             tables.add_row(
@@ -56,6 +57,6 @@ class TablesPane(ActivityPane):
         indexes.clear()
         for finding in (*shot.unused_indexes, *shot.duplicate_indexes):
             indexes.add_row(finding.kind, f"{finding.schema}.{finding.table}", ", ".join(finding.indexes),
-                            number_cell(f"{finding.scans:,}"), number_cell(bytes_text(finding.bytes)))
+                            number_cell(f"{finding.scans:,}"), number_cell(size_text(finding.bytes)))
         if not shot.unused_indexes and not shot.duplicate_indexes:
             indexes.add_row("none", "", "no unused or duplicate indexes", "", "")

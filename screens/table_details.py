@@ -5,7 +5,8 @@ from __future__ import annotations
 from textual.widget import Widget
 from textual.widgets import Static
 
-from data.details import TableDetails, human_bytes
+from data.details import TableDetails
+from data.formatting import size_text
 from widgets.cell_grid import Cell, CellGrid
 
 
@@ -29,8 +30,8 @@ def details_widgets(details: TableDetails) -> list[Widget]:
             (
                 "Size",
                 Cell(
-                    f"{human_bytes(size.total_bytes)} total: table {human_bytes(size.table_bytes)}, "
-                    f"indexes {human_bytes(size.indexes_bytes)}, TOAST {human_bytes(size.toast_bytes)}"
+                    f"{size_text(size.total_bytes)} total: table {size_text(size.table_bytes)}, "
+                    f"indexes {size_text(size.indexes_bytes)}, TOAST {size_text(size.toast_bytes)}"
                 ),
             )
         )
@@ -76,7 +77,7 @@ def details_widgets(details: TableDetails) -> list[Widget]:
                 [
                     (
                         Cell(index.name + ("" if index.valid else " (INVALID)"), None if index.valid else "error"),
-                        Cell(human_bytes(index.size_bytes), numeric=True),
+                        Cell(size_text(index.size_bytes), numeric=True),
                         Cell("-" if index.scans is None else f"{index.scans:,}", numeric=True),
                         Cell(index.definition.split(" USING ", 1)[-1], "muted"),
                     )
@@ -140,7 +141,7 @@ def bloat_cell(details: TableDetails) -> Cell:
     if bloat is None or bloat.bloat_bytes is None or bloat.bloat_ratio is None:
         return Cell(bloat.note if bloat is not None and bloat.note else "no estimate", "muted")
     tone = "warning" if bloat.bloat_ratio >= 0.3 else None
-    return Cell(f"~{human_bytes(bloat.bloat_bytes)} ({bloat.bloat_ratio:.0%} of the table), {bloat.method}", tone)
+    return Cell(f"~{size_text(bloat.bloat_bytes)} ({bloat.bloat_ratio:.0%} of the table), {bloat.method}", tone)
 
 
 def column_default(default: str | None, identity: bool, generated: bool) -> str:

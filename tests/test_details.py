@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import text
 
 from data.catalog import RelationKind, RelationRef, UnknownRelation
-from data.details import BloatEstimate, estimate_bloat, human_bytes, table_details
+from data.details import BloatEstimate, estimate_bloat, table_details
+from data.formatting import size_text
 from data.engine import Database
 from data.roles import Role
 from tests.conftest import SMALL_POOL, login_settings
@@ -258,5 +259,5 @@ def test_the_support_role_sees_details_of_its_schemas_only(database: Database) -
         (5 * 1024**5, "5120.0 TiB"),
     ],
 )
-def test_human_bytes(size: int | None, expected: str) -> None:
-    assert human_bytes(size) == expected
+def test_size_text(size: int | None, expected: str) -> None:
+    assert size_text(size) == expected

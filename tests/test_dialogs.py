@@ -18,6 +18,7 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, OptionList, TabbedContent, TextArea
 
+from data.formatting import eta_text
 from tests.app_factory import visible_text
 from widgets.dialogs import (
     ChoiceDialog,
@@ -27,7 +28,6 @@ from widgets.dialogs import (
     ProgressDialog,
     TextPrompt,
     TextViewer,
-    duration,
 )
 from widgets.pending_changes import PendingAction, PendingChangesView, PendingRow
 from widgets.row_form import FormField, RowForm
@@ -315,7 +315,7 @@ def test_progress_failure_answers_false_and_durations_read_well() -> None:
         assert app.answers == [False]
 
     drive(dialog, scenario)
-    assert [duration(s) for s in (0.2, 59.5, 125, 3_700)] == ["1 s", "1 min", "2 min 5 s", "1 h 1 min"]
+    assert [eta_text(s) for s in (0.2, 59.5, 125, 3_700)] == ["1 s", "1 min", "2 min 5 s", "1 h 1 min"]
 
 
 def test_progress_reported_before_the_dialog_shows_is_not_lost() -> None:

@@ -10,7 +10,6 @@ value_editor.py, row_form.py and pending_changes.py build on too.
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -26,6 +25,8 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Label, OptionList, ProgressBar, Static, TextArea
 from textual.widgets.option_list import Option
 from textual.widgets.text_area import LanguageDoesNotExist
+
+from data.formatting import eta_text
 
 ResultT = TypeVar("ResultT")
 
@@ -492,7 +493,7 @@ class ProgressDialog(DialogScreen[bool]):
             rate = self.done / elapsed
             parts.append(f"{rate:,.0f} rows/s")
             if self.total is not None and self.done < self.total and self.outcome is None:
-                parts.append(f"about {duration((self.total - self.done) / rate)} left")
+                parts.append(f"about {eta_text((self.total - self.done) / rate)} left")
         if self.cancel_requested.is_set() and self.outcome is None:
             parts.append("stopping…")
         return " · ".join(parts)
@@ -532,15 +533,3 @@ class ProgressDialog(DialogScreen[bool]):
     def action_close(self) -> None:
         if self.outcome is not None:
             self.dismiss(not self._failed and not self.cancel_requested.is_set())
-
-
-def duration(seconds: float) -> str:
-    """A short, rounded-up duration: "3 s", "2 min 5 s", "1 h 4 min"."""
-    whole = max(1, math.ceil(seconds))
-    if whole < 60:
-        return f"{whole} s"
-    if whole < 3600:
-        minutes, rest = divmod(whole, 60)
-        return f"{minutes} min {rest} s" if rest else f"{minutes} min"
-    hours, rest = divmod(whole, 3600)
-    return f"{hours} h {rest // 60} min"

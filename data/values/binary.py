@@ -11,6 +11,7 @@ import struct
 from collections.abc import Iterator
 from typing import Any
 
+from data.formatting import size_text
 from data.catalog import ColumnInfo
 from data.values.common import fill, invalid, plural, type_modifiers
 from data.values.scalars import NUMBER
@@ -22,31 +23,21 @@ HEX_DUMP_LIMIT = 4096
 # --- bytea --------------------------------------------------------------------------------
 
 
-def _size(count: int) -> str:
-    if count < 1024:
-        return f"{count} B"
-    for unit in ("KiB", "MiB", "GiB", "TiB"):
-        count /= 1024
-        if count < 1024 or unit == "TiB":
-            return f"{count:.1f} {unit}"
-    raise AssertionError  # unreachable
-
-
 def bytes_show(value: Any, column: ColumnInfo | None, width: int) -> str:
     data = bytes(value)
-    return fill(f"{_size(len(data))} \\x", (f"{b:02x}" for b in data), width, sep="") if data else "0 B"
+    return fill(f"{size_text(len(data))} \\x", (f"{b:02x}" for b in data), width, sep="") if data else "0 B"
 
 
 def bytes_full(value: Any, column: ColumnInfo | None) -> str:
     data = bytes(value)
-    lines = [f"{plural(len(data), 'byte')}" + (f" ({_size(len(data))})" if len(data) >= 1024 else "")]
+    lines = [f"{plural(len(data), 'byte')}" + (f" ({size_text(len(data))})" if len(data) >= 1024 else "")]
     for offset in range(0, min(len(data), HEX_DUMP_LIMIT), 16):
         chunk = data[offset : offset + 16]
         ascii_ = "".join(chr(b) if 32 <= b < 127 else "." for b in chunk)
         lines.append(f"{offset:08x}  {chunk.hex(' '):<47}  |{ascii_}|")
     if len(data) > HEX_DUMP_LIMIT:
         rest = len(data) - HEX_DUMP_LIMIT
-        lines.append(f"… {plural(rest, 'more byte')} ({_size(rest)}) not shown")
+        lines.append(f"… {plural(rest, 'more byte')} ({size_text(rest)}) not shown")
     return "\n".join(lines)
 
 
