@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.message import Message
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
-from screens.base import ConsolePane, ConsoleScreen
+from screens.base import ConsoleScreen
 from screens.support_accounts import AccountsPane
 from screens.support_codes import GiftCodesPane
+from screens.support_common import DeskPane
 from screens.support_metaserver import MetaserverPane
 from screens.support_players import PlayersPane
 
@@ -35,17 +35,14 @@ class SupportScreen(ConsoleScreen):
                 yield AccountsPane()
         yield Footer()
 
-    @on(PlayersPane.ActionDone)
-    @on(GiftCodesPane.ActionDone)
-    @on(MetaserverPane.ActionDone)
-    @on(AccountsPane.ActionDone)
-    def reread_other_tabs(self, event: Message) -> None:
+    @on(DeskPane.ActionDone)
+    def reread_other_tabs(self, event: DeskPane.ActionDone) -> None:
         """A desk action committed: every other tab reads again what it shows, which the
         action may have changed (a redemption moves the code's used count, a grant the
         balance a metaserver player row shows). The acting tab has already reloaded."""
-        for pane in self.query(ConsolePane):
-            if type(event) is not getattr(type(pane), "ActionDone", None):
-                pane.action_reload()  # type: ignore[attr-defined]
+        for pane in self.query(DeskPane):
+            if pane is not event.pane:
+                pane.action_reload()
 
     @on(TabbedContent.TabActivated)
     def focus_tab(self, event: TabbedContent.TabActivated) -> None:

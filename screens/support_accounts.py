@@ -6,7 +6,6 @@ data layer never returns the password hash, so nothing here can show it.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,14 +21,13 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from data.engine import Database
 from data.support import accounts
-from screens.base import ConsolePane
-from screens.support_common import ask_reason, toned, when
+from screens.support_common import DeskPane, ask_reason, toned, when
 from widgets.data_grid import DataGrid
 
 LIST_LIMIT = 200
 
 
-class AccountsPane(ConsolePane):
+class AccountsPane(DeskPane):
     """HypertroQ accounts: search by email, name or id; soft-delete and restore."""
 
     DEFAULT_CSS = """
@@ -65,14 +63,6 @@ class AccountsPane(ConsolePane):
     class AccountsFound(Message):
         query: str
         rows: list[accounts.AccountRow]
-
-    @dataclass
-    class ActionDone(Message):
-        """A soft-delete or restore committed."""
-
-        title: str
-        text: str
-        account_id: uuid.UUID
 
     def __init__(self) -> None:
         super().__init__(id="accounts")
@@ -198,17 +188,14 @@ class AccountsPane(ConsolePane):
     def change(self, database: Database, row: accounts.AccountRow, reason: str) -> None:
         if row.is_deleted:
             accounts.restore_user(database, row.id, reason)
-            self.post_message(self.ActionDone("Account restored", f"{row.email} is restored.", row.id))
+            self.done("Account restored", f"{row.email} is restored.", keep=str(row.id))
         else:
             accounts.soft_delete_user(database, row.id, reason)
-            self.post_message(self.ActionDone("Account deleted", f"{row.email} is soft-deleted.", row.id))
+            self.done("Account deleted", f"{row.email} is soft-deleted.", keep=str(row.id))
 
-    @on(ActionDone)
-    def action_done(self, event: ActionDone) -> None:
-        hidden = "" if self.show_deleted or event.title != "Account deleted" else " (h shows deleted accounts)"
-        self.notify(event.text + hidden, title=event.title)
-        self.keep = str(event.account_id)
-        self.action_reload()
+    def done_note(self, event: DeskPane.ActionDone) -> str:
+        self.keep = event.keep
+        return "" if self.show_deleted or event.title != "Account deleted" else " (h shows deleted accounts)"
 
 
 def account_cells(row: accounts.AccountRow, theme: Any) -> tuple[Text, ...]:

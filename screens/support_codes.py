@@ -21,8 +21,8 @@ from data import inputs
 from data.engine import Database
 from data.models.gacha import CURRENCIES
 from data.support import giftcodes
-from screens.base import ConsolePane, confirm_write
-from screens.support_common import when
+from screens.base import confirm_write
+from screens.support_common import DeskPane, when
 from screens.support_players import require_amount, require_code
 from widgets.data_grid import DataGrid
 from widgets.dialogs import Confirmation, ConfirmDialog
@@ -30,7 +30,7 @@ from widgets.row_form import FormField, RowForm
 from widgets.value_editor import EditOutcome
 
 
-class GiftCodesPane(ConsolePane):
+class GiftCodesPane(DeskPane):
     """Gift codes: reward, limit, redemptions, expiry and state, with create and (de)activate."""
 
     DEFAULT_CSS = """
@@ -55,10 +55,6 @@ class GiftCodesPane(ConsolePane):
     class CodesLoaded(Message):
         codes: list[giftcodes.GiftCodeInfo]
 
-    @dataclass
-    class ActionDone(Message):
-        title: str
-        text: str
 
     def __init__(self) -> None:
         super().__init__(id="codes")
@@ -124,7 +120,7 @@ class GiftCodesPane(ConsolePane):
             active=values["is_active"].use_default or values["is_active"].text == "true",
             reason=reason,
         )
-        self.post_message(self.ActionDone("Gift code created", f"{code.code}: {describe(code)}."))
+        self.done("Gift code created", f"{code.code}: {describe(code)}.")
 
     def action_toggle_active(self) -> None:
         code = self.highlighted()
@@ -151,12 +147,7 @@ class GiftCodesPane(ConsolePane):
     @work(thread=True, group="codes.act", exit_on_error=False, name="Change gift code")
     def set_active(self, database: Database, code: str, active: bool, reason: str | None) -> None:
         info = (giftcodes.activate_code if active else giftcodes.deactivate_code)(database, code, reason)
-        self.post_message(self.ActionDone("Gift code changed", f"{info.code} is now {info.status}."))
-
-    @on(ActionDone)
-    def action_done(self, event: ActionDone) -> None:
-        self.notify(event.text, title=event.title)
-        self.action_reload()
+        self.done("Gift code changed", f"{info.code} is now {info.status}.")
 
 
 STATE_STYLES = {"active": "green", "inactive": "dim", "expired": "yellow", "used up": "yellow"}

@@ -3,16 +3,59 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from rich.style import Style
 from rich.text import Text
+from textual import on
 from textual.color import Color, ColorParseError
+from textual.message import Message
 
 from data import inputs
 from screens.base import ConsolePane, confirm_write
 from widgets.cell_grid import Tone
 from widgets.dialogs import TextPrompt
+
+
+class DeskPane(ConsolePane):
+    """A tab of the support desk. Its actions run in workers and end by calling `done`: the
+    tab says what was done and reads its rows again, and the screen has the other tabs
+    read theirs (the action may have changed what they show)."""
+
+    @dataclass
+    class ActionDone(Message):
+        """A desk action committed; `text` says what it did, `keep` the row to stay on."""
+
+        pane: DeskPane
+        title: str
+        text: str
+        keep: str | None = None
+
+        @property
+        def control(self) -> DeskPane:
+            return self.pane
+
+    def done(self, title: str, text: str, *, keep: str | None = None) -> None:
+        """Report a committed action (safe from the action's worker thread)."""
+        self.post_message(self.ActionDone(self, title, text, keep))
+
+    @on(ActionDone)
+    def _after_action(self, event: ActionDone) -> None:
+        if event.pane is not self:
+            return
+        self.notify(event.text + self.done_note(event), title=event.title)
+        self.action_reload()
+
+    def done_note(self, event: ActionDone) -> str:
+        """More to say after an action (a tab may override it); also the place to note
+        what the reload should keep."""
+        return ""
+
+    def action_reload(self) -> None:
+        """Read the tab's rows again; every tab defines it."""
+        raise NotImplementedError
+
 
 def when(moment: datetime | None) -> str:
     """A timestamp in the operator's local time, to the minute; "" for none."""

@@ -23,8 +23,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from data.engine import Database
 from data.support import metaserver as ms
-from screens.base import ConsolePane
-from screens.support_common import ask_reason, toned, when
+from screens.support_common import DeskPane, ask_reason, toned, when
 from widgets.cell_grid import Cell, CellGrid, Tone
 from widgets.data_grid import DataGrid
 
@@ -36,7 +35,7 @@ READS = {"metaserver.find": "players", "metaserver.board": "leaderboard", "metas
 """Worker group -> the table whose title says "reading" until it is done."""
 
 
-class MetaserverPane(ConsolePane):
+class MetaserverPane(DeskPane):
     """Players of the Myth metaserver: find one, revoke sessions, ban, see the ranks and rooms."""
 
     DEFAULT_CSS = """
@@ -90,13 +89,6 @@ class MetaserverPane(ConsolePane):
     class SessionsLoaded(Message):
         user_id: int
         sessions: list[ms.SessionInfo]
-
-    @dataclass
-    class ActionDone(Message):
-        """A desk action committed; `text` says what it did."""
-
-        title: str
-        text: str
 
     @dataclass
     class LeaderboardLoaded(Message):
@@ -289,28 +281,23 @@ class MetaserverPane(ConsolePane):
     @work(thread=True, group="metaserver.action", exit_on_error=False, name="Revoke session")
     def revoke_one(self, database: Database, session_id: int, username: str, reason: str) -> None:
         ms.revoke_session(database, session_id, reason)
-        self.post_message(self.ActionDone("Session revoked", f"Session {session_id} of {username} revoked."))
+        self.done("Session revoked", f"Session {session_id} of {username} revoked.")
 
     @work(thread=True, group="metaserver.action", exit_on_error=False, name="Revoke all sessions")
     def revoke_all(self, database: Database, player: ms.MetaPlayer, reason: str) -> None:
         count = ms.revoke_all_sessions(database, player.id, reason)
         text = f"{count} live session{'s' if count != 1 else ''} of {player.username} revoked."
-        self.post_message(self.ActionDone("Sessions revoked", text))
+        self.done("Sessions revoked", text)
 
     @work(thread=True, group="metaserver.action", exit_on_error=False, name="Ban or unban")
     def set_ban(self, database: Database, player: ms.MetaPlayer, reason: str, banned: bool) -> None:
         if banned:
             result = ms.ban(database, player.id, reason)
             text = f"{player.username} is banned; {result.sessions_revoked} live session(s) revoked."
-            self.post_message(self.ActionDone("Player banned", text))
+            self.done("Player banned", text)
         else:
             ms.unban(database, player.id, reason)
-            self.post_message(self.ActionDone("Ban lifted", f"{player.username} may play again."))
-
-    @on(ActionDone)
-    def action_done(self, event: ActionDone) -> None:
-        self.notify(event.text, title=event.title)
-        self.action_reload()
+            self.done("Ban lifted", f"{player.username} may play again.")
 
     def action_reload(self) -> None:
         self.search(self.query_text)

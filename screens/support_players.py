@@ -23,8 +23,8 @@ from data import inputs
 from data.engine import Database
 from data.models.gacha import CURRENCIES
 from data.support import currency, giftcodes, players
-from screens.base import ConsolePane, confirm_write
-from screens.support_common import require_reason, when
+from screens.base import confirm_write
+from screens.support_common import DeskPane, require_reason, when
 from widgets.cell_grid import Cell, CellGrid
 from widgets.data_grid import DataGrid
 from widgets.dialogs import TextPrompt
@@ -34,7 +34,7 @@ from widgets.value_editor import EditOutcome
 SEARCH_LIMIT = 50
 
 
-class PlayersPane(ConsolePane):
+class PlayersPane(DeskPane):
     """Geminya players: balances, recent ledger, collection; grants, deductions, redemptions."""
 
     DEFAULT_CSS = """
@@ -75,10 +75,6 @@ class PlayersPane(ConsolePane):
     class ProfileLoaded(Message):
         profile: players.PlayerProfile
 
-    @dataclass
-    class ActionDone(Message):
-        title: str
-        text: str
 
     def __init__(self) -> None:
         super().__init__(id="players")
@@ -213,10 +209,8 @@ class PlayersPane(ConsolePane):
         self, database: Database, user_id: int, currency_name: str, amount: int, reason: str, *, grant: bool
     ) -> None:
         entry = (currency.grant if grant else currency.deduct)(database, user_id, currency_name, amount, reason)
-        self.post_message(self.ActionDone(
-            "Granted" if grant else "Deducted",
-            f"{entry.delta:+,} {entry.currency} for player {user_id}: balance now {entry.balance_after:,}.",
-        ))
+        self.done("Granted" if grant else "Deducted",
+                  f"{entry.delta:+,} {entry.currency} for player {user_id}: balance now {entry.balance_after:,}.")
 
     def action_redeem(self) -> None:
         profile = self.chosen_player()
@@ -238,14 +232,7 @@ class PlayersPane(ConsolePane):
     @work(thread=True, group="players.act", exit_on_error=False, name="Redeem")
     def redeem(self, database: Database, code: str, user_id: int) -> None:
         done = giftcodes.redeem(database, code, user_id)
-        self.post_message(self.ActionDone(
-            "Redeemed", f"{done.code}: +{done.reward_value:,} {done.reward_type} for player {user_id}."
-        ))
-
-    @on(ActionDone)
-    def action_done(self, event: ActionDone) -> None:
-        self.notify(event.text, title=event.title)
-        self.action_reload()
+        self.done("Redeemed", f"{done.code}: +{done.reward_value:,} {done.reward_type} for player {user_id}.")
 
 
 def require_code(text: str) -> str:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, fields
 from typing import Any, Literal
 
 from data.explain.warnings import (
-    Warning,
+    PlanWarning,
     hash_spill_warning,
     heap_fetch_warning,
     misestimate_warning,
@@ -68,9 +68,6 @@ class Buffers:
     @property
     def total(self) -> int:
         return sum(getattr(self, f.name) for f in fields(self))
-
-
-_BUFFER_FIELDS = tuple(_BUFFER_KEYS)
 
 
 @dataclass(frozen=True)
@@ -134,7 +131,7 @@ class NodeAnalysis:
     join_filter: str | None
     hash_cond: str | None
     merge_cond: str | None
-    warnings: tuple[Warning, ...]
+    warnings: tuple[PlanWarning, ...]
     children: tuple[int, ...]
     workers: tuple[WorkerFigures, ...] = ()  # per worker, with VERBOSE; the leader excluded
 
@@ -175,7 +172,7 @@ class PlanAnalysis:
         return self.nodes[0]
 
     @property
-    def warnings(self) -> tuple[tuple[NodeAnalysis, Warning], ...]:
+    def warnings(self) -> tuple[tuple[NodeAnalysis, PlanWarning], ...]:
         return tuple((n, w) for n in self.nodes for w in n.warnings)
 
 
@@ -207,204 +204,19 @@ def _sub_buffers(total: list[int], minus: list[int]) -> None:
 
 
 def analyse_plan(explain_json: list | dict | str) -> PlanAnalysis:
-    """Analyse the output of EXPLAIN ([ANALYZE, BUFFERS,] FORMAT JSON)."""
+    """Analyse the output of EXPLAIN ([ANALYZE, BUFFERS,] FORMAT JSON), in passes: flatten
+    the tree, time and buffers per node inclusive of its children, then exclusive of them
+    (each CTE charged once to its scans), then each node's figures and warnings."""
     doc = _document(explain_json)
     root = doc["Plan"]
-    analysed = "Actual Loops" in root or "Execution Time" in doc
-
-    # Pre-order flattening, iterative (deep plans must not hit the recursion limit).
-    raws: list[dict[str, Any]] = []
-    parents: list[int | None] = []
-    depths: list[int] = []
-    divisors: list[int] = []
-    children: list[list[int]] = []
-    stack: list[tuple[dict[str, Any], int | None, int, int]] = [(root, None, 0, 1)]
-    while stack:
-        raw, parent, depth, divisor = stack.pop()
-        node_id = len(raws)
-        raws.append(raw)
-        parents.append(parent)
-        depths.append(depth)
-        divisors.append(divisor)
-        children.append([])
-        if parent is not None:
-            children[parent].append(node_id)
-        child_divisor = divisor
-        if raw.get("Node Type") in GATHERS:
-            workers = raw.get("Workers Launched", raw.get("Workers Planned"))
-            child_divisor = (int(workers) if workers is not None else 0) + 1
-        for child in reversed(raw.get("Plans") or ()):
-            stack.append((child, node_id, depth + 1, child_divisor))
-    count = len(raws)
-
-    # Inclusive time, rows, buffers.
-    inclusive: list[float | None] = [None] * count
-    loops: list[int | None] = [None] * count
-    buffers: list[list[int]] = []
-    for i, raw in enumerate(raws):
-        buffers.append([int(raw.get(key) or 0) for key in _BUFFER_KEYS.values()])
-        if "Actual Loops" not in raw:
-            continue
-        n = int(raw["Actual Loops"])
-        loops[i] = n
-        per_loop = float(raw.get("Actual Total Time") or 0.0)  # absent with TIMING OFF
-        wall = per_loop * n
-        worker_times = [w.time_ms for w in _workers(raw) if w.time_ms is not None]
-        if worker_times:
-            leader = max(wall - sum(worker_times), 0.0)
-            wall = max(leader, *worker_times)
-        elif divisors[i] > 1 and n > 0:
-            wall /= min(divisors[i], n)
-        inclusive[i] = wall if "Actual Total Time" in raw or n == 0 else None
-
-    # CTEs: the InitPlan named "CTE x" and the CTE Scans on it.
-    cte_holders: dict[str, int] = {}
-    is_cte_plan = [False] * count
-    for i, raw in enumerate(raws):
-        name = raw.get("Subplan Name") or ""
-        if raw.get("Parent Relationship") == "InitPlan" and name.startswith("CTE "):
-            cte_holders[name[4:]] = i
-            is_cte_plan[i] = True
-
-    exclusive: list[float | None] = [None] * count
-    excl_buffers: list[list[int]] = [list(b) for b in buffers]
-    excl_cost: list[float] = [0.0] * count
-    for i, raw in enumerate(raws):
-        cost = float(raw.get("Total Cost") or 0.0)
-        ex = inclusive[i]
-        for c in children[i]:
-            child = raws[c]
-            if child.get("Parent Relationship") != "InitPlan":
-                cost -= float(child.get("Total Cost") or 0.0)
-            if is_cte_plan[c]:
-                continue
-            if ex is not None and inclusive[c] is not None:
-                ex -= inclusive[c]
-            _sub_buffers(excl_buffers[i], buffers[c])
-        excl_cost[i] = max(cost, 0.0)
-        exclusive[i] = ex
-
-    # Each CTE's time and buffers come off its scans, once in all.
-    remaining_time = {name: inclusive[h] or 0.0 for name, h in cte_holders.items()}
-    remaining_buf = {name: list(buffers[h]) for name, h in cte_holders.items()}
-    for i, raw in enumerate(raws):
-        name = raw.get("CTE Name")
-        if raw.get("Node Type") != "CTE Scan" or name not in cte_holders:
-            continue
-        if exclusive[i] is not None:
-            take = min(remaining_time[name], max(exclusive[i], 0.0))
-            exclusive[i] -= take
-            remaining_time[name] -= take
-        left = remaining_buf[name]
-        for k in range(len(left)):
-            take_b = min(left[k], max(excl_buffers[i][k], 0))
-            excl_buffers[i][k] -= take_b
-            left[k] -= take_b
-
+    tree = _flatten(root)
+    inclusive = _inclusive(tree)
+    exclusive = _exclusive(tree, inclusive)
     execution_ms = doc.get("Execution Time")
     execution_ms = float(execution_ms) if execution_ms is not None else None
-    share_base = execution_ms or (inclusive[0] if inclusive[0] else None)
-
-    nodes: list[NodeAnalysis] = []
-    for i, raw in enumerate(raws):
-        node_type = raw.get("Node Type", "?")
-        n = loops[i]
-        plan_rows = float(raw.get("Plan Rows") or 0.0)
-        per_loop_rows = float(raw["Actual Rows"]) if "Actual Rows" in raw else None
-        actual_rows = per_loop_rows * n if per_loop_rows is not None and n is not None else None
-
-        factor: float | None = None
-        direction: Direction | None = None
-        if per_loop_rows is not None and n:
-            est, act = max(plan_rows, 1.0), max(per_loop_rows, 1.0)
-            factor = max(est, act) / min(est, act)
-            direction = "under" if act > est else "over" if est > act else None
-
-        def total(key: str) -> int | None:
-            value = raw.get(key)
-            return None if value is None or n is None else _int(float(value) * n)
-
-        removed_filter = total("Rows Removed by Filter")
-        removed_recheck = total("Rows Removed by Index Recheck")
-        heap_fetches = _int(raw.get("Heap Fetches"))
-        ex = exclusive[i]
-        ex = max(ex, 0.0) if ex is not None else None
-
-        warnings: list[Warning | None] = [
-            seq_scan_warning(
-                node_type,
-                raw.get("Relation Name"),
-                (actual_rows or 0) + (removed_filter or 0) if actual_rows is not None else None,
-                removed_filter,
-            ),
-            misestimate_warning(factor, direction, plan_rows, per_loop_rows),
-            sort_spill_warning(raw),
-            hash_spill_warning(raw),
-            heap_fetch_warning(node_type, heap_fetches, actual_rows),
-        ]
-        if node_type == "Nested Loop":
-            inner = [c for c in children[i] if raws[c].get("Parent Relationship") == "Inner"]
-            if inner:
-                warnings.append(
-                    nested_loop_warning(loops[inner[0]], inclusive[inner[0]], share_base)
-                )
-
-        nodes.append(
-            NodeAnalysis(
-                id=i,
-                parent_id=parents[i],
-                depth=depths[i],
-                node_type=node_type,
-                relation=raw.get("Relation Name"),
-                schema=raw.get("Schema"),
-                alias=raw.get("Alias"),
-                index=raw.get("Index Name"),
-                cte_name=raw.get("CTE Name"),
-                subplan_name=raw.get("Subplan Name"),
-                parent_relationship=raw.get("Parent Relationship"),
-                parallel=divisors[i] > 1,
-                inclusive_ms=inclusive[i],
-                exclusive_ms=ex,
-                share=(ex / share_base) if ex is not None and share_base else None,
-                startup_cost=float(raw.get("Startup Cost") or 0.0),
-                total_cost=float(raw.get("Total Cost") or 0.0),
-                exclusive_cost=excl_cost[i],
-                plan_rows=plan_rows,
-                actual_rows=actual_rows,
-                actual_rows_per_loop=per_loop_rows,
-                loops=n,
-                misestimate=factor,
-                misestimate_direction=direction,
-                rows_removed_by_filter=removed_filter,
-                rows_removed_by_recheck=removed_recheck,
-                rows_removed_by_join_filter=total("Rows Removed by Join Filter"),
-                heap_fetches=heap_fetches,
-                buffers=Buffers(*buffers[i]),
-                exclusive_buffers=Buffers(*(max(v, 0) for v in excl_buffers[i])),
-                io_read_ms=_io(raw, "I/O Read Time"),
-                io_write_ms=_io(raw, "I/O Write Time"),
-                workers_planned=_int(raw.get("Workers Planned")),
-                workers_launched=_int(raw.get("Workers Launched")),
-                sort_method=raw.get("Sort Method"),
-                sort_space_kb=_int(raw.get("Sort Space Used")),
-                sort_space_type=raw.get("Sort Space Type"),
-                hash_batches=_int(raw.get("Hash Batches")),
-                original_hash_batches=_int(raw.get("Original Hash Batches")),
-                hash_peak_memory_kb=_int(raw.get("Peak Memory Usage")),
-                filter=raw.get("Filter"),
-                index_cond=raw.get("Index Cond"),
-                recheck_cond=raw.get("Recheck Cond"),
-                join_filter=raw.get("Join Filter"),
-                hash_cond=raw.get("Hash Cond"),
-                merge_cond=raw.get("Merge Cond"),
-                warnings=tuple(w for w in warnings if w is not None),
-                children=tuple(children[i]),
-                workers=_workers(raw),
-            )
-        )
-
+    share_base = execution_ms or (inclusive.time[0] if inclusive.time[0] else None)
     return PlanAnalysis(
-        nodes=tuple(nodes),
+        nodes=tuple(_node(i, tree, inclusive, exclusive, share_base) for i in range(len(tree.raws))),
         planning_ms=float(doc["Planning Time"]) if "Planning Time" in doc else None,
         execution_ms=execution_ms,
         jit=_jit(doc.get("JIT")),
@@ -418,7 +230,225 @@ def analyse_plan(explain_json: list | dict | str) -> PlanAnalysis:
             for t in doc.get("Triggers") or ()
         ),
         total_cost=float(root.get("Total Cost") or 0.0),
-        analysed=analysed,
+        analysed="Actual Loops" in root or "Execution Time" in doc,
+    )
+
+
+@dataclass
+class _Tree:
+    """The plan's nodes in pre-order, with each one's parent, depth, children, and how many
+    processes share its loops (a Gather's workers and leader)."""
+
+    raws: list[dict[str, Any]]
+    parents: list[int | None]
+    depths: list[int]
+    divisors: list[int]
+    children: list[list[int]]
+
+
+@dataclass
+class _Inclusive:
+    """Per node, with its children: wall time (None when not measured), loops, buffers."""
+
+    time: list[float | None]
+    loops: list[int | None]
+    buffers: list[list[int]]
+
+
+@dataclass
+class _Exclusive:
+    """Per node, without its children: time, buffers, cost."""
+
+    time: list[float | None]
+    buffers: list[list[int]]
+    cost: list[float]
+
+
+def _flatten(root: dict[str, Any]) -> _Tree:
+    """Pre-order, iterative: deep plans must not hit the recursion limit."""
+    tree = _Tree([], [], [], [], [])
+    stack: list[tuple[dict[str, Any], int | None, int, int]] = [(root, None, 0, 1)]
+    while stack:
+        raw, parent, depth, divisor = stack.pop()
+        node_id = len(tree.raws)
+        tree.raws.append(raw)
+        tree.parents.append(parent)
+        tree.depths.append(depth)
+        tree.divisors.append(divisor)
+        tree.children.append([])
+        if parent is not None:
+            tree.children[parent].append(node_id)
+        child_divisor = divisor
+        if raw.get("Node Type") in GATHERS:
+            workers = raw.get("Workers Launched", raw.get("Workers Planned"))
+            child_divisor = (int(workers) if workers is not None else 0) + 1
+        for child in reversed(raw.get("Plans") or ()):
+            stack.append((child, node_id, depth + 1, child_divisor))
+    return tree
+
+
+def _inclusive(tree: _Tree) -> _Inclusive:
+    count = len(tree.raws)
+    figures = _Inclusive([None] * count, [None] * count, [])
+    for i, raw in enumerate(tree.raws):
+        figures.buffers.append([int(raw.get(key) or 0) for key in _BUFFER_KEYS.values()])
+        if "Actual Loops" not in raw:
+            continue
+        n = int(raw["Actual Loops"])
+        figures.loops[i] = n
+        per_loop = float(raw.get("Actual Total Time") or 0.0)  # absent with TIMING OFF
+        wall = per_loop * n
+        worker_times = [w.time_ms for w in _workers(raw) if w.time_ms is not None]
+        if worker_times:
+            leader = max(wall - sum(worker_times), 0.0)
+            wall = max(leader, *worker_times)
+        elif tree.divisors[i] > 1 and n > 0:
+            wall /= min(tree.divisors[i], n)
+        figures.time[i] = wall if "Actual Total Time" in raw or n == 0 else None
+    return figures
+
+
+def _exclusive(tree: _Tree, inclusive: _Inclusive) -> _Exclusive:
+    raws, count = tree.raws, len(tree.raws)
+    # CTEs: the InitPlan named "CTE x" and the CTE Scans on it.
+    cte_holders: dict[str, int] = {}
+    is_cte_plan = [False] * count
+    for i, raw in enumerate(raws):
+        name = raw.get("Subplan Name") or ""
+        if raw.get("Parent Relationship") == "InitPlan" and name.startswith("CTE "):
+            cte_holders[name[4:]] = i
+            is_cte_plan[i] = True
+
+    figures = _Exclusive([None] * count, [list(b) for b in inclusive.buffers], [0.0] * count)
+    for i, raw in enumerate(raws):
+        cost = float(raw.get("Total Cost") or 0.0)
+        ex = inclusive.time[i]
+        for c in tree.children[i]:
+            child = raws[c]
+            if child.get("Parent Relationship") != "InitPlan":
+                cost -= float(child.get("Total Cost") or 0.0)
+            if is_cte_plan[c]:
+                continue
+            if ex is not None and inclusive.time[c] is not None:
+                ex -= inclusive.time[c]
+            _sub_buffers(figures.buffers[i], inclusive.buffers[c])
+        figures.cost[i] = max(cost, 0.0)
+        figures.time[i] = ex
+
+    # Each CTE's time and buffers come off its scans, once in all.
+    remaining_time = {name: inclusive.time[h] or 0.0 for name, h in cte_holders.items()}
+    remaining_buf = {name: list(inclusive.buffers[h]) for name, h in cte_holders.items()}
+    for i, raw in enumerate(raws):
+        name = raw.get("CTE Name")
+        if raw.get("Node Type") != "CTE Scan" or name not in cte_holders:
+            continue
+        ex = figures.time[i]
+        if ex is not None:
+            take = min(remaining_time[name], max(ex, 0.0))
+            figures.time[i] = ex - take
+            remaining_time[name] -= take
+        left = remaining_buf[name]
+        for k in range(len(left)):
+            take_b = min(left[k], max(figures.buffers[i][k], 0))
+            figures.buffers[i][k] -= take_b
+            left[k] -= take_b
+    return figures
+
+
+def _node(i: int, tree: _Tree, inclusive: _Inclusive, exclusive: _Exclusive,
+          share_base: float | None) -> NodeAnalysis:
+    """One node's figures and warnings."""
+    raw = tree.raws[i]
+    node_type = raw.get("Node Type", "?")
+    n = inclusive.loops[i]
+    plan_rows = float(raw.get("Plan Rows") or 0.0)
+    per_loop_rows = float(raw["Actual Rows"]) if "Actual Rows" in raw else None
+    actual_rows = per_loop_rows * n if per_loop_rows is not None and n is not None else None
+
+    factor: float | None = None
+    direction: Direction | None = None
+    if per_loop_rows is not None and n:
+        est, act = max(plan_rows, 1.0), max(per_loop_rows, 1.0)
+        factor = max(est, act) / min(est, act)
+        direction = "under" if act > est else "over" if est > act else None
+
+    def total(key: str) -> int | None:
+        value = raw.get(key)
+        return None if value is None or n is None else _int(float(value) * n)
+
+    removed_filter = total("Rows Removed by Filter")
+    removed_recheck = total("Rows Removed by Index Recheck")
+    heap_fetches = _int(raw.get("Heap Fetches"))
+    ex = exclusive.time[i]
+    ex = max(ex, 0.0) if ex is not None else None
+
+    warnings: list[PlanWarning | None] = [
+        seq_scan_warning(
+            node_type,
+            raw.get("Relation Name"),
+            (actual_rows or 0) + (removed_filter or 0) if actual_rows is not None else None,
+            removed_filter,
+        ),
+        misestimate_warning(factor, direction, plan_rows, per_loop_rows),
+        sort_spill_warning(raw),
+        hash_spill_warning(raw),
+        heap_fetch_warning(node_type, heap_fetches, actual_rows),
+    ]
+    if node_type == "Nested Loop":
+        inner = [c for c in tree.children[i] if tree.raws[c].get("Parent Relationship") == "Inner"]
+        if inner:
+            warnings.append(nested_loop_warning(inclusive.loops[inner[0]], inclusive.time[inner[0]], share_base))
+
+    return NodeAnalysis(
+        id=i,
+        parent_id=tree.parents[i],
+        depth=tree.depths[i],
+        node_type=node_type,
+        relation=raw.get("Relation Name"),
+        schema=raw.get("Schema"),
+        alias=raw.get("Alias"),
+        index=raw.get("Index Name"),
+        cte_name=raw.get("CTE Name"),
+        subplan_name=raw.get("Subplan Name"),
+        parent_relationship=raw.get("Parent Relationship"),
+        parallel=tree.divisors[i] > 1,
+        inclusive_ms=inclusive.time[i],
+        exclusive_ms=ex,
+        share=(ex / share_base) if ex is not None and share_base else None,
+        startup_cost=float(raw.get("Startup Cost") or 0.0),
+        total_cost=float(raw.get("Total Cost") or 0.0),
+        exclusive_cost=exclusive.cost[i],
+        plan_rows=plan_rows,
+        actual_rows=actual_rows,
+        actual_rows_per_loop=per_loop_rows,
+        loops=n,
+        misestimate=factor,
+        misestimate_direction=direction,
+        rows_removed_by_filter=removed_filter,
+        rows_removed_by_recheck=removed_recheck,
+        rows_removed_by_join_filter=total("Rows Removed by Join Filter"),
+        heap_fetches=heap_fetches,
+        buffers=Buffers(*inclusive.buffers[i]),
+        exclusive_buffers=Buffers(*(max(v, 0) for v in exclusive.buffers[i])),
+        io_read_ms=_io(raw, "I/O Read Time"),
+        io_write_ms=_io(raw, "I/O Write Time"),
+        workers_planned=_int(raw.get("Workers Planned")),
+        workers_launched=_int(raw.get("Workers Launched")),
+        sort_method=raw.get("Sort Method"),
+        sort_space_kb=_int(raw.get("Sort Space Used")),
+        sort_space_type=raw.get("Sort Space Type"),
+        hash_batches=_int(raw.get("Hash Batches")),
+        original_hash_batches=_int(raw.get("Original Hash Batches")),
+        hash_peak_memory_kb=_int(raw.get("Peak Memory Usage")),
+        filter=raw.get("Filter"),
+        index_cond=raw.get("Index Cond"),
+        recheck_cond=raw.get("Recheck Cond"),
+        join_filter=raw.get("Join Filter"),
+        hash_cond=raw.get("Hash Cond"),
+        merge_cond=raw.get("Merge Cond"),
+        warnings=tuple(w for w in warnings if w is not None),
+        children=tuple(tree.children[i]),
+        workers=_workers(raw),
     )
 
 

@@ -28,7 +28,7 @@ NESTED_LOOP_INNER_SHARE = 0.2
 
 
 @dataclass(frozen=True)
-class Warning:  # noqa: A001 - the issue's name; shadows the builtin only inside this package
+class PlanWarning:
     kind: str
     severity: Severity
     message: str
@@ -39,13 +39,13 @@ def _fmt(value: float) -> str:
 
 
 def seq_scan_warning(node_type: str, relation: str | None, rows_read: float | None,
-                     removed: float | None) -> Warning | None:
+                     removed: float | None) -> PlanWarning | None:
     if node_type not in ("Seq Scan", "Parallel Seq Scan") or rows_read is None or not removed:
         return None
     if rows_read < LARGE_RELATION_ROWS or removed / rows_read <= SEQ_SCAN_REMOVED_SHARE:
         return None
     share = removed / rows_read
-    return Warning(
+    return PlanWarning(
         "seq_scan_filter",
         "warning",
         f"Sequential scan on {relation or 'a relation'} read {_fmt(rows_read)} rows and "
@@ -55,7 +55,7 @@ def seq_scan_warning(node_type: str, relation: str | None, rows_read: float | No
 
 
 def misestimate_warning(factor: float | None, direction: str | None, plan_rows: float,
-                        actual_rows_per_loop: float | None) -> Warning | None:
+                        actual_rows_per_loop: float | None) -> PlanWarning | None:
     if factor is None or direction is None or factor < MISESTIMATE_WARNING:
         return None
     severity: Severity = "critical" if factor >= MISESTIMATE_CRITICAL else "warning"
@@ -65,7 +65,7 @@ def misestimate_warning(factor: float | None, direction: str | None, plan_rows: 
         else "10x"
     )
     what = "underestimated" if direction == "under" else "overestimated"
-    return Warning(
+    return PlanWarning(
         "misestimate",
         severity,
         f"Row count {what} by {factor:,.0f}x (over {magnitude}): planned {_fmt(plan_rows)}, "
@@ -75,14 +75,14 @@ def misestimate_warning(factor: float | None, direction: str | None, plan_rows: 
     )
 
 
-def sort_spill_warning(node: dict[str, Any]) -> Warning | None:
+def sort_spill_warning(node: dict[str, Any]) -> PlanWarning | None:
     method = str(node.get("Sort Method") or "")
     space_type = node.get("Sort Space Type")
     if space_type != "Disk" and not method.startswith("external"):
         return None
     used = node.get("Sort Space Used")
     size = f" ({_fmt(used)} kB)" if used is not None else ""
-    return Warning(
+    return PlanWarning(
         "sort_spill",
         "warning",
         f"Sort spilled to disk{size} with method {method or 'unknown'}. Sorting on disk is "
@@ -91,13 +91,13 @@ def sort_spill_warning(node: dict[str, Any]) -> Warning | None:
     )
 
 
-def hash_spill_warning(node: dict[str, Any]) -> Warning | None:
+def hash_spill_warning(node: dict[str, Any]) -> PlanWarning | None:
     batches = node.get("Hash Batches")
     if not batches or batches <= 1:
         return None
     original = node.get("Original Hash Batches")
     grew = f" (planned {original})" if original and original != batches else ""
-    return Warning(
+    return PlanWarning(
         "hash_spill",
         "warning",
         f"Hash used {batches} batches{grew}: the hash table did not fit in work_mem "
@@ -106,12 +106,12 @@ def hash_spill_warning(node: dict[str, Any]) -> Warning | None:
 
 
 def heap_fetch_warning(node_type: str, heap_fetches: float | None,
-                       actual_rows: float | None) -> Warning | None:
+                       actual_rows: float | None) -> PlanWarning | None:
     if node_type != "Index Only Scan" or heap_fetches is None or actual_rows is None:
         return None
     if heap_fetches < HEAP_FETCH_MIN or heap_fetches <= HEAP_FETCH_SHARE * actual_rows:
         return None
-    return Warning(
+    return PlanWarning(
         "heap_fetches",
         "warning",
         f"Index-only scan fetched {_fmt(heap_fetches)} rows from the table for "
@@ -121,12 +121,12 @@ def heap_fetch_warning(node_type: str, heap_fetches: float | None,
 
 
 def nested_loop_warning(inner_loops: int | None, inner_ms: float | None,
-                        execution_ms: float | None) -> Warning | None:
+                        execution_ms: float | None) -> PlanWarning | None:
     if inner_loops is None or inner_ms is None or not execution_ms:
         return None
     if inner_loops < NESTED_LOOP_MIN_LOOPS or inner_ms < NESTED_LOOP_INNER_SHARE * execution_ms:
         return None
-    return Warning(
+    return PlanWarning(
         "nested_loop",
         "warning",
         f"Nested loop ran its inner side {_fmt(inner_loops)} times, taking {inner_ms:,.1f} ms "
