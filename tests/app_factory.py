@@ -14,12 +14,14 @@ from typing import Any
 
 from textual.app import App
 from textual.pilot import Pilot
-from textual.worker import WorkerFailed, WorkerState
 from textual.widget import Widget
-from textual.widgets import DataTable, Input, Static, TabbedContent
+from textual.widgets import DataTable, Input, Select, Static, TabbedContent
+from textual.widgets._toast import Toast
+from textual.worker import WorkerFailed, WorkerState
 
 from console.app import ConsoleApp
 from data.engine import Database
+from widgets.row_form import RowForm
 
 TEST_NOTE = "embedded PostgreSQL (test server)"
 
@@ -147,4 +149,45 @@ async def write_over(pilot: Pilot[None], key: str, path: Path, answer: str) -> N
     await settle(pilot)
     assert isinstance(pilot.app.screen, ConfirmDialog) and f"{path} exists." in visible_text(pilot.app)
     await pilot.press(answer)
+    await settle(pilot)
+
+
+def toasts(app: App[Any]) -> str:
+    """The notifications on screen, as the user reads them."""
+    return "\n".join(str(toast.render()) for toast in app.screen.query("*") if isinstance(toast, Toast))
+
+
+# The support desk's forms and player search.
+
+
+async def fill_form(pilot: Pilot[None], values: dict[str, str]) -> None:
+    """Fill the open RowForm by field name and press ctrl+s."""
+    form = pilot.app.screen
+    assert isinstance(form, RowForm)
+    for index, field in enumerate(form.fields):
+        if field.name not in values:
+            continue
+        widget = form.query_one(f"#field-{index}")
+        if isinstance(widget, Select):
+            widget.value = values[field.name]
+        else:
+            assert isinstance(widget, Input)
+            widget.value = values[field.name]
+    await pilot.press("ctrl+s")
+    await settle(pilot)
+
+
+async def find(pilot: Pilot[None], typed: str) -> None:
+    search = pilot.app.screen.query_one("#players-search", Input)
+    search.focus()
+    search.value = typed
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def choose_player(pilot: Pilot[None], player: Any) -> None:
+    """Find the player by the start of their academy name and highlight their row."""
+    await find(pilot, player.academy_name[:6])
+    found = pilot.app.screen.query_one("#players-found", DataTable)
+    found.move_cursor(row=[str(key.value) for key in found.rows].index(str(player.id)))
     await settle(pilot)

@@ -10,7 +10,10 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -143,3 +146,87 @@ def snapshot_database(embedded_server: EmbeddedServer, template_database: str) -
             yield database
     finally:
         _autocommit(embedded_server, f'DROP DATABASE IF EXISTS "{SNAPSHOT_DATABASE}" WITH (FORCE)')
+
+
+# The command line, run as a user runs it: a subprocess, no terminal, no DATABASE_URL.
+
+ROOT = Path(__file__).parents[1]
+
+
+def run_console(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "console", *args],
+        capture_output=True, text=True, cwd=ROOT, env=environment, timeout=timeout, stdin=subprocess.DEVNULL,
+    )
+
+
+def socket_url(url: URL) -> str:
+    """A libpq-style URL a user would type, for a database on the test server's socket."""
+    return f"postgresql://{url.username}@/{url.database}?host={url.query['host']}"
+
+
+def assert_refused(result: subprocess.CompletedProcess[str], code: int, *fragments: str) -> None:
+    """The command refused in one line ("console: error: ..."), exit `code`, no traceback."""
+    assert result.returncode == code, (result.returncode, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("console: error: "), result.stderr
+    assert "Traceback" not in result.stderr
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess[str], *fragments: str) -> None:
+    """A usage error: refused in one line with exit 2."""
+    assert_refused(result, 2, *fragments)
+
+
+# Databases as the desk's tests use them, and reading them back.
+
+DESK_OPERATOR = "pilot-desk"
+
+
+def role_database(url: URL, role: Role, read_only: bool = False) -> Database:
+    """`role` as the console's settings give it, on the test server's superuser login."""
+    return Database(ConnectionSettings(url=url, role=role, read_only=read_only, pool=SMALL_POOL,
+                                       operator="desk-tester"))
+
+
+def login_database(url: URL, role: Role) -> Database:
+    """`role` logged in as its own login: PostgreSQL enforces what it may do."""
+    return Database(login_settings(url, role, pool=SMALL_POOL, operator=DESK_OPERATOR))
+
+
+def sql(database: Database, statement: str, **params: Any) -> Any:
+    with database.connect() as connection:
+        return connection.execute(text(statement), params)
+
+
+def wait_for_lock_waiter(database: Database, timeout: float = 10) -> None:
+    """Until some backend of this database waits on a lock (the other thread is blocked)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if sql(database, "SELECT count(*) FROM pg_stat_activity"
+                         " WHERE datname = current_database() AND wait_event_type = 'Lock'").scalar():
+            return
+        time.sleep(0.02)
+    raise AssertionError("no backend ever waited on a lock")
+
+
+# A statement slow enough to watch: 60,000 rows without an index, filtered.
+
+READINGS = """
+CREATE TABLE public.readings AS
+SELECT g AS id, g % 500 AS sensor, (g % 7) AS kind, now() - g * interval '1 minute' AS taken
+  FROM generate_series(1, 60000) AS g;
+ANALYZE public.readings;
+"""
+SLOW_READING = "SELECT * FROM public.readings WHERE sensor = 42 AND kind = 3"
+
+
+def load_readings(database: Database) -> None:
+    with database.connect() as connection:
+        for statement in READINGS.strip().split(";\n"):
+            connection.execute(text(statement))

@@ -20,10 +20,9 @@ from data.engine import ConnectionSettings, Database, PoolSettings
 from data.roles import Role
 from screens.activity import ActivityScreen
 from screens.activity_sessions import COLUMNS
-from widgets.dialogs import ConfirmDialog
-from tests.app_factory import make_app, visible_text
+from tests.app_factory import make_app, toasts, visible_text
 from tests.conftest import SMALL_POOL, login_settings
-from tests.test_tables_screen import toasts
+from widgets.dialogs import ConfirmDialog
 
 SIZE = (80, 24)
 

@@ -9,9 +9,9 @@ from sqlalchemy.exc import OperationalError
 from textual.binding import Binding
 
 from console.app import SCREENS, ConsoleApp, connection_label
-from data.errors import error_summary
 from console.commands import CommandRegistry
 from data.engine import ConnectionSettings, Database
+from data.errors import error_summary
 from data.roles import Role
 
 

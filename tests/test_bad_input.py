@@ -21,7 +21,7 @@ from data.engine import Database
 from data.imports.common import history as import_history
 from data.stats import actions
 from data.support import currency, giftcodes, metaserver, players
-from tests.test_cli import ROOT, assert_one_line_error, run_console, socket_url
+from tests.conftest import ROOT, assert_one_line_error, run_console, socket_url
 
 NOT_UTF8 = "\udcff\udcfe"  # what Python makes of the bytes 0xff 0xfe in an argument
 

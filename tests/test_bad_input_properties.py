@@ -19,7 +19,7 @@ from sqlalchemy.engine import URL
 from console.cli import main
 from data.base import SYSTEM_SCHEMAS
 from data.engine import Database
-from tests.test_cli import socket_url
+from tests.conftest import socket_url
 
 CHECKS = settings(max_examples=30, deadline=None, derandomize=True,
                   suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,32 +14,7 @@ from console.config import ConfigError, load_config, parse_duration_ms, settings
 from console.embedded import EmbeddedServer
 from data.engine import ConnectionSettings, Database
 from data.roles import Role
-
-ROOT = Path(__file__).parents[1]
-
-
-def run_console(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-    environment.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "console", *args],
-        capture_output=True, text=True, cwd=ROOT, env=environment, timeout=timeout, stdin=subprocess.DEVNULL,
-    )
-
-
-def socket_url(url: URL) -> str:
-    """A libpq-style URL a user would type, for a database on the test server's socket."""
-    return f"postgresql://{url.username}@/{url.database}?host={url.query['host']}"
-
-
-def assert_one_line_error(result: subprocess.CompletedProcess[str], *fragments: str) -> None:
-    assert result.returncode == 2, result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("console: error: ")
-    assert "Traceback" not in result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0]
+from tests.conftest import assert_one_line_error, run_console, socket_url
 
 
 def test_a_wrong_url_is_one_line() -> None:

@@ -13,7 +13,6 @@ from data import migrate
 from data.demo import DemoDataError, load_demo, system_tables
 from data.engine import ConnectionSettings, Database
 
-
 # Row bookkeeping the server stamps at insert time (server_default now()); all else is fixed.
 LOAD_TIME_COLUMNS = {"created_at", "updated_at"}
 

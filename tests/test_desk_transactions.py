@@ -3,9 +3,11 @@
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
+
 from data.engine import Database
 from data.roles import Role
 from tests.conftest import SMALL_POOL, login_settings
+
 
 def test_support_writes_only_through_desk_actions(database_url):
     with Database(login_settings(database_url, Role.SUPPORT, pool=SMALL_POOL)) as support:

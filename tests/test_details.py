@@ -7,8 +7,8 @@ from sqlalchemy import text
 
 from data.catalog import RelationKind, RelationRef, UnknownRelation
 from data.details import BloatEstimate, estimate_bloat, table_details
-from data.formatting import size_text
 from data.engine import Database
+from data.formatting import size_text
 from data.roles import Role
 from tests.conftest import SMALL_POOL, login_settings
 

@@ -27,14 +27,7 @@ from data.explain.runner import (
     schema_lookup,
     single_statement,
 )
-
-READINGS = """
-CREATE TABLE public.readings AS
-SELECT g AS id, g % 500 AS sensor, (g % 7) AS kind, now() - g * interval '1 minute' AS taken
-  FROM generate_series(1, 60000) AS g;
-ANALYZE public.readings;
-"""
-SLOW_READING = "SELECT * FROM public.readings WHERE sensor = 42 AND kind = 3"
+from tests.conftest import SLOW_READING, load_readings
 
 
 def scalar(database: Database, sql: str) -> object:
@@ -45,9 +38,7 @@ def scalar(database: Database, sql: str) -> object:
 @pytest.fixture
 def readings(database: Database) -> Database:
     """60,000 rows without an index: a filter on them makes the sequential-scan warning."""
-    with database.connect() as connection:
-        for statement in READINGS.strip().split(";\n"):
-            connection.execute(text(statement))
+    load_readings(database)
     return database
 
 
@@ -222,7 +213,7 @@ def test_no_advice_when_the_schema_cannot_be_told() -> None:
 def test_the_explain_command_prints_the_analysed_plan(database: Database, database_url) -> None:
     """`console explain` runs EXPLAIN ANALYZE, rolled back, and prints the annotated tree;
     --json gives the same analysis to a script."""
-    from tests.test_cli import run_console, socket_url
+    from tests.conftest import run_console, socket_url
 
     url = socket_url(database_url)
     shown = run_console("--url", url, "explain", "SELECT * FROM gacha.users WHERE id < 10")

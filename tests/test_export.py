@@ -17,7 +17,7 @@ from data.browse import BadFilter, Filter, SortKey, View
 from data.catalog import RelationRef, describe_table
 from data.engine import Database
 from data.export import BadQuery, export_query, export_view
-from tests.test_cli import assert_one_line_error, run_console, socket_url
+from tests.conftest import assert_one_line_error, run_console, socket_url
 
 SETUP = r"""
 CREATE SCHEMA ex;

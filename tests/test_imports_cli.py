@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import URL
 
-from tests.test_cli import run_console, socket_url
+from tests.conftest import run_console, socket_url
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from data.inputs import BadInput
 from data.engine import ConnectionSettings, Database
 from data.imports import ImportFailed, Progress, import_i12
+from data.inputs import BadInput
 from data.roles import Role
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"

@@ -17,7 +17,7 @@ from sqlalchemy.engine import URL
 from data import migrate
 from data.base import ALL_SCHEMAS
 from data.engine import ConnectionSettings, Database
-from tests.test_cli import assert_one_line_error, run_console, socket_url
+from tests.conftest import assert_one_line_error, run_console, socket_url
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

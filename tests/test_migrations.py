@@ -13,8 +13,7 @@ from console.embedded import EmbeddedServer, _packaged_install
 from data import migrate
 from data.base import ALL_SCHEMAS, SYSTEM_SCHEMAS
 from data.engine import ConnectionSettings, Database
-from tests.conftest import short_temp_dir
-from tests.test_cli import run_console, socket_url
+from tests.conftest import run_console, short_temp_dir, socket_url
 
 
 def states(database: Database) -> dict[str, str]:

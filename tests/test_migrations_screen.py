@@ -16,9 +16,8 @@ from data import migrate
 from data.engine import ConnectionSettings, Database
 from data.roles import Role
 from screens.migrations import MigrationsScreen
-from tests.app_factory import make_app, settle
+from tests.app_factory import make_app, settle, toasts
 from tests.conftest import SMALL_POOL, login_settings
-from tests.test_tables_screen import toasts
 from widgets.dialogs import ConfirmDialog, TextViewer
 
 SIZE = (140, 40)

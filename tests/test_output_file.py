@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy.engine import URL
 
 from data.output_file import OutputExists, output_file
-from tests.test_cli import assert_one_line_error, run_console, socket_url
+from tests.conftest import assert_one_line_error, run_console, socket_url
 
 KEEP = "id,name\n1,precious\n"
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import replace
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy.engine import URL
@@ -27,9 +27,9 @@ from data.planner.plan import slots_left
 from data.roles import Role
 from screens.build_planner import BuildPlannerScreen
 from tests.app_factory import make_app, settle, visible_text, write_over
+from tests.conftest import login_settings
 from widgets.build_tables import PicksTable, SlotsTable, TotalsTable
 from widgets.dialogs import ChoiceDialog, ConfirmDialog, TextPrompt
-from tests.conftest import login_settings
 
 SIZE = (80, 24)
 FULL_BUILD = Path(__file__).parent / "fixtures" / "planner" / "full_sets_build.json"

@@ -14,8 +14,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList
 
 from data.engine import Database
-from tests.app_factory import make_app
-from tests.test_planner_screen import settle
+from tests.app_factory import make_app, settle
 
 FULL_BUILD = Path(__file__).parent / "fixtures" / "planner" / "full_sets_build.json"
 

@@ -21,7 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import URL
 
 from data.engine import ConnectionSettings, Database
-from tests.test_cli import ROOT, run_console, socket_url
+from tests.conftest import ROOT, run_console, socket_url
 
 
 @pytest.fixture

@@ -21,11 +21,8 @@ from data.engine import ConnectionSettings, Database
 from data.roles import Role
 from screens.migrations import MigrationsScreen
 from screens.support import SupportScreen
-from tests.app_factory import make_app, settle, show_tab, visible_text
-from tests.conftest import SMALL_POOL
-from tests.test_support_screen_gacha import choose_player, fill_form
-from tests.test_support_screen_meta import OPERATOR, sql
-from tests.test_tables_screen import toasts
+from tests.app_factory import choose_player, fill_form, make_app, settle, show_tab, toasts, visible_text
+from tests.conftest import DESK_OPERATOR, SMALL_POOL, sql
 from widgets.dialogs import ConfirmDialog
 
 SIZE = (110, 34)
@@ -33,7 +30,7 @@ SIZE = (110, 34)
 
 @pytest.fixture
 def production(database_url: URL) -> Iterator[Database]:
-    settings = ConnectionSettings(url=database_url, role=Role.ADMIN, pool=SMALL_POOL, operator=OPERATOR,
+    settings = ConnectionSettings(url=database_url, role=Role.ADMIN, pool=SMALL_POOL, operator=DESK_OPERATOR,
                                   production=True)
     with Database(settings) as database:
         yield database

@@ -17,7 +17,7 @@ from console.app import ConsoleApp
 from data.engine import Database
 from screens.query_plans import QueryPlansScreen
 from tests.app_factory import make_app, run_screen, settle, visible_text, write_over
-from tests.test_explain_runner import READINGS, SLOW_READING
+from tests.conftest import SLOW_READING, load_readings
 from widgets.dialogs import ChoiceDialog, TextEntry
 from widgets.plan_tree import PlanComparisonTable, PlanTree
 
@@ -121,9 +121,7 @@ def test_a_long_statement_is_cancelled_and_a_change_is_rolled_back(database: Dat
 
 
 def test_index_advice_is_tried_rolled_back_and_compared(database: Database) -> None:
-    with database.connect() as connection:
-        for statement in READINGS.strip().split(";\n"):
-            connection.execute(text(statement))
+    load_readings(database)
 
     async def scenario(pilot: Pilot[None], app: ConsoleApp) -> None:
         screen = app.screen

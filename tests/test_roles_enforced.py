@@ -25,8 +25,7 @@ from data.engine import Database
 from data.export import BadQuery, export_query, export_view
 from data.grants import grants_script
 from data.roles import Role
-from tests.conftest import SMALL_POOL, login_settings
-from tests.test_cli import run_console, socket_url
+from tests.conftest import SMALL_POOL, login_settings, run_console, socket_url
 
 OPERATOR = "tester"
 

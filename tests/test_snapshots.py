@@ -10,9 +10,8 @@ import pytest
 from textual.pilot import Pilot
 
 from data.engine import Database
-from tests.app_factory import make_app
+from tests.app_factory import make_app, show_tab
 from tests.app_factory import settle as overview_loaded
-from tests.app_factory import show_tab
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])

@@ -15,8 +15,7 @@ import sys
 from sqlalchemy.engine import URL
 
 from data.roles import Role
-from tests.conftest import login_url
-from tests.test_cli import ROOT
+from tests.conftest import ROOT, login_url
 
 PROBE = """
 import asyncio, json, sys

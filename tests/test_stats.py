@@ -18,8 +18,7 @@ from sqlalchemy.exc import OperationalError
 from data import stats
 from data.engine import ConnectionSettings, Database, PoolSettings
 from data.roles import Role
-from tests.conftest import SMALL_POOL, login_settings
-from tests.test_cli import run_console, socket_url
+from tests.conftest import SMALL_POOL, login_settings, run_console, socket_url
 
 
 def backend(shot: stats.Snapshot, pid: int) -> stats.Backend:

@@ -15,14 +15,13 @@ from sqlalchemy import text
 from sqlalchemy.engine import URL
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Static
-from textual.widgets._toast import Toast
 
 from console.app import ConsoleApp
 from data import stories
 from data.engine import Database
 from data.roles import Role
 from screens.stories import StoriesScreen
-from tests.app_factory import make_app, settle
+from tests.app_factory import make_app, settle, toasts
 from tests.conftest import SMALL_POOL, login_settings
 from widgets.story_tree import NodeEntry, StoryEntry, StoryTree
 
@@ -66,9 +65,6 @@ def row_keys(table: DataTable[object]) -> list[str]:
 def column(table: DataTable[object], index: int) -> list[str]:
     return [str(table.get_cell_at((row, index))) for row in range(table.row_count)]
 
-
-def toasts(app: ConsoleApp) -> str:
-    return "\n".join(str(toast.render()) for toast in app.screen.query("*") if isinstance(toast, Toast))
 
 
 async def walk_down(pilot: Pilot[None], levels: int) -> None:

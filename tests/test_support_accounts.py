@@ -12,18 +12,13 @@ from sqlalchemy import text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 
-from data.engine import ConnectionSettings, Database
+from data.engine import Database
 from data.roles import Role
 from data.sensitive import MASK
 from data.support import accounts
-from tests.conftest import SMALL_POOL
+from tests.conftest import role_database
 
 DELETED = "deleted.user@example.com"
-
-
-def role_database(url: URL, role: Role, read_only: bool = False) -> Database:
-    return Database(ConnectionSettings(url=url, role=role, read_only=read_only, pool=SMALL_POOL,
-                                       operator="desk-tester"))
 
 
 @pytest.fixture

@@ -20,8 +20,7 @@ from data.engine import Database, PoolSettings
 from data.roles import Role
 from data.support.currency import InsufficientBalance, grant
 from data.support.giftcodes import AlreadyRedeemed, CodeUsedUp, Redemption, create_code, redeem
-from tests.test_support_giftcodes import wait_for_lock_waiter
-from tests.conftest import login_settings
+from tests.conftest import login_settings, wait_for_lock_waiter
 
 T = TypeVar("T")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,8 +27,7 @@ from data.support.currency import (
     deduct,
     grant,
 )
-from tests.conftest import SMALL_POOL
-from tests.test_cli import assert_one_line_error, run_console, socket_url
+from tests.conftest import SMALL_POOL, assert_one_line_error, assert_refused, run_console, socket_url
 
 MISMATCHES = """
 SELECT u.id, c.currency, c.balance, coalesce(l.total, 0) AS ledger
@@ -204,14 +202,6 @@ def test_the_ledger_sums_to_the_balances(database_url: URL, support: Database, d
 # The command line: the same function, one-line refusals, meaningful exit codes.
 
 
-def refused(result: subprocess.CompletedProcess[str], code: int, *fragments: str) -> None:
-    assert result.returncode == code, (result.returncode, result.stderr)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("console: error: "), result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
-
-
 def test_console_grant_and_deduct(database_url: URL, database: Database) -> None:
     url = socket_url(database_url)
     before = scalar(database, "SELECT quartzs FROM gacha.users WHERE id = 8")
@@ -230,17 +220,17 @@ def test_console_grant_and_deduct(database_url: URL, database: Database) -> None
 def test_console_grant_refusals(database_url: URL, database: Database) -> None:
     url = socket_url(database_url)
     before = counts(database)
-    refused(run_console("--url", url, "grant", "8", "-99999999", "quartzs", "--reason", "x"), 1, "below zero", "quartzs")
-    refused(run_console("--url", url, "grant", "8", "5", "quartzs"), 2, "reason is required")
-    refused(run_console("--url", url, "grant", "8", "0", "quartzs", "--reason", "x"), 2, "must not be zero")
-    refused(run_console("--url", url, "grant", "8", "ten", "quartzs", "--reason", "x"), 2, "AMOUNT must be a whole number written with the digits 0-9, not 'ten'")
-    refused(run_console("--url", url, "grant", "8", "5", "gold", "--reason", "x"), 2, "unknown currency 'gold'")
-    refused(run_console("--url", url, "grant", "424242", "5", "quartzs", "--reason", "x"), 1, "no gacha player with id 424242")
-    refused(run_console("--url", url, "--role", "support", "grant", "8", "10001", "quartzs", "--reason", "x"), 1,
+    assert_refused(run_console("--url", url, "grant", "8", "-99999999", "quartzs", "--reason", "x"), 1, "below zero", "quartzs")
+    assert_refused(run_console("--url", url, "grant", "8", "5", "quartzs"), 2, "reason is required")
+    assert_refused(run_console("--url", url, "grant", "8", "0", "quartzs", "--reason", "x"), 2, "must not be zero")
+    assert_refused(run_console("--url", url, "grant", "8", "ten", "quartzs", "--reason", "x"), 2, "AMOUNT must be a whole number written with the digits 0-9, not 'ten'")
+    assert_refused(run_console("--url", url, "grant", "8", "5", "gold", "--reason", "x"), 2, "unknown currency 'gold'")
+    assert_refused(run_console("--url", url, "grant", "424242", "5", "quartzs", "--reason", "x"), 1, "no gacha player with id 424242")
+    assert_refused(run_console("--url", url, "--role", "support", "grant", "8", "10001", "quartzs", "--reason", "x"), 1,
             "limit of 10,000", "admin role")
-    refused(run_console("--url", url, "--role", "developer", "grant", "8", "5", "quartzs", "--reason", "x"), 1,
+    assert_refused(run_console("--url", url, "--role", "developer", "grant", "8", "5", "quartzs", "--reason", "x"), 1,
             "developer role cannot use the support desk")
-    refused(run_console("--url", url, "--read-only", "grant", "8", "5", "quartzs", "--reason", "x"), 1, "read-only")
+    assert_refused(run_console("--url", url, "--read-only", "grant", "8", "5", "quartzs", "--reason", "x"), 1, "read-only")
     assert counts(database) == before
 
 
@@ -249,7 +239,7 @@ def test_console_max_grant_comes_from_the_profile(tmp_path: Path, database_url: 
     login = socket_url(database_url.set(username=Role.SUPPORT.login))
     config.write_text(f'[profiles.desk]\nurl = "{login}"\nrole = "support"\nmax_grant = 100\n')
     base = ("--config", str(config), "--profile", "desk", "grant", "8")
-    refused(run_console(*base, "101", "daphine", "--reason", "x"), 1, "101 daphine is over this profile's limit of 100")
+    assert_refused(run_console(*base, "101", "daphine", "--reason", "x"), 1, "101 daphine is over this profile's limit of 100")
     assert run_console(*base, "100", "daphine", "--reason", "x").returncode == 0
     for bad in ("0", "-5", "true", '"lots"', "2.5"):
         config.write_text(f'[profiles.desk]\nurl = "{socket_url(database_url)}"\nmax_grant = {bad}\n')

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
@@ -36,8 +34,7 @@ from data.support.giftcodes import (
     redeem,
 )
 from data.support.players import PlayerNotFound
-from tests.conftest import SMALL_POOL, login_settings
-from tests.test_cli import run_console, socket_url
+from tests.conftest import SMALL_POOL, assert_refused, login_settings, run_console, socket_url, wait_for_lock_waiter
 
 
 @pytest.fixture
@@ -69,16 +66,6 @@ def fresh_players(database: Database, count: int) -> list[int]:
         SELECT id FROM gacha.users u WHERE NOT EXISTS (
             SELECT FROM gacha.gift_code_redemptions r WHERE r.user_id = u.discord_id)
          ORDER BY id LIMIT :n""", n=count)]
-
-
-def wait_for_lock_waiter(database: Database, timeout: float = 10) -> None:
-    """Until some backend of this database waits on a lock (the other thread is blocked)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if scalar(database, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"):
-            return
-        time.sleep(0.02)
-    raise AssertionError("no backend ever waited on a lock")
 
 
 def blocked_behind(database: Database, holder_sql: str, action: Callable[[], object]) -> Future:
@@ -273,14 +260,6 @@ def console_json(*args: str) -> object:
     return json.loads(result.stdout)
 
 
-def refused(result: subprocess.CompletedProcess[str], code: int, *fragments: str) -> None:
-    assert result.returncode == code, (result.returncode, result.stderr)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("console: error: "), result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
-
-
 def test_console_giftcodes(database_url: URL, database: Database) -> None:
     url = socket_url(database_url)
     created = console_json("--url", url, "--json", "giftcode", "create", "Launch", "--reward", "quartzs:250",
@@ -300,30 +279,30 @@ def test_console_giftcodes(database_url: URL, database: Database) -> None:
     done = run_console("--url", url, "--role", "support", "redeem", "launch", str(player[0]))
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(f"redeemed Launch for player {player[0]}: +250 quartzs") and "used 1 of 1" in done.stdout
-    refused(run_console("--url", url, "redeem", "LAUNCH", str(player[1])), 1, "used up: used 1 of 1")
-    refused(run_console("--url", url, "redeem", "LAUNCH", str(player[0])), 1, "already redeemed")
-    refused(run_console("--url", url, "redeem", "nope", str(player[1])), 1, "no gift code 'nope'")
+    assert_refused(run_console("--url", url, "redeem", "LAUNCH", str(player[1])), 1, "used up: used 1 of 1")
+    assert_refused(run_console("--url", url, "redeem", "LAUNCH", str(player[0])), 1, "already redeemed")
+    assert_refused(run_console("--url", url, "redeem", "nope", str(player[1])), 1, "no gift code 'nope'")
 
     off = run_console("--url", url, "giftcode", "deactivate", "welcome2025")
     assert off.returncode == 0 and off.stdout.startswith("gift code WELCOME2025 is inactive"), off.stderr
-    refused(run_console("--url", url, "redeem", "WELCOME2025", str(player[1])), 1, "is not active")
+    assert_refused(run_console("--url", url, "redeem", "WELCOME2025", str(player[1])), 1, "is not active")
     assert console_json("--url", url, "--json", "giftcode", "activate", "WELCOME2025")["is_active"] is True
 
 
 def test_console_giftcode_refusals(database_url: URL, database: Database) -> None:
     url = socket_url(database_url)
     before = written(database)
-    refused(run_console("--url", url, "giftcode", "create", "welcome2025", "--reward", "quartzs:5"), 1, "already exists as 'WELCOME2025'")
-    refused(run_console("--url", url, "giftcode", "create", "X", "--reward", "gold:5"), 2, "unknown currency 'gold'")
-    refused(run_console("--url", url, "giftcode", "create", "X", "--reward", "quartzs"), 2, "--reward VALUE must be a whole number")
-    refused(run_console("--url", url, "giftcode", "create", "X", "--reward", "quartzs:0"), 2, "--reward VALUE must be from 1")
-    refused(run_console("--url", url, "giftcode", "create", "X", "--reward", "quartzs:5", "--limit", "-2"), 2, "--limit must be from -1")
-    refused(run_console("--url", url, "giftcode", "create", "X", "--reward", "quartzs:5", "--expires", "soon"), 2, "--expires must be an ISO date")
-    refused(run_console("--url", url, "--role", "developer", "giftcode", "create", "X", "--reward", "quartzs:5"), 1,
+    assert_refused(run_console("--url", url, "giftcode", "create", "welcome2025", "--reward", "quartzs:5"), 1, "already exists as 'WELCOME2025'")
+    assert_refused(run_console("--url", url, "giftcode", "create", "X", "--reward", "gold:5"), 2, "unknown currency 'gold'")
+    assert_refused(run_console("--url", url, "giftcode", "create", "X", "--reward", "quartzs"), 2, "--reward VALUE must be a whole number")
+    assert_refused(run_console("--url", url, "giftcode", "create", "X", "--reward", "quartzs:0"), 2, "--reward VALUE must be from 1")
+    assert_refused(run_console("--url", url, "giftcode", "create", "X", "--reward", "quartzs:5", "--limit", "-2"), 2, "--limit must be from -1")
+    assert_refused(run_console("--url", url, "giftcode", "create", "X", "--reward", "quartzs:5", "--expires", "soon"), 2, "--expires must be an ISO date")
+    assert_refused(run_console("--url", url, "--role", "developer", "giftcode", "create", "X", "--reward", "quartzs:5"), 1,
             "developer role cannot use the support desk")
-    refused(run_console("--url", url, "--role", "developer", "redeem", "WELCOME2025", "1"), 1, "developer role")
-    refused(run_console("--url", url, "redeem", "WELCOME2025", "one"), 2, "USER_ID must be a whole number")
-    refused(run_console("--url", url, "giftcode", "deactivate", "nope"), 1, "no gift code 'nope'")
+    assert_refused(run_console("--url", url, "--role", "developer", "redeem", "WELCOME2025", "1"), 1, "developer role")
+    assert_refused(run_console("--url", url, "redeem", "WELCOME2025", "one"), 2, "USER_ID must be a whole number")
+    assert_refused(run_console("--url", url, "giftcode", "deactivate", "nope"), 1, "no gift code 'nope'")
     assert written(database) == before
 
 

@@ -11,16 +11,11 @@ from sqlalchemy import text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 
-from data.engine import ConnectionSettings, Database
+from data.engine import Database
 from data.roles import Role
 from data.sensitive import MASK
 from data.support import metaserver as ms
-from tests.conftest import SMALL_POOL
-
-
-def role_database(url: URL, role: Role, read_only: bool = False) -> Database:
-    return Database(ConnectionSettings(url=url, role=role, read_only=read_only, pool=SMALL_POOL,
-                                       operator="desk-tester"))
+from tests.conftest import role_database
 
 
 @pytest.fixture

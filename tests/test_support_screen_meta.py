@@ -8,11 +8,10 @@ and what the database and the audit log now hold.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 from sqlalchemy.engine import URL
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, DataTable, Input
@@ -23,30 +22,23 @@ from data.roles import Role
 from screens.support import SupportScreen
 from screens.support_accounts import AccountsPane
 from screens.support_metaserver import MetaserverPane
-from tests.app_factory import make_app, show_tab, visible_text
-from tests.conftest import SMALL_POOL, login_settings
-from tests.test_tables_screen import settle, toasts
+from tests.app_factory import Scenario, make_app, settle, show_tab, toasts, visible_text
+from tests.conftest import DESK_OPERATOR, login_database, sql
 from widgets.dialogs import TextPrompt
 
 SIZE = (80, 24)
-OPERATOR = "pilot-desk"
 
-Scenario = Callable[[Pilot[None], ConsoleApp], Awaitable[None]]
-
-
-def role_database(url: URL, role: Role) -> Database:
-    return Database(login_settings(url, role, pool=SMALL_POOL, operator=OPERATOR))
 
 
 @pytest.fixture
 def support(database_url: URL) -> Iterator[Database]:
-    with role_database(database_url, Role.SUPPORT) as db:
+    with login_database(database_url, Role.SUPPORT) as db:
         yield db
 
 
 @pytest.fixture
 def developer(database_url: URL) -> Iterator[Database]:
-    with role_database(database_url, Role.DEVELOPER) as db:
+    with login_database(database_url, Role.DEVELOPER) as db:
         yield db
 
 
@@ -67,11 +59,6 @@ def run(database: Database, tab: str, scenario: Scenario) -> None:
             await scenario(pilot, app)
 
     asyncio.run(main())
-
-
-def sql(database: Database, statement: str, **params: Any) -> Any:
-    with database.connect() as connection:
-        return connection.execute(text(statement), params)
 
 
 def audit(database: Database, action: str) -> list[Any]:
@@ -145,7 +132,7 @@ def test_find_a_player_by_prefix_and_revoke_one_session(
     assert not is_active(database, "sessions", player["newer"])
     assert is_active(database, "sessions", player["older"])
     [row] = audit(database, "revoke-session")
-    assert (row.operator, row.role, row.primary_key) == (OPERATOR, "support", {"id": player["newer"]})
+    assert (row.operator, row.role, row.primary_key) == (DESK_OPERATOR, "support", {"id": player["newer"]})
     assert row.reason == "stolen token reported by the player"
 
 
@@ -181,7 +168,7 @@ def test_ban_then_unban(support: Database, database: Database, player: dict[str,
     assert is_active(database, "users", player["user"])
     assert [r.reason for r in audit(database, "ban")] == ["cheating in ranked games"]
     assert [r.reason for r in audit(database, "unban")] == ["appeal accepted"]
-    assert {r.operator for r in audit(database, "ban") + audit(database, "unban")} == {OPERATOR}
+    assert {r.operator for r in audit(database, "ban") + audit(database, "unban")} == {DESK_OPERATOR}
     # The ban revoked both live sessions; the unban did not bring them back.
     assert not is_active(database, "sessions", player["newer"])
     assert not is_active(database, "sessions", player["older"])
@@ -324,7 +311,7 @@ def test_soft_delete_then_restore(support: Database, database: Database) -> None
     assert (row.is_deleted, row.deleted_at) == (False, None)
     [deleted] = audit(database, "soft-delete")
     [restored] = audit(database, "restore")
-    assert (deleted.operator, deleted.role, deleted.primary_key) == (OPERATOR, "support", {"id": str(user_id)})
+    assert (deleted.operator, deleted.role, deleted.primary_key) == (DESK_OPERATOR, "support", {"id": str(user_id)})
     assert (deleted.reason, restored.reason) == ("user asked to close the account", "closed by mistake")
 
 

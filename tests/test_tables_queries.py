@@ -11,7 +11,8 @@ from textual.pilot import Pilot
 
 from console.app import ConsoleApp
 from data.engine import Database
-from tests.test_tables_screen import column_values, open_table, run, settle, status, tables, to_column, toasts
+from tests.app_factory import settle, toasts
+from tests.test_tables_screen import column_values, open_table, run, status, tables, to_column
 
 
 async def type_into_prompt(pilot: Pilot[None], value: str) -> None:

@@ -12,14 +12,13 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy import text
 from textual.pilot import Pilot
 from textual.widgets import Input, Tree
-from textual.widgets._toast import Toast
 
 from console.app import ConsoleApp
 from data.catalog import RelationRef
 from data.engine import Database
 from data.roles import Role
 from screens.tables import TablesScreen
-from tests.app_factory import make_app, settle
+from tests.app_factory import make_app, settle, toasts
 from tests.conftest import SMALL_POOL, login_settings
 from widgets.paged_table import PagedTable
 
@@ -63,10 +62,6 @@ def column_values(app: ConsoleApp, column: str) -> list[str]:
 def status(app: ConsoleApp) -> str:
     return str(tables(app).query_one("#tables-status").render())
 
-
-def toasts(app: ConsoleApp) -> str:
-    """The notifications on screen, as the user reads them."""
-    return "\n".join(str(toast.render()) for toast in app.screen.query("*") if isinstance(toast, Toast))
 
 
 async def to_column(pilot: Pilot[None], app: ConsoleApp, column: str) -> None:

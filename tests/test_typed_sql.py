@@ -18,8 +18,7 @@ from data.engine import ConnectionSettings, Database, PoolSettings, guard_typed_
 from data.explain.runner import ExplainError, ExplainOptions, ExplainRun, single_statement
 from data.export import BadQuery, export_query, export_view
 from data.roles import Role
-from tests.conftest import SMALL_POOL, login_settings
-from tests.test_cli import run_console, socket_url
+from tests.conftest import SMALL_POOL, login_settings, run_console, socket_url
 
 PWN = "UPDATE gacha.users SET academy_name = 'PWNED' WHERE id = (SELECT min(id) FROM gacha.users)"
 # Closes our parentheses, commits, writes, and opens a statement our text then completes.
