@@ -10,7 +10,7 @@ from functools import partial
 from importlib import import_module
 from typing import ClassVar, cast
 
-from textual import on
+from textual import events, on
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -185,6 +185,12 @@ class ConsoleApp(App[None]):
         self._signal_loop: asyncio.AbstractEventLoop | None = None
         """The running event loop, for exit_on_signal."""
         self.sub_title = connection_label(database)
+        role = database.settings.role
+        self._closed_screen_keys = {
+            key.strip(): entry for entry in SCREENS if not entry.open_to(role)
+            for key in (keymap or {}).get(f"app.screen.{entry.mode}", entry.key).split(",")
+        }
+        """The keys of the screens this role may not open: their bindings are off."""
         for entry in SCREENS:
             if entry.open_to(database.settings.role):
                 self.palette.register(entry.name, entry.help, partial(self.switch_mode, entry.mode))
@@ -265,6 +271,14 @@ class ConsoleApp(App[None]):
             entry = next((entry for entry in SCREENS if entry.mode == parameters[0]), None)
             return entry is None or entry.open_to(self.database.settings.role)
         return True
+
+    def on_key(self, event: events.Key) -> None:
+        """A screen key this role may not use says why, where nothing would happen."""
+        entry = self._closed_screen_keys.get(event.key)
+        if entry is not None:
+            role = self.database.settings.role.value
+            self.notify(f"{entry.name} is not open to the {role} role: its login may not read what it shows.",
+                        title="Not for this role", severity="warning")
 
     @on(Worker.StateChanged)
     def report_worker_failure(self, event: Worker.StateChanged) -> None:

@@ -54,8 +54,9 @@ class ActivityScreen(ConsoleScreen):
     """
 
     BINDINGS = [
-        Binding("space", "toggle_pause", "Pause", id="activity.pause",
-                tooltip="Pause or resume the automatic refresh"),
+        # One key, two footer labels: check_action shows the one that applies.
+        Binding("space", "pause", "Pause", id="activity.pause", tooltip="Pause the automatic refresh"),
+        Binding("space", "resume", "Resume", id="activity.resume", tooltip="Resume the automatic refresh"),
         Binding("ctrl+r", "refresh_now", "Refresh", id="activity.refresh",
                 tooltip="Take a snapshot of the server's activity now"),
         Binding("i", "ask_interval", "Interval", id="activity.interval",
@@ -180,9 +181,22 @@ class ActivityScreen(ConsoleScreen):
 
     # -- keys --------------------------------------------------------------------------
 
-    def action_toggle_pause(self) -> None:
-        self.paused = not self.paused
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "pause":
+            return not self.paused
+        if action == "resume":
+            return self.paused
+        return True
+
+    def action_pause(self) -> None:
+        self.paused = True
         self.show_status()
+        self.refresh_bindings()
+
+    def action_resume(self) -> None:
+        self.paused = False
+        self.show_status()
+        self.refresh_bindings()
 
     def action_ask_interval(self) -> None:
         def apply(text: str | None) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from textual.message import Message
 from rich.text import Text
 from textual.coordinate import Coordinate
+from textual.message import Message
 from textual.widgets import DataTable
 
 from data import stats

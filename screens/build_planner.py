@@ -49,7 +49,7 @@ from data.planner.report import headline
 from data.planner.totals import BuildTotals, build_totals
 from screens.base import ConsoleScreen, confirm_replace
 from widgets.build_tables import BonusesTable, PicksTable, SlotsTable, TotalsTable, power_summary
-from widgets.dialogs import ChoiceDialog, ConfirmDialog, Confirmation, TextPrompt
+from widgets.dialogs import ChoiceDialog, Confirmation, ConfirmDialog, TextPrompt
 
 TABS = ("planner-power", "planner-bonuses", "planner-totals")
 

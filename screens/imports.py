@@ -62,10 +62,10 @@ def describe(progress: Progress) -> str:
 
 class ImportsScreen(ConsoleScreen):
     BINDINGS = [
-        Binding("ctrl+r", "run_import", "Run", id="imports.run", tooltip="Run the import with these options"),
+        Binding("f5", "run_import", "Run", id="imports.run", tooltip="Run the import with these options"),
         Binding("ctrl+k", "cancel_import", "Cancel", id="imports.cancel",
                 tooltip="Stop after the batch being written; committed batches stay"),
-        Binding("f5", "reload", "History", id="imports.reload", tooltip="Reload the history of runs"),
+        Binding("ctrl+r", "reload", "History", id="imports.reload", tooltip="Reload the history of runs"),
     ]
 
     def __init__(self, start_dir: Path | str = ".") -> None:

@@ -101,7 +101,7 @@ class MigrationsScreen(ConsoleScreen):
                 tooltip="The SQL an upgrade to (or, when applied, a downgrade below) the selected revision would run"),
         Binding("c", "drift", "Drift", id="migrations.drift",
                 tooltip="Compare the models with the database: the differences per schema and the SQL that fixes each"),
-        Binding("r", "refresh", "Refresh", id="migrations.refresh", tooltip="Read the history and the applied revisions again"),
+        Binding("ctrl+r", "refresh", "Refresh", id="migrations.refresh", tooltip="Read the history and the applied revisions again"),
     ]
 
     @dataclass

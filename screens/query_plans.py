@@ -28,6 +28,7 @@ from data.explain.advice import IndexAdvice, advise_indexes
 from data.explain.compare import compare_plans
 from data.explain.files import load_plans, plans_from_text, save_plans
 from data.explain.presets import PRESETS, fill_preset
+from data.explain.render import format_change_ms, format_ms, plan_summary
 from data.explain.runner import (
     DEFAULT_TIMEOUT_MS,
     ExplainError,
@@ -40,7 +41,6 @@ from data.explain.runner import (
 )
 from screens.base import ConsoleScreen, confirm_replace
 from widgets.dialogs import ChoiceDialog, TextEntry, TextPrompt, set_language, show_status
-from data.explain.render import format_change_ms, format_ms, plan_summary
 from widgets.plan_tree import PlanComparisonTable, PlanNodeDetails, PlanTree
 
 RUN_GROUP = "query_plans.run"

@@ -55,6 +55,7 @@ class AccountsPane(DeskPane):
                 tooltip="Soft-delete the highlighted account, or restore it if deleted (asks a reason)"),
         Binding("ctrl+r", "reload", "Reload", id="accounts.reload", tooltip="Read the list again", show=False),
     ]
+    WRITES = frozenset({"delete_or_restore"})
 
     show_deleted: Reactive[bool] = reactive(False, init=False)
     """Whether soft-deleted accounts are listed too."""

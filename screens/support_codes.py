@@ -50,6 +50,7 @@ class GiftCodesPane(DeskPane):
                 tooltip="Deactivate the highlighted code, or activate it again"),
         Binding("ctrl+r", "reload", "Reload", id="codes.reload", tooltip="Read the codes again", show=False),
     ]
+    WRITES = frozenset({"create", "toggle_active"})
 
     @dataclass
     class CodesLoaded(Message):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
@@ -35,6 +36,16 @@ class DeskPane(ConsolePane):
         @property
         def control(self) -> DeskPane:
             return self.pane
+
+    WRITES: ClassVar[frozenset[str]] = frozenset()
+    """The tab's actions that write: not offered where the desk may not act (a developer,
+    a read-only profile), rather than refused after their form was filled in."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.WRITES:
+            settings = self.console_app.database.settings
+            return not settings.read_only and settings.role.can_use_support_desk
+        return True
 
     def done(self, title: str, text: str, *, keep: str | None = None) -> None:
         """Report a committed action (safe from the action's worker thread)."""

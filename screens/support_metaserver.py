@@ -69,6 +69,7 @@ class MetaserverPane(DeskPane):
         Binding("ctrl+r", "reload", "Reload", id="metaserver.reload",
                 tooltip="Read the players and the highlighted one again", show=False),
     ]
+    WRITES = frozenset({"revoke_session", "revoke_all", "toggle_ban"})
 
     view: Reactive[View] = reactive("desk", bindings=True, init=False)
     """What the pane shows: the player desk, the leaderboard or the rooms."""
@@ -228,6 +229,8 @@ class MetaserverPane(DeskPane):
     # ---- actions ----------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not super().check_action(action, parameters):
+            return False
         if action in ("revoke_session", "revoke_all", "toggle_ban", "focus_search", "reload"):
             return self.view == "desk"
         if action == "back":

@@ -63,6 +63,8 @@ class PlayersPane(DeskPane):
         Binding("ctrl+r", "reload", "Reload", id="players.reload", tooltip="Read the player again", show=False),
     ]
 
+    WRITES = frozenset({"change_balance", "redeem"})
+
     player_id: Reactive[int | None] = reactive(None, init=False)
     """The highlighted player's id."""
 
@@ -244,7 +246,7 @@ def require_code(text: str) -> str:
 def require_amount(text: str) -> str:
     """A positive whole number; the grant limit and balances are checked by the data layer."""
     if text.strip().startswith("-"):
-        raise ValueError("amount: more than zero (Deduct takes currency away)")
+        raise ValueError("amount must be more than zero (Deduct takes currency away)")
     return str(inputs.whole_number(text, "amount", low=1))
 
 

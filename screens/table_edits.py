@@ -22,7 +22,7 @@ from data.edits import DEFAULT, ChangeSet, RowRef
 from data.values import editor_kind, input_text, validate_input
 from screens.base import confirm_write
 from screens.table_cells import key_label, row_as_mapping
-from widgets.dialogs import ConfirmDialog, Confirmation
+from widgets.dialogs import Confirmation, ConfirmDialog
 from widgets.paged_table import PagedTable
 from widgets.pending_changes import PendingAction, PendingChangesView, PendingRow
 from widgets.row_form import FormField, RowForm

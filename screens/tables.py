@@ -87,8 +87,9 @@ class TablesScreen(TableEditing, TableExport, ConsoleScreen):
         Binding("x", "export", "Export", id="tables.export",
                 tooltip="Write the whole filtered result to a CSV or JSON file", show=False),
         Binding("ctrl+r", "reload", "Reload", id="tables.reload", tooltip="Read this page again", show=False),
-        Binding("escape", "cancel_query", "Cancel query", id="tables.cancel_query",
-                tooltip="Cancel the page query that is running, at the server", show=False),
+        Binding("escape", "cancel_query", "Cancel / close", id="tables.cancel_query",
+                tooltip="Cancel the page query that is running, at the server; else close the details",
+                show=False),
         *EDIT_BINDINGS,
     ]
 
@@ -325,10 +326,13 @@ class TablesScreen(TableEditing, TableExport, ConsoleScreen):
                 f"running the query… {elapsed:.1f} s  ·  Escape cancels it")
 
     def action_cancel_query(self) -> None:
+        """Escape: cancel the page query that runs, else close the details pane."""
         assert self.page_query is not None
         if self.page_query.running:
             self.page_query.cancel()
             self.query_one("#tables-status", Static).update("cancelling the query…")
+        elif self.query_one(ContentSwitcher).current == "tables-details":
+            self.action_toggle_details()
 
     @on(Worker.StateChanged)
     def page_worker_done(self, event: Worker.StateChanged) -> None:

@@ -123,6 +123,11 @@ def test_o_and_a_clicked_header_sort_the_rows(database: Database) -> None:
     run(database, scenario)
 
 
+def footer_label(app: ConsoleApp, key: str) -> str:
+    """What the footer says a key does now."""
+    return app.screen.active_bindings[key].binding.description
+
+
 def test_space_pauses_and_resumes_the_refresh(database: Database) -> None:
     source = RecordedActivity()
 
@@ -136,15 +141,18 @@ def test_space_pauses_and_resumes_the_refresh(database: Database) -> None:
 
     async def scenario(pilot: Pilot[None], app: ConsoleApp, screen: ActivityScreen) -> None:
         assert await reads_after(pilot, 0.8) >= 2
+        assert footer_label(app, "space") == "Pause"
         await pilot.press("space")
         await settle(pilot)
         assert await reads_after(pilot, 0.8) == 0
         assert line(app, "#activity-status").startswith("paused (space resumes)")
+        assert footer_label(app, "space") == "Resume"
         await pilot.press("ctrl+r")  # a refresh on demand still works while paused
         await settle(pilot)
         assert source.reads > 0 and await reads_after(pilot, 0.1) == 0
         await pilot.press("space")
         assert await reads_after(pilot, 0.8) >= 2
+        assert footer_label(app, "space") == "Pause"
 
     run(database, scenario, interval=0.2, source=source)
 

@@ -431,7 +431,7 @@ def test_default_and_enter_in_one_line_editors() -> None:
 
     async def enter_validates(pilot: Pilot[None], app: DialogApp) -> None:
         field = app.screen.query_one(Input)
-        assert field.placeholder == "42 or -3.14"
+        assert field.placeholder == "42"  # an integer column: no decimals suggested
         await pilot.press("ctrl+u")
         await typed(pilot, "1.5")
         await pilot.press("enter")
@@ -521,6 +521,27 @@ def test_row_form_lists_every_error_then_answers_every_field() -> None:
         ]
 
     drive(RowForm("New row in gacha.users", FIELDS), scenario)
+
+
+def test_row_form_names_a_field_once_and_suggests_no_decimals_for_a_whole_number() -> None:
+    def amount(text: str) -> str:
+        raise ValueError(f"amount must be a whole number, not {text!r}")
+
+    fields = [FormField("amount", "whole number", "number", False, None, validate=amount, required=True),
+              FormField("price", "numeric", "number", False, None, validate=amount, required=True)]
+
+    async def scenario(pilot: Pilot[None], app: DialogApp) -> None:
+        screen = app.screen
+        assert screen.query_one("#field-0", Input).placeholder == "required, e.g. 42"
+        assert screen.query_one("#field-1", Input).placeholder == "required, e.g. 42 or -3.14"
+        screen.query_one("#field-0", Input).value = "1.5"
+        screen.query_one("#field-1", Input).value = "2"
+        await pilot.press("ctrl+s")
+        seen = visible_text(app)
+        assert "amount must be a whole number, not '1.5'" in seen and "amount: amount" not in seen
+        assert "price: amount must be" in seen  # a message that names another field is prefixed
+
+    drive(RowForm("Grant", fields), scenario)
 
 
 def test_row_form_select_and_escape() -> None:

@@ -42,7 +42,7 @@ def test_an_admin_runs_an_i12_import_and_sees_it_in_the_history(database: Databa
     async def scenario(pilot, app) -> None:
         app.screen.query_one("#imports-path", Input).value = str(FIXTURES / "i12_malformed.json")
         app.screen.query_one("#imports-batch", Input).value = "4"
-        await pilot.press("ctrl+r")
+        await pilot.press("f5")
         await until(pilot, lambda: finished(app))
         shown = visible_text(app)
         assert "completed: 11 written, 1 rejected" in shown
@@ -60,7 +60,7 @@ def test_a_file_that_is_not_json_is_refused_in_one_line(database: Database, tmp_
 
     async def scenario(pilot, app) -> None:
         app.screen.query_one("#imports-path", Input).value = str(bad)
-        await pilot.press("ctrl+r")
+        await pilot.press("f5")
         await until(pilot, lambda: finished(app) or "failed" in visible_text(app))
         status = str(app.screen.query_one("#imports-status", Static).render())
         assert "\n" not in status and "Traceback" not in visible_text(app)
@@ -89,7 +89,7 @@ def test_progress_then_cancel_keeps_whole_batches(database: Database, tmp_path: 
     async def scenario(pilot, app) -> None:
         app.screen.query_one("#imports-path", Input).value = str(path)
         app.screen.query_one("#imports-batch", Input).value = "500"
-        await pilot.press("ctrl+r")
+        await pilot.press("f5")
         bar = app.screen.query_one("#imports-bar", ProgressBar)
         deadline = time.monotonic() + 30
         while not (bar.progress or 0) > 0:
@@ -119,7 +119,7 @@ def test_other_roles_see_the_history_only(database: Database, database_url, role
     async def scenario(pilot, app) -> None:
         assert "running one is for the admin role" in visible_text(app)
         assert not app.screen.query_one("#imports-path", Input).display
-        await pilot.press("ctrl+r")
+        await pilot.press("f5")
         await settle(pilot)
         assert app.screen.query_one("#imports-history", DataTable).get_row_at(0)[1:3] == ["i12", "completed"]
 
@@ -161,7 +161,7 @@ def test_each_kind_shows_its_own_labelled_options_and_bad_numbers_are_refused(da
                 assert shown(selector) == (selector in visible), (kind, selector)
         screen.query_one("#imports-path", Input).value = str(FIXTURES / "i12_powers.json")
         screen.query_one("#imports-batch", Input).value = "１２"
-        await pilot.press("ctrl+r")
+        await pilot.press("f5")
         await settle(pilot)
         status = str(screen.query_one("#imports-status", Static).render())
         assert status.startswith("the batch size must be a whole number written with the digits 0-9")

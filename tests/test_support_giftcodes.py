@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL
 
+from data import migrate, migration_plan
 from data.engine import ConnectionSettings, Database
 from data.inputs import BadInput
 from data.roles import Role
@@ -420,17 +421,19 @@ def test_a_redemption_is_one_statement_sent_with_its_commit(database_url: URL, d
         assert [m[:2] for m in messages[start:commit] if m[0] == "B"] == []
 
 
-def test_the_migration_counts_the_redemptions_made_before_it(database_url: URL, database: Database) -> None:
-    url = socket_url(database_url)
-    assert run_console("--url", url, "migrate", "downgrade", "gacha@-1", "--yes").returncode == 0
+def test_the_migration_counts_the_redemptions_made_before_it(database: Database) -> None:
+    def move(direction: str, target: str) -> None:
+        plan = migration_plan.plan(database, direction, target)
+        assert all(o.ok for o in migrate.run_migration(database, direction, plan.target, log=lambda line: None))
+
+    move("downgrade", "gacha@-1")
     with database.connect() as connection:  # redeemed while no count was kept
         connection.execute(text("""
             INSERT INTO gacha.gift_code_redemptions (user_id, code)
             SELECT discord_id, 'WELCOME2025' FROM gacha.users u
              WHERE NOT EXISTS (SELECT FROM gacha.gift_code_redemptions r
                                 WHERE r.user_id = u.discord_id AND r.code = 'WELCOME2025')"""))
-    up = run_console("--url", url, "migrate", "upgrade", "gacha@head")
-    assert up.returncode == 0, up.stderr
+    move("upgrade", "gacha@head")
     assert counts_agree(database)
     assert used_count(database, "WELCOME2025") == scalar(database, "SELECT count(*) FROM gacha.users")
 

@@ -142,6 +142,7 @@ def test_the_support_role_sees_its_screens_and_nothing_else(support: Any) -> Non
             await pilot.press("4")
             await settle(pilot)
             assert app.current_mode == "home"
+            assert "Stories is not open to the support role" in toasts(app)  # said, not ignored
             await pilot.press("2")
             await settle(pilot)
             tree = app.screen.query_one("#tables-tree")

@@ -315,19 +315,38 @@ def test_soft_delete_then_restore(support: Database, database: Database) -> None
     assert (deleted.reason, restored.reason) == ("user asked to close the account", "closed by mistake")
 
 
-def test_the_developer_role_is_refused(developer: Database, database: Database) -> None:
+def offered(app: ConsoleApp) -> set[str]:
+    """What the footer offers now, by label."""
+    return {active.binding.description for active in app.screen.active_bindings.values() if active.enabled}
+
+
+def test_the_developer_role_is_not_offered_the_desks_writes(developer: Database, database: Database) -> None:
     async def scenario(pilot: Pilot[None], app: ConsoleApp) -> None:
-        # Reading works for a developer; acting does not, and no reason is asked for.
+        # Reading works for a developer; no key that writes is offered, and pressing one
+        # asks for nothing.
         assert SUPPORT_EMAIL in column(app, "#accounts-table", 0)
+        assert "Delete/restore" not in offered(app) and "Show deleted" in offered(app)
         await pilot.press("z")
         await settle(pilot)
         assert not isinstance(app.screen, TextPrompt)
-        assert "developer role cannot use the support desk" in toasts(app)
         await show_tab(pilot, "support-metaserver")
         app.screen.query_one("#metaserver-players", DataTable).focus()
+        await pilot.pause()
+        assert not {"Ban", "Revoke", "Revoke all"} & offered(app) and "Ranks" in offered(app)
         await pilot.press("b")
         await settle(pilot)
         assert not isinstance(app.screen, TextPrompt)
+        await show_tab(pilot, "support-players")
+        app.screen.query_one("#players-found", DataTable).focus()
+        await pilot.pause()
+        assert not {"Grant", "Deduct", "Redeem code"} & offered(app) and "Reload" in offered(app)
+        await show_tab(pilot, "support-codes")
+        app.screen.query_one("#codes-list", DataTable).focus()
+        await pilot.pause()
+        assert not {"New code", "(De)activate"} & offered(app)
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.screen.query("#codes-list")  # no form opened over the desk
 
     run(developer, "support-accounts", scenario)
     assert not account(database, SUPPORT_EMAIL).is_deleted

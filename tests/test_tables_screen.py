@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 
 from sqlalchemy import text
 from textual.pilot import Pilot
-from textual.widgets import Input, Tree
+from textual.widgets import ContentSwitcher, Input, Tree
 
 from console.app import ConsoleApp
 from data.catalog import RelationRef
@@ -126,9 +126,13 @@ def test_paging_forward_back_and_to_both_ends(database: Database) -> None:
         await pilot.press("g")
         await settle(pilot)
         assert column_values(app, "id")[0] == "1"
-        # Jump to a key.
+        # Jump to a key; a key the column cannot take is refused as a bad key.
         await pilot.press("j")
         await type_into_dialog(pilot, "150")
+        assert column_values(app, "id")[0] == "150"
+        await pilot.press("j")
+        await type_into_dialog(pilot, "abc")
+        assert "Bad key" in toasts(app) and "Bad filter" not in toasts(app)
         assert column_values(app, "id")[0] == "150"
 
     run(database, scenario)
@@ -351,6 +355,9 @@ def test_details_show_columns_indexes_and_constraints(database: Database) -> Non
         assert "pk_users" in seen
         assert "sakura_crystals" in seen
         assert "Bloat" in seen and "Size" in seen
+        await pilot.press("escape")  # closes the details, back on the grid
+        await settle(pilot)
+        assert app.screen.query_one(ContentSwitcher).current == "tables-grid"
 
     run(database, scenario)
 

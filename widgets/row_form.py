@@ -162,7 +162,9 @@ class RowForm(DialogScreen[dict[str, EditOutcome] | None]):
             try:
                 outcomes[field.name] = self.outcome(field, self.raw_value(index))
             except ValueError as error:
-                errors.append(f"{field.name}: {first_line(error)}")
+                message = first_line(error)
+                # The field is named once, whether or not the validator named it already.
+                errors.append(message if message.startswith(field.name) else f"{field.name}: {message}")
                 first_bad = first_bad or widget
                 widget.add_class("-invalid")
             else:

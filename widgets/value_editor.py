@@ -39,6 +39,8 @@ PLACEHOLDERS: dict[str, str] = {
 def placeholder_for(kind: str, type_label: str) -> str:
     """The example for `kind`; time zones only where the column keeps one."""
     example = PLACEHOLDERS.get(kind, "")
+    if kind == "number" and any(word in type_label for word in ("int", "serial", "whole")):
+        example = "42"  # no decimals where none are taken
     if kind in ("timestamp", "time") and ("with time zone" in type_label or type_label.endswith("tz")):
         example += "+00"
     return example

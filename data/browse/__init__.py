@@ -43,11 +43,12 @@ from data.browse.sql import (
     sql_text,
     typed_where,
 )
-from data.browse.views import OPERATORS, BadFilter, Filter, Page, Pager, RowNotFound, SortKey, View
+from data.browse.views import OPERATORS, BadFilter, BadKey, Filter, Page, Pager, RowNotFound, SortKey, View
 
 __all__ = [
     "OPERATORS",
     "BadFilter",
+    "BadKey",
     "CursorPager",
     "Filter",
     "KeysetPager",

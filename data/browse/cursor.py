@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 
 from data.browse.checks import blame
 from data.browse.sql import Params, conditions_sql, order_by_sql, order_columns, row_items, select_sql
-from data.browse.views import BadFilter, Page, View
+from data.browse.views import BadFilter, BadKey, Page, View
 from data.engine import Database, guard_typed_sql
 from data.errors import is_bad_input
 
@@ -74,8 +74,8 @@ class CursorPager:
         return self.last() if not page.rows and self._start > 0 else page
 
     def seek(self, key: Sequence[str]) -> Page:
-        """Not possible: there is no key. Raises BadFilter."""
-        raise BadFilter("this view has no key to jump to")
+        """Not possible: there is no key. Raises BadKey."""
+        raise BadKey("this view has no key to jump to")
 
     def close(self) -> None:
         """End the transaction (and the cursor) and give the connection back to the pool."""

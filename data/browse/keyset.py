@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError
 
 from data.browse.checks import blame
 from data.browse.sql import Params, after_sql, conditions_sql, ident, order_by_sql, order_columns, row_items, select_sql
-from data.browse.views import BadFilter, Page, RowNotFound, View
+from data.browse.views import BadFilter, BadKey, Page, RowNotFound, View
 from data.engine import Database, guard_typed_sql
 from data.errors import is_bad_input, one_line
 
@@ -116,19 +116,22 @@ class KeysetPager:
         another column, it is the row with exactly that key, where the sort puts it.
 
         Raises:
-            BadFilter: the wrong number of values, or a value the key's type refuses.
+            BadKey: the wrong number of values, or a value the key's type refuses.
             RowNotFound: sorted on another column, no row of the view has that key.
         """
         table = self.view.table
         if len(key) != len(table.key):
-            raise BadFilter(f"the key is ({', '.join(table.key)}): give {len(table.key)} value(s)")
+            raise BadKey(f"the key is ({', '.join(table.key)}): give {len(table.key)} value(s)")
         label = f"jump to {', '.join(table.key)}"
-        if [c.name for c in self._order] == list(table.key):
-            anchor: tuple[str | None, ...] = tuple(key)
-        else:
-            with self._reading(label) as connection:
-                anchor = self._anchor_of(connection, key)
-        page = self._page_at(anchor, label)
+        try:
+            if [c.name for c in self._order] == list(table.key):
+                anchor: tuple[str | None, ...] = tuple(key)
+            else:
+                with self._reading(label) as connection:
+                    anchor = self._anchor_of(connection, key)
+            page = self._page_at(anchor, label)
+        except BadFilter as error:  # the server refused a value: it was the key's
+            raise BadKey(str(error)) from error
         return self.last() if page is None else page
 
     def close(self) -> None:

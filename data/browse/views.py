@@ -74,6 +74,12 @@ class BadFilter(ValueError):
     title = "Bad filter"
 
 
+class BadKey(BadFilter):
+    """A key to jump to that the table cannot take (too few values, a value of the wrong type)."""
+
+    title = "Bad key"
+
+
 class RowNotFound(ValueError):
     """seek() on a view sorted on another column found no row with the typed key."""
 
