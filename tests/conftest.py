@@ -148,6 +148,20 @@ def snapshot_database(embedded_server: EmbeddedServer, template_database: str) -
         _autocommit(embedded_server, f'DROP DATABASE IF EXISTS "{SNAPSHOT_DATABASE}" WITH (FORCE)')
 
 
+@pytest.fixture(scope="module")
+def demo(embedded_server: EmbeddedServer, template_database: str) -> Iterator[tuple[Database, Any]]:
+    """A copy of the demo database for the module (read only) and its build planner
+    catalogue (data.planner.catalogue.Catalogue)."""
+    from data.planner import store
+
+    url = create_database(embedded_server, template_database)
+    try:
+        with Database(ConnectionSettings(url=url)) as database:
+            yield database, store.load_catalogue(database)
+    finally:
+        drop_database(embedded_server, url)
+
+
 # The command line, run as a user runs it: a subprocess, no terminal, no DATABASE_URL.
 
 ROOT = Path(__file__).parents[1]

@@ -14,7 +14,6 @@ from data.engine import Database
 from data.planner import store
 from data.planner.catalogue import Catalogue
 from data.planner.exchange import BuildFileError, export_build, export_json, import_build, import_json
-from tests.test_planner_rules import demo  # noqa: F401  (the module fixture, shared)
 
 FULL_BUILD = Path(__file__).parent / "fixtures" / "planner" / "full_sets_build.json"
 

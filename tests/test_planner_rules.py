@@ -8,7 +8,6 @@ data, read once per module from a copy of the demo database.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -16,9 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from data.engine import ConnectionSettings, Database
+from data.engine import Database
 from data.models.heroes import ADDED_SLOT_LEVELS, PICK_LEVELS
-from data.planner import store
 from data.planner.catalogue import Catalogue, EnhancementInfo, PowerInfo
 from data.planner.enhancing import ED_THRESHOLDS, diversified, enhancement_strengths, io_scale
 from data.planner.exchange import import_json
@@ -43,7 +41,6 @@ from data.planner.plan import (
     unpick,
 )
 from data.planner.totals import RULE_OF_FIVE, build_totals
-from tests.conftest import create_database, drop_database
 
 FULL_BUILD = Path(__file__).parent / "fixtures" / "planner" / "full_sets_build.json"
 SCHEDULES = sorted(ED_THRESHOLDS)
@@ -128,17 +125,6 @@ def test_24_picks_and_67_added_slots() -> None:
 
 
 # ---- the demo game data ----------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def demo(embedded_server: object, template_database: str) -> Iterator[tuple[Database, Catalogue]]:
-    """A copy of the demo database for the module (read only) and its catalogue."""
-    url = create_database(embedded_server, template_database)  # type: ignore[arg-type]
-    try:
-        with Database(ConnectionSettings(url=url)) as database:
-            yield database, store.load_catalogue(database)
-    finally:
-        drop_database(embedded_server, url)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module")

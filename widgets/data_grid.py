@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from rich.segment import Segment
-from textual.strip import Strip
 from textual.render import measure
+from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets._data_table import default_cell_formatter  # how DataTable itself draws a cell
 from textual.widgets.data_table import RowKey

@@ -11,8 +11,8 @@ import struct
 from collections.abc import Iterator
 from typing import Any
 
-from data.formatting import size_text
 from data.catalog import ColumnInfo
+from data.formatting import size_text
 from data.values.common import fill, invalid, plural, type_modifiers
 from data.values.scalars import NUMBER
 
