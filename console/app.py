@@ -18,7 +18,7 @@ from textual.worker import Worker, WorkerState
 
 from console.commands import CommandRegistry, ConsoleCommands
 from data.engine import Database
-from data.errors import error_summary
+from data.errors import Refusal, error_summary
 from data.roles import Role
 
 
@@ -310,8 +310,7 @@ def connection_label(database: Database) -> str:
 
 
 def error_title(error: BaseException, worker: Worker[object]) -> str:
-    """The data layer may name the failure (an exception's `title`); else the worker does."""
-    title = getattr(error, "title", None)
-    if isinstance(title, str) and title:
-        return title
+    """A refusal of the data layer names itself (its `title`); else the worker does."""
+    if isinstance(error, Refusal):
+        return error.title
     return f"{worker.name} failed" if worker.name else "Something failed"

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from console.cli_common import EXIT_FAILED, EXIT_USAGE, confirm_production, fail, print_result, write_flags
 from data import inputs
 from data.engine import Database
+from data.errors import Refusal
 from data.models.gacha import CURRENCIES
 
 if TYPE_CHECKING:  # data.support is imported when a desk command runs
@@ -80,7 +81,7 @@ def check_args(args: argparse.Namespace) -> None:
 
 def run(args: argparse.Namespace, database: Database) -> int:
     """The support desk's commands: each one call into data.support, refusals as one line."""
-    from data.support import currency, giftcodes, players
+    from data.support import currency, giftcodes
 
     try:
         if args.command == "grant":
@@ -109,9 +110,9 @@ def run(args: argparse.Namespace, database: Database) -> int:
         change = giftcodes.deactivate_code if args.action == "deactivate" else giftcodes.activate_code
         info = change(database, args.code, reason)
         return print_result(args, _code_json(info), f"gift code {info.code} is {'active' if info.is_active else 'inactive'}: {_code_line(info)}")
-    except (currency.InvalidGrant, giftcodes.InvalidGiftCode, inputs.BadInput) as error:
-        return fail(str(error), EXIT_USAGE)
-    except (currency.GrantRefused, giftcodes.GiftCodeRefused, players.PlayerNotFound, PermissionError) as error:
+    except Refusal as error:
+        return fail(str(error), EXIT_USAGE if error.bad_input else EXIT_FAILED)
+    except PermissionError as error:  # no desk for this role or profile
         return fail(str(error), EXIT_FAILED)
 
 

@@ -14,6 +14,7 @@ from enum import Enum
 from sqlalchemy import Connection, text
 
 from data.engine import Database
+from data.errors import Refusal
 
 # Schemas that hold PostgreSQL itself, not user data.
 _HIDDEN_SCHEMAS = "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'"
@@ -359,7 +360,7 @@ SOFT_DELETE_FLAGS = ("is_deleted", "deleted")
 SOFT_DELETE_TIMESTAMPS = ("deleted_at",)
 
 
-class UnknownRelation(ValueError):
+class UnknownRelation(Refusal, ValueError):
     """The relation the user named does not exist (or is not visible to this role)."""
 
     title = "No such table"

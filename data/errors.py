@@ -3,8 +3,21 @@
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+
+
+class Refusal(Exception):
+    """The console refused a request and wrote nothing: its message is one line naming
+    the rule, `title` heads the notification that shows it. Every refusal of data/ is
+    one, so the App and the command line handle them the same way."""
+
+    title: ClassVar[str] = "Refused"
+    bad_input: ClassVar[bool] = False
+    """The request itself was malformed (the command line's usage error, exit 2), rather
+    than refused by what the database holds (exit 1)."""
+
 
 _NOISE = re.compile(r"^\(psycopg[\w.]*\)\s*")
 _SERVER_LINE = re.compile(r'connection to server (?:at "[^"]*"(?:, port \d+)?|on socket "[^"]*") failed: ')

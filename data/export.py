@@ -36,14 +36,14 @@ from data.browse import (
 )
 from data.catalog import ColumnInfo
 from data.engine import Database, guard_typed_sql
-from data.errors import is_bad_input, one_line
+from data.errors import Refusal, is_bad_input, one_line
 from data.sensitive import MASK
 
 Format = Literal["csv", "json"]
 FORMATS: tuple[Format, ...] = ("csv", "json")
 
 
-class BadQuery(ValueError):
+class BadQuery(Refusal, ValueError):
     """The query to export was refused by the server; the message is its one line."""
 
     title = "Bad query"

@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["age_text", "eta_text", "size_text"]
+__all__ = ["age_text", "eta_text", "first_line", "size_text"]
 
 _UNITS = ("KiB", "MiB", "GiB", "TiB")
+
+
+def first_line(text: str) -> str:
+    """The first non-blank line of `text`, stripped; "" when there is none."""
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
 
 
 def size_text(count: int | None) -> str:

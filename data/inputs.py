@@ -18,6 +18,8 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from data.errors import Refusal
+
 INT4_MAX = 2**31 - 1
 INT4_MIN = -(2**31)
 GIFT_CODE_MAX = 64
@@ -28,10 +30,11 @@ REASON_MAX = 500
 _WHOLE = re.compile(r"[+-]?[0-9]+")
 
 
-class BadInput(ValueError):
+class BadInput(Refusal, ValueError):
     """A value a person typed is not one the console takes; the message names it."""
 
     title = "Bad input"
+    bad_input = True
 
 
 def whole_number(text: str, what: str, *, low: int = INT4_MIN, high: int = INT4_MAX) -> int:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, text
 
 from data.engine import ConnectionSettings
+from data.errors import Refusal
 from data.roles import Role
 
 _LOGIN = text("""
@@ -22,7 +23,7 @@ SELECT session_user AS name,
 """)
 
 
-class LoginTooPowerful(PermissionError):
+class LoginTooPowerful(Refusal, PermissionError):
     """The profile's role is lower than what its login can do; the message says what to do."""
 
     title = "Login too powerful"

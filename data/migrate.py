@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Engine, inspect, text
 
 import data.models  # noqa: F401  (registers every table on Base.metadata for drift checks)
 from data.base import ALL_SCHEMAS, CONSOLE_SCHEMA, Base
+from data.errors import error_summary
 
 VERSION_TABLE = f"{CONSOLE_SCHEMA}.alembic_version"
 BRANCHES: tuple[str, ...] = ALL_SCHEMAS
@@ -281,7 +282,7 @@ def _run(engine: Engine, branch: str, action: Any, target: str) -> BranchOutcome
         with engine.begin() as connection:
             action(alembic_config(connection))
     except Exception as error:  # noqa: BLE001  (any failure of a branch is reported, not raised)
-        return BranchOutcome(branch=branch, target=target, error=_first_line(error))
+        return BranchOutcome(branch=branch, target=target, error=error_summary(error))
     return BranchOutcome(branch=branch, target=target)
 
 
@@ -294,12 +295,6 @@ def _as_tuple(value: str | Sequence[str] | None) -> tuple[str, ...]:
     if value is None:
         return ()
     return (value,) if isinstance(value, str) else tuple(value)
-
-
-def _first_line(error: BaseException) -> str:
-    original = getattr(error, "orig", None) or error
-    lines = str(original).strip().splitlines()
-    return lines[0] if lines else type(error).__name__
 
 
 
@@ -490,6 +485,6 @@ def drift_fixes(connection: Connection, schemas: Sequence[str] = ALL_SCHEMAS) ->
             Operations(offline).invoke(op)
             sql = "\n".join(line for line in buffer.getvalue().splitlines() if line.strip())
         except Exception as error:  # noqa: BLE001  (some ops cannot be rendered offline)
-            sql = f"-- {description} (no SQL rendered: {_first_line(error)})"
+            sql = f"-- {description} (no SQL rendered: {error_summary(error)})"
         items.append(DriftItem(schema=schema, description=description, sql=sql or f"-- {description}"))
     return sorted(items, key=lambda item: item.schema)

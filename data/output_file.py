@@ -17,8 +17,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
+from data.errors import Refusal
 
-class OutputExists(FileExistsError):
+
+class OutputExists(Refusal, FileExistsError):
     """The output is an existing regular file and replacing it was not asked for."""
 
     title = "File exists"

@@ -27,13 +27,14 @@ from sqlalchemy.sql.functions import coalesce
 from data import inputs
 from data.catalog import readable_schemas
 from data.engine import Database
+from data.errors import Refusal
 from data.models.stories import SCHEMA, Node, Story
 
 _NODES = cast(Table, Node.__table__)
 LABEL_LENGTH = 120
 
 
-class StoriesRefusal(ValueError):
+class StoriesRefusal(Refusal, ValueError):
     """A stories request that cannot be answered; the message is one line naming why."""
 
     title = "Stories"

@@ -53,10 +53,6 @@ def number_cell(text: str) -> Text:
     return Text(text, justify="right")
 
 
-def first_line(text: str) -> str:
-    return next((line.strip() for line in text.splitlines() if line.strip()), "")
-
-
 def highlighted_key(table: DataTable[object]) -> str | None:
     """The row key under the table's cursor; None for an empty table."""
     if table.row_count == 0:

@@ -9,7 +9,8 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
 from data import stats
-from screens.activity_common import ActivityPane, first_line, highlighted_key, number_cell
+from data.formatting import first_line
+from screens.activity_common import ActivityPane, highlighted_key, number_cell
 from widgets.data_grid import DataGrid, clip
 from widgets.dialogs import TextViewer
 

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+from types import SimpleNamespace
+
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from textual.binding import Binding
 
-from console.app import SCREENS, ConsoleApp, connection_label
+from console.app import SCREENS, ConsoleApp, connection_label, error_title
 from console.commands import CommandRegistry
 from data.engine import ConnectionSettings, Database
-from data.errors import error_summary
+from data.errors import Refusal, error_summary
+from data.inputs import BadInput
 from data.roles import Role
+from data.support.giftcodes import CodeUsedUp
 
 
 def test_a_database_error_is_one_line_without_sql(tmp_path) -> None:
@@ -24,6 +30,28 @@ def test_a_database_error_is_one_line_without_sql(tmp_path) -> None:
     assert "\n" not in line
     assert str(tmp_path) in line
     assert "psycopg" not in line and "sqlalche.me" not in line
+
+
+def test_every_refusal_of_the_data_layer_is_one_kind_with_a_title() -> None:
+    """One base (data.errors.Refusal): the App titles a notification by it, the command
+    line picks its exit code by it; no exception of data/ carries a title of its own."""
+    import data
+
+    for module in pkgutil.walk_packages(data.__path__, "data."):
+        importlib.import_module(module.name)
+    classes: list[type] = [BaseException]
+    titled = []
+    while classes:
+        cls = classes.pop()
+        classes.extend(cls.__subclasses__())
+        if cls.__module__.startswith("data.") and "title" in cls.__dict__:
+            titled.append(cls)
+    assert len(titled) > 40
+    assert [cls.__name__ for cls in titled if not issubclass(cls, Refusal)] == []
+    worker = SimpleNamespace(name="Redeem")  # error_title reads the worker's name alone
+    assert error_title(CodeUsedUp("gift code 'X' is used up"), worker)  # type: ignore[arg-type] == "Gift code used up"
+    assert error_title(ValueError("x"), worker)  # type: ignore[arg-type] == "Redeem failed"
+    assert BadInput.bad_input and not CodeUsedUp.bad_input
 
 
 def test_a_bug_keeps_its_type_name_and_a_user_error_does_not() -> None:

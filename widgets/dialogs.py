@@ -26,6 +26,7 @@ from textual.widgets import Input, Label, OptionList, ProgressBar, Static, TextA
 from textual.widgets.option_list import Option
 from textual.widgets.text_area import LanguageDoesNotExist
 
+from data import formatting
 from data.formatting import eta_text
 
 ResultT = TypeVar("ResultT")
@@ -40,10 +41,7 @@ CANCEL = Binding(
 
 def first_line(error: BaseException) -> str:
     """A one-line message for the user: the error's first non-blank line, or its type name."""
-    for line in str(error).splitlines():
-        if line.strip():
-            return line.strip()
-    return type(error).__name__
+    return formatting.first_line(str(error)) or type(error).__name__
 
 
 class KeyHints(Static):

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from data.catalog import TableInfo
+from data.errors import Refusal
 
 OPERATORS: tuple[str, ...] = (
     "=", "!=", "<", "<=", ">", ">=", "contains", "starts with", "is null", "is not null",
@@ -68,7 +69,7 @@ class Page:
     or seek() unless they reach the top; None on an empty page."""
 
 
-class BadFilter(ValueError):
+class BadFilter(Refusal, ValueError):
     """A bad WHERE clause, filter, sort or key value; the message is one line naming it."""
 
     title = "Bad filter"
@@ -80,7 +81,7 @@ class BadKey(BadFilter):
     title = "Bad key"
 
 
-class RowNotFound(ValueError):
+class RowNotFound(Refusal, ValueError):
     """seek() on a view sorted on another column found no row with the typed key."""
 
     title = "No such row"

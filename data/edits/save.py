@@ -22,7 +22,7 @@ from data.catalog import TableInfo, quote_ident
 from data.edits.changes import ChangeSet, RowRef, key_text
 from data.edits.statements import Group, group_changes, image_sql, key_sql, runnable, where_row, write_statement
 from data.engine import Database
-from data.errors import one_line
+from data.errors import Refusal, one_line
 from data.sensitive import sensitive_columns
 
 LOCK_TIMEOUT_MS: Final = 5000
@@ -41,7 +41,7 @@ class SaveReport:
     """The keys of the new rows (values of table.key, as psycopg returns them), in order."""
 
 
-class SaveFailed(Exception):
+class SaveFailed(Refusal):
     """Nothing was written; the message is one line naming the change and the reason."""
 
     title = "Save failed"

@@ -41,7 +41,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'data.imports' has no attribute {name!r}")
 
 
-__all__ = [
+__all__ = [  # noqa: PLE0604 - the importers' names, resolved lazily by __getattr__
     "ImportFailed", "ImportLogEntry", "ImportResult", "Progress", "RecordError", "check_can_import",
     "history", *_IMPORTERS,
 ]

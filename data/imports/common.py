@@ -26,7 +26,7 @@ from sqlalchemy.exc import DBAPIError
 from data import inputs
 from data.audit import AuditEntry, write_audit
 from data.engine import Database
-from data.errors import one_line
+from data.errors import Refusal, one_line
 from data.models.heroes import SCHEMA as HEROES
 from data.models.heroes import ImportLog
 
@@ -40,7 +40,7 @@ MAX_LOGGED_ERRORS = 1000
 ON_ERROR_CHOICES: tuple[str, ...] = ("skip", "stop")
 
 
-class ImportFailed(ValueError):
+class ImportFailed(Refusal, ValueError):
     """The import cannot start (a missing file, a bad option); nothing was written."""
 
     title = "Import refused"

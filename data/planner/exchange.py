@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from data.errors import Refusal
 from data.models.heroes import PICK_LEVELS
 from data.planner.catalogue import Catalogue, PowersetInfo
 from data.planner.plan import BuildPlan, PickedPower, Slot, problems
@@ -20,7 +21,7 @@ FORMAT = "console.build"
 VERSION = 1
 
 
-class BuildFileError(ValueError):
+class BuildFileError(Refusal, ValueError):
     """A build file cannot be imported; the message names the first problem found."""
 
     title = "Build file rejected"

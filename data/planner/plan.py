@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from itertools import combinations
 
+from data.errors import Refusal
 from data.models.heroes import ADDED_SLOT_LEVELS, PICK_LEVELS
 from data.planner.catalogue import Catalogue, EnhancementInfo, PowerInfo
 
@@ -31,7 +32,7 @@ SLOTS_GRANTED: Counter[int] = Counter(ADDED_SLOT_LEVELS)
 """Added slots the game grants at each level."""
 
 
-class PlanError(ValueError):
+class PlanError(Refusal, ValueError):
     """An edit or a whole plan breaks a planner rule; the message names it in one line."""
 
     title = "Build rule"

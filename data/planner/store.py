@@ -23,6 +23,7 @@ from data import inputs
 from data.audit import AuditEntry, write_audit
 from data.base import VERSION_SQL
 from data.engine import Database
+from data.errors import Refusal
 from data.models.heroes import (
     ENHANCEMENT_COLUMNS,
     PICK_LEVELS,
@@ -56,11 +57,11 @@ _BUILDS = cast(Table, Build.__table__)
 _VERSION = literal_column(VERSION_SQL).label("version")
 
 
-class BuildNotFound(LookupError):
+class BuildNotFound(Refusal, LookupError):
     title = "No such build"
 
 
-class BuildChanged(RuntimeError):
+class BuildChanged(Refusal, RuntimeError):
     """The stored build changed (saved, renamed) after this plan of it was read: saving
     would overwrite a change nobody here has seen, so nothing was written."""
 

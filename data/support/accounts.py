@@ -19,13 +19,14 @@ from sqlalchemy import Connection, Table, func, or_, select, update
 from data import inputs
 from data.audit import AuditEntry, write_audit
 from data.engine import Database
+from data.errors import Refusal
 from data.models.accounts import SCHEMA, AccountUser
 from data.sensitive import audit_image, readable_columns
 
 _USERS = cast(Table, AccountUser.__table__)
 
 
-class AccountRefusal(ValueError):
+class AccountRefusal(Refusal, ValueError):
     """An accounts desk action refused; the message is one line naming the rule."""
 
     title = "Account action refused"

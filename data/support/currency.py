@@ -40,6 +40,7 @@ from sqlalchemy.sql.selectable import CTE
 from data import inputs
 from data.audit import actor_parameters, audit_cte
 from data.engine import ConnectionSettings, Database
+from data.errors import Refusal
 from data.inputs import INT4_MAX
 from data.models.gacha import CURRENCIES, SCHEMA
 from data.roles import Role
@@ -73,7 +74,7 @@ DEFAULT_MAX_GRANT = 10_000
 
 
 
-class GrantRefused(ValueError):
+class GrantRefused(Refusal, ValueError):
     """A grant or deduction was refused; the message is one line naming the rule."""
 
     title = "Grant refused"
@@ -83,6 +84,7 @@ class InvalidGrant(GrantRefused):
     """The request itself is malformed (bad input): nothing was attempted."""
 
     title = "Invalid grant"
+    bad_input = True
 
 
 class ReasonRequired(InvalidGrant):
@@ -120,7 +122,7 @@ class BalanceTooLarge(GrantRefused):
     title = "Balance too large"
 
 
-class GrantLimitExceeded(PermissionError):
+class GrantLimitExceeded(Refusal, PermissionError):
     """A grant over the profile's limit, asked for by a role other than admin."""
 
     title = "Over the grant limit"

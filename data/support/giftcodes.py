@@ -49,6 +49,7 @@ from sqlalchemy.sql.selectable import CTE
 from data import inputs
 from data.audit import AuditEntry, actor_parameters, audit_cte, write_audit
 from data.engine import ConnectionSettings, Database
+from data.errors import Refusal
 from data.inputs import INT4_MAX
 from data.models.gacha import CURRENCIES, SCHEMA, GiftCode, GiftCodeRedemption
 from data.support.currency import check_balance, check_grant_limit, reward_step
@@ -62,7 +63,7 @@ _ATTEMPTS = 3
 """A redemption refused under the lock for a reason a fresh read no longer shows is tried again."""
 
 
-class GiftCodeRefused(ValueError):
+class GiftCodeRefused(Refusal, ValueError):
     """A gift-code action was refused; the message is one line naming the rule."""
 
     title = "Gift code refused"
@@ -72,6 +73,7 @@ class InvalidGiftCode(GiftCodeRefused):
     """The request itself is malformed (bad input): nothing was attempted."""
 
     title = "Invalid gift code"
+    bad_input = True
 
 
 class CodeExists(GiftCodeRefused):

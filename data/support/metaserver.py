@@ -20,6 +20,7 @@ from sqlalchemy.sql.functions import coalesce
 from data import inputs
 from data.audit import AuditEntry, write_audit
 from data.engine import Database
+from data.errors import Refusal
 from data.models.metaserver import SCHEMA, Game, MetaSession, MetaUser, PlayerStat, Room
 from data.sensitive import audit_image, readable_columns
 
@@ -29,7 +30,7 @@ _USERS = cast(Table, MetaUser.__table__)
 _SESSIONS = cast(Table, MetaSession.__table__)
 
 
-class MetaserverRefusal(ValueError):
+class MetaserverRefusal(Refusal, ValueError):
     """A metaserver desk action refused; the message is one line naming the rule."""
 
     title = "Metaserver action refused"

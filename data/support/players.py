@@ -25,6 +25,7 @@ from sqlalchemy import Connection, Select, Table, and_, false, func, literal, se
 
 from data import inputs
 from data.engine import Database
+from data.errors import Refusal
 from data.inputs import INT4_MAX
 from data.models.gacha import (
     CURRENCIES,
@@ -51,7 +52,7 @@ LEDGER = cast(Table, CurrencyLedger.__table__)
 NAME_KEY = func.lower(USERS.c.academy_name).collate("C")
 
 
-class PlayerNotFound(ValueError):
+class PlayerNotFound(Refusal, ValueError):
     """No gacha player has this id."""
 
     title = "Player not found"

@@ -8,9 +8,10 @@ import re
 from collections.abc import Iterable
 
 from data.catalog import ColumnInfo
+from data.errors import Refusal
 
 
-class InvalidValue(ValueError):
+class InvalidValue(Refusal, ValueError):
     """What the user typed cannot be a value of the column: one line naming both."""
 
     title = "Invalid value"

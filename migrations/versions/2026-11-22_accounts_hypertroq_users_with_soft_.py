@@ -12,7 +12,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = 'b2f1c3d4e502'
 down_revision: str | Sequence[str] | None = '0b5e0b5e0b5e'
 branch_labels: str | Sequence[str] | None = ('accounts',)
