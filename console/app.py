@@ -142,6 +142,14 @@ class ConsoleApp(App[None]):
             priority=True,
         ),
         Binding(
+            "question_mark",
+            "toggle_keys",
+            "Keys",
+            id="app.keys",
+            tooltip="Every key of this screen with what it does, those the footer has no room for too",
+            show=False,
+        ),
+        Binding(
             "ctrl+c",
             "help_quit",
             id="app.help_quit",
@@ -254,6 +262,14 @@ class ConsoleApp(App[None]):
                           confirm_label="Quit and lose it"),
             lambda answer: self.exit() if answer is not None else None,
         )
+
+    def action_toggle_keys(self) -> None:
+        """? shows (and hides) every key of the focused screen with what it does: Textual's
+        help panel, which lists the bindings the footer leaves out as well."""
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
 
     async def explain_in_query_plans(self, sql: str) -> None:
         """Bring the query plans screen to the front with `sql` in its editor (from the

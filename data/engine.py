@@ -70,6 +70,14 @@ class ConnectionSettings:
     profile_role: Role | None = None
     """The profile's own role when `--role` lowered it (the login was chosen for that one)."""
 
+    def desk_refusal(self) -> str | None:
+        """Why this connection may not act at the support desk, or None when it may."""
+        if self.read_only:
+            return "this connection is read-only: desk actions cannot run"
+        if not self.role.can_use_support_desk:
+            return f"the {self.role.value} role cannot use the support desk"
+        return None
+
     def real_schema(self, ours: str) -> str:
         """The schema our `ours` really lives in on this profile (its schema_map)."""
         return self.schema_map.get(ours, ours)
@@ -180,12 +188,10 @@ class Database:
                 raise DBAPIError.instance(sql, values, error, psycopg.Error) from None
 
     def _check_desk(self) -> ConnectionSettings:
-        settings = self.settings
-        if settings.read_only:
-            raise PermissionError("this connection is read-only: desk actions cannot run")
-        if not settings.role.can_use_support_desk:
-            raise PermissionError(f"the {settings.role.value} role cannot use the support desk")
-        return settings
+        why = self.settings.desk_refusal()
+        if why is not None:
+            raise PermissionError(why)
+        return self.settings
 
     def dispose(self) -> None:
         """Close every pooled connection (the console is leaving or switching profile)."""

@@ -43,8 +43,7 @@ class DeskPane(ConsolePane):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in self.WRITES:
-            settings = self.console_app.database.settings
-            return not settings.read_only and settings.role.can_use_support_desk
+            return self.console_app.database.settings.desk_refusal() is None
         return True
 
     def done(self, title: str, text: str, *, keep: str | None = None) -> None:
@@ -94,9 +93,8 @@ def require_reason(text: str) -> str:
 def ask_reason(pane: ConsolePane, title: str, prompt: str, then: Callable[[str], object]) -> None:
     """Ask for the reason of a desk action, then run it; refused at once if the role may not act."""
     settings = pane.console_app.database.settings
-    if settings.read_only or not settings.role.can_use_support_desk:
-        why = "this connection is read-only" if settings.read_only else \
-            f"the {settings.role.value} role cannot use the support desk"
+    why = settings.desk_refusal()
+    if why is not None:
         pane.notify(f"Not allowed: {why}.", title="Desk action refused", severity="error")
         return
 

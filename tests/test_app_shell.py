@@ -84,3 +84,33 @@ def test_every_binding_can_be_rebound() -> None:
     assert all(isinstance(b, Binding) and b.id and b.tooltip for b in bindings)
     assert len({b.id for b in bindings if isinstance(b, Binding)}) == len(bindings)
     assert {entry.mode for entry in SCREENS} == set(ConsoleApp.MODES)
+
+
+def test_question_mark_lists_every_key_of_the_screen_the_footer_too(database: Database) -> None:
+    """On the tables screen, ? shows keys the footer has no room for (export, reload)."""
+    import asyncio
+    import io
+
+    from rich.console import Console
+    from textual.widgets import HelpPanel
+
+    from tests.app_factory import make_app, settle
+
+    async def main() -> None:
+        app = make_app(database)
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("2")
+            await settle(pilot)
+            app.screen.query_one("#tables-tree").focus()
+            await pilot.press("question_mark")
+            await pilot.pause()
+            reader = Console(width=120, record=True, file=io.StringIO())
+            reader.print(app.screen.query_one("HelpPanel BindingsTable").render())
+            keys = reader.export_text()
+            # Footer keys and hidden ones alike, each with what it does.
+            assert "Export" in keys and "Reload" in keys and "Details" in keys, keys
+            await pilot.press("question_mark")
+            await pilot.pause()
+            assert not app.screen.query(HelpPanel)
+
+    asyncio.run(main())
