@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alembic.config import Config
 from alembic.script import Script, ScriptDirectory
@@ -24,6 +24,9 @@ from sqlalchemy import Connection, Engine, inspect, text
 import data.models  # noqa: F401  (registers every table on Base.metadata for drift checks)
 from data.base import ALL_SCHEMAS, CONSOLE_SCHEMA, Base
 from data.errors import error_summary
+
+if TYPE_CHECKING:
+    from data.engine import Database
 
 VERSION_TABLE = f"{CONSOLE_SCHEMA}.alembic_version"
 BRANCHES: tuple[str, ...] = ALL_SCHEMAS
@@ -457,6 +460,12 @@ class DriftItem:
     sql: str
     """The statements that bring the database in line with the models (Alembic rendered
     offline); the description again, as a comment, when an operation renders no SQL."""
+
+
+def drift_of(database: Database, schemas: Sequence[str] = ALL_SCHEMAS) -> list[DriftItem]:
+    """`drift_fixes` on a connection of its own."""
+    with database.connect() as connection:
+        return drift_fixes(connection, schemas)
 
 
 def drift_fixes(connection: Connection, schemas: Sequence[str] = ALL_SCHEMAS) -> list[DriftItem]:

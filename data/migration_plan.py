@@ -202,3 +202,25 @@ def plan(database: Database, direction: str, target: str, states: list[SchemaSta
         lost = rows_lost(connection, sql)
     return Plan("downgrade", alembic_target, branch, sql, lost)
 
+
+def branch_points(revisions: list[RevisionInfo]) -> set[str]:
+    """Revisions that more than one revision stands on."""
+    children: dict[str, int] = {}
+    for info in revisions:
+        for down in info.down_revisions:
+            children[down] = children.get(down, 0) + 1
+    return {revision for revision, count in children.items() if count > 1}
+
+
+def plan_for_revision(database: Database, overview: Overview, info: RevisionInfo, direction: str) -> Plan:
+    """The migrations screen's plan for moving to `info` (upgrade) or to below it in its
+    branch (downgrade): the same resolution as `console migrate`'s targets."""
+    if direction == "upgrade":
+        if info.applied:
+            raise MigrationError(f"{info.revision} is already applied: there is nothing to upgrade")
+        return plan(database, "upgrade", info.revision, overview.states)
+    if not info.applied:
+        raise MigrationError(f"{info.revision} is not applied: there is nothing to downgrade")
+    # branch@<the revision below> moves this branch alone (never the branches it stands on).
+    down = info.down_revisions[0] if len(info.down_revisions) == 1 else "base"
+    return plan(database, "downgrade", f"{info.branch}@{down}", overview.states)

@@ -40,29 +40,6 @@ RUN_GROUP = "migrations.run"
 DRIFT_GROUP = "migrations.drift"
 
 
-def branch_points(revisions: list[RevisionInfo]) -> set[str]:
-    """Revisions that more than one revision stands on."""
-    children: dict[str, int] = {}
-    for info in revisions:
-        for down in info.down_revisions:
-            children[down] = children.get(down, 0) + 1
-    return {revision for revision, count in children.items() if count > 1}
-
-
-def plan(database: Database, overview: Overview, info: RevisionInfo, direction: str) -> Plan:
-    """The plan for moving to `info` (upgrade) or to below it in its branch (downgrade),
-    through the same service as `console migrate`."""
-    if direction == "upgrade":
-        if info.applied:
-            raise migrate.MigrationError(f"{info.revision} is already applied: there is nothing to upgrade")
-        return migration_plan.plan(database, "upgrade", info.revision, overview.states)
-    if not info.applied:
-        raise migrate.MigrationError(f"{info.revision} is not applied: there is nothing to downgrade")
-    # branch@<the revision below> moves this branch alone (never the branches it stands on).
-    down = info.down_revisions[0] if len(info.down_revisions) == 1 else "base"
-    return migration_plan.plan(database, "downgrade", f"{info.branch}@{down}", overview.states)
-
-
 def revision_label(info: RevisionInfo, overview: Overview, points: set[str]) -> str:
     current = {state.schema: state.current for state in overview.states}
     marks = ["●" if info.applied else "○", info.revision]
@@ -168,7 +145,7 @@ class MigrationsScreen(ConsoleScreen):
         tree = self.query_one("#migrations-tree", Tree)
         selected = self.selected()
         tree.clear()
-        points = branch_points(overview.revisions)
+        points = migration_plan.branch_points(overview.revisions)
         to_select = None
         for state in overview.states:
             detail = {"at head": state.current, "behind": f"{state.current} → {state.head}",
@@ -235,7 +212,7 @@ class MigrationsScreen(ConsoleScreen):
 
     @work(thread=True, exclusive=True, group=PREVIEW_GROUP, exit_on_error=False, name="Migration SQL")
     def make_plan(self, database: Database, overview: Overview, info: RevisionInfo, direction: str, run: bool) -> None:
-        self.post_message(self.PlanReady(plan(database, overview, info, direction), run))
+        self.post_message(self.PlanReady(migration_plan.plan_for_revision(database, overview, info, direction), run))
 
     @on(PlanReady)
     def confirm_plan(self, event: PlanReady) -> None:
@@ -308,9 +285,7 @@ class MigrationsScreen(ConsoleScreen):
 
     @work(thread=True, exclusive=True, group=DRIFT_GROUP, exit_on_error=False, name="Drift check")
     def check_drift(self, database: Database) -> None:
-        with database.connect() as connection:
-            items = migrate.drift_fixes(connection)
-        self.post_message(self.DriftFound(items))
+        self.post_message(self.DriftFound(migrate.drift_of(database)))
 
     @on(DriftFound)
     def show_drift(self, event: DriftFound) -> None:
