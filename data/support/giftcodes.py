@@ -13,9 +13,11 @@ again on the row's latest version once the lock is granted (READ COMMITTED re-re
 locked row), so redemptions of one code run one after another and the limit is exact. The
 limit is tested against the code's used_count, which triggers on the redemptions table
 keep (migration e5c4f6a7b808) and a CHECK keeps within the limit. The statement then
-inserts the redemption (nothing on a key conflict), its audit row and the credit through
-the grant path (`currency.reward_step`: the guarded balance update, the ledger row and the
-audit row): one round trip and the commit.
+credits the reward through the grant path (`currency.reward_step`: the guarded balance
+update, the ledger row and the audit row) and, only if it was credited, inserts the
+redemption and its audit row; a redemption the primary key refuses fails the statement,
+credit included. It is its own transaction, its COMMIT sent with it
+(`Database.run_desk_statement`): one round trip.
 """
 
 from __future__ import annotations
@@ -259,10 +261,10 @@ def redeem(database: Database, code: str, user_id: int) -> Redemption:
 
     Checks, in order: the code exists (whatever its case), is active, has not expired (by
     the server's clock), the player exists and has not redeemed it, and the code has been
-    redeemed fewer times than its usage limit. Then writes the redemption with its audit
-    row and credits the reward through the grant path (`currency.reward_step`, or
-    `currency.credit` when its guard refused: ledger and audit rows, action "redeem",
-    reason "Gift code CODE").
+    redeemed fewer times than its usage limit. Then credits the reward through the grant
+    path (`currency.reward_step`: the balance rule, ledger and audit rows, action "redeem",
+    reason "Gift code CODE") and writes the redemption with its audit row, all in one
+    statement (`redemption_statement`).
 
     Raises:
         CodeNotFound, CodeInactive, CodeExpired, AlreadyRedeemed, CodeUsedUp: refused,
@@ -290,14 +292,19 @@ def redeem(database: Database, code: str, user_id: int) -> Redemption:
             # deactivation, or the last use taken, while we waited): a fresh read says which.
             _raise_refusal(done, user_id)
             with database.connect() as connection:
-                _raise_refusal(connection.execute(_state_query(), parameters).one(), user_id)
+                now = connection.execute(_state_query(), parameters).one_or_none()
+            if now is None:
+                raise CodeNotFound(f"no gift code {typed!r}")
+            _raise_refusal(now, user_id)
             continue  # the code changed back meanwhile: try again
         if done.ledger_id is None:
             # The credit's guard refused, so nothing was written: the grant path's rule
             # (a balance that would overflow) on the latest balance says why.
             with database.connect() as connection:
                 balance = connection.execute(
-                    select(USERS.c[done.reward_type]).where(USERS.c.id == user_id)).scalar_one()
+                    select(USERS.c[done.reward_type]).where(USERS.c.id == user_id)).scalar_one_or_none()
+            if balance is None:
+                raise PlayerNotFound(user_id)
             check_balance(user_id, done.reward_type, balance, done.reward_value)
             continue  # it fits now: try again
         reason = f"Gift code {done.code}"
