@@ -47,10 +47,9 @@ from console.connect import (
     settings_for,
 )
 from console.embedded import EmbeddedServer, EmbeddedServerError, default_data_dir
-from data import migrate
 from data.engine import Database
 from data.errors import one_line
-from data.migration_plan import MigrationTargetError
+from data.migrate import MigrationError, MigrationTargetError
 from data.roles import Role
 
 # Subcommand families in modules of their own (see console.cli_common).
@@ -158,7 +157,7 @@ def _main(argv: Sequence[str] | None) -> int:
         return _with_database(args, config)
     except (ConfigError, ConnectError, MigrationTargetError) as error:
         return fail(str(error), EXIT_USAGE)
-    except (EmbeddedServerError, CommandFailed, migrate.MigrationError) as error:
+    except (EmbeddedServerError, CommandFailed, MigrationError) as error:
         return fail(str(error), EXIT_FAILED)
     except DataError as error:  # SQLSTATE class 22: the server refused a value as data
         return fail(one_line(error), EXIT_USAGE)

@@ -5,6 +5,9 @@ power's slots and enhanced values after ED, the set bonuses (the ones the rule o
 suppresses marked as such) and the totals; `--json` gives the same as one document.
 `export` writes the build's JSON file (stdout by default); `import` checks a file against
 every rule and saves it as a new build, or names the problem and saves nothing.
+
+The planner's modules are imported by the functions that use them: `console` imports this
+module for its parser alone, and the start-up has no use for the planner.
 """
 
 from __future__ import annotations
@@ -13,24 +16,14 @@ import argparse
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from console.cli_common import EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail, json_flag, print_result
-from data.engine import Database
-from data.output_file import OutputExists, output_file
-from data.planner import store
-from data.planner.catalogue import Catalogue
-from data.planner.exchange import BuildFileError, export_build, export_json, import_json
-from data.planner.plan import BuildPlan, PlanError, pick_label
-from data.planner.report import (
-    attribute_values,
-    headline,
-    percent,
-    power_values,
-    powerset_name,
-    total_lines,
-    totals_document,
-)
-from data.planner.totals import build_totals
+
+if TYPE_CHECKING:
+    from data.engine import Database
+    from data.planner.catalogue import Catalogue
+    from data.planner.plan import BuildPlan
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
@@ -52,6 +45,10 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, database: Database) -> int:
+    from data.planner import store
+    from data.planner.exchange import BuildFileError
+    from data.planner.plan import PlanError
+
     try:
         if args.action == "list":
             return _list(args, database)
@@ -74,6 +71,8 @@ def _build_id(database: Database, reference: str) -> int:
     Raises:
         BuildNotFound: no build (or more than one) answers to it.
     """
+    from data.planner import store
+
     if reference.isdigit():
         return int(reference)
     matches = [b for b in store.list_builds(database) if b.name.casefold() == reference.strip().casefold()]
@@ -84,6 +83,8 @@ def _build_id(database: Database, reference: str) -> int:
 
 
 def _list(args: argparse.Namespace, database: Database) -> int:
+    from data.planner import store
+
     builds = store.list_builds(database)
     payload = [{"id": b.id, "name": b.name, "archetype": b.archetype, "primary": b.primary,
                 "secondary": b.secondary, "pools": list(b.pools), "epic": b.epic, "level": b.level,
@@ -97,6 +98,18 @@ def _list(args: argparse.Namespace, database: Database) -> int:
 
 
 def _show(args: argparse.Namespace, plan: BuildPlan, catalogue: Catalogue) -> int:
+    from data.planner.plan import pick_label
+    from data.planner.report import (
+        attribute_values,
+        headline,
+        percent,
+        power_values,
+        powerset_name,
+        total_lines,
+        totals_document,
+    )
+    from data.planner.totals import build_totals
+
     totals = build_totals(plan, catalogue)
     if args.json:
         return print_result(args, totals_document(plan, catalogue, totals), "")
@@ -129,6 +142,9 @@ def _show(args: argparse.Namespace, plan: BuildPlan, catalogue: Catalogue) -> in
 
 
 def _export(args: argparse.Namespace, plan: BuildPlan, catalogue: Catalogue) -> int:
+    from data.output_file import OutputExists, output_file
+    from data.planner.exchange import export_json
+
     text = export_json(plan, catalogue)
     if args.output is None:
         sys.stdout.write(text)
@@ -144,6 +160,9 @@ def _export(args: argparse.Namespace, plan: BuildPlan, catalogue: Catalogue) -> 
 
 
 def _import(args: argparse.Namespace, database: Database) -> int:
+    from data.planner import store
+    from data.planner.exchange import export_build, import_json
+
     try:
         text = args.file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:

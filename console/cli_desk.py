@@ -11,7 +11,7 @@ from console.cli_common import EXIT_FAILED, EXIT_USAGE, confirm_production, fail
 from data import inputs
 from data.engine import Database
 from data.errors import Refusal
-from data.models.gacha import CURRENCIES
+from data.inputs import CURRENCIES
 
 if TYPE_CHECKING:  # data.support is imported when a desk command runs
     from data.support.giftcodes import GiftCodeInfo

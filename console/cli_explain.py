@@ -7,22 +7,14 @@ import argparse
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from console.cli_common import EXIT_OK, EXIT_USAGE, CommandFailed, fail, json_flag, print_result, seconds
-from data.engine import Database
-from data.explain.advice import advise_indexes
-from data.explain.files import load_plans, plans_from_text
-from data.explain.render import annotated_tree
-from data.explain.runner import (
-    DEFAULT_TIMEOUT_MS,
-    ExplainError,
-    ExplainOptions,
-    ExplainResult,
-    ExplainRun,
-    StatementRefused,
-    schema_lookup,
-)
+from data.explain import DEFAULT_TIMEOUT_MS
+
+if TYPE_CHECKING:  # the rest of data.explain loads when the command runs
+    from data.engine import Database
+    from data.explain.runner import ExplainResult
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
@@ -51,6 +43,10 @@ def check(args: argparse.Namespace) -> None:
 
 
 def run(args: argparse.Namespace, database: Database) -> int:
+    from data.explain.advice import advise_indexes
+    from data.explain.render import annotated_tree
+    from data.explain.runner import ExplainError, StatementRefused, schema_lookup
+
     try:
         results = [_explain(args, database)] if args.sql is not None else _read(args.plan)
     except StatementRefused as error:  # bad input: exit 2, naming the argument
@@ -68,12 +64,16 @@ def run(args: argparse.Namespace, database: Database) -> int:
 
 
 def _explain(args: argparse.Namespace, database: Database) -> ExplainResult:
+    from data.explain.runner import ExplainOptions, ExplainRun
+
     options = ExplainOptions(analyze=args.analyze, buffers=args.buffers, verbose=args.verbose,
                              settings=args.settings, wal=args.wal, timeout_ms=int(args.timeout * 1000))
     return ExplainRun(database).run(args.sql, options)
 
 
 def _read(source: str) -> list[ExplainResult]:
+    from data.explain.files import load_plans, plans_from_text
+
     if source == "-":
         return plans_from_text(sys.stdin.read(), label="standard input")
     return load_plans(Path(source).expanduser())

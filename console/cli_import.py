@@ -9,12 +9,14 @@ from __future__ import annotations
 import argparse
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from console.cli_common import EXIT_FAILED, CommandFailed, json_flag, print_result, progress, whole
 from data import imports
-from data.engine import Database
-from data.imports.common import ON_ERROR_CHOICES, ImportFailed, ImportResult, Progress
+
+if TYPE_CHECKING:  # the importers load when an import runs (data.imports)
+    from data.engine import Database
+    from data.imports.common import ImportResult, Progress
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
@@ -24,7 +26,7 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     i12.add_argument("file", type=Path, metavar="FILE")
     i12.add_argument("--batch-size", type=whole(1), default=1000, help="records per transaction (default 1000)")
     i12.add_argument("--resume-from", type=whole(0), default=0, metavar="N", help="the first record to import (0-based)")
-    i12.add_argument("--on-error", choices=ON_ERROR_CHOICES, default="skip",
+    i12.add_argument("--on-error", choices=imports.ON_ERROR_CHOICES, default="skip",
                      help="skip a bad record (default) or stop the run at it")
     cod = kinds.add_parser("cod", help="a City of Data export directory")
     cod.add_argument("directory", type=Path, metavar="DIR")
@@ -73,7 +75,7 @@ def run(args: argparse.Namespace, database: Database) -> int:
             result = imports.import_series(database, args.file, **options)
         else:
             result = imports.import_table(database, args.table, args.file, fmt=args.format, **options)
-    except (ImportFailed, PermissionError) as error:
+    except (imports.ImportFailed, PermissionError) as error:
         raise CommandFailed(str(error)) from None
     code = print_result(args, result.as_json(), _text(result))
     return code if result.ok else EXIT_FAILED

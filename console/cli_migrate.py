@@ -2,7 +2,7 @@
 
 Upgrades and downgrades go through the same service as the migrations screen
 (`data.migration_plan` to resolve the target and count what a downgrade loses, then
-`data.migrate.run_migration`, which checks the role and writes the audit row). A target
+`data.migrate.run.run_migration`, which checks the role and writes the audit row). A target
 naming no known branch or revision is a usage error (exit 2) that lists the branches. A
 downgrade that would drop rows prints them and runs only with `--yes`.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 from console.cli_common import (
     EXIT_FAILED,
@@ -22,8 +23,10 @@ from console.cli_common import (
     print_result,
     write_flags,
 )
-from data import migrate, migration_plan
-from data.engine import Database
+from data.migrate import BRANCHES, MigrationTargetError, known_targets
+
+if TYPE_CHECKING:
+    from data.engine import Database
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
@@ -52,31 +55,36 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, database: Database) -> int:
+    # Alembic and the migration modules load here, not when `console` imports the parser.
+    from data.migrate.drift import describe_diff, drift
+    from data.migrate.history import history
+    from data.migrate.preview import offline_sql
+    from data.migrate.state import schema_states
+
     action = args.action
     if action in ("upgrade", "downgrade"):
         return _move(args, database)
     if action == "sql":
         url = database.settings.url.render_as_string(hide_password=True)
-        print(migrate.offline_sql(url, args.direction, args.target, args.start), end="")
+        print(offline_sql(url, args.direction, args.target, args.start), end="")
         return EXIT_OK
     with database.connect() as connection:
         if action == "history":
-            revisions = migrate.history(connection)
+            revisions = history(connection)
             text = "\n".join(
                 f"{'*' if r.applied else ' '} {r.revision} ({r.branch}){' head' if r.is_head else ''}  {r.message}"
                 for r in revisions
             )
             return print_result(args, [asdict(r) for r in revisions], text)
         if action == "current":
-            states = migrate.schema_states(connection)
+            states = schema_states(connection)
             text = "\n".join(f"{s.schema:<11} {s.state:<8} {s.current or '-'} (head {s.head})" for s in states)
             return print_result(args, [asdict(s) for s in states], text)
-        schemas = args.schemas or list(migrate.BRANCHES)
-        unknown = set(schemas) - set(migrate.BRANCHES)
+        schemas = args.schemas or list(BRANCHES)
+        unknown = set(schemas) - set(BRANCHES)
         if unknown:
-            raise migration_plan.MigrationTargetError(
-                f"unknown schema(s): {', '.join(sorted(unknown))}; {migration_plan.known_targets()}")
-        diffs = [migrate.describe_diff(diff) for diff in migrate.drift(connection, schemas)]
+            raise MigrationTargetError(f"unknown schema(s): {', '.join(sorted(unknown))}; {known_targets()}")
+        diffs = [describe_diff(diff) for diff in drift(connection, schemas)]
     print_result(args, {"drift": diffs}, "\n".join(diffs) if diffs else "no drift: the database matches the models")
     if diffs:
         raise CommandFailed(f"{len(diffs)} difference(s) between the models and the database")
@@ -84,6 +92,9 @@ def run(args: argparse.Namespace, database: Database) -> int:
 
 
 def _move(args: argparse.Namespace, database: Database) -> int:
+    from data import migration_plan
+    from data.migrate.run import run_migration
+
     plan = migration_plan.plan(database, args.action, args.target)
     if plan.lost:
         lines = "\n".join(f"  {name}: {count:,} {'rows' if name.count('.') == 1 else 'values'}"
@@ -96,7 +107,7 @@ def _move(args: argparse.Namespace, database: Database) -> int:
         print("console: nothing was done; run again with --yes to drop it", file=sys.stderr)
         return EXIT_FAILED
     # Alembic's step-by-step log is the screen's; here the outcome per branch is the answer.
-    outcomes = migrate.run_migration(database, args.action, plan.target, log=lambda line: None, reason=reason)
+    outcomes = run_migration(database, args.action, plan.target, log=lambda line: None, reason=reason)
     failed = [outcome for outcome in outcomes if not outcome.ok]
     lines = [f"{o.branch}: {'ok' if o.ok else 'FAILED: ' + (o.error or '')}" for o in outcomes]
     print_result(args, [asdict(o) for o in outcomes], "\n".join(lines))

@@ -22,7 +22,6 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from console.config import Config, ConfigError, prompt_password, settings_for_url
 from console.embedded import DATABASE, EmbeddedServer
-from data import migrate
 from data.engine import ConnectionSettings, Database
 from data.errors import needs_password, one_line
 from data.login import LoginTooPowerful, check_login, read_login
@@ -144,6 +143,8 @@ def prepare_embedded(server: EmbeddedServer, *, load_demo: Callable[[Database], 
     if marker.exists():
         _ensure_logins(server)
         return None
+    from data.migrate.run import upgrade  # Alembic: loaded only on the first start
+
     started = time.perf_counter()
     admin = Database(ConnectionSettings(url=server.url("postgres"), profile_name="embedded"))
     try:
@@ -166,7 +167,7 @@ def prepare_embedded(server: EmbeddedServer, *, load_demo: Callable[[Database], 
     database = Database(ConnectionSettings(url=server.url(user=Role.ADMIN.login), profile_name="embedded"))
     try:
         progress("running migrations")
-        failures = [outcome for outcome in migrate.upgrade(database.engine) if not outcome.ok]
+        failures = [outcome for outcome in upgrade(database.engine) if not outcome.ok]
         if failures:
             raise ConnectError(f"migration of {failures[0].branch} failed: {failures[0].error}")
         rows = 0
@@ -188,13 +189,14 @@ def _ensure_logins(server: EmbeddedServer) -> None:
     if marker.exists() and marker.read_text().split(" ", 1)[0] == ROLES_VERSION:
         return
     from data import grants
+    from data.migrate.run import grant_roles
 
     database = Database(ConnectionSettings(url=server.url(), profile_name="embedded"))
     try:
         with database.connect() as connection:
             for statement in grants.login_statements(DATABASE):
                 connection.exec_driver_sql(statement)
-        migrate.grant_roles(database.engine)
+        grant_roles(database.engine)
     except SQLAlchemyError as error:
         raise ConnectError(f"could not set up the role logins: {one_line(error)}") from None
     finally:

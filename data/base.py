@@ -1,21 +1,10 @@
-"""The declarative base every model shares, and the names of our schemas.
+"""The names of our schemas, and how a row's version is read.
 
-The naming convention makes every constraint and index name deterministic, so Alembic's
-autogenerate and hand-written migrations agree on what a thing is called.
+Imported by nearly everything, the start-up included, so it imports nothing; the models'
+declarative base is data/models/base.py.
 """
 
 from __future__ import annotations
-
-from sqlalchemy import MetaData
-from sqlalchemy.orm import DeclarativeBase
-
-NAMING_CONVENTION = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
 
 # One PostgreSQL schema per system, in the order their migration branches are listed.
 SYSTEM_SCHEMAS: tuple[str, ...] = ("heroes", "accounts", "metaserver", "stories", "gacha")
@@ -27,9 +16,3 @@ VERSION_SQL = "xmin::text::bigint"
 """A row's version: select it next to a row a user may change, and compare it when writing
 the change back, so that nothing overwrites a change it did not see (xmin changes with
 every update of the row)."""
-
-
-class Base(DeclarativeBase):
-    """The one declarative base; its metadata is what Alembic compares against."""
-
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)

@@ -13,8 +13,8 @@ import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any
+from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 from psycopg import RawCursor, ServerCursor
@@ -22,10 +22,12 @@ from psycopg.rows import namedtuple_row
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, Compiled, Dialect, make_url
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.expression import Executable
 
 from data.roles import Role
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
 
 APPLICATION_NAME = "console"
 ONE_STATEMENT = "console_one_statement"
@@ -103,12 +105,11 @@ def as_sqlalchemy_url(url: str | URL) -> URL:
 
 
 class Database:
-    """One profile's Engine, its sessionmaker, and the rules every connection follows."""
+    """One profile's Engine, its sessionmaker (made when first used), and the rules every connection follows."""
 
     def __init__(self, settings: ConnectionSettings) -> None:
         self.settings = settings
         self.engine: Engine = _make_engine(settings)
-        self.sessions: sessionmaker[Session] = sessionmaker(self.engine, expire_on_commit=False)
         self._in_flight = _track_statements(self.engine)
 
     def cancel_statement_of(self, thread_id: int) -> bool:
@@ -125,10 +126,16 @@ class Database:
             return False
         return True
 
+    @cached_property
+    def _sessions(self) -> sessionmaker[Session]:
+        from sqlalchemy.orm import sessionmaker  # the ORM loads with the first screen that uses it
+
+        return sessionmaker(self.engine, expire_on_commit=False)
+
     @contextmanager
     def session(self) -> Iterator[Session]:
         """One unit of work: a short-lived Session in one transaction, committed on success."""
-        with self.sessions.begin() as session:
+        with self._sessions.begin() as session:
             yield session
 
     @contextmanager

@@ -25,8 +25,8 @@ from sqlalchemy import Connection, text
 
 from data.base import ALL_SCHEMAS
 from data.catalog import RelationRef, describe_table_on, quote_ident, sql_text
+from data.inputs import CURRENCIES
 from data.login import read_login
-from data.models.gacha import CURRENCIES
 from data.roles import SUPPORT_SCHEMAS, Role
 from data.sensitive import sensitive_columns
 

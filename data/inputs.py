@@ -26,6 +26,9 @@ GIFT_CODE_MAX = 64
 """Characters in a gift code; the gift_codes table's CHECK says the same."""
 REASON_MAX = 500
 """Characters in a reason (the ledger's and the audit log's); their CHECKs say the same."""
+CURRENCIES: tuple[str, ...] = ("sakura_crystals", "quartzs", "daphine")
+"""The gacha's currencies: a player's balance columns, and what a grant or a gift code may
+credit (the ledger's and the codes' CHECKs say the same)."""
 
 _WHOLE = re.compile(r"[+-]?[0-9]+")
 

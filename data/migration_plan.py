@@ -17,26 +17,12 @@ from alembic.script import Script, ScriptDirectory
 
 from data.base import CONSOLE_SCHEMA
 from data.engine import Database
-from data.migrate import (
-    BRANCHES,
-    MigrationError,
-    RevisionInfo,
-    SchemaState,
-    branch_of,
-    history,
-    offline_sql,
-    only_steps,
-    revision_dates,
-    rows_lost,
-    schema_states,
-    script_directory,
-)
+from data.migrate import BRANCHES, MigrationError, MigrationTargetError, known_targets
+from data.migrate.history import RevisionInfo, history, revision_dates, script_directory
+from data.migrate.preview import offline_sql, only_steps, rows_lost
+from data.migrate.state import SchemaState, revision_graph, schema_states
 
 _RELATIVE = re.compile(r"^([+-])(\d+)$")
-
-
-class MigrationTargetError(MigrationError):
-    """A target that names no known branch or revision, or that cannot be moved alone."""
 
 
 @dataclass(frozen=True)
@@ -65,13 +51,10 @@ class Plan:
     """("schema.table", rows) or ("schema.table.column", values) that a downgrade destroys."""
 
 
-def known_targets() -> str:
-    return f"known branches: {', '.join(BRANCHES)} (e.g. gacha@head, gacha@-1, gacha@base, or a revision id)"
-
-
 def _chain(script: ScriptDirectory, branch: str) -> list[Script]:
     """The branch's own revisions, oldest first (the console branch includes the shared root)."""
-    own = [node for node in script.walk_revisions() if branch_of(script, node) == branch]
+    graph = revision_graph()
+    own = [node for node in script.walk_revisions() if graph.branch_of(node.revision) == branch]
     return list(reversed(own))
 
 
@@ -103,10 +86,10 @@ def resolve_upgrade(target: str) -> tuple[str, str]:
     if branch is None:
         if _RELATIVE.match(rest) or rest in ("head", "base"):
             raise MigrationTargetError(f"name a branch for {target!r}; {known_targets()}")
-        return branch_of(script, _revision(script, rest)), rest
+        return revision_graph().branch_of(_revision(script, rest).revision), rest
     if rest != "head" and not _RELATIVE.match(rest):
         node = _revision(script, rest)
-        if branch_of(script, node) != branch:
+        if revision_graph().branch_of(node.revision) != branch:
             raise MigrationTargetError(f"{rest} is not a {branch} revision; {known_targets()}")
     return branch, target
 
@@ -131,7 +114,7 @@ def resolve_downgrade(states: list[SchemaState], target: str) -> tuple[str, str 
     if branch is None:
         if _RELATIVE.match(rest) or rest in ("head", "heads"):
             raise MigrationTargetError(f"name the branch to move, e.g. gacha@{rest}; {known_targets()}")
-        branch = branch_of(script, _revision(script, rest))
+        branch = revision_graph().branch_of(_revision(script, rest).revision)
     chain = _chain(script, branch)
     ids = [node.revision for node in chain]
     if branch not in current:
@@ -182,10 +165,9 @@ def plan(database: Database, direction: str, target: str, states: list[SchemaSta
         branch, alembic_target = resolve_upgrade(target)
         start = current.get(branch) if branch != "all" else None
         sql = offline_sql(url, "upgrade", alembic_target, start if start and start != alembic_target else None)
-        script = script_directory()
-        applied = {node.revision for head in current.values()
-                   for node in script.revision_map.iterate_revisions(head, "base")}
-        pending = {node.revision for node in script.walk_revisions()} - applied
+        graph = revision_graph()
+        applied = {revision for head in current.values() for revision in graph.ancestors(head)}
+        pending = set(graph.revisions) - applied
         return Plan("upgrade", alembic_target, branch, only_steps(sql, pending), [])
     if direction != "downgrade":
         raise MigrationError(f"direction must be upgrade or downgrade, not {direction!r}")

@@ -13,10 +13,10 @@ from typing import Any
 from sqlalchemy import Row, bindparam, text
 from sqlalchemy.engine import URL
 
-from data import migrate
 from data.base import CONSOLE_SCHEMA, SYSTEM_SCHEMAS
 from data.engine import Database
 from data.login import Login, read_login
+from data.migrate.state import SchemaState, schema_states
 from data.roles import Role
 
 DEFAULT_PORT = 5432
@@ -100,15 +100,14 @@ def server_overview(database: Database) -> ServerOverview:
     settings = database.settings
     ours = (*SYSTEM_SCHEMAS, CONSOLE_SCHEMA)
     real = {schema: settings.schema_map.get(schema, schema) for schema in ours}
-    with database.session() as session:
-        connection = session.connection()
+    with database.connect() as connection:
         facts = connection.execute(_SERVER_FACTS).one()
         login = read_login(connection)
         stats = {
             row.schema: row
             for row in connection.execute(_SCHEMA_STATS, {"schemas": sorted(set(real.values()))})
         }
-        states = {state.schema: state for state in migrate.schema_states(connection)}
+        states = {state.schema: state for state in schema_states(connection)}
     schemas = tuple(
         _summary(schema, real[schema], stats.get(real[schema]), states.get(schema))
         for schema in ours
@@ -147,7 +146,7 @@ def _summary(
     schema: str,
     real_schema: str,
     stats: Row[Any] | None,
-    state: migrate.SchemaState | None,
+    state: SchemaState | None,
 ) -> SchemaSummary:
     tables = stats.tables if stats else 0
     unanalysed = stats.unanalysed if stats else 0

@@ -1,6 +1,6 @@
 """Alembic environment: our models, our schemas only, the version table in `console`.
 
-Run in-process by data/migrate.py (which hands over a connection in
+Run in-process by data/migrate/ (which hands over a connection in
 `config.attributes["connection"]`), or from a shell with `alembic -x url=... upgrade heads`
 or DATABASE_URL set.
 """
@@ -12,13 +12,13 @@ import os
 from alembic import context
 from sqlalchemy import create_engine, text
 
-import data.models  # noqa: F401  (registers every table on Base.metadata)
-from data.base import ALL_SCHEMAS, CONSOLE_SCHEMA, Base
+from data.base import ALL_SCHEMAS, CONSOLE_SCHEMA
 from data.engine import as_sqlalchemy_url
+from data.models import registered_metadata
 
 config = context.config
 VERSION_TABLE_SCHEMA = CONSOLE_SCHEMA
-# Autogenerate and drift checks look at these schemas alone (data/migrate.py narrows it to
+# Autogenerate and drift checks look at these schemas alone (data/migrate/drift.py narrows it to
 # one system); anything else in the database (public, an application's own tables) is
 # none of our business.
 schemas: tuple[str, ...] = tuple(config.attributes.get("schemas", ALL_SCHEMAS))
@@ -41,7 +41,7 @@ def include_object(obj: object, name: str | None, type_: str, reflected: bool, c
 
 def _configure(**kwargs: object) -> None:
     context.configure(
-        target_metadata=Base.metadata,
+        target_metadata=registered_metadata(),
         include_schemas=True,
         include_name=include_name,
         include_object=include_object,

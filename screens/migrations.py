@@ -27,9 +27,11 @@ from textual.message import Message
 from textual.widgets import Footer, Header, Log, Static, Tree
 from textual.worker import Worker, WorkerState
 
-from data import migrate, migration_plan
+from data import migration_plan
 from data.engine import Database
-from data.migrate import BranchOutcome, DriftItem, RevisionInfo
+from data.migrate.drift import DriftItem, drift_of
+from data.migrate.history import RevisionInfo
+from data.migrate.run import BranchOutcome, run_migration
 from data.migration_plan import Overview, Plan, load_overview
 from screens.base import ConsoleScreen
 from widgets.dialogs import Confirmation, ConfirmDialog, TextViewer
@@ -245,12 +247,12 @@ class MigrationsScreen(ConsoleScreen):
         log = self.query_one("#migrations-log", Log)
         log.clear()
         self.query_one("#migrations-status", Static).update(f"Running {chosen.direction} to {chosen.target}…")
-        self.run_migration(self.console_app.database, chosen, reason)
+        self.migrate_in_worker(self.console_app.database, chosen, reason)
 
     @work(thread=True, exclusive=True, group=RUN_GROUP, exit_on_error=False, name="Migration")
-    def run_migration(self, database: Database, chosen: Plan, reason: str | None) -> None:
-        outcomes = migrate.run_migration(database, chosen.direction, chosen.target,
-                                         log=lambda line: self.post_message(self.LogLine(line)), reason=reason)
+    def migrate_in_worker(self, database: Database, chosen: Plan, reason: str | None) -> None:
+        outcomes = run_migration(database, chosen.direction, chosen.target,
+                                 log=lambda line: self.post_message(self.LogLine(line)), reason=reason)
         self.post_message(self.RunFinished(chosen, outcomes))
 
     @on(LogLine)
@@ -285,7 +287,7 @@ class MigrationsScreen(ConsoleScreen):
 
     @work(thread=True, exclusive=True, group=DRIFT_GROUP, exit_on_error=False, name="Drift check")
     def check_drift(self, database: Database) -> None:
-        self.post_message(self.DriftFound(migrate.drift_of(database)))
+        self.post_message(self.DriftFound(drift_of(database)))
 
     @on(DriftFound)
     def show_drift(self, event: DriftFound) -> None:

@@ -24,13 +24,13 @@ from textual.widgets import Checkbox, ContentSwitcher, Footer, Header, Input, Op
 from textual.widgets.option_list import Option
 
 from data.engine import Database
+from data.explain import DEFAULT_TIMEOUT_MS
 from data.explain.advice import IndexAdvice, advise_indexes
 from data.explain.compare import compare_plans
 from data.explain.files import load_plans, plans_from_text, save_plans
 from data.explain.presets import PRESETS, fill_preset
 from data.explain.render import format_change_ms, format_ms, plan_summary
 from data.explain.runner import (
-    DEFAULT_TIMEOUT_MS,
     ExplainError,
     ExplainOptions,
     ExplainResult,

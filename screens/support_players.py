@@ -21,7 +21,7 @@ from textual.worker import get_current_worker
 
 from data import inputs
 from data.engine import Database
-from data.models.gacha import CURRENCIES
+from data.inputs import CURRENCIES
 from data.support import currency, giftcodes, players
 from screens.base import confirm_write
 from screens.support_common import DeskPane, require_reason, when

@@ -23,9 +23,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import URL
 
 from console.embedded import EmbeddedServer
-from data import migrate
 from data.engine import ConnectionSettings, Database, PoolSettings
 from data.grants import login_statements
+from data.migrate.run import upgrade
 from data.roles import Role
 
 TEMPLATE = "console_template"
@@ -92,7 +92,7 @@ def template_database(embedded_server: EmbeddedServer) -> str:
         with database.connect() as connection:
             for extension in ("vector", "pg_stat_statements"):
                 connection.execute(text(f'CREATE EXTENSION IF NOT EXISTS "{extension}"'))
-        failures = [outcome for outcome in migrate.upgrade(database.engine) if not outcome.ok]
+        failures = [outcome for outcome in upgrade(database.engine) if not outcome.ok]
         assert not failures, failures
         demo.load_demo(database, scale=1)
         # The role logins, as the embedded server's first start makes them (console/connect.py).

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import URL
 
-from data import migrate
 from data.demo import DemoDataError, load_demo, system_tables
 from data.engine import ConnectionSettings, Database
+from data.migrate.run import upgrade
 
 # Row bookkeeping the server stamps at insert time (server_default now()); all else is fixed.
 LOAD_TIME_COLUMNS = {"created_at", "updated_at"}
@@ -38,7 +38,7 @@ def scalar(database: Database, sql: str) -> int:
 @pytest.fixture
 def migrated_empty(empty_database_url: URL) -> Iterator[Database]:
     with Database(ConnectionSettings(url=empty_database_url)) as database:
-        assert all(outcome.ok for outcome in migrate.upgrade(database.engine))
+        assert all(outcome.ok for outcome in upgrade(database.engine))
         yield database
 
 

@@ -8,7 +8,7 @@ import time
 import pytest
 from sqlalchemy import text
 
-from data.explain import analyse_plan
+from data.explain.analysis import analyse_plan
 
 
 def n(node_type, total, loops=1, rows=1, plan_rows=1, cost=10.0, plans=(), **extra):

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from data.explain import analyse_plan, parse_plan, parse_text_plan
+from data.explain.analysis import analyse_plan
+from data.explain.text_format import parse_plan, parse_text_plan
 
 FIXTURES = Path(__file__).parent / "fixtures" / "explain"
 

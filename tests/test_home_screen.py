@@ -10,9 +10,10 @@ from sqlalchemy.engine import make_url
 from textual.command import CommandList
 
 from console.app import ConsoleApp
-from data import migrate
 from data.base import CONSOLE_SCHEMA, SYSTEM_SCHEMAS
 from data.engine import ConnectionSettings, Database
+from data.migrate import VERSION_TABLE
+from data.migrate.state import schema_states
 from data.roles import Role
 from tests.app_factory import TEST_NOTE, make_app, settle, visible_text, visible_texts
 
@@ -31,7 +32,7 @@ def schema_rows(app: ConsoleApp) -> dict[str, list[str]]:
 
 def head_of(database: Database, schema: str) -> str:
     with database.connect() as connection:
-        return next(s.head for s in migrate.schema_states(connection) if s.schema == schema)
+        return next(s.head for s in schema_states(connection) if s.schema == schema)
 
 
 def test_home_shows_the_server_and_every_schema_at_head(database: Database) -> None:
@@ -90,10 +91,10 @@ def test_refresh_shows_a_missing_and_an_unknown_branch(database: Database) -> No
             metaserver, stories = head_of(database, "metaserver"), head_of(database, "stories")
             with database.connect() as connection:
                 connection.execute(
-                    text(f"DELETE FROM {migrate.VERSION_TABLE} WHERE version_num = :v"), {"v": metaserver}
+                    text(f"DELETE FROM {VERSION_TABLE} WHERE version_num = :v"), {"v": metaserver}
                 )
                 connection.execute(
-                    text(f"UPDATE {migrate.VERSION_TABLE} SET version_num = 'f00dfeedf00d' WHERE version_num = :v"),
+                    text(f"UPDATE {VERSION_TABLE} SET version_num = 'f00dfeedf00d' WHERE version_num = :v"),
                     {"v": stories},
                 )
             await pilot.press("r")
@@ -118,7 +119,7 @@ def test_palette_reaches_refresh_and_rebound_keys_work(database: Database) -> No
             assert schema_rows(app)["accounts"][2].startswith("at head")
             with database.connect() as connection:
                 connection.execute(
-                    text(f"DELETE FROM {migrate.VERSION_TABLE} WHERE version_num = :v"),
+                    text(f"DELETE FROM {VERSION_TABLE} WHERE version_num = :v"),
                     {"v": head_of(database, "accounts")},
                 )
             await pilot.press("r")  # rebound to f5: r does nothing now

@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import URL
 
-from data import migrate
 from data.base import ALL_SCHEMAS
 from data.engine import ConnectionSettings, Database
+from data.migrate.state import schema_states
 from tests.conftest import assert_one_line_error, run_console, socket_url
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -28,7 +28,7 @@ def picture(url: URL) -> Picture:
     """Per schema: its migration state and the exact row count of each table (the audit
     log aside: every run adds its own row there)."""
     with Database(ConnectionSettings(url=url)) as database, database.connect() as connection:
-        states = {state.schema: state.state for state in migrate.schema_states(connection)}
+        states = {state.schema: state.state for state in schema_states(connection)}
         tables = connection.execute(text(
             "SELECT schemaname, tablename FROM pg_tables WHERE schemaname = ANY(:schemas) ORDER BY 1, 2"
         ), {"schemas": list(ALL_SCHEMAS)}).all()

@@ -10,15 +10,19 @@ from sqlalchemy import text
 from sqlalchemy.engine import URL
 
 from console.embedded import EmbeddedServer, _packaged_install
-from data import migrate
 from data.base import ALL_SCHEMAS, SYSTEM_SCHEMAS
 from data.engine import ConnectionSettings, Database
+from data.migrate.drift import describe_diff, drift
+from data.migrate.history import history, script_directory
+from data.migrate.preview import offline_sql
+from data.migrate.run import downgrade, upgrade
+from data.migrate.state import revision_graph, schema_states, states_of
 from tests.conftest import run_console, short_temp_dir, socket_url
 
 
 def states(database: Database) -> dict[str, str]:
     with database.connect() as connection:
-        return {state.schema: state.state for state in migrate.schema_states(connection)}
+        return {state.schema: state.state for state in schema_states(connection)}
 
 
 def table_count(database: Database, schema: str) -> int:
@@ -36,29 +40,29 @@ def empty(empty_database_url: URL) -> Iterator[Database]:
 
 def test_upgrade_downgrade_upgrade_and_no_drift(empty: Database) -> None:
     assert set(states(empty).values()) == {"missing"}
-    assert all(outcome.ok for outcome in migrate.upgrade(empty.engine)), migrate.upgrade(empty.engine)
+    assert all(outcome.ok for outcome in upgrade(empty.engine)), upgrade(empty.engine)
     assert set(states(empty).values()) == {"at head"}
     assert table_count(empty, "gacha") == 20 and table_count(empty, "heroes") >= 12
 
-    assert all(outcome.ok for outcome in migrate.downgrade(empty.engine, "base"))
+    assert all(outcome.ok for outcome in downgrade(empty.engine, "base"))
     assert set(states(empty).values()) == {"missing"}
     for schema in SYSTEM_SCHEMAS:
         assert table_count(empty, schema) == 0
 
-    assert all(outcome.ok for outcome in migrate.upgrade(empty.engine))
+    assert all(outcome.ok for outcome in upgrade(empty.engine))
     with empty.connect() as connection:
-        assert [migrate.describe_diff(diff) for diff in migrate.drift(connection)] == []
+        assert [describe_diff(diff) for diff in drift(connection)] == []
 
 
 def test_one_system_alone(empty: Database) -> None:
-    outcomes = migrate.upgrade(empty.engine, "gacha@head")
+    outcomes = upgrade(empty.engine, "gacha@head")
     assert [outcome.ok for outcome in outcomes] == [True]
     now = states(empty)
     # gacha depends on the console branch (its writes need the audit log): the console
     # revision it needs is applied, perhaps not the console's head; nothing else moves.
     assert now["gacha"] == "at head" and now["console"] in ("at head", "behind")
     assert {now[schema] for schema in ("heroes", "accounts", "metaserver", "stories")} == {"missing"}
-    assert all(outcome.ok for outcome in migrate.downgrade(empty.engine, "gacha@base"))
+    assert all(outcome.ok for outcome in downgrade(empty.engine, "gacha@base"))
     assert states(empty)["gacha"] == "missing"
     assert table_count(empty, "gacha") == 0
 
@@ -67,28 +71,59 @@ def test_drift_is_found(database: Database) -> None:
     with database.connect() as connection:
         connection.execute(text("ALTER TABLE gacha.users ADD COLUMN nickname text"))
         connection.execute(text("DROP INDEX metaserver.idx_sessions_token"))
-        found = [migrate.describe_diff(diff) for diff in migrate.drift(connection)]
+        found = [describe_diff(diff) for diff in drift(connection)]
         assert any("nickname" in line for line in found), found
         assert any("idx_sessions_token" in line for line in found), found
-        assert migrate.drift(connection, ["heroes"]) == []
+        assert drift(connection, ["heroes"]) == []
 
 
 def test_behind_and_unknown_states(database: Database) -> None:
     with database.connect() as connection:
         connection.execute(text("UPDATE console.alembic_version SET version_num = '0b5e0b5e0b5e' WHERE version_num = 'e5c4f6a7b808'"))
-        assert {s.schema: s.state for s in migrate.schema_states(connection)}["gacha"] == "missing"
+        assert {s.schema: s.state for s in schema_states(connection)}["gacha"] == "missing"
         connection.execute(text("UPDATE console.alembic_version SET version_num = 'feedfacecafe' WHERE version_num = '0b5e0b5e0b5e'"))
-        assert {s.schema: s.state for s in migrate.schema_states(connection)}["gacha"] == "unknown"
+        assert {s.schema: s.state for s in schema_states(connection)}["gacha"] == "unknown"
+
+
+def test_the_revision_headers_read_as_alembic_reads_the_files() -> None:
+    """The home screen's light reading of the history (data.migrate.state) against Alembic's
+    own: every revision, its down revisions, what lies below it, its branch, the heads."""
+    script, graph = script_directory(), revision_graph()
+    nodes = list(script.walk_revisions())
+    assert set(graph.revisions) == {node.revision for node in nodes}
+    for node in nodes:
+        header = graph.revisions[node.revision]
+        down = node.down_revision
+        assert header.down_revisions == ((down,) if isinstance(down, str) else tuple(down or ()))
+        below = {n.revision for n in script.revision_map.iterate_revisions(node.revision, "base")}
+        assert set(graph.ancestors(node.revision)) == below
+        labels = [label for label in ALL_SCHEMAS if label in node.branch_labels]
+        assert graph.branch_of(node.revision) == (labels[0] if labels else "console"), node.revision
+    assert sorted(graph.heads().values()) == sorted(script.get_heads())
+    assert sorted(graph.heads()) == sorted(ALL_SCHEMAS)
+
+
+def test_a_branch_stands_where_its_newest_applied_revision_is_whatever_the_row_order() -> None:
+    """The version table has one row per head, in no order: a system's row also stands for
+    the console revision it depends on, which must not hide the console's own newer row."""
+    graph = revision_graph()
+    heads = graph.heads()
+    rows = tuple(heads[branch] for branch in ALL_SCHEMAS)
+    for applied in (rows, tuple(reversed(rows))):
+        assert {s.schema: s.state for s in states_of(applied, graph)} == dict.fromkeys(ALL_SCHEMAS, "at head")
+    console_first = graph.revisions[heads["console"]].down_revisions[0]
+    behind = {s.schema: s.state for s in states_of((heads["gacha"], console_first), graph)}
+    assert behind["console"] == "behind" and behind["gacha"] == "at head" and behind["heroes"] == "missing"
 
 
 def test_history_and_offline_sql() -> None:
-    revisions = migrate.history()
+    revisions = history()
     assert {revision.branch for revision in revisions} == set(ALL_SCHEMAS)
     assert sum(revision.is_head for revision in revisions) == len(ALL_SCHEMAS)
-    sql = migrate.offline_sql("postgresql://offline/db", "upgrade", "heads")
+    sql = offline_sql("postgresql://offline/db", "upgrade", "heads")
     assert "CREATE TABLE gacha.users" in sql
     assert "CREATE EXTENSION IF NOT EXISTS vector" in sql
-    down = migrate.offline_sql("postgresql://offline/db", "downgrade", "gacha@base")
+    down = offline_sql("postgresql://offline/db", "downgrade", "gacha@base")
     assert "DROP TABLE gacha.users" in down and "DROP TABLE heroes" not in down
 
 
@@ -129,7 +164,7 @@ def server_without_pgvector() -> Iterator[EmbeddedServer]:
 
 def test_stories_stop_without_pgvector_and_the_others_land(server_without_pgvector: EmbeddedServer) -> None:
     with Database(ConnectionSettings(url=server_without_pgvector.url("postgres"))) as database:
-        outcomes = {outcome.branch: outcome for outcome in migrate.upgrade(database.engine)}
+        outcomes = {outcome.branch: outcome for outcome in upgrade(database.engine)}
         assert not outcomes["stories"].ok
         assert 'extension "vector"' in (outcomes["stories"].error or "")
         assert all(outcomes[branch].ok for branch in ALL_SCHEMAS if branch != "stories")

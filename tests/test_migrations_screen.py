@@ -12,8 +12,10 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Log, Tree
 
 from console.app import ConsoleApp
-from data import migrate
 from data.engine import ConnectionSettings, Database
+from data.migrate.preview import rows_lost
+from data.migrate.run import run_migration, upgrade
+from data.migrate.state import applied_revisions
 from data.roles import Role
 from screens.migrations import MigrationsScreen
 from tests.app_factory import make_app, settle, toasts
@@ -55,7 +57,7 @@ async def select(pilot: Pilot[None], app: ConsoleApp, revision: str) -> None:
 
 def applied(database: Database) -> set[str]:
     with database.connect() as connection:
-        return set(migrate.applied_revisions(connection))
+        return set(applied_revisions(connection))
 
 
 def audit_rows(database: Database) -> list[tuple[str, dict[str, object], dict[str, object]]]:
@@ -68,7 +70,7 @@ def audit_rows(database: Database) -> list[tuple[str, dict[str, object], dict[st
 @pytest.fixture
 def console_only(empty_database_url: URL) -> Iterator[Database]:
     with Database(ConnectionSettings(url=empty_database_url, pool=SMALL_POOL)) as database:
-        assert all(outcome.ok for outcome in migrate.upgrade(database.engine, "console@head"))
+        assert all(outcome.ok for outcome in upgrade(database.engine, "console@head"))
         yield database
 
 
@@ -164,7 +166,7 @@ def test_the_developer_sees_the_sql_but_cannot_run(database_url: URL) -> None:
 def test_run_migration_refuses_a_developer(database_url: URL) -> None:
     settings = login_settings(database_url, Role.DEVELOPER, pool=SMALL_POOL)
     with Database(settings) as database, pytest.raises(PermissionError, match="only an admin"):
-        migrate.run_migration(database, "downgrade", "accounts@base", log=print)
+        run_migration(database, "downgrade", "accounts@base", log=print)
 
 
 def test_rows_lost_counts_tables_and_columns(database: Database) -> None:
@@ -172,7 +174,7 @@ def test_rows_lost_counts_tables_and_columns(database: Database) -> None:
     with database.connect() as connection:
         users = connection.execute(text("SELECT count(*) FROM gacha.users")).scalar_one()
         named = connection.execute(text("SELECT count(academy_name) FROM gacha.users")).scalar_one()
-        lost = migrate.rows_lost(connection, sql)
+        lost = rows_lost(connection, sql)
     assert ("gacha.users", users) in lost
     assert ("gacha.users.academy_name", named) == lost[1] if named else len(lost) == 1
 

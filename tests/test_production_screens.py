@@ -173,7 +173,7 @@ def _walk(node: Any) -> Iterator[Any]:
 
 
 def _states(database: Database) -> list[Any]:
-    from data import migrate
+    from data.migrate.state import schema_states
 
     with database.connect() as connection:
-        return migrate.schema_states(connection)
+        return schema_states(connection)

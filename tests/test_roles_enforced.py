@@ -319,14 +319,15 @@ def test_the_grid_and_export_show_unreadable_columns_masked(logins: None, databa
 
 
 def test_the_admin_login_migrates_and_imports(admin: Database, developer: Database) -> None:
-    from data import migrate, migration_plan
+    from data import migration_plan
     from data.imports import import_i12
+    from data.migrate.run import run_migration
 
     assert read_write(admin, "SELECT rolsuper FROM pg_roles WHERE rolname = session_user") == [(False,)]
     assert read_write(admin, "SELECT current_user") == [(Role.ADMIN.group,)]
     for direction, target in (("downgrade", "stories@base"), ("upgrade", "stories@head")):
         resolved = migration_plan.plan(admin, direction, target).target  # as the CLI and the screen do
-        outcomes = migrate.run_migration(admin, direction, resolved, log=lambda line: None, reason="test")
+        outcomes = run_migration(admin, direction, resolved, log=lambda line: None, reason="test")
         assert all(outcome.ok for outcome in outcomes), outcomes
     # The re-created schema belongs to console_admin and its tables were granted again.
     assert read_write(admin, "SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'stories'") == [

@@ -14,9 +14,10 @@ import pytest
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL
 
-from data import migrate, migration_plan
+from data import migration_plan
 from data.engine import ConnectionSettings, Database
 from data.inputs import BadInput
+from data.migrate.run import run_migration
 from data.roles import Role
 from data.support.currency import BalanceTooLarge, GrantLimitExceeded
 from data.support.giftcodes import (
@@ -424,7 +425,7 @@ def test_a_redemption_is_one_statement_sent_with_its_commit(database_url: URL, d
 def test_the_migration_counts_the_redemptions_made_before_it(database: Database) -> None:
     def move(direction: str, target: str) -> None:
         plan = migration_plan.plan(database, direction, target)
-        assert all(o.ok for o in migrate.run_migration(database, direction, plan.target, log=lambda line: None))
+        assert all(o.ok for o in run_migration(database, direction, plan.target, log=lambda line: None))
 
     move("downgrade", "gacha@-1")
     with database.connect() as connection:  # redeemed while no count was kept

@@ -11,10 +11,11 @@ from collections.abc import Callable
 from sqlalchemy import Table, exists, select, text
 from sqlalchemy.orm import Session
 
-from data.base import SYSTEM_SCHEMAS, Base
+from data.base import SYSTEM_SCHEMAS
 from data.demo.heroes import load_heroes
 from data.demo.systems import load_accounts, load_gacha, load_metaserver, load_stories
 from data.engine import Database
+from data.models import registered_metadata
 
 LOADERS: dict[str, Callable[[Session, int], dict[str, int]]] = {
     "heroes": load_heroes,
@@ -30,7 +31,7 @@ class DemoDataError(RuntimeError):
 
 
 def system_tables() -> list[Table]:
-    return [table for table in Base.metadata.sorted_tables if table.schema in SYSTEM_SCHEMAS]
+    return [table for table in registered_metadata().sorted_tables if table.schema in SYSTEM_SCHEMAS]
 
 
 def load_demo(database: Database, *, scale: int = 1, replace: bool = False) -> dict[str, int]:

@@ -1,26 +1,8 @@
-"""EXPLAIN plan analysis: plain functions over PostgreSQL's plans, JSON or text (no UI)."""
+"""EXPLAIN plan analysis: plain functions over PostgreSQL's plans, JSON or text (no UI).
 
-from data.explain.analysis import (
-    Buffers,
-    JitInfo,
-    NodeAnalysis,
-    PlanAnalysis,
-    PlanWarning,
-    TriggerInfo,
-    WorkerFigures,
-    analyse_plan,
-)
-from data.explain.text_format import parse_plan, parse_text_plan
+Importing the package imports none of its modules: `console` reads the default timeout
+for its parser, and the start-up has no use for the rest.
+"""
 
-__all__ = [
-    "Buffers",
-    "JitInfo",
-    "NodeAnalysis",
-    "PlanAnalysis",
-    "PlanWarning",
-    "TriggerInfo",
-    "WorkerFigures",
-    "analyse_plan",
-    "parse_plan",
-    "parse_text_plan",
-]
+DEFAULT_TIMEOUT_MS = 60_000
+"""The statement timeout of an EXPLAIN run unless one is given."""

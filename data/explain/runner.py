@@ -24,9 +24,8 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from data.catalog import sql_text
 from data.engine import Database, guard_typed_sql
 from data.errors import is_bad_input, one_line
+from data.explain import DEFAULT_TIMEOUT_MS
 from data.explain.analysis import PlanAnalysis, analyse_plan
-
-DEFAULT_TIMEOUT_MS = 60_000
 
 # The first keyword of a statement that changes data (or the schema). A WITH query is
 # data-changing when one of its parts is; that is found by the search below.

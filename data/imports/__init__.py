@@ -7,8 +7,9 @@
 
 Every run is a row of heroes.import_logs (`common.ImportRun`); every function takes a
 progress callback and a cancel flag, and returns an `ImportResult`. The importers load
-on first use: the City of Data one brings the game's bonus tables, which the console's
-start-up has no need for.
+on first use, the shared parts (`common`) too: the City of Data one brings the game's bonus
+tables, and none of them is any use to the console's start-up, which imports this package
+for `ON_ERROR_CHOICES` alone (the command line's parser).
 """
 
 from __future__ import annotations
@@ -16,17 +17,12 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from data.imports.common import (
-    ImportFailed,
-    ImportLogEntry,
-    ImportResult,
-    Progress,
-    RecordError,
-    check_can_import,
-    history,
-)
+ON_ERROR_CHOICES: tuple[str, ...] = ("skip", "stop")
+"""What a run does at a bad record: skip it (it is logged) or stop there."""
 
-_IMPORTERS = {
+_COMMON = ("ImportFailed", "ImportLogEntry", "ImportResult", "Progress", "RecordError", "check_can_import", "history")
+_LAZY = {
+    **dict.fromkeys(_COMMON, "data.imports.common"),
     "import_i12": "data.imports.i12",
     "import_city_of_data": "data.imports.cod",
     "import_series": "data.imports.geminya",
@@ -36,12 +32,9 @@ _IMPORTERS = {
 
 
 def __getattr__(name: str) -> Any:
-    if name in _IMPORTERS:
-        return getattr(importlib.import_module(_IMPORTERS[name]), name)
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'data.imports' has no attribute {name!r}")
 
 
-__all__ = [  # noqa: PLE0604 - the importers' names, resolved lazily by __getattr__
-    "ImportFailed", "ImportLogEntry", "ImportResult", "Progress", "RecordError", "check_can_import",
-    "history", *_IMPORTERS,
-]
+__all__ = ["ON_ERROR_CHOICES", *_LAZY]  # noqa: PLE0604 - resolved lazily by __getattr__

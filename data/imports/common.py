@@ -27,6 +27,7 @@ from data import inputs
 from data.audit import AuditEntry, write_audit
 from data.engine import Database
 from data.errors import Refusal, one_line
+from data.imports import ON_ERROR_CHOICES
 from data.models.heroes import SCHEMA as HEROES
 from data.models.heroes import ImportLog
 
@@ -37,7 +38,6 @@ LOGS = cast(Table, ImportLog.__table__)
 MAX_LOGGED_ERRORS = 1000
 """Rejected records kept in a log row's errors (error_count counts them all)."""
 
-ON_ERROR_CHOICES: tuple[str, ...] = ("skip", "stop")
 
 
 class ImportFailed(Refusal, ValueError):

@@ -9,8 +9,9 @@ from sqlalchemy import BigInteger, CheckConstraint, DateTime, Identity, Index, S
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from data.base import CONSOLE_SCHEMA, Base
+from data.base import CONSOLE_SCHEMA
 from data.inputs import REASON_MAX
+from data.models.base import Base
 
 
 class AuditLog(Base):

@@ -32,11 +32,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from data.base import Base
-from data.inputs import GIFT_CODE_MAX, REASON_MAX
+from data.inputs import CURRENCIES, GIFT_CODE_MAX, REASON_MAX
+from data.models.base import Base
 
 SCHEMA = "gacha"
-CURRENCIES: tuple[str, ...] = ("sakura_crystals", "quartzs", "daphine")
 
 EXPEDITION_STATUSES: tuple[str, ...] = ("in_progress", "completed", "cancelled")
 MISSION_DIFFICULTIES: tuple[str, ...] = ("easy", "medium", "hard")

@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import INET, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from data.base import Base
+from data.models.base import Base
 
 SCHEMA = "metaserver"
 

@@ -30,7 +30,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.schema import conv
 
-from data.base import Base
+from data.models.base import Base
 
 SCHEMA = "stories"
 EMBEDDING_DIMENSIONS = 768

@@ -41,8 +41,8 @@ from data import inputs
 from data.audit import actor_parameters, audit_cte
 from data.engine import ConnectionSettings, Database
 from data.errors import Refusal
-from data.inputs import INT4_MAX
-from data.models.gacha import CURRENCIES, SCHEMA
+from data.inputs import CURRENCIES, INT4_MAX
+from data.models.gacha import SCHEMA
 from data.roles import Role
 from data.support.players import LEDGER, USERS, LedgerEntry, PlayerNotFound
 

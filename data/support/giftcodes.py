@@ -52,8 +52,8 @@ from data import inputs
 from data.audit import AuditEntry, actor_parameters, audit_cte, write_audit
 from data.engine import ConnectionSettings, Database
 from data.errors import Refusal
-from data.inputs import INT4_MAX
-from data.models.gacha import CURRENCIES, SCHEMA, GiftCode, GiftCodeRedemption
+from data.inputs import CURRENCIES, INT4_MAX
+from data.models.gacha import SCHEMA, GiftCode, GiftCodeRedemption
 from data.support.currency import check_balance, check_grant_limit, reward_step
 from data.support.players import USERS, LedgerEntry, PlayerNotFound
 

@@ -20,7 +20,8 @@ from typing import Any
 
 import pytest
 
-from data.explain import analyse_plan, parse_plan
+from data.explain.analysis import analyse_plan
+from data.explain.text_format import parse_plan
 
 pytestmark = pytest.mark.bench
 
