@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import partial
 from importlib import import_module
@@ -19,6 +20,7 @@ from textual.worker import Worker, WorkerState
 from console.commands import CommandRegistry, ConsoleCommands
 from data.engine import Database
 from data.errors import Refusal, error_summary
+from data.overview import ServerOverview
 from data.roles import Role
 
 
@@ -175,6 +177,7 @@ class ConsoleApp(App[None]):
         *,
         note: str | None = None,
         keymap: Mapping[str, str] | None = None,
+        first_overview: Future[ServerOverview] | None = None,
     ) -> None:
         """Build the console for `database`.
 
@@ -183,11 +186,15 @@ class ConsoleApp(App[None]):
             note: Shown on the home screen in place of the server address, e.g.
                 "embedded PostgreSQL in ~/.local/share/console"; tests pass a fixed one.
             keymap: Binding id -> keys (e.g. {"home.refresh": "f5"}), from the config.
+            first_overview: The home screen's data, being read since before the UI was
+                imported (console.cli); the home screen's first load takes it.
         """
         super().__init__()
         self.database = database
         self.note = note
         """Describes the server on the home screen instead of its address."""
+        self.first_overview = first_overview
+        """The start-up's read of the home screen's data, until the home screen takes it."""
         self.palette = CommandRegistry()
         """The app-wide command palette entries."""
         self._signal_loop: asyncio.AbstractEventLoop | None = None

@@ -15,6 +15,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from contextlib import ExitStack
 from dataclasses import asdict
 from pathlib import Path
@@ -50,6 +51,7 @@ from console.embedded import EmbeddedServer, EmbeddedServerError, default_data_d
 from data.engine import Database
 from data.errors import one_line
 from data.migrate import MigrationError, MigrationTargetError
+from data.overview import ServerOverview, server_overview
 from data.roles import Role
 
 # Subcommand families in modules of their own (see console.cli_common).
@@ -226,12 +228,23 @@ def _with_database(args: argparse.Namespace, config: Config) -> int:
 
 
 def _run_app(database: Database, config: Config, note: str | None, app_exit: list[Callable[[int], None]]) -> int:
+    # The home screen's data is read while the UI finishes importing: the reads wait on the
+    # server while the import works, and the first paint has the data.
+    first_overview: Future[ServerOverview] = Future()
+    threading.Thread(target=_read_into, args=(first_overview, server_overview, database), daemon=True).start()
     from console.app import ConsoleApp  # the UI is imported only when it is wanted
 
-    app = ConsoleApp(database, note=note, keymap=dict(config.keys))
+    app = ConsoleApp(database, note=note, keymap=dict(config.keys), first_overview=first_overview)
     app_exit.append(app.exit_on_signal)
     app.run()
     return app.return_code or EXIT_OK
+
+
+def _read_into(future: Future[Any], read: Callable[[Database], Any], database: Database) -> None:
+    try:
+        future.set_result(read(database))
+    except BaseException as error:  # noqa: BLE001  (the home screen's worker raises it and reports it)
+        future.set_exception(error)
 
 
 def _signal_app(app_exit: list[Callable[[int], None]], signum: int) -> None:

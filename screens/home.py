@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 from textual import on, work
@@ -71,18 +72,24 @@ class HomeScreen(ConsoleScreen):
     def on_mount(self) -> None:
         self.query_one("#home-connection").border_title = "Connection"
         self.query_one("#home-schemas").border_title = "Schemas"
-        self.action_refresh_overview()
+        app = self.console_app
+        first, app.first_overview = app.first_overview, None
+        if first is not None and first.done() and first.exception() is None:
+            self.overview = first.result()  # read while the UI was starting: painted at once
+        else:
+            self.action_refresh_overview(first)
 
-    def action_refresh_overview(self) -> None:
-        """Load the overview again in a worker; the current one stays until it arrives."""
+    def action_refresh_overview(self, first: Future[ServerOverview] | None = None) -> None:
+        """Load the overview again in a worker; the current one stays until it arrives.
+        `first` is the start-up's read, still running: the worker waits for it instead."""
         self.query_one("#home", VerticalScroll).loading = True
-        self.load_overview(self.console_app.database)
+        self.load_overview(self.console_app.database, first)
 
     @work(
         thread=True, exclusive=True, group=OVERVIEW_GROUP, exit_on_error=False, name="Server overview"
     )
-    def load_overview(self, database: Database) -> None:
-        overview = server_overview(database)
+    def load_overview(self, database: Database, first: Future[ServerOverview] | None) -> None:
+        overview = first.result() if first is not None else server_overview(database)
         if not get_current_worker().is_cancelled:
             self.post_message(self.OverviewLoaded(overview))
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import Future
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from textual.command import CommandList
 
 from console.app import ConsoleApp
@@ -14,6 +16,7 @@ from data.base import CONSOLE_SCHEMA, SYSTEM_SCHEMAS
 from data.engine import ConnectionSettings, Database
 from data.migrate import VERSION_TABLE
 from data.migrate.state import schema_states
+from data.overview import ServerOverview, server_overview
 from data.roles import Role
 from tests.app_factory import TEST_NOTE, make_app, settle, visible_text, visible_texts
 
@@ -137,6 +140,56 @@ def test_palette_reaches_refresh_and_rebound_keys_work(database: Database) -> No
             await pilot.press("f5")
             await settle(pilot)
             assert not schema_rows(app)["accounts"][2].startswith("at head")
+
+    asyncio.run(scenario())
+
+
+def test_the_start_ups_read_is_painted_without_asking_the_server_again(database: Database) -> None:
+    """`console` reads the home screen's data while the UI imports (console.cli._run_app):
+    the first paint shows it, and the home screen sends no query of its own."""
+    async def scenario() -> None:
+        first: Future[ServerOverview] = Future()
+        first.set_result(server_overview(database))
+        statements: list[str] = []
+
+        def sent(connection: object, cursor: object, statement: str, *rest: object) -> None:
+            statements.append(statement)
+
+        event.listen(database.engine, "before_cursor_execute", sent)
+        app = make_app(database, first_overview=first)
+        try:
+            async with app.run_test(size=SIZE) as pilot:
+                await settle(pilot)
+                assert "at head" in visible_text(app, "#home-schemas")
+                assert statements == []
+                assert app.first_overview is None  # taken once: `r` asks the server again
+                await pilot.press("r")
+                await settle(pilot)
+                assert statements
+        finally:
+            event.remove(database.engine, "before_cursor_execute", sent)
+
+    asyncio.run(scenario())
+
+
+def test_a_start_up_read_still_running_or_failed_goes_through_the_worker(database: Database) -> None:
+    async def scenario() -> None:
+        running: Future[ServerOverview] = Future()
+        app = make_app(database, first_overview=running)
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            assert "at head" not in visible_text(app, "#home-schemas")
+            running.set_result(server_overview(database))  # the worker was waiting for it
+            await settle(pilot)
+            assert "at head" in visible_text(app, "#home-schemas")
+        failed: Future[ServerOverview] = Future()
+        failed.set_exception(OperationalError("SELECT 1", {}, Exception("server closed the connection")))
+        app = make_app(database, first_overview=failed)
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await settle(pilot)
+            seen = visible_text(app)
+            assert "Server overview failed" in seen and "server closed the connection" in seen
+            assert "Could not load the overview" in seen and "Traceback" not in seen
 
     asyncio.run(scenario())
 
