@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
@@ -177,22 +177,44 @@ class Database:
         """
         settings = self._check_desk()
         with self.engine.connect() as connection, _read_write(connection, settings):
-            compiled = _compiled(statement, type(connection.dialect),
-                                 tuple(_execution_options(settings).get("schema_translate_map", {}).items()))
-            sql, named = compiled.string, compiled.construct_params(dict(parameters))
-            values = [named[name] for name in compiled.positiontup or ()]
-            driver = connection.connection.dbapi_connection
-            try:
-                with driver.pipeline(), RawCursor(driver, row_factory=namedtuple_row) as cursor:
-                    cursor.execute(sql, values)
-                    driver.commit()
-                    return cursor.fetchone()
-            except psycopg.Error as error:
-                if driver.closed or isinstance(error, psycopg.OperationalError):
-                    connection.invalidate(error)
-                else:
-                    driver.rollback()  # the failed transaction, before read_only is put back
-                raise DBAPIError.instance(sql, values, error, psycopg.Error) from None
+            sql, values = _positional(connection, settings, statement, parameters)
+            with _as_dbapi_error(connection, sql, values):
+                [cursor], failure = _in_one_round_trip(connection.connection.dbapi_connection, [(sql, values)])
+                if failure is not None:
+                    raise failure
+            with cursor:
+                return cursor.fetchone()
+
+    def read_in_one_round_trip(self, *reads: tuple[Executable, Mapping[str, Any]]) -> list[list[Any] | None]:
+        """Run `reads` (statement, parameters) as one transaction, READ ONLY where the
+        profile's are, with BEGIN, every statement and COMMIT sent in one round trip
+        (psycopg's pipeline mode); each one's rows, as named tuples.
+
+        For what a screen reads on every start or refresh (the home screen): on a distant
+        server each round trip costs more than the reads, and while the UI keeps the
+        interpreter busy each answer also waits for its turn. Parameters as for
+        run_desk_statement.
+
+        A read of a table that does not exist (yet) gives None, and so does every read
+        after it (the transaction is rolled back): put such a read last.
+
+        Raises:
+            sqlalchemy.exc.DBAPIError: the server refused a read for any other reason.
+        """
+        with self.engine.connect() as connection:
+            queries = [_positional(connection, self.settings, statement, parameters) for statement, parameters in reads]
+            with _as_dbapi_error(connection, ";\n".join(sql for sql, _ in queries), []):
+                cursors, failure = _in_one_round_trip(connection.connection.dbapi_connection, queries)
+                if failure is not None and not isinstance(failure, psycopg.errors.UndefinedTable):
+                    raise failure
+            results: list[list[Any] | None] = []
+            for cursor in cursors:
+                with cursor:
+                    try:
+                        results.append(cursor.fetchall())
+                    except psycopg.Error:  # the missing table's read, or one after it
+                        results.append(None)
+            return results
 
     def _check_desk(self) -> ConnectionSettings:
         why = self.settings.desk_refusal()
@@ -328,6 +350,62 @@ def _compiled(statement: Executable, dialect: type[Dialect], schema_map: tuple[t
     run_desk_statement goes around SQLAlchemy's own compiled cache."""
     return statement.compile(dialect=dialect(paramstyle="numeric_dollar"),  # type: ignore[call-arg]
                              schema_translate_map=dict(schema_map) or None, render_schema_translate=bool(schema_map))
+
+
+def _positional(connection: Connection, settings: ConnectionSettings, statement: Executable,
+                parameters: Mapping[str, Any]) -> tuple[str, list[Any]]:
+    """`statement` as PostgreSQL's own text with $1 placeholders, and its parameters in order."""
+    compiled = _compiled(statement, type(connection.dialect),
+                         tuple(_execution_options(settings).get("schema_translate_map", {}).items()))
+    named = compiled.construct_params(dict(parameters))
+    return compiled.string, [named[name] for name in compiled.positiontup or ()]
+
+
+def _in_one_round_trip(driver: psycopg.Connection[Any], queries: list[tuple[str, list[Any]]]
+                       ) -> tuple[list[RawCursor[Any]], psycopg.Error | None]:
+    """Send BEGIN, `queries` and COMMIT together and read every answer in one round trip:
+    a cursor per query (its rows still to fetch), and the server's error if one failed
+    (the transaction rolled back: that query's cursor, and those after it, have no rows).
+
+    psycopg left to itself sends its BEGIN alone and waits for the answer, so the BEGIN
+    here is ours, READ ONLY or READ WRITE as the connection's read_only says.
+    """
+    begin = {None: "BEGIN", True: "BEGIN READ ONLY", False: "BEGIN READ WRITE"}[driver.read_only]
+    cursors = [RawCursor(driver, row_factory=namedtuple_row) for _ in queries]
+    failure: psycopg.Error | None = None
+    driver.autocommit = True  # the BEGIN and the COMMIT are the statements below
+    try:
+        with driver.pipeline():
+            driver.execute(begin)
+            for cursor, (sql, values) in zip(cursors, queries, strict=True):
+                cursor.execute(sql, values)
+            driver.execute("COMMIT")
+    except psycopg.Error as error:
+        failure = error
+        with suppress(psycopg.Error):  # a lost connection: the caller drops it
+            driver.rollback()  # the failed transaction (psycopg sends nothing if none is open)
+    finally:
+        if driver.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
+            driver.autocommit = False
+        else:
+            driver.close()  # never back into the pool in autocommit: the caller's error drops it
+    return cursors, failure
+
+
+@contextmanager
+def _as_dbapi_error(connection: Connection, sql: str, values: list[Any]) -> Iterator[None]:
+    """psycopg's errors, on a connection used below SQLAlchemy, as SQLAlchemy's (an
+    IntegrityError for a key, an OperationalError for a lost server...); the failed
+    transaction rolled back, or the connection dropped when it is no longer usable."""
+    driver = connection.connection.dbapi_connection
+    try:
+        yield
+    except psycopg.Error as error:
+        if driver.closed or isinstance(error, psycopg.OperationalError):
+            connection.invalidate(error)
+        else:
+            driver.rollback()  # the failed transaction, before read_only is put back
+        raise DBAPIError.instance(sql, values, error, psycopg.Error) from None
 
 
 @contextmanager

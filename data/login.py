@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, text
 
@@ -14,7 +15,7 @@ from data.engine import ConnectionSettings
 from data.errors import Refusal
 from data.roles import Role
 
-_LOGIN = text("""
+LOGIN = text("""
 SELECT session_user AS name,
        r.rolsuper AS superuser,
        ARRAY(SELECT g.rolname FROM pg_roles g
@@ -53,7 +54,15 @@ def highest_role(superuser: bool, groups: Collection[str]) -> Role | None:
 
 
 def read_login(connection: Connection) -> Login:
-    row = connection.execute(_LOGIN, {"groups": [role.group for role in Role]}).one()
+    return login_of(connection.execute(LOGIN, LOGIN_PARAMETERS).one())
+
+
+LOGIN_PARAMETERS = {"groups": [role.group for role in Role]}
+"""LOGIN's parameters: the console's group roles."""
+
+
+def login_of(row: Any) -> Login:
+    """The Login a row of LOGIN describes."""
     return Login(row.name, row.superuser, highest_role(row.superuser, row.groups))
 
 

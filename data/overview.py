@@ -1,6 +1,6 @@
 """What the home screen says about a connection: the server, who we are, and our schemas.
 
-Everything comes from a handful of catalog queries in one read transaction. Row counts are
+Everything comes from a handful of catalog queries in one read transaction, sent together. Row counts are
 the planner's estimates (pg_class.reltuples), never COUNT(*), so the overview stays instant
 on tables of any size.
 """
@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Row, bindparam, text
+from sqlalchemy import text
 from sqlalchemy.engine import URL
 
 from data.base import CONSOLE_SCHEMA, SYSTEM_SCHEMAS
 from data.engine import Database
-from data.login import Login, read_login
-from data.migrate.state import SchemaState, schema_states
+from data.login import LOGIN, LOGIN_PARAMETERS, Login, login_of
+from data.migrate.state import APPLIED_REVISIONS, SchemaState, revision_graph, states_of
 from data.roles import Role
 
 DEFAULT_PORT = 5432
@@ -32,10 +32,10 @@ _SCHEMA_STATS = text(
            count(c.oid) FILTER (WHERE c.relkind = 'r' AND c.reltuples < 0) AS unanalysed
       FROM pg_namespace n
       LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relkind IN ('r', 'p')
-     WHERE n.nspname IN :schemas
+     WHERE n.nspname = ANY (:schemas)
      GROUP BY n.nspname
     """
-).bindparams(bindparam("schemas", expanding=True))
+)
 
 _SERVER_FACTS = text(
     """
@@ -91,7 +91,7 @@ class ServerOverview:
 
 
 def server_overview(database: Database) -> ServerOverview:
-    """Describe the server and our schemas in one short read transaction.
+    """Describe the server and our schemas: four reads in one transaction and one round trip.
 
     Raises:
         sqlalchemy.exc.OperationalError: the server cannot be reached.
@@ -100,27 +100,29 @@ def server_overview(database: Database) -> ServerOverview:
     settings = database.settings
     ours = (*SYSTEM_SCHEMAS, CONSOLE_SCHEMA)
     real = {schema: settings.schema_map.get(schema, schema) for schema in ours}
-    with database.connect() as connection:
-        facts = connection.execute(_SERVER_FACTS).one()
-        login = read_login(connection)
-        stats = {
-            row.schema: row
-            for row in connection.execute(_SCHEMA_STATS, {"schemas": sorted(set(real.values()))})
-        }
-        states = {state.schema: state for state in schema_states(connection)}
+    facts, login, stats, applied = database.read_in_one_round_trip(
+        (_SERVER_FACTS, {}),
+        (LOGIN, LOGIN_PARAMETERS),
+        (_SCHEMA_STATS, {"schemas": sorted(set(real.values()))}),
+        (APPLIED_REVISIONS, {}),  # last: the table is missing in a database never migrated
+    )
+    assert facts is not None and login is not None and stats is not None  # catalog reads: never missing
+    by_schema = {row.schema: row for row in stats}
+    states = {state.schema: state for state in states_of(tuple(row.version_num for row in applied or ()),
+                                                          revision_graph())}
     schemas = tuple(
-        _summary(schema, real[schema], stats.get(real[schema]), states.get(schema))
+        _summary(schema, real[schema], by_schema.get(real[schema]), states.get(schema))
         for schema in ours
     )
     return ServerOverview(
         server=server_address(settings.url),
-        version=facts.version,
-        database=facts.database,
-        user=facts.connected_user,
+        version=facts[0].version,
+        database=facts[0].database,
+        user=facts[0].connected_user,
         role=settings.role,
-        login=login,
+        login=login_of(login[0]),
         profile=settings.profile_name,
-        read_only=bool(facts.read_only),
+        read_only=bool(facts[0].read_only),
         production=settings.production,
         schemas=schemas,
     )
@@ -145,7 +147,7 @@ def server_address(url: URL) -> str:
 def _summary(
     schema: str,
     real_schema: str,
-    stats: Row[Any] | None,
+    stats: Any | None,
     state: SchemaState | None,
 ) -> SchemaSummary:
     tables = stats.tables if stats else 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -16,10 +17,10 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.engine import URL
 
 from console.embedded import EmbeddedServer
@@ -211,6 +212,31 @@ def role_database(url: URL, role: Role, read_only: bool = False) -> Database:
 def login_database(url: URL, role: Role) -> Database:
     """`role` logged in as its own login: PostgreSQL enforces what it may do."""
     return Database(login_settings(url, role, pool=SMALL_POOL, operator=DESK_OPERATOR))
+
+
+def traced(database: Database, sink: IO[str]) -> None:
+    """Write libpq's protocol trace of every connection `database` checks out to `sink`
+    (buffered by libpq: complete once the Database is disposed)."""
+    event.listen(database.engine, "checkout", lambda driver, *_: driver.pgconn.trace(sink.fileno()))
+
+
+def protocol_messages(trace: str) -> list[tuple[str, str, str]]:
+    """libpq's protocol trace as (F for frontend or B for backend, message type, text); a
+    message's text (a statement's) may run over several lines."""
+    return [(m[1], m[2], m[3]) for m in re.finditer(
+        r"^\d{4}-\d\d-\d\d [\d:.]+\t([FB])\t\d+\t(\w+)(.*?)(?=^\d{4}-\d\d-\d\d |\Z)",
+        trace, re.MULTILINE | re.DOTALL)]
+
+
+def statements_sent(messages: list[tuple[str, str, str]]) -> list[str]:
+    """The statements the client sent, each as its first word (BEGIN and its mode whole)."""
+    texts = [text.split('"')[3].strip() for way, kind, text in messages if way == "F" and kind == "Parse"]
+    return [text if text.startswith("BEGIN") else text.split()[0] for text in texts]
+
+
+def round_trips(messages: list[tuple[str, str, str]]) -> int:
+    """How many times the client waited for the server: each turn from sending to answers."""
+    return sum(1 for before, after in zip(messages, messages[1:]) if before[0] == "F" and after[0] == "B")
 
 
 def sql(database: Database, statement: str, **params: Any) -> Any:

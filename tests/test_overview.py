@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 
 from data.base import CONSOLE_SCHEMA, SYSTEM_SCHEMAS
 from data.engine import ConnectionSettings, Database
 from data.overview import server_address, server_overview
 from data.roles import Role
+from tests.conftest import protocol_messages, round_trips, statements_sent, traced
 
 
 @pytest.mark.parametrize(
@@ -76,3 +79,27 @@ def test_read_only_comes_from_the_server_and_schema_map_is_honoured(database: Da
     gacha = next(s for s in overview.schemas if s.schema == "gacha")
     # The demo's gacha tables are not in public: the overview looked where the map said.
     assert (gacha.real_schema, gacha.exists, gacha.tables) == ("public", True, 0)
+
+
+def test_the_overview_is_one_round_trip(database: Database, tmp_path: Path) -> None:
+    """Over a distant server every round trip costs more than these reads: the four of
+    them, their BEGIN and COMMIT go out together. (The pool's liveness check of a pooled
+    connection is one more, made before the checkout the trace starts at.)"""
+    trace = tmp_path / "trace"
+    with trace.open("w") as sink, Database(database.settings) as fresh:
+        traced(fresh, sink)
+        overview = server_overview(fresh)
+    assert {s.migration_state for s in overview.schemas} == {"at head"}
+    messages = protocol_messages(trace.read_text())  # complete once the Database is disposed
+    assert statements_sent(messages) == ["BEGIN READ ONLY" if fresh.settings.enforces_read_only else "BEGIN",
+                                         *["SELECT"] * 4, "COMMIT"]
+    assert round_trips(messages) == 1
+
+
+def test_a_database_never_migrated_shows_every_branch_missing(empty_database_url: URL) -> None:
+    """The version table does not exist yet: its read, sent last, is the only one lost."""
+    with Database(ConnectionSettings(url=empty_database_url)) as empty:
+        overview = server_overview(empty)
+    assert {s.migration_state for s in overview.schemas} == {"missing"}
+    assert not any(s.exists for s in overview.schemas)
+    assert overview.version and overview.login.superuser

@@ -4,14 +4,13 @@ every redemption rule, with the reward credited through the ledger."""
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.engine import URL
 
 from data import migration_plan
@@ -36,7 +35,17 @@ from data.support.giftcodes import (
     redeem,
 )
 from data.support.players import PlayerNotFound
-from tests.conftest import SMALL_POOL, assert_refused, login_settings, run_console, socket_url, wait_for_lock_waiter
+from tests.conftest import (
+    SMALL_POOL,
+    assert_refused,
+    login_settings,
+    protocol_messages,
+    round_trips,
+    run_console,
+    socket_url,
+    traced,
+    wait_for_lock_waiter,
+)
 
 
 @pytest.fixture
@@ -398,22 +407,19 @@ def test_a_code_changed_while_a_redemption_waited_is_refused_by_its_new_state(
 def test_a_redemption_is_one_statement_sent_with_its_commit(database_url: URL, database: Database,
                                                             tmp_path: Path) -> None:
     """libpq's protocol trace of one redemption and one refusal: each is one statement, and
-    the COMMIT goes out with it, before any answer comes back, so the code's lock is held for
-    the server's work alone."""
+    its BEGIN and COMMIT go out with it, before any answer comes back, so the code's lock is
+    held for the server's work alone, and each is one round trip."""
     trace = tmp_path / "trace"
     create_code(database, "ONE-TRIP", "daphine", 1, usage_limit=1)
     first, second = fresh_players(database, 2)
     with Database(login_settings(database_url, Role.SUPPORT, pool=SMALL_POOL)) as support, \
             trace.open("w") as sink:
-        event.listen(support.engine, "checkout", lambda driver, *_: driver.pgconn.trace(sink.fileno()))
+        traced(support, sink)
         redeem(support, "ONE-TRIP", first)
         with pytest.raises(CodeUsedUp):
             redeem(support, "ONE-TRIP", second)
-    # Each message: its time, F (frontend) or B (backend), its length, its type, its text
-    # (which may run over several lines: the statement's).
-    messages = [(m[1], m[2], m[3]) for m in re.finditer(
-        r"^\d{4}-\d\d-\d\d [\d:.]+\t([FB])\t\d+\t(\w+)(.*?)(?=^\d{4}-\d\d-\d\d |\Z)",
-        trace.read_text(), re.MULTILINE | re.DOTALL)]
+    messages = protocol_messages(trace.read_text())
+    assert round_trips(messages) == 2
     parsed = [text for way, kind, text in messages if way == "F" and kind == "Parse"]
     statements = [i for i, (way, kind, text) in enumerate(messages) if kind == "Parse" and "gift_code" in text]
     assert len(statements) == 2, parsed  # no lock, no count, no second look

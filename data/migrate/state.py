@@ -117,11 +117,15 @@ class SchemaState:
     """"at head", "behind", "missing" (never applied) or "unknown" (a revision we don't know)."""
 
 
+APPLIED_REVISIONS = text(f"SELECT version_num FROM {VERSION_TABLE}")
+"""The version table's rows; the table is missing until the first migration makes it."""
+
+
 def applied_revisions(connection: Connection) -> tuple[str, ...]:
     """The revisions recorded in the version table; empty if it does not exist yet."""
     if connection.execute(text("SELECT to_regclass(:table)"), {"table": VERSION_TABLE}).scalar() is None:
         return ()
-    return tuple(connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars())
+    return tuple(connection.execute(APPLIED_REVISIONS).scalars())
 
 
 def schema_states(connection: Connection) -> list[SchemaState]:
