@@ -76,7 +76,8 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{program}: error: {command + ': ' if command else ''}{message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
+    """The command line; without `commands`, its options alone (see parse_command_line)."""
     parser = OneLineParser(prog="console", description="A console for the PostgreSQL databases of five applications.")
     parser.add_argument("--url", help="connect to this PostgreSQL URL (else DATABASE_URL, a profile, or the embedded server)")
     parser.add_argument("--profile", help="a named profile from the config file")
@@ -85,9 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--role", choices=[role.value for role in Role], help="lower the profile's role for this run")
     parser.add_argument("--read-only", action="store_true", help="open every transaction READ ONLY")
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    if not commands:
+        parser.set_defaults(command=None)
+        return parser
+    subcommands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    db = commands.add_parser("db", help="manage the embedded PostgreSQL server")
+    db = subcommands.add_parser("db", help="manage the embedded PostgreSQL server")
     db_actions = db.add_subparsers(dest="action", required=True, metavar="ACTION")
     db_actions.add_parser("start", help="start it (initialising on first use) and keep it running")
     stop = db_actions.add_parser("stop", help="stop it")
@@ -95,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     db_actions.add_parser("status", help="is it running, where, and who uses it")
     db_actions.add_parser("url", help="print its connection URL")
 
-    export = commands.add_parser("export", help="export a table's rows (filtered, sorted) or a query as CSV or JSON")
+    export = subcommands.add_parser("export", help="export a table's rows (filtered, sorted) or a query as CSV or JSON")
     export.add_argument("table", nargs="?", help="schema.table (or a view)")
     export.add_argument("--query", help="export this SELECT instead of a table")
     export.add_argument("--where", help="a WHERE clause, as SQL")
@@ -108,18 +112,18 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--reveal-sensitive", action="store_true",
                         help="write sensitive columns as they are, not masked (admin; audited)")
 
-    demo = commands.add_parser("demo", help="load the deterministic demo data")
+    demo = subcommands.add_parser("demo", help="load the deterministic demo data")
     demo.add_argument("--scale", type=whole(1), default=1, help="1 loads in seconds; 200 gives a million collection rows")
     demo.add_argument("--replace", action="store_true", help="empty the five systems' tables first")
-    cli_desk.add_commands(commands)
+    cli_desk.add_commands(subcommands)
 
-    stats = commands.add_parser("stats", help="a snapshot of the server's activity, the pool and table statistics")
+    stats = subcommands.add_parser("stats", help="a snapshot of the server's activity, the pool and table statistics")
     stats.add_argument("--top", type=whole(1), default=10, help="how many statements and tables (default 10)")
     stats.add_argument("--interval", type=seconds(0, 3600), default=1.0, metavar="SECONDS",
                        help="seconds between the two samples the rates come from (default 1; 0 takes one sample)")
     json_flag(stats)
     for family in COMMAND_FAMILIES:
-        family.add_commands(commands)
+        family.add_commands(subcommands)
     return parser
 
 
@@ -135,9 +139,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BROKEN_PIPE
 
 
+def parse_command_line(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The arguments. `console` alone, or with options only, opens the UI: its start does
+    not wait for the parsers of forty-odd commands; anything else is parsed in full."""
+    words = list(sys.argv[1:] if argv is None else argv)
+    if not {"-h", "--help"} & set(words):
+        args, rest = build_parser(commands=False).parse_known_args(words)
+        if not rest:
+            return args
+    return build_parser().parse_args(words)
+
+
 def _main(argv: Sequence[str] | None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse_command_line(argv)
     bad_text = _not_utf8(args)
     if bad_text is not None:
         return fail(f"{bad_text} is not valid UTF-8 text", EXIT_USAGE)

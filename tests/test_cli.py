@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import URL
 
+from console.cli import parse_command_line
 from console.config import ConfigError, load_config, parse_duration_ms, settings_for_url
 from console.embedded import EmbeddedServer
 from data.engine import ConnectionSettings, Database
@@ -156,3 +157,26 @@ def test_db_commands_manage_the_embedded_server() -> None:
         import shutil
 
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.mark.parametrize("argv, command", [
+    ([], None),
+    (["--read-only", "--role", "developer"], None),
+    (["--json", "stats"], "stats"),
+    (["--url", "postgresql://x/y", "migrate", "current"], "migrate"),
+])
+def test_options_alone_open_the_ui_and_a_command_is_parsed_in_full(argv: list[str], command: str | None) -> None:
+    """`console` with options only is parsed without the commands' parsers (its start does
+    not wait for them); the two parsers read the options alike."""
+    args = parse_command_line(argv)
+    assert args.command == command
+    assert (args.read_only, args.role) == (("--read-only" in argv), "developer" if "--role" in argv else None)
+
+
+def test_help_and_unknown_options_go_to_the_whole_parser(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as help_exit:
+        parse_command_line(["--help"])
+    assert help_exit.value.code == 0 and "COMMAND" in capsys.readouterr().out  # the commands are listed
+    with pytest.raises(SystemExit) as bad:
+        parse_command_line(["--bogus"])
+    assert bad.value.code == 2 and "unrecognized arguments: --bogus" in capsys.readouterr().err
