@@ -1,8 +1,16 @@
-"""Start-up figures: first-run initialisation, and `console` to the home screen painted.
+"""Start-up figures: first-run initialisation, `console` to the home screen painted, and
+where that time goes.
 
 Run apart from the default suite, with the others: `pytest -m bench tests/bench -s -n 0`.
 Prints medians of 7 cold starts and the ratio against a bare Textual app measured in the
 same run; asserts nothing about time.
+
+The breakdown, each a median of 7 in the same run: a bare interpreter; importing what
+`console` imports before it opens the UI (console.cli: SQLAlchemy, psycopg, the config),
+and with the UI too (console.app, the home screen: Textual); starting the embedded server
+(pg_ctl start, waited for); and the home screen's read on a new connection (connect, the
+login check, the overview's one round trip). At start the UI's import runs while the server
+starts, and the home screen's read while the app builds its screen (console.cli).
 """
 
 from __future__ import annotations
@@ -12,11 +20,16 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from console.embedded import EmbeddedServer
+from data.engine import ConnectionSettings, Database
+from data.login import read_login
+from data.overview import server_overview
+from data.roles import Role
 from tests.conftest import short_temp_dir
 from tests.test_first_run import ROOT, Terminal, console_env
 
@@ -42,6 +55,22 @@ def _time_to(command: list[str], data_dir: Path, needle: bytes) -> float:
     return elapsed
 
 
+def _time_process(code: str) -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=60)
+    return time.perf_counter() - started
+
+
+def _timed(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def _median(samples: list[float]) -> str:
+    return f"{statistics.median(samples) * 1000:.0f} ms"
+
+
 def test_startup_figures() -> None:
     data_dir = short_temp_dir("cbs-")
     try:
@@ -53,12 +82,33 @@ def test_startup_figures() -> None:
 
         console = [_time_to([sys.executable, "-m", "console"], data_dir, b"at head") for _ in range(RUNS)]
         bare = [_time_to([sys.executable, "-c", BARE_APP], data_dir, b"painted") for _ in range(RUNS)]
+        interpreter = [_time_process("pass") for _ in range(RUNS)]
+        cli_imports = [_time_process("import console.cli") for _ in range(RUNS)]
+        all_imports = [_time_process("import console.cli, console.app, screens.home") for _ in range(RUNS)]
+        server = EmbeddedServer(data_dir)
+        server_start, home_read = [], []
+        for _ in range(RUNS):
+            server_start.append(_timed(server.acquire))
+            settings = ConnectionSettings(url=server.url(user=Role.ADMIN.login), profile_name="embedded")
+
+            def first_read() -> None:
+                with Database(settings) as database:
+                    with database.connect() as connection:
+                        read_login(connection)
+                    server_overview(database)
+
+            home_read.append(_timed(first_read))
+            server.release()
         print()
         print(f"first run (initdb, migrations, scale-1 demo data, one command): {first_run:.2f} s")
         print(f"console to home screen painted, median of {RUNS}: {statistics.median(console):.3f} s "
               f"(runs: {', '.join(f'{t:.3f}' for t in console)})")
         print(f"bare Textual app painted, median of {RUNS}: {statistics.median(bare):.3f} s")
         print(f"ratio console / bare Textual: {statistics.median(console) / statistics.median(bare):.2f}")
+        print(f"breakdown, medians of {RUNS}: bare interpreter {_median(interpreter)}; "
+              f"import console.cli {_median(cli_imports)}; with the UI {_median(all_imports)}; "
+              f"embedded server start {_median(server_start)}; home screen's read on a new connection "
+              f"{_median(home_read)}")
     finally:
         server = EmbeddedServer(data_dir)
         if server.is_running():
