@@ -43,6 +43,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     for name, what in (("deactivate", "stop a code from being redeemed"), ("activate", "let a deactivated code be redeemed again")):
         actions.add_parser(name, help=what).add_argument("code", metavar="CODE")
 
+    for changes_codes in (create, *(actions.choices[name] for name in ("deactivate", "activate"))):
+        changes_codes.add_argument("--reason", default="", help="why (required): recorded in the audit log")
+
     redeem = commands.add_parser("redeem", help="redeem a gift code for a player and credit its reward")
     redeem.add_argument("code", metavar="CODE")
     redeem.add_argument("user_id", metavar="USER_ID", help="the player's id (gacha.users.id)")

@@ -113,6 +113,25 @@ def text_value(value: Any, what: str, *, max_length: int | None = None, required
     return text
 
 
+class ReasonRequired(BadInput):
+    """A desk action without a reason: every one is recorded in the audit log with why."""
+
+    title = "Reason required"
+
+
+def required_reason(value: Any, action: str) -> str:
+    """The reason given for a desk action, trimmed.
+
+    Raises:
+        ReasonRequired: it is blank ("a reason is required {action}").
+        BadInput: it is longer than REASON_MAX.
+    """
+    reason = reason_text(value)
+    if not reason:
+        raise ReasonRequired(f"a reason is required {action}")
+    return reason
+
+
 def reason_text(value: Any) -> str:
     """A reason as the ledger and the audit log keep it (may be empty; callers that need
     one say so)."""

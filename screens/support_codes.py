@@ -21,11 +21,9 @@ from data import inputs
 from data.engine import Database
 from data.inputs import CURRENCIES
 from data.support import giftcodes
-from screens.base import confirm_write
-from screens.support_common import DeskPane, when
+from screens.support_common import DeskPane, ask_reason, when
 from screens.support_players import require_amount, require_code
 from widgets.data_grid import DataGrid
-from widgets.dialogs import Confirmation, ConfirmDialog
 from widgets.row_form import FormField, RowForm
 from widgets.value_editor import EditOutcome
 
@@ -102,13 +100,13 @@ class GiftCodesPane(DeskPane):
     def action_create(self) -> None:
         def submitted(values: dict[str, EditOutcome] | None) -> None:
             if values is not None:
-                confirm_write(self, f"Create the gift code {values['code'].text or ''!r}",
-                              lambda reason: self.create(self.console_app.database, values, reason))
+                ask_reason(self, "New gift code", f"Create the gift code {values['code'].text or ''!r}",
+                           lambda reason: self.create(self.console_app.database, values, reason))
 
         self.app.push_screen(RowForm("New gift code", code_fields()), submitted)
 
     @work(thread=True, group="codes.act", exit_on_error=False, name="Create gift code")
-    def create(self, database: Database, values: dict[str, EditOutcome], reason: str | None) -> None:
+    def create(self, database: Database, values: dict[str, EditOutcome], reason: str) -> None:
         limit = values["usage_limit"]
         expires = values["expires_at"].text
         code = giftcodes.create_code(
@@ -129,24 +127,11 @@ class GiftCodesPane(DeskPane):
             self.notify("There is no code here.", severity="warning")
             return
         verb = "Deactivate" if code.is_active else "Activate"
-
-        def confirmed(answer: Confirmation | None) -> None:
-            if answer is not None:
-                self.set_active(self.console_app.database, code.code, not code.is_active, answer.reason)
-
-        if self.console_app.database.settings.production:
-            confirm_write(self, f"{verb} the gift code {code.code} ({describe(code)})",
-                          lambda reason: self.set_active(self.console_app.database, code.code, not code.is_active,
-                                                         reason))
-            return
-        self.app.push_screen(
-            ConfirmDialog(f"{verb} {code.code}", f"{verb} the gift code {code.code} ({describe(code)})?",
-                          confirm_label=verb),
-            confirmed,
-        )
+        ask_reason(self, f"{verb} {code.code}", f"{verb} the gift code {code.code} ({describe(code)})",
+                   lambda reason: self.set_active(self.console_app.database, code.code, not code.is_active, reason))
 
     @work(thread=True, group="codes.act", exit_on_error=False, name="Change gift code")
-    def set_active(self, database: Database, code: str, active: bool, reason: str | None) -> None:
+    def set_active(self, database: Database, code: str, active: bool, reason: str) -> None:
         info = (giftcodes.activate_code if active else giftcodes.deactivate_code)(database, code, reason)
         self.done("Gift code changed", f"{info.code} is now {info.status}.")
 

@@ -152,6 +152,16 @@ async def write_over(pilot: Pilot[None], key: str, path: Path, answer: str) -> N
     await settle(pilot)
 
 
+async def answer_prompt(pilot: Pilot[None], text: str) -> None:
+    """Type into the open prompt (a desk action's reason, say) and press Enter."""
+    from widgets.dialogs import TextPrompt
+
+    assert isinstance(pilot.app.screen, TextPrompt), pilot.app.screen
+    pilot.app.screen.query_one(Input).value = text
+    await pilot.press("enter")
+    await settle(pilot)
+
+
 def toasts(app: App[Any]) -> str:
     """The notifications on screen, as the user reads them."""
     return "\n".join(str(toast.render()) for toast in app.screen.query("*") if isinstance(toast, Toast))

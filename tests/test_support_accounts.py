@@ -13,6 +13,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 
 from data.engine import Database
+from data.inputs import ReasonRequired
 from data.roles import Role
 from data.sensitive import MASK
 from data.support import accounts
@@ -103,7 +104,7 @@ def test_support_soft_deletes_and_restores_with_audit_rows(support: Database, da
 
 def test_refusals_write_nothing(support: Database, database: Database) -> None:
     deleted = by_email(database, DELETED)
-    with pytest.raises(accounts.ReasonRequired):
+    with pytest.raises(ReasonRequired):
         accounts.restore_user(support, deleted.id, "  ")
     with pytest.raises(accounts.AccountNotFound, match="no account has id"):
         accounts.soft_delete_user(support, uuid.uuid4(), "nobody")

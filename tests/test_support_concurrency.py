@@ -50,7 +50,7 @@ def test_fifty_simultaneous_redemptions_of_a_code_limited_to_ten(database_url: U
         players = connection.execute(text("SELECT id, quartzs FROM gacha.users ORDER BY id LIMIT 50")).all()
     assert len(players) == 50
     with desk(database_url, 50) as support:
-        create_code(support, "RUSH", "quartzs", 77, usage_limit=10)
+        create_code(support, "RUSH", "quartzs", 77, usage_limit=10, reason="a test code")
         # Open all 50 connections before the start, so that all 50 clients really race.
         warm = [support.engine.connect() for _ in range(50)]
         for connection in warm:
@@ -120,7 +120,7 @@ def test_an_unlimited_code_redeemed_at_once_by_many_and_by_one_player_many_times
     with database.connect() as connection:
         players = connection.execute(text("SELECT id FROM gacha.users ORDER BY id DESC LIMIT 40")).scalars().all()
     with desk(database_url, 45) as support:
-        create_code(support, "FOR-ALL", "daphine", 2, usage_limit=-1)
+        create_code(support, "FOR-ALL", "daphine", 2, usage_limit=-1, reason="a test code")
         # 40 players, and one more player trying five times at once.
         attempts = [*players, 1, 1, 1, 1, 1]
         outcomes = together(len(attempts), lambda i: redeem(support, "for-all", attempts[i]))

@@ -12,6 +12,7 @@ from sqlalchemy.engine import URL
 
 from console.config import ConfigError, load_config
 from data.engine import ConnectionSettings, Database
+from data.inputs import ReasonRequired
 from data.roles import Role
 from data.support import currency
 from data.support.currency import (
@@ -21,7 +22,6 @@ from data.support.currency import (
     GrantLimitExceeded,
     InsufficientBalance,
     PlayerNotFound,
-    ReasonRequired,
     UnknownCurrency,
     credit,
     deduct,

@@ -93,7 +93,7 @@ def blocked_behind(database: Database, holder_sql: str, action: Callable[[], obj
 
 def test_create_a_code(support: Database, database: Database) -> None:
     expires = datetime.now(timezone.utc) + timedelta(days=30)
-    info = create_code(support, "  Spring-2026 ", "quartzs", 150, usage_limit=10, expires_at=expires)
+    info = create_code(support, "  Spring-2026 ", "quartzs", 150, usage_limit=10, expires_at=expires, reason="a test code")
     assert (info.code, info.reward_type, info.reward_value, info.usage_limit, info.is_active) == (
         "Spring-2026", "quartzs", 150, 10, True)
     assert info.expires_at == expires and info.redemptions == 0 and info.status == "active"
@@ -101,16 +101,16 @@ def test_create_a_code(support: Database, database: Database) -> None:
     assert (audit.action, audit.table_name, audit.operator, audit.role, audit.primary_key) == (
         "giftcode-create", "gift_codes", "ren", "support", {"code": "Spring-2026"})
     assert audit.after["reward_value"] == 150 and audit.after["usage_limit"] == 10
-    unlimited = create_code(support, "forever", "daphine", 2, usage_limit=None, active=False)
+    unlimited = create_code(support, "forever", "daphine", 2, usage_limit=None, active=False, reason="a test code")
     assert unlimited.unlimited and unlimited.status == "inactive" and unlimited.usage == "0 (unlimited)"
-    naive = create_code(support, "naive-time", "daphine", 1, expires_at=datetime(2099, 1, 1))
+    naive = create_code(support, "naive-time", "daphine", 1, expires_at=datetime(2099, 1, 1), reason="a test code")
     assert naive.expires_at == datetime(2099, 1, 1, tzinfo=timezone.utc)
 
 
 def test_codes_are_unique_regardless_of_case(support: Database, database: Database) -> None:
     before = written(database)
     with pytest.raises(CodeExists, match="'welcome2025' already exists as 'WELCOME2025'") as refused:
-        create_code(support, "welcome2025", "quartzs", 10)
+        create_code(support, "welcome2025", "quartzs", 10, reason="a test code")
     assert refused.value.title == "Gift code exists"
     assert written(database) == before
 
@@ -120,7 +120,7 @@ def test_a_concurrent_duplicate_is_the_same_refusal(support: Database, database:
     future = blocked_behind(
         database,
         "INSERT INTO gacha.gift_codes (code, reward_type, reward_value) VALUES ('RaceCode', 'quartzs', 5)",
-        lambda: create_code(support, "racecode", "quartzs", 5),
+        lambda: create_code(support, "racecode", "quartzs", 5, reason="a test code"),
     )
     assert isinstance(future.exception(), CodeExists)
     assert "'racecode' already exists" in str(future.exception())
@@ -143,18 +143,18 @@ def test_bad_codes_are_refused(support: Database, database: Database, code: str,
                                options: dict, message: str) -> None:
     before = written(database)
     with pytest.raises((InvalidGiftCode, BadInput), match=message):
-        create_code(support, code, reward, value, **options)
+        create_code(support, code, reward, value, **options, reason="a test code")
     assert written(database) == before
 
 
 def test_a_code_worth_more_than_the_limit_needs_an_admin(database_url: URL, support: Database) -> None:
     with pytest.raises(GrantLimitExceeded, match="gift code worth 5,001 quartzs is over this profile's limit of 5,000"):
-        create_code(support, "BIG", "quartzs", 5001)
+        create_code(support, "BIG", "quartzs", 5001, reason="a test code")
     with Database(ConnectionSettings(url=database_url, pool=SMALL_POOL, max_grant=5000)) as admin:
-        assert create_code(admin, "BIG", "quartzs", 5001).reward_value == 5001
+        assert create_code(admin, "BIG", "quartzs", 5001, reason="a test code").reward_value == 5001
     with Database(login_settings(database_url, Role.DEVELOPER, pool=SMALL_POOL)) as developer:
         with pytest.raises(PermissionError, match="developer role cannot use the support desk"):
-            create_code(developer, "DEV", "quartzs", 1)
+            create_code(developer, "DEV", "quartzs", 1, reason="a test code")
 
 
 def test_list_codes_with_their_redemption_counts(support: Database, database: Database) -> None:
@@ -172,21 +172,21 @@ def test_list_codes_with_their_redemption_counts(support: Database, database: Da
 
 
 def test_deactivate_and_activate(support: Database, database: Database) -> None:
-    assert deactivate_code(support, "welcome2025").is_active is False
+    assert deactivate_code(support, "welcome2025", reason="a test").is_active is False
     assert code_info(support, "WELCOME2025").status == "inactive"
-    assert deactivate_code(support, "WELCOME2025").is_active is False  # already: nothing to audit
-    assert activate_code(support, "Welcome2025").is_active is True
+    assert deactivate_code(support, "WELCOME2025", reason="a test").is_active is False  # already: nothing to audit
+    assert activate_code(support, "Welcome2025", reason="a test").is_active is True
     audits = rows(database, "SELECT action, primary_key, before, after FROM console.audit_log ORDER BY id")
     assert audits == [
         ("giftcode-deactivate", {"code": "WELCOME2025"}, {"is_active": True}, {"is_active": False}),
         ("giftcode-activate", {"code": "WELCOME2025"}, {"is_active": False}, {"is_active": True}),
     ]
     with pytest.raises(CodeNotFound, match="no gift code 'NOPE'"):
-        deactivate_code(support, "NOPE")
+        deactivate_code(support, "NOPE", reason="a test")
 
 
 def test_redeem_credits_through_the_ledger(support: Database, database: Database) -> None:
-    create_code(support, "Spring", "quartzs", 150, usage_limit=3)
+    create_code(support, "Spring", "quartzs", 150, usage_limit=3, reason="a test code")
     (player,) = fresh_players(database, 1)
     discord_id, quartzs = rows(database, "SELECT discord_id, quartzs FROM gacha.users WHERE id = :u", u=player)[0]
     done = redeem(support, " SPRING ", player)
@@ -209,9 +209,9 @@ def test_redeem_credits_through_the_ledger(support: Database, database: Database
 
 
 def test_every_redemption_refusal_names_its_rule(support: Database, database: Database) -> None:
-    create_code(support, "TWO", "daphine", 3, usage_limit=2)
-    create_code(support, "GONE", "daphine", 3)
-    create_code(support, "OFF", "daphine", 3, active=False)
+    create_code(support, "TWO", "daphine", 3, usage_limit=2, reason="a test code")
+    create_code(support, "GONE", "daphine", 3, reason="a test code")
+    create_code(support, "OFF", "daphine", 3, active=False, reason="a test code")
     with database.connect() as connection:
         connection.execute(text("UPDATE gacha.gift_codes SET expires_at = now() - interval '1 second' WHERE code = 'GONE'"))
     first, second, third = fresh_players(database, 3)
@@ -274,7 +274,7 @@ def console_json(*args: str) -> object:
 def test_console_giftcodes(database_url: URL, database: Database) -> None:
     url = socket_url(database_url)
     created = console_json("--url", url, "--json", "giftcode", "create", "Launch", "--reward", "quartzs:250",
-                           "--limit", "1", "--expires", "2099-01-01")
+                           "--limit", "1", "--expires", "2099-01-01", "--reason", "launch event")
     assert (created["code"], created["reward_value"], created["usage_limit"], created["status"]) == ("Launch", 250, 1, "active")
     assert created["expires_at"].startswith("2099-01-01 00:00:00+00")
     listed = run_console("--url", url, "giftcode", "list")
@@ -294,26 +294,30 @@ def test_console_giftcodes(database_url: URL, database: Database) -> None:
     assert_refused(run_console("--url", url, "redeem", "LAUNCH", str(player[0])), 1, "already redeemed")
     assert_refused(run_console("--url", url, "redeem", "nope", str(player[1])), 1, "no gift code 'nope'")
 
-    off = run_console("--url", url, "giftcode", "deactivate", "welcome2025")
+    off = run_console("--url", url, "giftcode", "deactivate", "welcome2025", "--reason", "event over")
     assert off.returncode == 0 and off.stdout.startswith("gift code WELCOME2025 is inactive"), off.stderr
     assert_refused(run_console("--url", url, "redeem", "WELCOME2025", str(player[1])), 1, "is not active")
-    assert console_json("--url", url, "--json", "giftcode", "activate", "WELCOME2025")["is_active"] is True
+    assert console_json("--url", url, "--json", "giftcode", "activate", "WELCOME2025", "--reason", "back by demand")["is_active"] is True
 
 
 def test_console_giftcode_refusals(database_url: URL, database: Database) -> None:
     url = socket_url(database_url)
     before = written(database)
-    assert_refused(run_console("--url", url, "giftcode", "create", "welcome2025", "--reward", "quartzs:5"), 1, "already exists as 'WELCOME2025'")
+    assert_refused(run_console("--url", url, "giftcode", "create", "welcome2025", "--reward", "quartzs:5", "--reason", "again"), 1, "already exists as 'WELCOME2025'")
     assert_refused(run_console("--url", url, "giftcode", "create", "X", "--reward", "gold:5"), 2, "unknown currency 'gold'")
     assert_refused(run_console("--url", url, "giftcode", "create", "X", "--reward", "quartzs"), 2, "--reward VALUE must be a whole number")
     assert_refused(run_console("--url", url, "giftcode", "create", "X", "--reward", "quartzs:0"), 2, "--reward VALUE must be from 1")
     assert_refused(run_console("--url", url, "giftcode", "create", "X", "--reward", "quartzs:5", "--limit", "-2"), 2, "--limit must be from -1")
     assert_refused(run_console("--url", url, "giftcode", "create", "X", "--reward", "quartzs:5", "--expires", "soon"), 2, "--expires must be an ISO date")
-    assert_refused(run_console("--url", url, "--role", "developer", "giftcode", "create", "X", "--reward", "quartzs:5"), 1,
+    assert_refused(run_console("--url", url, "--role", "developer", "giftcode", "create", "X", "--reward", "quartzs:5", "--reason", "r"), 1,
             "developer role cannot use the support desk")
     assert_refused(run_console("--url", url, "--role", "developer", "redeem", "WELCOME2025", "1"), 1, "developer role")
     assert_refused(run_console("--url", url, "redeem", "WELCOME2025", "one"), 2, "USER_ID must be a whole number")
-    assert_refused(run_console("--url", url, "giftcode", "deactivate", "nope"), 1, "no gift code 'nope'")
+    assert_refused(run_console("--url", url, "giftcode", "deactivate", "nope", "--reason", "r"), 1, "no gift code 'nope'")
+    assert_refused(run_console("--url", url, "giftcode", "create", "X", "--reward", "quartzs:5"), 2,
+                   "a reason is required to create a gift code")
+    assert_refused(run_console("--url", url, "giftcode", "deactivate", "WELCOME2025", "--reason", " "), 2,
+                   "a reason is required to deactivate a gift code")
     assert written(database) == before
 
 
@@ -334,8 +338,8 @@ def used_count(database: Database, code: str) -> object:
 
 def test_the_used_count_follows_every_writer(support: Database, database: Database) -> None:
     assert counts_agree(database)  # the migration filled in the demo's redemptions
-    create_code(support, "KEPT", "daphine", 1, usage_limit=5)
-    create_code(support, "OTHER", "daphine", 1)
+    create_code(support, "KEPT", "daphine", 1, usage_limit=5, reason="a test code")
+    create_code(support, "OTHER", "daphine", 1, reason="a test code")
     first, second, third = fresh_players(database, 3)
     redeem(support, "kept", first)
     assert used_count(database, "KEPT") == 1 and code_info(support, "KEPT").usage == "1 of 5"
@@ -357,7 +361,7 @@ def test_the_used_count_follows_every_writer(support: Database, database: Databa
 
 
 def test_no_writer_can_take_a_code_past_its_limit(support: Database, database: Database) -> None:
-    create_code(support, "ONCE", "daphine", 1, usage_limit=1)
+    create_code(support, "ONCE", "daphine", 1, usage_limit=1, reason="a test code")
     first, second = fresh_players(database, 2)
     redeem(support, "ONCE", first)
     with pytest.raises(Exception, match="ck_gift_codes_used_within_limit"), database.connect() as connection:
@@ -373,8 +377,8 @@ def test_the_support_role_cannot_set_a_used_count(support: Database) -> None:
 
 
 def test_a_known_refusal_does_not_wait_for_the_codes_lock(support: Database, database: Database) -> None:
-    create_code(support, "FULL", "daphine", 1, usage_limit=1)
-    create_code(support, "LIVE", "daphine", 1)
+    create_code(support, "FULL", "daphine", 1, usage_limit=1, reason="a test code")
+    create_code(support, "LIVE", "daphine", 1, reason="a test code")
     first, second = fresh_players(database, 2)
     redeem(support, "FULL", first)
     redeem(support, "LIVE", first)
@@ -395,7 +399,7 @@ def test_a_known_refusal_does_not_wait_for_the_codes_lock(support: Database, dat
 ], ids=["deactivated", "last-use-taken"])
 def test_a_code_changed_while_a_redemption_waited_is_refused_by_its_new_state(
         support: Database, database: Database, change: str, refusal: type) -> None:
-    create_code(support, "RACE", "daphine", 1, usage_limit=1)
+    create_code(support, "RACE", "daphine", 1, usage_limit=1, reason="a test code")
     (player,) = fresh_players(database, 1)
     future = blocked_behind(database, change, lambda: redeem(support, "RACE", player))
     assert isinstance(future.exception(), refusal)
@@ -410,7 +414,7 @@ def test_a_redemption_is_one_statement_sent_with_its_commit(database_url: URL, d
     its BEGIN and COMMIT go out with it, before any answer comes back, so the code's lock is
     held for the server's work alone, and each is one round trip."""
     trace = tmp_path / "trace"
-    create_code(database, "ONE-TRIP", "daphine", 1, usage_limit=1)
+    create_code(database, "ONE-TRIP", "daphine", 1, usage_limit=1, reason="a test code")
     first, second = fresh_players(database, 2)
     with Database(login_settings(database_url, Role.SUPPORT, pool=SMALL_POOL)) as support, \
             trace.open("w") as sink:
@@ -450,7 +454,7 @@ def test_a_redemption_where_the_profile_maps_the_schema_elsewhere(database_url: 
         connection.execute(text("ALTER SCHEMA gacha RENAME TO game"))
     settings = ConnectionSettings(url=database_url, role=Role.SUPPORT, pool=SMALL_POOL, schema_map={"gacha": "game"})
     with Database(settings) as mapped:
-        create_code(mapped, "MAPPED", "daphine", 4, usage_limit=2)
+        create_code(mapped, "MAPPED", "daphine", 4, usage_limit=2, reason="a test code")
         player = rows(database, "SELECT min(id) FROM game.users")[0][0]
         done = redeem(mapped, "mapped", player)
         assert (done.used, done.ledger.delta) == (1, 4)

@@ -12,6 +12,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
 
 from data.engine import Database
+from data.inputs import ReasonRequired
 from data.roles import Role
 from data.sensitive import MASK
 from data.support import metaserver as ms
@@ -90,7 +91,7 @@ def test_support_revokes_one_session_with_an_audit_row(support: Database, databa
         ms.revoke_session(support, expired, "old")
     with pytest.raises(ms.SessionNotFound):
         ms.revoke_session(support, 10**8, "none")
-    with pytest.raises(ms.ReasonRequired) as refused:
+    with pytest.raises(ReasonRequired) as refused:
         ms.revoke_session(support, revoked, "   ")
     assert refused.value.title == "Reason required"
     assert len(audit_rows(database)) == 1
@@ -131,7 +132,7 @@ def test_ban_revokes_live_sessions_and_unban_lifts_it(support: Database, databas
         ms.unban(support, player, "again")
     with pytest.raises(ms.PlayerNotFound):
         ms.ban(support, 999999, "nobody")
-    with pytest.raises(ms.ReasonRequired):
+    with pytest.raises(ReasonRequired):
         ms.ban(support, player, "")
 
 

@@ -18,7 +18,18 @@ from textual.widgets import DataTable, Input
 from console.app import ConsoleApp
 from data.roles import Role
 from screens.support import SupportScreen
-from tests.app_factory import Scenario, choose_player, fill_form, find, make_app, settle, show_tab, toasts, visible_text
+from tests.app_factory import (
+    Scenario,
+    answer_prompt,
+    choose_player,
+    fill_form,
+    find,
+    make_app,
+    settle,
+    show_tab,
+    toasts,
+    visible_text,
+)
 from tests.conftest import DESK_OPERATOR, login_database, sql
 
 SIZE = (100, 30)
@@ -51,6 +62,7 @@ async def create_code(pilot: Pilot[None], code: str, usage_limit: int) -> None:
     await settle(pilot)
     await fill_form(pilot, {"code": code, "reward_type": "daphine", "reward_value": "5",
                             "usage_limit": str(usage_limit)})
+    await answer_prompt(pilot, f"event code {code}")
 
 
 def test_a_support_session_finds_grants_creates_and_redeems(support: Any, database: Any) -> None:
@@ -113,7 +125,7 @@ def test_a_support_session_finds_grants_creates_and_redeems(support: Any, databa
     run(support, "support-players", scenario)
 
 
-def test_deactivating_a_code_asks_first_and_stops_redemptions(support: Any) -> None:
+def test_deactivating_a_code_asks_a_reason_first_and_stops_redemptions(support: Any, database: Any) -> None:
     code = sql(support, "SELECT code FROM gacha.gift_codes WHERE is_active ORDER BY code LIMIT 1").scalar()
 
     async def scenario(pilot: Pilot[None], app: ConsoleApp) -> None:
@@ -122,10 +134,15 @@ def test_deactivating_a_code_asks_first_and_stops_redemptions(support: Any) -> N
         codes.move_cursor(row=[str(key.value) for key in codes.rows].index(code))
         await pilot.press("x")
         await settle(pilot)
-        await pilot.press("enter")
+        await pilot.press("enter")  # no reason given: the prompt says why and stays
         await settle(pilot)
+        assert "Give a reason" in visible_text(app)
+        assert sql(support, "SELECT is_active FROM gacha.gift_codes WHERE code = :c", c=code).scalar() is True
+        await answer_prompt(pilot, "event over")
         assert "inactive" in toasts(app)
         assert sql(support, "SELECT is_active FROM gacha.gift_codes WHERE code = :c", c=code).scalar() is False
+        assert sql(database, "SELECT reason FROM console.audit_log WHERE action = 'giftcode-deactivate'"
+                            " ORDER BY id DESC LIMIT 1").scalar() == "event over"
 
     run(support, "support-codes", scenario)
 

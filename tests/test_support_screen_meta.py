@@ -22,7 +22,7 @@ from data.roles import Role
 from screens.support import SupportScreen
 from screens.support_accounts import AccountsPane
 from screens.support_metaserver import MetaserverPane
-from tests.app_factory import Scenario, make_app, settle, show_tab, toasts, visible_text
+from tests.app_factory import Scenario, answer_prompt, make_app, settle, show_tab, toasts, visible_text
 from tests.conftest import DESK_OPERATOR, login_database, sql
 from widgets.dialogs import TextPrompt
 
@@ -83,14 +83,6 @@ async def search(pilot: Pilot[None], field: str, query: str) -> None:
     await settle(pilot)
 
 
-async def answer(pilot: Pilot[None], reason: str) -> None:
-    """Type into the open prompt and press Enter."""
-    assert isinstance(pilot.app.screen, TextPrompt), pilot.app.screen
-    pilot.app.screen.query_one(Input).value = reason
-    await pilot.press("enter")
-    await settle(pilot)
-
-
 @pytest.fixture
 def player(database: Database) -> dict[str, int]:
     """A player of our own: two live sessions (the newer one listed first), one expired, one revoked."""
@@ -124,7 +116,7 @@ def test_find_a_player_by_prefix_and_revoke_one_session(
         assert column(app, "#metaserver-sessions", 2)[:2] == ["192.0.2.7", "192.0.2.8"]
         await pilot.press("k")
         assert f"Revoke session {player['newer']} of Pilot_Tester" in visible_text(app)
-        await answer(pilot, "stolen token reported by the player")
+        await answer_prompt(pilot, "stolen token reported by the player")
         assert "Session revoked" in toasts(app)
         assert column(app, "#metaserver-sessions", 1).count("active") == 1
 
@@ -140,7 +132,7 @@ def test_revoke_all_says_how_many(support: Database, database: Database, player:
     async def scenario(pilot: Pilot[None], app: ConsoleApp) -> None:
         await search(pilot, "#metaserver-search", "Pilot_Tester")
         await pilot.press("K")
-        await answer(pilot, "account sharing")
+        await answer_prompt(pilot, "account sharing")
         assert "2 live sessions of Pilot_Tester revoked" in toasts(app)
         assert "active" not in column(app, "#metaserver-sessions", 1)
 
@@ -153,14 +145,14 @@ def test_ban_then_unban(support: Database, database: Database, player: dict[str,
         await search(pilot, "#metaserver-search", "pilot")
         await pilot.press("b")
         assert "Ban Pilot_Tester" in visible_text(app)
-        await answer(pilot, "cheating in ranked games")
+        await answer_prompt(pilot, "cheating in ranked games")
         assert "Player banned" in toasts(app)
         assert column(app, "#metaserver-players", 3) == ["BANNED"]
         assert "BANNED" in visible_text(app, "#metaserver-player")
         assert "active" not in column(app, "#metaserver-sessions", 1)
         await pilot.press("b")
         assert "Lift the ban on Pilot_Tester" in visible_text(app)
-        await answer(pilot, "appeal accepted")
+        await answer_prompt(pilot, "appeal accepted")
         assert "Ban lifted" in toasts(app)
         assert column(app, "#metaserver-players", 3) == ["active"]
 
@@ -180,7 +172,7 @@ def test_a_blank_reason_is_refused_in_the_prompt(
     async def scenario(pilot: Pilot[None], app: ConsoleApp) -> None:
         await search(pilot, "#metaserver-search", "pilot_tester")
         await pilot.press("b")
-        await answer(pilot, "   ")
+        await answer_prompt(pilot, "   ")
         assert isinstance(app.screen, TextPrompt)
         assert "Give a reason" in visible_text(app)
         await pilot.press("escape")
@@ -200,14 +192,14 @@ def test_a_refusal_of_the_data_layer_is_a_notification(
         # Another operator bans the player while this one still sees them active.
         sql(database, "UPDATE metaserver.users SET is_active = false WHERE id = :u", u=player["user"])
         await pilot.press("b")
-        await answer(pilot, "cheating")
+        await answer_prompt(pilot, "cheating")
         shown = toasts(app)
         assert "Player already banned" in shown and "is already banned" in shown
         # The expired session cannot be revoked either.
         sessions = app.screen.query_one("#metaserver-sessions", DataTable)
         sessions.move_cursor(row=column(app, "#metaserver-sessions", 1).index("expired"))
         await pilot.press("k")
-        await answer(pilot, "tidy up")
+        await answer_prompt(pilot, "tidy up")
         assert "Session not active" in toasts(app)
 
     run(support, "support-metaserver", scenario)
@@ -293,7 +285,7 @@ def test_soft_delete_then_restore(support: Database, database: Database) -> None
         assert column(app, "#accounts-table", 0) == [SUPPORT_EMAIL]
         await pilot.press("z")
         assert f"Soft-delete the account {SUPPORT_EMAIL}" in visible_text(app)
-        await answer(pilot, "user asked to close the account")
+        await answer_prompt(pilot, "user asked to close the account")
         assert "Account deleted" in toasts(app)
         assert column(app, "#accounts-table", 0) == []
         assert account(database, SUPPORT_EMAIL).is_deleted
@@ -302,7 +294,7 @@ def test_soft_delete_then_restore(support: Database, database: Database) -> None
         assert column(app, "#accounts-table", 0) == [SUPPORT_EMAIL]
         await pilot.press("z")
         assert f"Restore the account {SUPPORT_EMAIL}" in visible_text(app)
-        await answer(pilot, "closed by mistake")
+        await answer_prompt(pilot, "closed by mistake")
         assert "Account restored" in toasts(app)
         assert column(app, "#accounts-table", 3) == [""]
 

@@ -32,10 +32,6 @@ class AccountRefusal(Refusal, ValueError):
     title = "Account action refused"
 
 
-class ReasonRequired(AccountRefusal):
-    title = "Reason required"
-
-
 class AccountNotFound(AccountRefusal):
     title = "No such account"
 
@@ -118,7 +114,7 @@ def soft_delete_user(database: Database, user_id: uuid.UUID, reason: str) -> Acc
 
     Raises:
         PermissionError: the role may not use the desk or the profile is read-only.
-        ReasonRequired: the reason is blank.
+        inputs.ReasonRequired: the reason is blank.
         AccountNotFound: no user has this id.
         AlreadyDeleted: the user is soft-deleted already.
     """
@@ -130,7 +126,7 @@ def restore_user(database: Database, user_id: uuid.UUID, reason: str) -> Account
 
     Raises:
         PermissionError: the role may not use the desk or the profile is read-only.
-        ReasonRequired: the reason is blank.
+        inputs.ReasonRequired: the reason is blank.
         AccountNotFound: no user has this id.
         NotDeleted: the user is not soft-deleted.
     """
@@ -139,9 +135,7 @@ def restore_user(database: Database, user_id: uuid.UUID, reason: str) -> Account
 
 def _change(database: Database, user_id: uuid.UUID, reason: str, *, delete: bool) -> AccountRow:
     inputs.uuid_id(user_id, "the account id")
-    reason = inputs.reason_text(reason)
-    if not reason:
-        raise ReasonRequired("a reason is required to soft-delete or restore an account")
+    reason = inputs.required_reason(reason, "to soft-delete or restore an account")
     with database.connect_for_desk_action() as connection:
         # Locked, so two operators acting on one user cannot both pass the check below.
         before = _locked(connection, user_id, lock=True)

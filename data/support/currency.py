@@ -57,7 +57,6 @@ __all__ = [
     "InvalidGrant",
     "LedgerEntry",
     "PlayerNotFound",
-    "ReasonRequired",
     "UnknownCurrency",
     "check_grant_limit",
     "credit",
@@ -85,10 +84,6 @@ class InvalidGrant(GrantRefused):
 
     title = "Invalid grant"
     bad_input = True
-
-
-class ReasonRequired(InvalidGrant):
-    title = "Reason required"
 
 
 class BadAmount(InvalidGrant):
@@ -153,7 +148,7 @@ def check_request(currency: str, amount: int, reason: str) -> str:
     """Validate a grant's currency, amount and reason; returns the reason stripped.
 
     Raises:
-        UnknownCurrency, BadAmount, ReasonRequired.
+        UnknownCurrency, BadAmount, inputs.ReasonRequired.
     """
     if currency not in CURRENCIES:
         raise UnknownCurrency(currency)
@@ -163,10 +158,7 @@ def check_request(currency: str, amount: int, reason: str) -> str:
         raise BadAmount("the amount must not be zero: a grant adds, a deduction removes")
     if abs(amount) > INT4_MAX:
         raise BadAmount(f"the amount must be at most {INT4_MAX:,} either way")
-    reason = inputs.reason_text(reason)
-    if not reason:
-        raise ReasonRequired("a reason is required for every grant and deduction")
-    return reason
+    return inputs.required_reason(reason, "for every grant and deduction")
 
 
 def grant(database: Database, user_id: int, currency: str, amount: int, reason: str) -> LedgerEntry:
@@ -180,7 +172,7 @@ def grant(database: Database, user_id: int, currency: str, amount: int, reason: 
         The ledger row written (its balance_after is the new balance).
 
     Raises:
-        UnknownCurrency, BadAmount, ReasonRequired, inputs.BadInput: bad input.
+        UnknownCurrency, BadAmount, inputs.ReasonRequired, inputs.BadInput: bad input.
         PermissionError: a read-only profile or a role without the desk.
         GrantLimitExceeded: a grant over the profile's max_grant by a non-admin.
         PlayerNotFound: no player with this id.
@@ -269,7 +261,7 @@ def credit_parameters(settings: ConnectionSettings, user_id: int, currency: str,
     """The bind parameters of `credit_step`'s SQL, the request checked.
 
     Raises:
-        UnknownCurrency, BadAmount, ReasonRequired.
+        UnknownCurrency, BadAmount, inputs.ReasonRequired.
     """
     return {
         "user_id": user_id, "delta": amount, "reason": check_request(currency, amount, reason),

@@ -164,9 +164,9 @@ def create_code(
     usage_limit: int | None = -1,
     expires_at: datetime | None = None,
     active: bool = True,
-    reason: str | None = None,
+    reason: str,
 ) -> GiftCodeInfo:
-    """Create a gift code, audited (action "giftcode-create", with `reason` when given).
+    """Create a gift code, audited (action "giftcode-create", with `reason`).
 
     Args:
         code: kept as typed, without surrounding spaces; unique whatever its case.
@@ -176,6 +176,7 @@ def create_code(
 
     Raises:
         InvalidGiftCode: blank code, unknown currency, bad value, limit or expiry.
+        inputs.ReasonRequired: a blank reason.
         CodeExists: a code with this name in any case exists (also when one was created
             concurrently: the unique index refuses the second).
         PermissionError: no desk for this role or profile.
@@ -185,7 +186,7 @@ def create_code(
     if not (code or "").strip():
         raise InvalidGiftCode("a gift code cannot be blank")
     code = inputs.gift_code_text(code)
-    reason = inputs.reason_text(reason) or None
+    reason = inputs.required_reason(reason, "to create a gift code")
     if reward_type not in CURRENCIES:
         raise InvalidGiftCode(f"unknown reward type {reward_type!r}: expected one of {', '.join(CURRENCIES)}")
     if isinstance(reward_value, bool) or not isinstance(reward_value, int) or not 0 < reward_value <= INT4_MAX:
@@ -218,20 +219,22 @@ def create_code(
         return _info(connection, code)
 
 
-def deactivate_code(database: Database, code: str, reason: str | None = None) -> GiftCodeInfo:
+def deactivate_code(database: Database, code: str, reason: str) -> GiftCodeInfo:
     """Stop a code from being redeemed (is_active false), audited; found whatever its case.
 
     Raises:
-        CodeNotFound: no such code. PermissionError: no desk for this role or profile.
+        CodeNotFound: no such code. inputs.ReasonRequired: a blank reason.
+        PermissionError: no desk for this role or profile.
     """
     return _set_active(database, code, False, reason)
 
 
-def activate_code(database: Database, code: str, reason: str | None = None) -> GiftCodeInfo:
+def activate_code(database: Database, code: str, reason: str) -> GiftCodeInfo:
     """Let a deactivated code be redeemed again, audited; found whatever its case.
 
     Raises:
-        CodeNotFound: no such code. PermissionError: no desk for this role or profile.
+        CodeNotFound: no such code. inputs.ReasonRequired: a blank reason.
+        PermissionError: no desk for this role or profile.
     """
     return _set_active(database, code, True, reason)
 
@@ -367,9 +370,9 @@ def _info(connection: Connection, code: str) -> GiftCodeInfo:
     return GiftCodeInfo(*row)
 
 
-def _set_active(database: Database, code: str, active: bool, reason: str | None) -> GiftCodeInfo:
+def _set_active(database: Database, code: str, active: bool, reason: str) -> GiftCodeInfo:
     typed = inputs.gift_code_text(code)
-    reason = inputs.reason_text(reason) or None
+    reason = inputs.required_reason(reason, f"to {'activate' if active else 'deactivate'} a gift code")
     with database.connect_for_desk_action() as connection:
         row = connection.execute(
             select(CODES.c.code, CODES.c.is_active).where(_matches(typed)).with_for_update()

@@ -36,10 +36,6 @@ class MetaserverRefusal(Refusal, ValueError):
     title = "Metaserver action refused"
 
 
-class ReasonRequired(MetaserverRefusal):
-    title = "Reason required"
-
-
 class PlayerNotFound(MetaserverRefusal):
     title = "No such player"
 
@@ -243,7 +239,7 @@ def revoke_session(database: Database, session_id: int, reason: str) -> SessionI
 
     Raises:
         PermissionError: the role may not use the desk or the profile is read-only.
-        ReasonRequired: the reason is blank.
+        inputs.ReasonRequired: the reason is blank.
         SessionNotFound: no session has this id.
         SessionNotActive: the session is already revoked or expired: nothing to revoke.
     """
@@ -267,7 +263,7 @@ def revoke_all_sessions(database: Database, user_id: int, reason: str) -> int:
 
     Raises:
         PermissionError: the role may not use the desk or the profile is read-only.
-        ReasonRequired: the reason is blank.
+        inputs.ReasonRequired: the reason is blank.
         PlayerNotFound: no player has this id.
     """
     inputs.row_id(user_id, "the player id")
@@ -296,7 +292,7 @@ def ban(database: Database, user_id: int, reason: str) -> BanResult:
 
     Raises:
         PermissionError: the role may not use the desk or the profile is read-only.
-        ReasonRequired: the reason is blank.
+        inputs.ReasonRequired: the reason is blank.
         PlayerNotFound: no player has this id.
         AlreadyBanned: the player is banned already.
     """
@@ -308,7 +304,7 @@ def unban(database: Database, user_id: int, reason: str) -> MetaPlayer:
 
     Raises:
         PermissionError: the role may not use the desk or the profile is read-only.
-        ReasonRequired: the reason is blank.
+        inputs.ReasonRequired: the reason is blank.
         PlayerNotFound: no player has this id.
         NotBanned: the player is not banned.
     """
@@ -387,10 +383,7 @@ def rooms(database: Database) -> list[RoomInfo]:
 
 
 def _reason(reason: str | None) -> str:
-    text = inputs.reason_text(reason)
-    if not text:
-        raise ReasonRequired("a reason is required for every metaserver desk action")
-    return text
+    return inputs.required_reason(reason, "for every metaserver desk action")
 
 
 

@@ -167,7 +167,7 @@ def test_redemptions_per_second(desk_url: URL, processes: bool) -> None:
     figures = []
     with desk(desk_url) as support:
         for code, limit in ((f"OPEN-{kind}", -1), (f"LIMITED-{kind}", total)):
-            create_code(support, code, "quartzs", 10, usage_limit=limit)
+            create_code(support, code, "quartzs", 10, usage_limit=limit, reason="a test code")
             seconds = run_clients(desk_url, [("redeem", code, chunk) for chunk in split(players[:total])], processes)
             figures.append((limit, seconds))
     # Oversubscribed: 800 more players on the used-up code, all refused.
@@ -312,13 +312,13 @@ def test_a_redemptions_cost_is_flat_however_many_redeemed_before(
         codes = {f"FLAT-{count}": count for count in EARLIER} | {"FLAT-PGBENCH": max(EARLIER)}
         with desk(url) as support:
             for code, count in codes.items():
-                create_code(support, code, "quartzs", 1, usage_limit=FLAT_LIMIT)
+                create_code(support, code, "quartzs", 1, usage_limit=FLAT_LIMIT, reason="a test code")
                 with Database(ConnectionSettings(url=url)) as admin, admin.connect() as connection:
                     connection.execute(text("""
                         INSERT INTO gacha.gift_code_redemptions (user_id, code)
                         SELECT discord_id, :code FROM gacha.users WHERE id = ANY(:ids)"""),
                         {"code": code, "ids": earlier[:count]})
-            create_code(support, "FLAT-USED", "quartzs", 1, usage_limit=1)
+            create_code(support, "FLAT-USED", "quartzs", 1, usage_limit=1, reason="a test code")
             redeem(support, "FLAT-USED", earlier[0])
             script = redemption_sql(support, "FLAT-PGBENCH")
         rates: dict[str, list[float]] = {label: [] for label in [*codes, "FLAT-USED"]}
