@@ -8,6 +8,7 @@ transaction READ ONLY, so the server itself refuses writes.
 
 from __future__ import annotations
 
+import select
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -21,7 +22,7 @@ from psycopg import RawCursor, ServerCursor
 from psycopg.rows import namedtuple_row
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, Compiled, Dialect, make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.sql.expression import Executable
 
 from data.roles import Role
@@ -43,6 +44,7 @@ class PoolSettings:
     max_overflow: int = 10
     recycle: int = 3600
     pre_ping: bool = True
+    """Check a pooled connection before handing it out (_check_before_use)."""
     timeout: float = 30.0
     """Seconds to wait for a pooled connection before giving up."""
     connect_timeout: int = 30
@@ -251,16 +253,52 @@ def _make_engine(settings: ConnectionSettings) -> Engine:
         pool_size=pool.size,
         max_overflow=pool.max_overflow,
         pool_recycle=pool.recycle,
-        pool_pre_ping=pool.pre_ping,
         pool_timeout=pool.timeout,
         connect_args=connect_args,
         execution_options=_execution_options(settings),
     )
+    if pool.pre_ping:
+        _check_before_use(engine)
     if settings.enforces_read_only:
         _open_transactions_read_only(engine)
     _send_typed_sql_alone(engine)
     _reset_after_typed_sql(engine)
     return engine
+
+
+PING_AFTER_IDLE_S = 30.0
+"""A pooled connection idle this long is pinged before use (see _check_before_use)."""
+_IDLE_SINCE = "console_idle_since"
+
+
+def _check_before_use(engine: Engine) -> None:
+    """The pool's pre-ping, without a round trip for a connection that was in use moments ago.
+
+    SQLAlchemy's pre_ping sends a query at every checkout: for a desk action that is one
+    statement, that is a second round trip (and the server's work for it). A server that
+    restarted, or that terminated the backend, has said so before closing: its message and
+    the end of the stream make the socket readable, which is looked at here without
+    waiting. A connection idle for PING_AFTER_IDLE_S or longer is pinged as well, for the
+    drop nobody announces (a firewall, a NAT). DisconnectionError makes the pool replace
+    the connection and try again.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(dbapi_connection: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _check(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        since = record.info.pop(_IDLE_SINCE, None)
+        if since is None:  # a new connection: it has just answered
+            return
+        if select.select([dbapi_connection.fileno()], [], [], 0)[0]:
+            raise DisconnectionError("the server closed the connection while it sat in the pool")
+        if time.monotonic() - since >= PING_AFTER_IDLE_S:
+            try:
+                engine.dialect.do_ping(dbapi_connection)
+            except psycopg.Error as error:
+                raise DisconnectionError(f"the pooled connection no longer answers: {error}") from None
 
 
 def guard_typed_sql(connection: Connection, *, read_only: bool = True) -> Connection:

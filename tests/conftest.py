@@ -15,9 +15,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pytest
 from sqlalchemy import event, text
@@ -214,10 +215,35 @@ def login_database(url: URL, role: Role) -> Database:
     return Database(login_settings(url, role, pool=SMALL_POOL, operator=DESK_OPERATOR))
 
 
-def traced(database: Database, sink: IO[str]) -> None:
-    """Write libpq's protocol trace of every connection `database` checks out to `sink`
-    (buffered by libpq: complete once the Database is disposed)."""
-    event.listen(database.engine, "checkout", lambda driver, *_: driver.pgconn.trace(sink.fileno()))
+@contextmanager
+def protocol_trace(database: Database, path: Path) -> Iterator[Callable[[], list[tuple[str, str, str]]]]:
+    """libpq's protocol trace of every connection `database` makes inside the block, all its
+    traffic, written to `path`; yields a function that reads it so far (protocol_messages).
+    libpq buffers the trace: reading flushes it, and so does leaving the block."""
+    traced: list[Any] = []
+
+    def start(driver: Any, *_: Any) -> None:
+        driver.pgconn.trace(sink.fileno())
+        traced.append(driver)
+
+    def flush() -> None:
+        for driver in traced:
+            if not driver.closed:
+                driver.pgconn.untrace()  # PQuntrace flushes what libpq buffered
+                driver.pgconn.trace(sink.fileno())
+        sink.flush()
+
+    def read() -> list[tuple[str, str, str]]:
+        flush()
+        return protocol_messages(path.read_text())
+
+    with path.open("w") as sink:
+        event.listen(database.engine, "connect", start)
+        try:
+            yield read
+        finally:
+            event.remove(database.engine, "connect", start)
+            flush()
 
 
 def protocol_messages(trace: str) -> list[tuple[str, str, str]]:

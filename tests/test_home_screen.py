@@ -19,7 +19,7 @@ from data.migrate.state import schema_states
 from data.overview import ServerOverview, server_overview
 from data.roles import Role
 from tests.app_factory import TEST_NOTE, make_app, settle, visible_text, visible_texts
-from tests.conftest import protocol_messages, statements_sent, traced
+from tests.conftest import protocol_trace, statements_sent
 
 SIZE = (100, 30)
 OUR_SCHEMAS = (*SYSTEM_SCHEMAS, CONSOLE_SCHEMA)
@@ -151,18 +151,17 @@ def test_the_start_ups_read_is_painted_without_asking_the_server_again(database:
     async def scenario() -> None:
         first: Future[ServerOverview] = Future()
         first.set_result(server_overview(database))
-        trace = tmp_path / "trace"
-        with trace.open("w") as sink, Database(database.settings) as traced_database:
-            traced(traced_database, sink)
+        with Database(database.settings) as traced_database, \
+                protocol_trace(traced_database, tmp_path / "trace") as sent_so_far:
             app = make_app(traced_database, first_overview=first)
             async with app.run_test(size=SIZE) as pilot:
                 await settle(pilot)
                 assert "at head" in visible_text(app, "#home-schemas")
+                assert sent_so_far() == []
                 assert app.first_overview is None  # taken once: `r` asks the server again
                 await pilot.press("r")
                 await settle(pilot)
-        # The refresh's read alone: the start-up's was not made a second time.
-        assert statements_sent(protocol_messages(trace.read_text())).count("COMMIT") == 1
+                assert statements_sent(sent_so_far()).count("COMMIT") == 1
 
     asyncio.run(scenario())
 

@@ -12,7 +12,7 @@ from data.base import CONSOLE_SCHEMA, SYSTEM_SCHEMAS
 from data.engine import ConnectionSettings, Database
 from data.overview import server_address, server_overview
 from data.roles import Role
-from tests.conftest import protocol_messages, round_trips, statements_sent, traced
+from tests.conftest import protocol_trace, round_trips, statements_sent
 
 
 @pytest.mark.parametrize(
@@ -83,14 +83,11 @@ def test_read_only_comes_from_the_server_and_schema_map_is_honoured(database: Da
 
 def test_the_overview_is_one_round_trip(database: Database, tmp_path: Path) -> None:
     """Over a distant server every round trip costs more than these reads: the four of
-    them, their BEGIN and COMMIT go out together. (The pool's liveness check of a pooled
-    connection is one more, made before the checkout the trace starts at.)"""
-    trace = tmp_path / "trace"
-    with trace.open("w") as sink, Database(database.settings) as fresh:
-        traced(fresh, sink)
+    them, their BEGIN and COMMIT go out together."""
+    with Database(database.settings) as fresh, protocol_trace(fresh, tmp_path / "trace") as sent:
         overview = server_overview(fresh)
+        messages = sent()
     assert {s.migration_state for s in overview.schemas} == {"at head"}
-    messages = protocol_messages(trace.read_text())  # complete once the Database is disposed
     assert statements_sent(messages) == ["BEGIN READ ONLY" if fresh.settings.enforces_read_only else "BEGIN",
                                          *["SELECT"] * 4, "COMMIT"]
     assert round_trips(messages) == 1

@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import URL
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
+from data import engine
 from data.engine import ConnectionSettings, Database, PoolSettings
 from data.models.gacha import GachaUser as User
 from data.roles import Role
+from tests.conftest import protocol_trace, round_trips
 
 ROOT = Path(__file__).parents[1]
 
@@ -39,10 +41,50 @@ def test_pool_follows_the_profile_with_the_seeds_defaults(database_url: URL) -> 
         pool = default.engine.pool
         assert pool.size() == 20
         assert pool._recycle == 3600  # noqa: SLF001  (QueuePool keeps no public accessor)
-        assert pool._pre_ping is True  # noqa: SLF001
+        assert default.settings.pool.pre_ping is True  # checked before use: see the tests below
     with Database(ConnectionSettings(url=database_url, pool=PoolSettings(size=3, max_overflow=1))) as small:
         assert small.engine.pool.size() == 3
         assert small.engine.pool._max_overflow == 1  # noqa: SLF001
+
+
+def _backend_pid(database: Database) -> int:
+    with database.connect() as connection:
+        return int(connection.execute(text("SELECT pg_backend_pid()")).scalar_one())
+
+
+def _terminate(database_url: URL, pid: int) -> None:
+    with Database(ConnectionSettings(url=database_url)) as admin, admin.connect() as connection:
+        connection.execute(text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": pid})
+
+
+def test_a_connection_the_server_dropped_while_pooled_is_replaced_before_use(database_url: URL) -> None:
+    """The server said goodbye (a restart, a terminated backend) while the connection sat in
+    the pool: the checkout sees it without a round trip and hands out a new one."""
+    with Database(ConnectionSettings(url=database_url)) as database:
+        pid = _backend_pid(database)
+        _terminate(database_url, pid)
+        assert _backend_pid(database) != pid
+    unchecked = ConnectionSettings(url=database_url, pool=PoolSettings(pre_ping=False))
+    with Database(unchecked) as database:  # without the check, the dead one is handed out
+        _terminate(database_url, _backend_pid(database))
+        with pytest.raises(OperationalError):
+            _backend_pid(database)
+
+
+def test_a_connection_in_use_moments_ago_costs_no_ping_and_an_idle_one_is_pinged(
+        database_url: URL, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLAlchemy's pre_ping was a round trip at every checkout; a desk action that is one
+    statement paid two. Only a connection idle for PING_AFTER_IDLE_S is pinged now."""
+    def round_trips_of(checkouts: int) -> int:
+        trace = tmp_path / f"trace-{checkouts}-{engine.PING_AFTER_IDLE_S}"
+        with Database(ConnectionSettings(url=database_url)) as database, protocol_trace(database, trace) as sent:
+            for _ in range(checkouts):
+                database.read_in_one_round_trip((text("SELECT 1"), {}))
+            return round_trips(sent())
+
+    assert round_trips_of(3) == 3
+    monkeypatch.setattr(engine, "PING_AFTER_IDLE_S", 0.0)
+    assert round_trips_of(3) == 3 + 2  # the second and third checkouts pinged first
 
 
 def test_every_connection_sets_statement_timeout_and_application_name(database_url: URL) -> None:

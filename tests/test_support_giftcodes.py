@@ -39,11 +39,10 @@ from tests.conftest import (
     SMALL_POOL,
     assert_refused,
     login_settings,
-    protocol_messages,
+    protocol_trace,
     round_trips,
     run_console,
     socket_url,
-    traced,
     wait_for_lock_waiter,
 )
 
@@ -413,16 +412,14 @@ def test_a_redemption_is_one_statement_sent_with_its_commit(database_url: URL, d
     """libpq's protocol trace of one redemption and one refusal: each is one statement, and
     its BEGIN and COMMIT go out with it, before any answer comes back, so the code's lock is
     held for the server's work alone, and each is one round trip."""
-    trace = tmp_path / "trace"
     create_code(database, "ONE-TRIP", "daphine", 1, usage_limit=1, reason="a test code")
     first, second = fresh_players(database, 2)
     with Database(login_settings(database_url, Role.SUPPORT, pool=SMALL_POOL)) as support, \
-            trace.open("w") as sink:
-        traced(support, sink)
+            protocol_trace(support, tmp_path / "trace") as sent:
         redeem(support, "ONE-TRIP", first)
         with pytest.raises(CodeUsedUp):
             redeem(support, "ONE-TRIP", second)
-    messages = protocol_messages(trace.read_text())
+        messages = sent()
     assert round_trips(messages) == 2
     parsed = [text for way, kind, text in messages if way == "F" and kind == "Parse"]
     statements = [i for i, (way, kind, text) in enumerate(messages) if kind == "Parse" and "gift_code" in text]
