@@ -25,7 +25,7 @@ from screens.activity_pool import PoolPane
 from screens.activity_sessions import SessionsPane
 from screens.activity_statements import StatementsPane
 from screens.activity_tables import TablesPane
-from screens.base import ConsoleScreen
+from screens.base import TabbedScreen
 from widgets.dialogs import TextPrompt
 
 REFRESH_GROUP = "activity.refresh"
@@ -45,7 +45,7 @@ def parse_interval(text: str) -> str:
     return f"{seconds:g}"
 
 
-class ActivityScreen(ConsoleScreen):
+class ActivityScreen(TabbedScreen):
     """What the server is doing now; space pauses the refresh, ctrl+r refreshes now."""
 
     DEFAULT_CSS = """

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import on
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widget import Widget
+from textual.widgets import TabbedContent, TabPane
 from textual.worker import Worker
 
 if TYPE_CHECKING:
@@ -34,6 +36,31 @@ class ConsoleScreen(Screen[None]):
         # Worker.StateChanged does not bubble: hand it to the App, which reports failures
         # of every screen's workers in one place.
         self.app.post_message(Worker.StateChanged(event.worker, event.state))
+
+
+class TabbedScreen(ConsoleScreen):
+    """A console screen whose content is one TabbedContent (the support desk, activity):
+    the same keys switch its tabs on every such screen. [ and ] are shown in the footer (a
+    text field keeps them for typing); ctrl+pageup and ctrl+pagedown work from anywhere,
+    before the focused table's own use of them."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left_square_bracket", "switch_tab(-1)", "Prev tab", id="tabs.previous",
+                tooltip="Show the tab to the left (wraps around; ctrl+pageup from anywhere)"),
+        Binding("right_square_bracket", "switch_tab(1)", "Next tab", id="tabs.next",
+                tooltip="Show the tab to the right (wraps around; ctrl+pagedown from anywhere)"),
+        Binding("ctrl+pageup", "switch_tab(-1)", "Prev tab", id="tabs.previous_anywhere", show=False,
+                priority=True, tooltip="Show the tab to the left, even from a text field or a table"),
+        Binding("ctrl+pagedown", "switch_tab(1)", "Next tab", id="tabs.next_anywhere", show=False,
+                priority=True, tooltip="Show the tab to the right, even from a text field or a table"),
+    ]
+
+    def action_switch_tab(self, step: int) -> None:
+        tabs = self.query_one(TabbedContent)
+        panes = [pane.id for pane in tabs.query(TabPane) if pane.id and not pane.disabled]
+        if panes:
+            current = panes.index(tabs.active) if tabs.active in panes else 0
+            tabs.active = panes[(current + step) % len(panes)]
 
 
 class ConsolePane(Vertical):

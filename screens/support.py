@@ -11,7 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Footer, Header, TabbedContent, TabPane
 
-from screens.base import ConsoleScreen
+from screens.base import TabbedScreen
 from screens.support_accounts import AccountsPane
 from screens.support_codes import GiftCodesPane
 from screens.support_common import DeskPane
@@ -19,7 +19,7 @@ from screens.support_metaserver import MetaserverPane
 from screens.support_players import PlayersPane
 
 
-class SupportScreen(ConsoleScreen):
+class SupportScreen(TabbedScreen):
     """Find a player and act for them; every action asks for a reason and is audited."""
 
     def compose(self) -> ComposeResult:

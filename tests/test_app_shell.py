@@ -114,3 +114,47 @@ def test_question_mark_lists_every_key_of_the_screen_the_footer_too(database: Da
             assert not app.screen.query(HelpPanel)
 
     asyncio.run(main())
+
+
+@pytest.mark.parametrize("key, first, second", [("3", "support-players", "support-codes"),
+                                                ("6", "tab-sessions", "tab-pool")])
+def test_tabbed_screens_switch_tabs_with_the_same_keys(database: Database, key: str, first: str,
+                                                       second: str) -> None:
+    """] and [ (outside a text field) and ctrl+pagedown / ctrl+pageup (from anywhere, a
+    focused table too) on the support desk and activity alike, wrapping around."""
+    import asyncio
+
+    from textual.widgets import Input, TabbedContent
+
+    from tests.app_factory import make_app, settle
+
+    async def main() -> None:
+        app = make_app(database)
+        async with app.run_test(size=(160, 30)) as pilot:
+            await pilot.press(key)
+            await settle(pilot)
+            tabs = app.screen.query_one(TabbedContent)
+            assert tabs.active == first
+            typing = isinstance(app.focused, Input)  # the footer leaves out what the field types
+            keys = ("ctrl+pagedown", "ctrl+pageup", *(() if typing else ("right_square_bracket", "left_square_bracket")))
+            shown = app.screen.active_bindings
+            assert [shown[key].binding.description for key in keys] == ["Next tab", "Prev tab"] * (len(keys) // 2)
+            await pilot.press("ctrl+pagedown")
+            await settle(pilot)
+            assert tabs.active == second
+            await pilot.press("ctrl+pageup", "ctrl+pageup")
+            await settle(pilot)
+            last = [pane.id for pane in tabs.query("TabPane")][-1]
+            assert tabs.active == last  # wrapped around
+            await pilot.press("ctrl+pagedown")
+            await settle(pilot)
+            assert tabs.active == first
+            typing = isinstance(app.focused, Input)
+            await pilot.press("right_square_bracket")
+            await settle(pilot)
+            if typing:  # the desk's search field keeps ] for typing
+                assert tabs.active == first and app.focused.value.endswith("]")
+            else:
+                assert tabs.active == second
+
+    asyncio.run(main())
