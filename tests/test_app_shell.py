@@ -77,12 +77,31 @@ def test_registry_keeps_order_and_replaces_by_name() -> None:
         registry.register(" ", "nameless", lambda: None)
 
 
-def test_every_binding_can_be_rebound() -> None:
-    from screens.home import HomeScreen
+def test_every_binding_of_every_screen_and_pane_can_be_rebound() -> None:
+    """Every binding of the app, its screens, panes and widgets has an id (what a config's
+    [keys] names) and a tooltip (what `?` and the palette say), and no two bindings of
+    different meaning share an id."""
+    from textual.dom import DOMNode
 
-    bindings = [*ConsoleApp.BINDINGS, *HomeScreen.BINDINGS]
-    assert all(isinstance(b, Binding) and b.id and b.tooltip for b in bindings)
-    assert len({b.id for b in bindings if isinstance(b, Binding)}) == len(bindings)
+    for entry in SCREENS:  # imported when first opened: their panes and widgets come with them
+        entry.screen_class()
+    ours: list[tuple[type, Binding]] = []
+    classes: list[type] = [DOMNode]
+    while classes:
+        cls = classes.pop()
+        classes.extend(cls.__subclasses__())
+        if cls.__module__.split(".")[0] in ("console", "screens", "widgets"):
+            ours += [(cls, b) for b in cls.__dict__.get("BINDINGS", [])]
+    owners = {cls.__name__ for cls, _ in ours}
+    assert {"ConsoleApp", "HomeScreen", "TablesScreen", "PlayersPane", "GiftCodesPane",
+            "ActivityScreen", "TabbedScreen", "RowForm"} <= owners, sorted(owners)
+    unnamed = [f"{cls.__name__}: {b!r}" for cls, b in ours if not (isinstance(b, Binding) and b.id and b.tooltip)]
+    assert unnamed == []
+    meaning: dict[str, tuple[str, str]] = {}
+    for cls, binding in ours:
+        assert isinstance(binding, Binding) and binding.id
+        seen = meaning.setdefault(binding.id, (binding.action, binding.key))
+        assert seen == (binding.action, binding.key), f"{binding.id} means two things ({cls.__name__})"
     assert {entry.mode for entry in SCREENS} == set(ConsoleApp.MODES)
 
 
