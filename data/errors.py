@@ -17,6 +17,9 @@ class Refusal(Exception):
     bad_input: ClassVar[bool] = False
     """The request itself was malformed (the command line's usage error, exit 2), rather
     than refused by what the database holds (exit 1)."""
+    field: ClassVar[str | None] = None
+    """The part of the request it is about ("amount"), which a form shows it beside; None
+    when it is about the request as a whole."""
 
 
 _NOISE = re.compile(r"^\(psycopg[\w.]*\)\s*")

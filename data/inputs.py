@@ -117,6 +117,7 @@ class ReasonRequired(BadInput):
     """A desk action without a reason: every one is recorded in the audit log with why."""
 
     title = "Reason required"
+    field = "reason"
 
 
 def required_reason(value: Any, action: str) -> str:

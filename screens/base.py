@@ -81,12 +81,13 @@ class ConsolePane(Vertical):
 
 
 def confirm_write(node: Widget, what: str, then: Callable[[str | None], object], *,
-                  reason: str | None = None) -> None:
+                  reason: str | None = None, cancelled: Callable[[], object] = lambda: None) -> None:
     """Run a write, asking first the same way everywhere when the profile is production.
 
     Off production `then(reason)` runs at once. On production a dialog names the database
     and what will be written, asks a reason (unless the caller already has one) and wants
-    the database name typed; `then(reason)` runs only once it is given.
+    the database name typed; `then(reason)` runs only once it is given, `cancelled()` if
+    the dialog is dismissed.
     """
     from widgets.dialogs import Confirmation, ConfirmDialog
 
@@ -97,7 +98,9 @@ def confirm_write(node: Widget, what: str, then: Callable[[str | None], object],
     name = settings.url.database or "PRODUCTION"
 
     def answered(answer: Confirmation | None) -> None:
-        if answer is not None:
+        if answer is None:
+            cancelled()
+        else:
             then(reason if reason is not None else answer.reason)
 
     node.app.push_screen(

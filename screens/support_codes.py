@@ -98,18 +98,19 @@ class GiftCodesPane(DeskPane):
         return self.codes.get(key or "")
 
     def action_create(self) -> None:
-        def submitted(values: dict[str, EditOutcome] | None) -> None:
-            if values is not None:
-                ask_reason(self, "New gift code", f"Create the gift code {values['code'].text or ''!r}",
-                           lambda reason: self.create(self.console_app.database, values, reason))
+        def write(values: dict[str, EditOutcome]) -> None:
+            ask_reason(self, "New gift code", f"Create the gift code {values['code'].text or ''!r}",
+                       lambda reason: self.create(self.console_app.database, form, values, reason),
+                       cancelled=form.kept)
 
-        self.app.push_screen(RowForm("New gift code", code_fields()), submitted)
+        form = RowForm("New gift code", code_fields(), write=write)
+        self.app.push_screen(form)
 
     @work(thread=True, group="codes.act", exit_on_error=False, name="Create gift code")
-    def create(self, database: Database, values: dict[str, EditOutcome], reason: str) -> None:
+    def create(self, database: Database, form: RowForm, values: dict[str, EditOutcome], reason: str) -> None:
         limit = values["usage_limit"]
         expires = values["expires_at"].text
-        code = giftcodes.create_code(
+        code = self.write_for(form, lambda: giftcodes.create_code(
             database,
             values["code"].text or "",
             values["reward_type"].text or "",
@@ -118,7 +119,9 @@ class GiftCodesPane(DeskPane):
             expires_at=inputs.moment(expires, "expires_at") if expires else None,
             active=values["is_active"].use_default or values["is_active"].text == "true",
             reason=reason,
-        )
+        ))
+        if code is None:
+            return
         self.done("Gift code created", f"{code.code}: {describe(code)}.")
 
     def action_toggle_active(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from rich.style import Style
 from rich.text import Text
@@ -17,6 +17,9 @@ from data import inputs
 from screens.base import ConsolePane, confirm_write
 from widgets.cell_grid import Tone
 from widgets.dialogs import TextPrompt
+from widgets.row_form import RowForm
+
+T = TypeVar("T")
 
 
 class DeskPane(ConsolePane):
@@ -49,6 +52,18 @@ class DeskPane(ConsolePane):
     def done(self, title: str, text: str, *, keep: str | None = None) -> None:
         """Report a committed action (safe from the action's worker thread)."""
         self.post_message(self.ActionDone(self, title, text, keep))
+
+    def write_for(self, form: RowForm, write: Callable[[], T]) -> T | None:
+        """Run a desk write for `form` (in the action's worker): the form closes once it is
+        saved; refused, or failed, the form says why and keeps what was typed, and None is
+        returned (the App is not told: the form is where the user looks)."""
+        try:
+            result = write()
+        except Exception as error:  # noqa: BLE001  (every failure answers the form, which shows one line)
+            self.app.call_from_thread(form.refused, error)
+            return None
+        self.app.call_from_thread(form.saved)
+        return result
 
     @on(ActionDone)
     def _after_action(self, event: ActionDone) -> None:
@@ -89,20 +104,25 @@ def require_reason(text: str) -> str:
     return inputs.reason_text(text)
 
 
-def ask_reason(pane: ConsolePane, title: str, prompt: str, then: Callable[[str], object]) -> None:
-    """Ask for the reason of a desk action, then run it; refused at once if the role may not act."""
+def ask_reason(pane: ConsolePane, title: str, prompt: str, then: Callable[[str], object], *,
+               cancelled: Callable[[], object] = lambda: None) -> None:
+    """Ask for the reason of a desk action, then run it; refused at once if the role may not
+    act; `cancelled()` when the question is dismissed."""
     settings = pane.console_app.database.settings
     why = settings.desk_refusal()
     if why is not None:
         pane.notify(f"Not allowed: {why}.", title="Desk action refused", severity="error")
+        cancelled()
         return
 
     def answered(reason: str | None) -> None:
-        if reason is not None:
+        if reason is None:
+            cancelled()
+        else:
             then(reason)
 
     if settings.production:  # the reason and the typed database name, in one dialog
-        confirm_write(pane, f"{title}: {prompt}", answered)
+        confirm_write(pane, f"{title}: {prompt}", answered, cancelled=cancelled)
         return
     pane.app.push_screen(TextPrompt(title, prompt, placeholder="why (recorded in the audit log)",
                                     validate=require_reason), answered)

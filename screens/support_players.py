@@ -193,24 +193,25 @@ class PlayersPane(DeskPane):
             return
         name = profile.academy_name or profile.discord_id
 
-        def submitted(values: dict[str, EditOutcome] | None) -> None:
-            if values is None:
-                return
+        def write(values: dict[str, EditOutcome]) -> None:
             currency_name, amount = values["currency"].text or "", int(values["amount"].text or 0)
             confirm_write(
                 self, f"{kind.capitalize()} {amount:,} {currency_name} for {name} (id {profile.id})",
-                lambda reason: self.change_balance(self.console_app.database, profile.id, currency_name, amount,
-                                                   reason or "", grant=kind == "grant"),
-                reason=values["reason"].text or "",
+                lambda reason: self.change_balance(self.console_app.database, form, profile.id, currency_name,
+                                                   amount, reason or "", grant=kind == "grant"),
+                reason=values["reason"].text or "", cancelled=form.kept,
             )
 
-        self.app.push_screen(RowForm(f"{kind.capitalize()} for {name} (id {profile.id})", balance_fields()), submitted)
+        form = RowForm(f"{kind.capitalize()} for {name} (id {profile.id})", balance_fields(), write=write)
+        self.app.push_screen(form)
 
     @work(thread=True, group="players.act", exit_on_error=False, name="Balance change")
-    def change_balance(
-        self, database: Database, user_id: int, currency_name: str, amount: int, reason: str, *, grant: bool
-    ) -> None:
-        entry = (currency.grant if grant else currency.deduct)(database, user_id, currency_name, amount, reason)
+    def change_balance(self, database: Database, form: RowForm, user_id: int, currency_name: str, amount: int,
+                       reason: str, *, grant: bool) -> None:
+        change = currency.grant if grant else currency.deduct
+        entry = self.write_for(form, lambda: change(database, user_id, currency_name, amount, reason))
+        if entry is None:
+            return
         self.done("Granted" if grant else "Deducted",
                   f"{entry.delta:+,} {entry.currency} for player {user_id}: balance now {entry.balance_after:,}.")
 

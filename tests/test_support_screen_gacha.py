@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import URL
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, Static
 
 from console.app import ConsoleApp
 from data.roles import Role
@@ -31,6 +31,7 @@ from tests.app_factory import (
     visible_text,
 )
 from tests.conftest import DESK_OPERATOR, login_database, sql
+from widgets.row_form import RowForm
 
 SIZE = (100, 30)
 
@@ -86,13 +87,23 @@ def test_a_support_session_finds_grants_creates_and_redeems(support: Any, databa
                               " ORDER BY id DESC LIMIT 1", id=player.id).one()
         assert tuple(ledger) == (250, "refund for ticket 42", DESK_OPERATOR)
         assert "refund for ticket 42" in str(app.screen.query_one("#players-ledger", DataTable).get_row_at(0))
-        # A deduction below zero is refused and changes nothing.
-        app.clear_notifications()  # so that only this action's toast is read
+        # A deduction below zero is refused and changes nothing; the form stays open with
+        # what was typed and the refusal beside the amount, and saves once corrected.
         await pilot.press("D")
         await settle(pilot)
         await fill_form(pilot, {"currency": "quartzs", "amount": str(10**8), "reason": "test"})
-        assert "Insufficient balance" in toasts(app) and "cannot go below zero" in toasts(app)
+        form = app.screen
+        assert isinstance(form, RowForm), form
+        errors = str(form.query_one("#row-form-errors", Static).render())
+        assert errors.startswith("amount: ") and "cannot go below zero" in errors
+        amount = form.query_one("#field-1", Input)
+        assert amount.value == str(10**8) and amount.has_class("-invalid") and app.focused is amount
         assert sql(support, "SELECT quartzs FROM gacha.users WHERE id = :id", id=player.id).scalar() == player.quartzs + 250
+        amount.value = "5"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, RowForm) and "-5 quartzs" in toasts(app)
+        assert sql(support, "SELECT quartzs FROM gacha.users WHERE id = :id", id=player.id).scalar() == player.quartzs + 245
 
         # Create a code limited to one use, then redeem it for the player, twice.
         await create_code(pilot, "PILOT-GIFT", usage_limit=1)
@@ -123,6 +134,38 @@ def test_a_support_session_finds_grants_creates_and_redeems(support: Any, databa
         assert {"grant", "giftcode-create"} <= actions
 
     run(support, "support-players", scenario)
+
+
+def test_a_new_code_the_server_refuses_keeps_its_form_open(support: Any) -> None:
+    """A code that exists in another case: the form stays, says so beside the code, and
+    keeps every value; dismissing the reason prompt goes back to the form as it was."""
+    async def scenario(pilot: Pilot[None], app: ConsoleApp) -> None:
+        app.screen.query_one("#codes-list", DataTable).focus()
+        await pilot.press("n")
+        await settle(pilot)
+        form = app.screen
+        assert isinstance(form, RowForm)
+        await fill_form(pilot, {"code": "welcome2025", "reward_type": "daphine", "reward_value": "7"})
+        await pilot.press("escape")  # the reason prompt, dismissed
+        await settle(pilot)
+        assert app.screen is form and form.writing is None
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await answer_prompt(pilot, "spring event")
+        assert app.screen is form
+        errors = str(form.query_one("#row-form-errors", Static).render())
+        assert errors.startswith("code: ") and "already exists as 'WELCOME2025'" in errors
+        assert form.query_one("#field-0", Input).value == "welcome2025"
+        assert form.query_one("#field-2", Input).value == "7"
+        assert "Traceback" not in visible_text(app)
+        form.query_one("#field-0", Input).value = "SPRING-7"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await answer_prompt(pilot, "spring event")
+        assert not isinstance(app.screen, RowForm) and "SPRING-7" in toasts(app)
+        assert sql(support, "SELECT reward_value FROM gacha.gift_codes WHERE code = 'SPRING-7'").scalar() == 7
+
+    run(support, "support-codes", scenario)
 
 
 def test_deactivating_a_code_asks_a_reason_first_and_stops_redemptions(support: Any, database: Any) -> None:

@@ -17,6 +17,7 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Input, Label, Select, Static
 
+from data.errors import error_summary
 from widgets.data_grid import clip
 from widgets.dialogs import CANCEL, DialogScreen, KeyHints, first_line, show_status
 from widgets.value_editor import BOOLEAN_CHOICES, EditOutcome, placeholder_for
@@ -45,11 +46,18 @@ class FormField:
     """A value must be typed even if the column could otherwise be left to NULL/DEFAULT."""
 
 
+Write = Callable[[dict[str, EditOutcome]], object]
+"""What a form is for (a grant, a new gift code): starts with the checked values and
+answers the form later with RowForm.saved, refused or kept."""
+
+
 class RowForm(DialogScreen[dict[str, EditOutcome] | None]):
     """Fill in a row; answers {column: EditOutcome} for every field, or None on Escape.
 
     Every field is checked on ctrl+s; all the errors are listed, one line each, and the
-    first bad field gets the focus.
+    first bad field gets the focus. With `write`, the form stays open while the write
+    runs: refused by the server, it shows why (beside the field the refusal names) and
+    keeps every value typed; it closes once the write is saved.
     """
 
     DEFAULT_CSS = """
@@ -76,9 +84,12 @@ class RowForm(DialogScreen[dict[str, EditOutcome] | None]):
         CANCEL,
     ]
 
-    def __init__(self, title: str, fields: Sequence[FormField]) -> None:
+    def __init__(self, title: str, fields: Sequence[FormField], *, write: Write | None = None) -> None:
         super().__init__(title)
         self.fields = tuple(fields)
+        self.write = write
+        self.writing: dict[str, EditOutcome] | None = None
+        """The values being written, while a write runs (ctrl+s waits for its answer)."""
 
     def compose(self) -> ComposeResult:
         with self.frame():
@@ -154,6 +165,8 @@ class RowForm(DialogScreen[dict[str, EditOutcome] | None]):
         return EditOutcome(field.validate("" if raw == EMPTY_STRING else raw))
 
     def action_submit(self) -> None:
+        if self.writing is not None:
+            return
         outcomes: dict[str, EditOutcome] = {}
         errors: list[str] = []
         first_bad: Widget | None = None
@@ -174,7 +187,40 @@ class RowForm(DialogScreen[dict[str, EditOutcome] | None]):
             first_bad.focus()
             first_bad.scroll_visible()
             return
-        self.dismiss(outcomes)
+        if self.write is None:
+            self.dismiss(outcomes)
+            return
+        self.writing = outcomes
+        show_status(self.query_one("#row-form-errors", Static), "Saving…", "muted")
+        self.write(outcomes)
+
+    # The answers to `write`, from the screen that runs it (on the UI thread).
+
+    def saved(self) -> None:
+        """The write landed: the form closes with its values."""
+        if self.writing is not None and self.is_attached:
+            self.dismiss(self.writing)
+
+    def refused(self, error: BaseException) -> None:
+        """The write was refused: say why, beside the field it names, and keep the values."""
+        self.writing = None
+        if not self.is_attached:
+            return
+        message = error_summary(error)
+        names = [field.name for field in self.fields]
+        field = getattr(error, "field", None)
+        if field in names:
+            widget = self.query_one(f"#field-{names.index(field)}")
+            widget.add_class("-invalid")
+            widget.focus()
+            message = message if message.startswith(field) else f"{field}: {message}"
+        show_status(self.query_one("#row-form-errors", Static), message)
+
+    def kept(self) -> None:
+        """The write was called off before it ran (a confirmation cancelled): back to editing."""
+        self.writing = None
+        if self.is_attached:
+            show_status(self.query_one("#row-form-errors", Static), "")
 
     @on(Input.Submitted)
     def next_field(self) -> None:

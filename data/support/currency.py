@@ -88,10 +88,12 @@ class InvalidGrant(GrantRefused):
 
 class BadAmount(InvalidGrant):
     title = "Bad amount"
+    field = "amount"
 
 
 class UnknownCurrency(InvalidGrant):
     title = "Unknown currency"
+    field = "currency"
 
     def __init__(self, currency: str) -> None:
         super().__init__(f"unknown currency {currency!r}: expected one of {', '.join(CURRENCIES)}")
@@ -102,6 +104,7 @@ class InsufficientBalance(GrantRefused):
     """The deduction would take the balance below zero."""
 
     title = "Insufficient balance"
+    field = "amount"
 
     def __init__(self, user_id: int, currency: str, balance: int, delta: int) -> None:
         super().__init__(
@@ -115,12 +118,14 @@ class BalanceTooLarge(GrantRefused):
     """The grant would take the balance past what the column holds."""
 
     title = "Balance too large"
+    field = "amount"
 
 
 class GrantLimitExceeded(Refusal, PermissionError):
     """A grant over the profile's limit, asked for by a role other than admin."""
 
     title = "Over the grant limit"
+    field = "amount"
 
 
 def grant_limit(settings: ConnectionSettings) -> int | None:

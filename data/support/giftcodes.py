@@ -80,6 +80,7 @@ class InvalidGiftCode(GiftCodeRefused):
 
 class CodeExists(GiftCodeRefused):
     title = "Gift code exists"
+    field = "code"
 
 
 class CodeNotFound(GiftCodeRefused):
