@@ -292,7 +292,9 @@ def _check_before_use(engine: Engine) -> None:
         since = record.info.pop(_IDLE_SINCE, None)
         if since is None:  # a new connection: it has just answered
             return
-        if select.select([dbapi_connection.fileno()], [], [], 0)[0]:
+        readable = select.poll()  # poll, not select: a process with many files has descriptors past 1024
+        readable.register(dbapi_connection.fileno(), select.POLLIN)
+        if readable.poll(0):
             raise DisconnectionError("the server closed the connection while it sat in the pool")
         if time.monotonic() - since >= PING_AFTER_IDLE_S:
             try:
