@@ -37,11 +37,11 @@ SCHEMA_HEADERS = (
 
 
 class HomeScreen(ConsoleScreen):
-    """The connection and our schemas at a glance; `r` loads them again."""
+    """The connection and our schemas at a glance; ctrl+r loads them again, as on every screen."""
 
     BINDINGS = [
         Binding(
-            "r",
+            "ctrl+r",
             "refresh_overview",
             "Refresh",
             id="home.refresh",
@@ -107,7 +107,7 @@ class HomeScreen(ConsoleScreen):
             app = self.console_app
             server = app.note or server_address(app.database.settings.url)
             stale = "; what is shown is from the last load" if self.overview else ""
-            self.failure = f"Could not load the overview from {server}{stale}. Press r to try again."
+            self.failure = f"Could not load the overview from {server}{stale}. Press ctrl+r to try again."
 
     def watch_overview(self, overview: ServerOverview | None) -> None:
         if overview is None:

@@ -101,7 +101,7 @@ def test_refresh_shows_a_missing_and_an_unknown_branch(database: Database) -> No
                     text(f"UPDATE {VERSION_TABLE} SET version_num = 'f00dfeedf00d' WHERE version_num = :v"),
                     {"v": stories},
                 )
-            await pilot.press("r")
+            await pilot.press("ctrl+r")
             await settle(pilot)
             rows = schema_rows(app)
             assert rows["metaserver"][2].startswith(("missing", "unknown"))
@@ -126,7 +126,7 @@ def test_palette_reaches_refresh_and_rebound_keys_work(database: Database) -> No
                     text(f"DELETE FROM {VERSION_TABLE} WHERE version_num = :v"),
                     {"v": head_of(database, "accounts")},
                 )
-            await pilot.press("r")  # rebound to f5: r does nothing now
+            await pilot.press("ctrl+r")  # rebound to f5: ctrl+r does nothing now
             await settle(pilot)
             assert schema_rows(app)["accounts"][2].startswith("at head")
             await pilot.press("ctrl+p")
@@ -158,8 +158,8 @@ def test_the_start_ups_read_is_painted_without_asking_the_server_again(database:
                 await settle(pilot)
                 assert "at head" in visible_text(app, "#home-schemas")
                 assert sent_so_far() == []
-                assert app.first_overview is None  # taken once: `r` asks the server again
-                await pilot.press("r")
+                assert app.first_overview is None  # taken once: ctrl+r asks the server again
+                await pilot.press("ctrl+r")
                 await settle(pilot)
                 assert statements_sent(sent_so_far()).count("COMMIT") == 1
 
@@ -214,7 +214,7 @@ def test_a_failing_worker_shows_a_notification_not_a_crash(tmp_path: Path) -> No
                 assert "Traceback" not in seen and "[SQL" not in seen
                 assert f"Could not load the overview from {tmp_path}" in seen
                 assert app.return_code is None  # still running
-                await pilot.press("r")  # and still answering keys
+                await pilot.press("ctrl+r")  # and still answering keys
                 await settle(pilot)
                 assert app.return_code is None
 
