@@ -325,6 +325,8 @@ def connection_label(database: Database) -> str:
     """
     settings = database.settings
     parts = [settings.profile_name, settings.role.value]
+    if settings.replica:
+        parts.append("replica")
     if settings.enforces_read_only:
         parts.append("read-only")
     if settings.production:

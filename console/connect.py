@@ -25,6 +25,7 @@ from console.embedded import DATABASE, EmbeddedServer
 from data.engine import ConnectionSettings, Database
 from data.errors import needs_password, one_line
 from data.login import LoginTooPowerful, check_login, read_login
+from data.overview import IN_RECOVERY
 from data.roles import Role
 
 READY_MARKER = "ready"
@@ -116,16 +117,21 @@ def open_database(settings: ConnectionSettings, *, interactive: bool) -> Databas
 
 def _checked(database: Database) -> Database:
     """`database` once the server answered and its login fits the profile's role
-    (data.login); disposed of if not."""
+    (data.login); disposed of if not. On a read replica (a server in recovery) it is opened
+    again read-only, whatever the role: the console offers no write there."""
     try:
         with database.connect() as connection:
             check_login(database.settings, read_login(connection))
+            replica = bool(connection.execute(IN_RECOVERY).scalar())
     except LoginTooPowerful as error:
         database.dispose()
         raise ConnectError(str(error)) from None
     except BaseException:
         database.dispose()
         raise
+    if replica and not database.settings.replica:
+        database.dispose()
+        return _checked(Database(replace(database.settings, read_only=True, replica=True)))
     return database
 
 

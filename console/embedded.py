@@ -280,6 +280,32 @@ class EmbeddedServer:
 
     # -- the cluster -----------------------------------------------------------------------
 
+    def make_standby_of(self, primary: EmbeddedServer) -> None:
+        """Make this data directory a hot standby of the running `primary`: a copy taken by
+        pg_basebackup, which streams the primary's changes once started (standby.signal and
+        the connection it writes). A read replica on this machine, for trying the console on
+        one and for its tests.
+
+        Raises:
+            EmbeddedServerError: this directory already holds a cluster, or the copy failed.
+        """
+        with self._locked():
+            if self.initialised:
+                raise EmbeddedServerError(f"{self.cluster} already holds a cluster: a standby needs an empty one")
+            self._prepare_directories()
+            if self.cluster.exists():
+                shutil.rmtree(self.cluster)  # an earlier copy that died half-way
+            self.cluster.mkdir(mode=0o700)
+            self._own(self.cluster)
+            self._run_as_server([
+                str(self.binary("pg_basebackup")), "--pgdata", str(self.cluster), "--host", str(primary.cluster),
+                "--port", str(PORT), "--username", SUPERUSER, "--write-recovery-conf", "--wal-method=stream",
+                "--checkpoint=fast", *([] if self.durable else ["--no-sync"]),
+            ])
+            # The primary keeps its socket in its cluster directory: the copy took its lock file.
+            for lock in self.cluster.glob(".s.PGSQL.*.lock"):
+                lock.unlink()
+
     def _ensure_initialised(self) -> bool:
         if self.initialised:
             return False

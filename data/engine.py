@@ -73,9 +73,14 @@ class ConnectionSettings:
     """The largest currency grant the support role may make; larger ones need an admin."""
     profile_role: Role | None = None
     """The profile's own role when `--role` lowered it (the login was chosen for that one)."""
+    replica: bool = False
+    """The server is a hot standby (in recovery): found when the console connects, which
+    then opens every transaction READ ONLY whatever the role (read_only is set with it)."""
 
     def desk_refusal(self) -> str | None:
         """Why this connection may not act at the support desk, or None when it may."""
+        if self.replica:
+            return "the server is a read replica (in recovery): nothing can be written there"
         if self.read_only:
             return "this connection is read-only: desk actions cannot run"
         if not self.role.can_use_support_desk:

@@ -42,9 +42,14 @@ _SERVER_FACTS = text(
     SELECT current_setting('server_version') AS version,
            current_database() AS database,
            session_user AS connected_user,
-           current_setting('transaction_read_only') = 'on' AS read_only
+           current_setting('transaction_read_only') = 'on' AS read_only,
+           pg_is_in_recovery() AS in_recovery,
+           extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 AS replayed_ago,
+           (SELECT count(*) FROM pg_stat_replication)::int AS standbys
     """
 )
+IN_RECOVERY = text("SELECT pg_is_in_recovery()")
+"""True on a hot standby (a read replica): it refuses every write."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,13 @@ class ServerOverview:
     """True when the server itself says transactions are read-only."""
     production: bool
     schemas: tuple[SchemaSummary, ...]
+    in_recovery: bool = False
+    """The server is a hot standby (a read replica)."""
+    replayed_ago: float | None = None
+    """On a standby: seconds since the last transaction it replayed was committed on the
+    primary (its lag, while the primary is busy); None on a primary."""
+    standbys: int = 0
+    """On a primary: the standbys streaming from it (pg_stat_replication)."""
 
 
 def server_overview(database: Database) -> ServerOverview:
@@ -125,6 +137,9 @@ def server_overview(database: Database) -> ServerOverview:
         read_only=bool(facts[0].read_only),
         production=settings.production,
         schemas=schemas,
+        in_recovery=bool(facts[0].in_recovery),
+        replayed_ago=facts[0].replayed_ago,
+        standbys=facts[0].standbys,
     )
 
 

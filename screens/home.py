@@ -15,6 +15,7 @@ from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from data.engine import Database
+from data.formatting import age_text
 from data.overview import SchemaSummary, ServerOverview, server_address, server_overview
 from screens.base import ConsoleScreen
 from widgets.cell_grid import Cell, CellGrid, Tone
@@ -145,7 +146,21 @@ def connection_rows(overview: ServerOverview, note: str | None) -> tuple[tuple[C
             Cell("PRODUCTION", "alert") if overview.production else Cell("no", "muted"),
         ),
     ]
+    replication = replication_text(overview)
+    if replication is not None:
+        facts.insert(-1, ("Replication", Cell(replication, "alert" if overview.in_recovery else None)))
     return tuple((Cell(label, "muted"), value) for label, value in facts)
+
+
+def replication_text(overview: ServerOverview) -> str | None:
+    """A read replica and how far behind it is, or a primary's standbys; None for neither."""
+    if overview.in_recovery:
+        lag = f"last replayed transaction {age_text(overview.replayed_ago)} old" \
+            if overview.replayed_ago is not None else "nothing replayed yet"
+        return f"read replica (hot standby, writes refused) · {lag}"
+    if overview.standbys:
+        return f"primary · {overview.standbys} standby{'s' if overview.standbys > 1 else ''} streaming"
+    return None
 
 
 def schema_row(schema: SchemaSummary) -> tuple[Cell, ...]:

@@ -1,0 +1,79 @@
+"""On a read replica: a real hot standby of the test server (pg_basebackup and standby.signal,
+made with the embedded server's own binaries) streaming from it. The console sees that the
+server is in recovery, opens every transaction READ ONLY whatever the role, says so on the
+home screen and in its title, and offers no write; the primary's home screen shows its standby.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError
+
+from console.connect import open_database
+from console.embedded import EmbeddedServer
+from data.engine import Database
+from data.overview import server_overview
+from data.roles import Role
+from screens.home import replication_text
+from tests.app_factory import make_app, settle, visible_text
+from tests.conftest import assert_refused, login_settings, run_console, short_temp_dir, socket_url
+
+
+@pytest.fixture(scope="module")
+def standby(embedded_server: EmbeddedServer, template_database: str) -> Iterator[URL]:
+    """The URL of the demo database on a standby of the test server, as the admin login."""
+    data_dir = short_temp_dir("csb-")
+    server = EmbeddedServer(data_dir, durable=False)
+    server.make_standby_of(embedded_server)
+    server.start()
+    try:
+        yield server.url(template_database, user=Role.ADMIN.login)
+    finally:
+        server.stop(force=True)
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.SUPPORT])
+def test_a_replica_opens_read_only_whatever_the_role(standby: URL, role: Role) -> None:
+    database = open_database(login_settings(standby, role), interactive=False)
+    try:
+        settings = database.settings
+        assert settings.replica and settings.read_only and settings.enforces_read_only
+        assert "read replica" in (settings.desk_refusal() or "")
+        with pytest.raises(PermissionError, match="read replica"):
+            database.run_desk_statement(text("SELECT 1"), {})
+        with database.connect() as connection, pytest.raises(DBAPIError, match="read-only transaction"):
+            connection.execute(text("UPDATE gacha.users SET quartzs = quartzs WHERE id = 1"))
+    finally:
+        database.dispose()
+
+
+def test_the_home_screen_says_replica_and_the_primary_names_its_standby(standby: URL, database: Database) -> None:
+    async def scenario(replica: Database) -> None:
+        app = make_app(replica)
+        async with app.run_test(size=(120, 30)) as pilot:
+            await settle(pilot)
+            seen = visible_text(app, "#home-connection")
+            assert "read replica (hot standby, writes refused)" in seen
+            assert "READ ONLY" in seen
+            assert "replica" in app.sub_title and "read-only" in app.sub_title
+
+    replica = open_database(login_settings(standby, Role.ADMIN), interactive=False)
+    try:
+        asyncio.run(scenario(replica))
+    finally:
+        replica.dispose()
+    primary = server_overview(database)
+    assert not primary.in_recovery and primary.standbys >= 1
+    assert replication_text(primary) == f"primary · {primary.standbys} standby{'s' if primary.standbys > 1 else ''} streaming"
+
+
+def test_a_desk_command_on_a_replica_is_refused_in_one_line(standby: URL) -> None:
+    url = socket_url(standby.set(username=Role.SUPPORT.login))
+    assert_refused(run_console("--url", url, "grant", "1", "5", "quartzs", "--reason", "refund"), 1, "read replica")
