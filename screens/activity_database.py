@@ -1,4 +1,5 @@
-"""The Database tab: pg_stat_database's counters, and commit and rollback rates over time."""
+"""The Database tab: pg_stat_database's counters, commit and rollback rates over time, and
+replication: how far behind a standby is, or the standbys streaming from a primary."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 
 from data import stats
-from data.formatting import size_text
+from data.formatting import age_text, size_text
 from screens.activity_common import ActivityPane, rate_text
 from widgets.cell_grid import Cell, CellGrid
 from widgets.history_graph import HistoryGraph
@@ -33,12 +34,33 @@ def database_facts(shot: stats.Snapshot) -> tuple[tuple[Cell, Cell], ...]:
     return tuple((Cell(label, "muted"), value) for label, value in facts)
 
 
+STANDBY_HEADERS = (Cell("Standby"), Cell("Client"), Cell("State"), Cell("Replay lag", numeric=True),
+                   Cell("Not replayed", numeric=True))
+
+
+def replication_rows(replication: stats.Replication) -> tuple[tuple[Cell, ...], ...]:
+    """The Replication panel: a standby's lag, or one row per standby of a primary (five
+    columns either way); empty when the server neither is nor has a standby."""
+    if replication.in_recovery:
+        behind = "-" if replication.replay_behind is None else size_text(int(replication.replay_behind))
+        return ((Cell("this server", "alert"), Cell("read replica (hot standby)", "alert"),
+                 Cell("replaying"), Cell(age_text(replication.replayed_ago), numeric=True),
+                 Cell(behind, numeric=True)),)
+    return tuple(
+        (Cell(standby.name), Cell(standby.client), Cell(standby.state),
+         Cell(age_text(standby.replay_lag), numeric=True),
+         Cell("-" if standby.behind is None else size_text(int(standby.behind)), numeric=True))
+        for standby in replication.standbys
+    )
+
+
 class DatabasePane(ActivityPane):
     """The current database's counters; the rates are graphed one point per refresh."""
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield CellGrid(2, id="activity-database")
+            yield CellGrid(5, STANDBY_HEADERS, id="activity-replication")
             yield HistoryGraph("Commits per second", id="activity-commits-graph")
             yield HistoryGraph("Rollbacks per second", id="activity-rollbacks-graph")
 
@@ -51,5 +73,13 @@ class DatabasePane(ActivityPane):
             if rate is not None:
                 self.query_one(graph, HistoryGraph).push(rate)
 
+    def on_mount(self) -> None:
+        replication = self.query_one("#activity-replication", CellGrid)
+        replication.border_title = "Replication"
+        replication.display = False
+
     def show(self, reading: stats.Reading) -> None:
         self.query_one("#activity-database", CellGrid).rows = database_facts(reading.snapshot)
+        replication = self.query_one("#activity-replication", CellGrid)
+        replication.rows = replication_rows(reading.snapshot.replication)
+        replication.display = bool(replication.rows)

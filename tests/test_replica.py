@@ -1,19 +1,22 @@
 """On a read replica: a real hot standby of the test server (pg_basebackup and standby.signal,
 made with the embedded server's own binaries) streaming from it. The console sees that the
 server is in recovery, opens every transaction READ ONLY whatever the role, says so on the
-home screen and in its title, and offers no write; the primary's home screen shows its standby.
+home screen, in its title and on the activity screen, and offers no write; the primary shows
+its standby on both.
 """
 
 from __future__ import annotations
 
 import asyncio
 import shutil
+import time
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError
+from textual.widgets import TabbedContent
 
 from console.connect import open_database
 from console.embedded import EmbeddedServer
@@ -77,3 +80,40 @@ def test_the_home_screen_says_replica_and_the_primary_names_its_standby(standby:
 def test_a_desk_command_on_a_replica_is_refused_in_one_line(standby: URL) -> None:
     url = socket_url(standby.set(username=Role.SUPPORT.login))
     assert_refused(run_console("--url", url, "grant", "1", "5", "quartzs", "--reason", "refund"), 1, "read replica")
+
+
+def test_activity_shows_the_replicas_lag_and_the_primarys_standbys(standby: URL, database: Database) -> None:
+    """A snapshot on each side, and the Database tab drawing them."""
+    from data import stats
+    from screens.activity_database import replication_rows
+
+    with database.connect() as connection:  # a commit on the primary, for the standby to replay
+        connection.execute(text("UPDATE gacha.users SET quartzs = quartzs + 1 WHERE id = 1"))
+    primary = stats.snapshot(database).replication
+    assert not primary.in_recovery and primary.standbys
+    assert {standby.state for standby in primary.standbys} == {"streaming"}
+    assert [cell.text for cell in replication_rows(primary)[0][:3]] == ["walreceiver", "local socket", "streaming"]
+    replica = open_database(login_settings(standby, Role.ADMIN), interactive=False)
+    try:
+        for _ in range(100):  # until the standby has replayed a commit
+            shot = stats.snapshot(replica).replication
+            if shot.replayed_ago is not None:
+                break
+            time.sleep(0.05)
+        assert shot.in_recovery and shot.replayed_ago is not None and shot.standbys == ()
+        assert [cell.text for cell in replication_rows(shot)[0][:3]] == [
+            "this server", "read replica (hot standby)", "replaying"]
+
+        async def scenario() -> None:
+            app = make_app(replica)
+            async with app.run_test(size=(120, 40)) as pilot:
+                await pilot.press("6")
+                await settle(pilot)
+                app.screen.query_one("#activity-tabs", TabbedContent).active = "tab-database"
+                await settle(pilot)
+                assert "read replica (hot standby)" in visible_text(app, "#activity-replication")
+
+        asyncio.run(scenario())
+    finally:
+        replica.dispose()
+    assert replication_rows(stats.Replication()) == ()  # neither: the panel is hidden

@@ -17,7 +17,9 @@ from data.stats.activity import (
     BlockingNode,
     DatabaseStats,
     IndexFinding,
+    Replication,
     Snapshot,
+    Standby,
     Statement,
     TableUsage,
     blocking_tree,
@@ -30,6 +32,7 @@ from data.stats.sources import ActivitySource, LiveActivity, Reading
 
 __all__ = [
     "SNAPSHOT_QUERIES", "SORT_KEYS", "STATE_FILTERS", "STATEMENTS_HINT", "ActivitySource", "Backend", "BlockingNode", "DatabaseStats",
-    "IndexFinding", "LiveActivity", "PoolMonitor", "PoolStats", "Reading", "Snapshot", "Statement", "TableUsage", "blocking_tree",
+    "IndexFinding", "LiveActivity", "PoolMonitor", "PoolStats", "Reading", "Replication", "Snapshot", "Standby", "Statement",
+    "TableUsage", "blocking_tree",
     "cancel_backend", "filter_backends", "monitor_pool", "snapshot", "sort_backends", "terminate_backend",
 ]

@@ -45,7 +45,18 @@ _FACTS = text(
            EXISTS (SELECT 1 FROM pg_attribute a
                      JOIN pg_class c ON c.oid = a.attrelid AND c.relname = 'pg_stat_statements'
                      JOIN pg_extension e ON e.extnamespace = c.relnamespace AND e.extname = 'pg_stat_statements'
-                    WHERE a.attname = 'total_exec_time' AND NOT a.attisdropped) AS exec_time_columns
+                    WHERE a.attname = 'total_exec_time' AND NOT a.attisdropped) AS exec_time_columns,
+           -- Replication: on a standby how far behind it is; on a primary, its standbys
+           -- (their positions are visible to pg_read_all_stats, which admin and developer hold).
+           pg_is_in_recovery() AS in_recovery,
+           extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 AS replayed_ago,
+           pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())::float8 AS replay_behind,
+           (SELECT json_agg(json_build_object(
+                       'name', r.application_name, 'client', coalesce(host(r.client_addr), 'local socket'),
+                       'state', r.state, 'replay_lag', extract(epoch FROM r.replay_lag)::float8,
+                       'behind', pg_wal_lsn_diff(r.sent_lsn, r.replay_lsn)::float8)
+                     ORDER BY r.application_name, r.pid)
+              FROM pg_stat_replication r) AS standbys
       FROM pg_stat_database d
      WHERE d.datname = current_database()
     """
@@ -250,6 +261,31 @@ class IndexFinding:
 
 
 @dataclass(frozen=True)
+class Standby:
+    """A standby streaming from this server (pg_stat_replication)."""
+
+    name: str
+    client: str
+    state: str
+    replay_lag: float | None
+    """Seconds the standby took to replay what was last flushed here (None until known)."""
+    behind: float | None
+    """Bytes sent to it and not replayed yet (None without pg_read_all_stats)."""
+
+
+@dataclass(frozen=True)
+class Replication:
+    """This server's place in replication: a standby and how far behind, or its standbys."""
+
+    in_recovery: bool = False
+    replayed_ago: float | None = None
+    """On a standby: seconds since the last replayed transaction was committed on the primary."""
+    replay_behind: float | None = None
+    """On a standby: bytes received and not replayed yet."""
+    standbys: tuple[Standby, ...] = ()
+
+
+@dataclass(frozen=True)
 class Snapshot:
     """Everything one activity refresh saw."""
 
@@ -270,6 +306,7 @@ class Snapshot:
     """Server time from the first query's start to the last's (clock_timestamp())."""
     queries: int
     """Queries the snapshot sent."""
+    replication: Replication = Replication()
 
     @property
     def blocking(self) -> tuple[BlockingNode, ...]:
@@ -337,6 +374,10 @@ def snapshot(
         pool=monitor.sample(),
         server_ms=(finished - facts.started).total_seconds() * 1000,
         queries=queries,
+        replication=Replication(
+            in_recovery=bool(facts.in_recovery), replayed_ago=facts.replayed_ago, replay_behind=facts.replay_behind,
+            standbys=tuple(Standby(s["name"], s["client"], s["state"], s["replay_lag"], s["behind"])
+                           for s in facts.standbys or ())),
     )
 
 
