@@ -24,7 +24,7 @@ from console.config import Config, ConfigError, prompt_password, settings_for_ur
 from console.embedded import DATABASE, EmbeddedServer
 from data.engine import ConnectionSettings, Database
 from data.errors import needs_password, one_line
-from data.login import LoginTooPowerful, check_login, read_login
+from data.login import LOGIN, LOGIN_PARAMETERS, LoginTooPowerful, check_login, login_of
 from data.overview import IN_RECOVERY
 from data.roles import Role
 
@@ -120,9 +120,11 @@ def _checked(database: Database) -> Database:
     (data.login); disposed of if not. On a read replica (a server in recovery) it is opened
     again read-only, whatever the role: the console offers no write there."""
     try:
-        with database.connect() as connection:
-            check_login(database.settings, read_login(connection))
-            replica = bool(connection.execute(IN_RECOVERY).scalar())
+        # One round trip, BEGIN and COMMIT included: it is on every start's path.
+        login, recovery = database.read_in_one_round_trip((LOGIN, LOGIN_PARAMETERS), (IN_RECOVERY, {}))
+        assert login is not None and recovery is not None  # catalog reads: never missing
+        check_login(database.settings, login_of(login[0]))
+        replica = bool(recovery[0][0])
     except LoginTooPowerful as error:
         database.dispose()
         raise ConnectError(str(error)) from None
