@@ -19,6 +19,7 @@ pool = { size = 5, max_overflow = 0, recycle = 1800, timeout = 10, connect_timeo
 max_grant = 10000                  # larger grants need the admin role
 # also masked, besides passwords and tokens: [[schema.]table.]column, wildcards allowed
 sensitive_columns = ["gacha.users.discord_id", "*.api_*"]
+pooler = "pgbouncer"               # behind PgBouncer in transaction mode (else found at connect)
 ```
 
 Passwords are never stored by the console: they come from the environment or a prompt,
@@ -72,6 +73,7 @@ class Profile:
     password_env: str | None = None
     max_grant: int | None = None
     sensitive_columns: tuple[str, ...] = ()
+    pooler: str | None = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,7 @@ class ProfileFile(Struct, forbid_unknown_fields=True):
     password_env: NonEmpty | None = None
     max_grant: Annotated[int, Meta(ge=1)] | None = None
     sensitive_columns: list[NonEmpty] = msgspec.field(default_factory=list)
+    pooler: Literal["pgbouncer"] | None = None
 
 
 class ConfigFile(Struct, forbid_unknown_fields=True):
@@ -209,6 +212,7 @@ def _profile(name: str, checked: ProfileFile, path: Path) -> Profile:
         password_env=checked.password_env,
         max_grant=checked.max_grant,
         sensitive_columns=_column_patterns(checked.sensitive_columns, f"{where}.sensitive_columns"),
+        pooler=checked.pooler,
     )
 
 
@@ -295,6 +299,7 @@ def settings_for_url(
         profile_name=base.name,
         sensitive_columns=base.sensitive_columns,
         max_grant=base.max_grant,
+        pooler=base.pooler,
         profile_role=base.role if effective_role is not base.role else None,
     )
 

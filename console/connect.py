@@ -18,7 +18,7 @@ from pathlib import Path
 from types import FrameType
 
 from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from console.config import Config, ConfigError, prompt_password, settings_for_url
 from console.embedded import DATABASE, EmbeddedServer
@@ -26,6 +26,7 @@ from data.engine import ConnectionSettings, Database
 from data.errors import needs_password, one_line
 from data.login import LOGIN, LOGIN_PARAMETERS, LoginTooPowerful, check_login, login_of
 from data.overview import IN_RECOVERY
+from data.pooler import PGBOUNCER, SESSION_TIMEOUT, UNNAMED, options_dropped, refuses_startup_options
 from data.roles import Role
 
 READY_MARKER = "ready"
@@ -117,23 +118,34 @@ def open_database(settings: ConnectionSettings, *, interactive: bool) -> Databas
 
 def _checked(database: Database) -> Database:
     """`database` once the server answered and its login fits the profile's role
-    (data.login); disposed of if not. On a read replica (a server in recovery) it is opened
-    again read-only, whatever the role: the console offers no write there."""
+    (data.login); disposed of if not. It is opened again, once, when the first answer says
+    the settings must change: behind a connection pooler in transaction mode (data.pooler:
+    the startup options refused or dropped), and on a read replica (a server in recovery),
+    read-only whatever the role, as the console offers no write there."""
+    settings = database.settings
     try:
         # One round trip, BEGIN and COMMIT included: it is on every start's path.
-        login, recovery = database.read_in_one_round_trip((LOGIN, LOGIN_PARAMETERS), (IN_RECOVERY, {}))
-        assert login is not None and recovery is not None  # catalog reads: never missing
-        check_login(database.settings, login_of(login[0]))
-        replica = bool(recovery[0][0])
+        login, recovery, timeout = database.read_in_one_round_trip(
+            (LOGIN, LOGIN_PARAMETERS), (IN_RECOVERY, {}), (SESSION_TIMEOUT, {}))
+        assert login is not None and recovery is not None and timeout is not None  # catalog reads: never missing
+        check_login(settings, login_of(login[0]))
     except LoginTooPowerful as error:
         database.dispose()
         raise ConnectError(str(error)) from None
+    except DBAPIError as error:
+        database.dispose()
+        if settings.pooler is None and refuses_startup_options(error):
+            return _checked(Database(replace(settings, pooler=PGBOUNCER)))
+        raise
     except BaseException:
         database.dispose()
         raise
-    if replica and not database.settings.replica:
+    pooler = UNNAMED if settings.pooler is None and options_dropped(timeout[0].ms, settings.statement_timeout_ms) \
+        else settings.pooler
+    replica = settings.replica or bool(recovery[0][0])
+    if (pooler, replica) != (settings.pooler, settings.replica):
         database.dispose()
-        return _checked(Database(replace(database.settings, read_only=True, replica=True)))
+        return _checked(Database(replace(settings, pooler=pooler, replica=replica, read_only=settings.read_only or replica)))
     return database
 
 

@@ -34,6 +34,7 @@ APPLICATION_NAME = "console"
 ONE_STATEMENT = "console_one_statement"
 """Execution option: run each statement through the extended query protocol (see guard_typed_sql)."""
 _NEEDS_RESET = "console_needs_reset"
+_READ_ONLY_TYPED = "console_read_only_typed"
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,10 @@ class ConnectionSettings:
     replica: bool = False
     """The server is a hot standby (in recovery): found when the console connects, which
     then opens every transaction READ ONLY whatever the role (read_only is set with it)."""
+    pooler: str | None = None
+    """A connection pooler in transaction mode stands between us and the server (data.pooler):
+    named by the profile or found when the console connects. Nothing is then set for the
+    session: the timeout is set in each transaction."""
 
     def desk_refusal(self) -> str | None:
         """Why this connection may not act at the support desk, or None when it may."""
@@ -117,6 +122,7 @@ class Database:
     def __init__(self, settings: ConnectionSettings) -> None:
         self.settings = settings
         self.engine: Engine = _make_engine(settings)
+        self._per_transaction = per_transaction_settings(settings)
         self._in_flight = _track_statements(self.engine)
 
     def cancel_statement_of(self, thread_id: int) -> bool:
@@ -186,7 +192,8 @@ class Database:
         with self.engine.connect() as connection, _read_write(connection, settings):
             sql, values = _positional(connection, settings, statement, parameters)
             with _as_dbapi_error(connection, sql, values):
-                [cursor], failure = _in_one_round_trip(connection.connection.dbapi_connection, [(sql, values)])
+                [cursor], failure = _in_one_round_trip(connection.connection.dbapi_connection, [(sql, values)],
+                                                       self._per_transaction)
                 if failure is not None:
                     raise failure
             with cursor:
@@ -211,7 +218,8 @@ class Database:
         with self.engine.connect() as connection:
             queries = [_positional(connection, self.settings, statement, parameters) for statement, parameters in reads]
             with _as_dbapi_error(connection, ";\n".join(sql for sql, _ in queries), []):
-                cursors, failure = _in_one_round_trip(connection.connection.dbapi_connection, queries)
+                cursors, failure = _in_one_round_trip(connection.connection.dbapi_connection, queries,
+                                                      self._per_transaction)
                 if failure is not None and not isinstance(failure, psycopg.errors.UndefinedTable):
                     raise failure
             results: list[list[Any] | None] = []
@@ -240,19 +248,29 @@ class Database:
         self.dispose()
 
 
+def per_transaction_settings(settings: ConnectionSettings) -> tuple[str, ...]:
+    """What the startup options set for a session, as statements that open each
+    transaction instead: behind a pooler in transaction mode (data.pooler), where no
+    session is ours. Read-only needs none: BEGIN READ ONLY says it (_open_transactions_read_only)."""
+    if settings.pooler is None:
+        return ()
+    return (f"SET LOCAL statement_timeout = {int(settings.statement_timeout_ms)}",)
+
+
 def _make_engine(settings: ConnectionSettings) -> Engine:
     pool = settings.pool
-    options = f"-c statement_timeout={int(settings.statement_timeout_ms)}"
-    if settings.enforces_read_only:
-        # Belt and braces: the session default, and the BEGIN of every transaction below.
-        options += " -c default_transaction_read_only=on"
     connect_args: dict[str, Any] = {
         "application_name": APPLICATION_NAME,
         "connect_timeout": pool.connect_timeout,
-        "options": options,
         # PgBouncer in transaction mode cannot keep server-side prepared statements.
         "prepare_threshold": None,
     }
+    if settings.pooler is None:
+        options = f"-c statement_timeout={int(settings.statement_timeout_ms)}"
+        if settings.enforces_read_only:
+            # Belt and braces: the session default, and the BEGIN of every transaction below.
+            options += " -c default_transaction_read_only=on"
+        connect_args["options"] = options
     engine = create_engine(
         settings.url,
         pool_size=pool.size,
@@ -266,9 +284,27 @@ def _make_engine(settings: ConnectionSettings) -> Engine:
         _check_before_use(engine)
     if settings.enforces_read_only:
         _open_transactions_read_only(engine)
+    _open_transactions_with(engine, per_transaction_settings(settings))
     _send_typed_sql_alone(engine)
-    _reset_after_typed_sql(engine)
+    _roll_back_typed_reads(engine)
+    if settings.pooler is None:
+        _reset_after_typed_sql(engine)
     return engine
+
+
+def _open_transactions_with(engine: Engine, statements: tuple[str, ...]) -> None:
+    """Run `statements` first in every transaction SQLAlchemy begins on this engine (the
+    reads and desk actions sent in one round trip carry them themselves)."""
+    if not statements:
+        return
+
+    @event.listens_for(engine, "begin")
+    def _set(connection: Connection) -> None:
+        driver = connection.connection.dbapi_connection
+        if driver is None or driver.autocommit:  # no transaction for SET LOCAL to live in
+            return
+        for statement in statements:
+            driver.execute(statement)  # psycopg sends its BEGIN first
 
 
 PING_AFTER_IDLE_S = 30.0
@@ -318,8 +354,29 @@ def guard_typed_sql(connection: Connection, *, read_only: bool = True) -> Connec
     """
     if read_only:
         connection.exec_driver_sql("SET TRANSACTION READ ONLY")
+        connection.info[_READ_ONLY_TYPED] = True  # read at the transaction's end
     connection.info[_NEEDS_RESET] = True  # kept by the pooled connection, read at check-in
     return connection.execution_options(**{ONE_STATEMENT: True})
+
+
+def _roll_back_typed_reads(engine: Engine) -> None:
+    """A read-only transaction that ran typed SQL ends in ROLLBACK, even when its caller commits.
+
+    It wrote nothing, and a session setting its typed text changed (`set_config(...,
+    false)` in a WHERE clause) is undone with it. Behind a pooler in transaction mode that
+    is the only reset there is: the session is handed to the next client as it is, and a
+    DISCARD ALL sent afterwards would reach whichever session is free then.
+    """
+
+    @event.listens_for(engine, "commit")
+    def _roll_back(connection: Connection) -> None:
+        if connection.info.pop(_READ_ONLY_TYPED, False):
+            connection.connection.dbapi_connection.rollback()  # the COMMIT that follows finds nothing to do
+
+    @event.listens_for(engine, "rollback")
+    def _done(connection: Connection) -> None:
+        if not connection.invalidated:  # an invalidated connection's info went with it
+            connection.info.pop(_READ_ONLY_TYPED, None)
 
 
 def _reset_after_typed_sql(engine: Engine) -> None:
@@ -406,10 +463,10 @@ def _positional(connection: Connection, settings: ConnectionSettings, statement:
     return compiled.string, [named[name] for name in compiled.positiontup or ()]
 
 
-def _in_one_round_trip(driver: psycopg.Connection[Any], queries: list[tuple[str, list[Any]]]
-                       ) -> tuple[list[RawCursor[Any]], psycopg.Error | None]:
-    """Send BEGIN, `queries` and COMMIT together and read every answer in one round trip:
-    a cursor per query (its rows still to fetch), and the server's error if one failed
+def _in_one_round_trip(driver: psycopg.Connection[Any], queries: list[tuple[str, list[Any]]],
+                       prelude: tuple[str, ...] = ()) -> tuple[list[RawCursor[Any]], psycopg.Error | None]:
+    """Send BEGIN, `prelude` (per_transaction_settings), `queries` and COMMIT together and
+    read every answer in one round trip: a cursor per query (its rows still to fetch), and the server's error if one failed
     (the transaction rolled back: that query's cursor, and those after it, have no rows).
 
     psycopg left to itself sends its BEGIN alone and waits for the answer, so the BEGIN
@@ -422,6 +479,8 @@ def _in_one_round_trip(driver: psycopg.Connection[Any], queries: list[tuple[str,
     try:
         with driver.pipeline():
             driver.execute(begin)
+            for statement in prelude:
+                driver.execute(statement)
             for cursor, (sql, values) in zip(cursors, queries, strict=True):
                 cursor.execute(sql, values)
             driver.execute("COMMIT")

@@ -100,6 +100,8 @@ class ServerOverview:
     primary (its lag, while the primary is busy); None on a primary."""
     standbys: int = 0
     """On a primary: the standbys streaming from it (pg_stat_replication)."""
+    pooler: str | None = None
+    """The connection pooler in transaction mode between us and the server (data.pooler)."""
 
 
 def server_overview(database: Database) -> ServerOverview:
@@ -136,6 +138,7 @@ def server_overview(database: Database) -> ServerOverview:
         profile=settings.profile_name,
         read_only=bool(facts[0].read_only),
         production=settings.production,
+        pooler=settings.pooler,
         schemas=schemas,
         in_recovery=bool(facts[0].in_recovery),
         replayed_ago=facts[0].replayed_ago,

@@ -14,6 +14,7 @@ from textual.reactive import Reactive, reactive
 from textual.widgets import Footer, Header, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from data import pooler
 from data.engine import Database
 from data.formatting import age_text
 from data.overview import SchemaSummary, ServerOverview, server_address, server_overview
@@ -149,6 +150,8 @@ def connection_rows(overview: ServerOverview, note: str | None) -> tuple[tuple[C
     replication = replication_text(overview)
     if replication is not None:
         facts.insert(-1, ("Replication", Cell(replication, "alert" if overview.in_recovery else None)))
+    if overview.pooler is not None:
+        facts.insert(1, ("Pooler", Cell(pooler.describe(overview.pooler))))
     return tuple((Cell(label, "muted"), value) for label, value in facts)
 
 

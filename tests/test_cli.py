@@ -114,6 +114,7 @@ production = true
         ('[profiles.x]\nurl = "postgresql://h/d"\ncolour = "red"\n', "profiles.x.colour: unknown key"),
         ('[profiles.x]\nurl = "postgresql://h/d"\npool = { depth = 3 }\n', "profiles.x.pool.depth: unknown key"),
         ('[profiles.x]\nurl = "postgresql://h/d"\npool = { size = -3 }\n', "profiles.x.pool.size: expected int >= 1"),
+        ('[profiles.x]\nurl = "postgresql://h/d"\npooler = "pgpool"\n', "profiles.x.pooler: not one of the choices: 'pgpool'"),
         ('operator = 5\n[profiles.x]\nurl = "postgresql://h/d"\n', "operator: expected str"),
         ('colour = "blue"\n[profiles.x]\nurl = "postgresql://h/d"\n', "colour: unknown key"),
         ('[keys]\n"app.quit" = 5\n[profiles.x]\nurl = "postgresql://h/d"\n', "keys.app.quit: expected keys as text"),

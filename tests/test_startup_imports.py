@@ -49,7 +49,7 @@ AT_START = frozenset({
     *(f"console.cli_{family}" for family in ("build", "desk", "explain", "import", "migrate", "roles", "stats")),
     # The connection, and the home screen's data: one read of the catalog and the version table.
     "data.engine", "data.errors", "data.roles", "data.base", "data.inputs", "data.formatting", "data.login",
-    "data.overview", "data.migrate", "data.migrate.state",
+    "data.overview", "data.pooler", "data.migrate", "data.migrate.state",
     # Packages whose __init__ holds a constant the parser shows, and nothing else.
     "data.imports", "data.explain",
 })

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -188,12 +189,15 @@ class ExplainRun:
                 if parameters:
                     # The extended protocol wants a value for each $n of an EXPLAIN; a
                     # prepared statement planned generically takes NULLs it never uses.
-                    connection.exec_driver_sql(f"PREPARE console_explain AS {driver_text}")
+                    # Named once per run: a run stopped before its DEALLOCATE leaves the
+                    # statement in the session, which a pooler hands to someone else.
+                    name = f"console_explain_{secrets.token_hex(6)}"
+                    connection.exec_driver_sql(f"PREPARE {name} AS {driver_text}")
                     connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")
-                    driver_text = f"EXECUTE console_explain({', '.join(['NULL'] * parameters)})"
+                    driver_text = f"EXECUTE {name}({', '.join(['NULL'] * parameters)})"
                 rows = connection.exec_driver_sql(f"EXPLAIN {options.clause()} {driver_text}").all()
                 if parameters:  # PREPARE outlives the rollback
-                    connection.exec_driver_sql("DEALLOCATE console_explain")
+                    connection.exec_driver_sql(f"DEALLOCATE {name}")
         except DBAPIError as error:
             if self._cancelled:
                 raise ExplainCancelled("cancelled: the statement was stopped and rolled back") from None

@@ -365,9 +365,10 @@ class _BatchWriter:
         columns = ", ".join(f"{name} {kind}" for name, kind in COLUMNS)
         # Staging is a temporary table emptied at each commit: COPY fills it at COPY's
         # speed and the upsert reads it in one statement; its ord numbers the records.
-        connection.execute(text(f"CREATE TEMP TABLE IF NOT EXISTS i12_batch (ord integer, {columns}) "
-                                "ON COMMIT DELETE ROWS"))
-        connection.commit()
+        # Each batch makes it if its session lacks it: behind a pooler in transaction mode
+        # (data.pooler) each transaction may have another session.
+        self.create_sql = (f"CREATE TEMP TABLE IF NOT EXISTS i12_batch (ord integer, {columns}) "
+                           "ON COMMIT DELETE ROWS")
         names = ", ".join(COLUMN_NAMES)
         updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in COLUMN_NAMES if name not in ("name", "powerset_id"))
         self.copy_sql = f"COPY pg_temp.i12_batch (ord, {names}) FROM STDIN"
@@ -421,6 +422,7 @@ class _BatchWriter:
         return None
 
     def _stage(self, rows: list[tuple[int, tuple[Any, ...]]]) -> None:
+        self.connection.execute(text(self.create_sql))
         cursor = self.connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         with cursor.copy(self.copy_sql) as copy:
             for ord_, (_, row) in enumerate(rows):
