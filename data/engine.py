@@ -2,8 +2,9 @@
 
 Everything the console does to a database goes through a `Database`: the screens (from
 worker threads) and the command line alike. Every connection it hands out has
-statement_timeout and application_name set, and a read-only profile or role opens every
-transaction READ ONLY, so the server itself refuses writes.
+statement_timeout and application_name set (behind a connection pooler, each transaction
+sets the timeout: data.pooler), and a read-only profile or role opens every transaction
+READ ONLY, so the server itself refuses writes.
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ from data.catalog import RelationRef, describe_table
 from data.engine import ConnectionSettings, Database
 from data.roles import Role
 from tests.app_factory import make_app, settle, visible_text
-from tests.conftest import run_console, short_temp_dir
+from tests.conftest import login_settings, protocol_trace, round_trips, run_console, short_temp_dir
 from tests.pgbouncer import PgBouncer
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
@@ -85,6 +85,33 @@ def test_the_console_finds_the_pooler_and_enforces_the_timeout_in_every_transact
         with pytest.raises(OperationalError, match="statement timeout"), database.connect() as connection:
             connection.execute(text("SELECT pg_sleep(5)"))
         assert time.monotonic() - started < 3
+
+
+def test_what_the_timeout_costs_in_round_trips(bouncers: dict[str, PgBouncer], database_url: URL,
+                                              tmp_path: Path) -> None:
+    """Behind the pooler the timeout's SET LOCAL rides with the BEGIN where the console
+    sends it (the home screen's reads, the desk's actions): no round trip more there; a
+    transaction SQLAlchemy begins waits for it once more."""
+    def traced(database: Database, name: str) -> tuple[int, int, list[str]]:
+        database.dispose()  # the trace follows the connections made inside it
+        with protocol_trace(database, tmp_path / name) as read:
+            database.read_in_one_round_trip((text("SELECT 1"), {}))
+            connected = read()
+            database.read_in_one_round_trip((text("SELECT 1"), {}))
+            one = read()
+            with database.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            both = read()
+        sent = [text for way, kind, text in both[len(connected):] if way == "F" and kind in ("Query", "Parse")]
+        return round_trips(one) - round_trips(connected), round_trips(both) - round_trips(one), sent
+
+    with through(bouncers["default"], database_url, Role.DEVELOPER, statement_timeout_ms=1234) as pooled, \
+            Database(login_settings(database_url, Role.DEVELOPER, statement_timeout_ms=1234)) as direct:
+        pooled_one, pooled_begun, sent = traced(pooled, "pooled")
+        direct_one, direct_begun, _ = traced(direct, "direct")
+    assert sum("SET LOCAL statement_timeout = 1234" in statement for statement in sent) == 2, sent
+    assert pooled_one == direct_one == 1
+    assert pooled_begun == direct_begun + 1
 
 
 def test_a_profile_naming_pgbouncer_sends_no_startup_options(bouncers: dict[str, PgBouncer], database_url: URL) -> None:
