@@ -16,14 +16,17 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import psycopg
 from psycopg import RawCursor, ServerCursor
 from psycopg.rows import namedtuple_row
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.engine import URL, Compiled, Dialect, make_url
+from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement
 from sqlalchemy.sql.expression import Executable
 
 from data.roles import Role
@@ -191,9 +194,9 @@ class Database:
         """
         settings = self._check_desk()
         with self.engine.connect() as connection, _read_write(connection, settings):
-            sql, values = _positional(connection, settings, statement, parameters)
+            sql, values = _positional(settings, statement, parameters)
             with _as_dbapi_error(connection, sql, values):
-                [cursor], failure = _in_one_round_trip(connection.connection.dbapi_connection, [(sql, values)],
+                [cursor], failure = _in_one_round_trip(driver_of(connection), [(sql, values)],
                                                        self._per_transaction)
                 if failure is not None:
                     raise failure
@@ -217,9 +220,9 @@ class Database:
             sqlalchemy.exc.DBAPIError: the server refused a read for any other reason.
         """
         with self.engine.connect() as connection:
-            queries = [_positional(connection, self.settings, statement, parameters) for statement, parameters in reads]
+            queries = [_positional(self.settings, statement, parameters) for statement, parameters in reads]
             with _as_dbapi_error(connection, ";\n".join(sql for sql, _ in queries), []):
-                cursors, failure = _in_one_round_trip(connection.connection.dbapi_connection, queries,
+                cursors, failure = _in_one_round_trip(driver_of(connection), queries,
                                                       self._per_transaction)
                 if failure is not None and not isinstance(failure, psycopg.errors.UndefinedTable):
                     raise failure
@@ -345,6 +348,13 @@ def _check_before_use(engine: Engine) -> None:
                 raise DisconnectionError(f"the pooled connection no longer answers: {error}") from None
 
 
+def driver_of(connection: Connection) -> psycopg.Connection[Any]:
+    """The psycopg connection under a checked-out SQLAlchemy one."""
+    driver = connection.connection.dbapi_connection
+    assert driver is not None  # only a closed or invalidated connection has none
+    return cast("psycopg.Connection[Any]", driver)
+
+
 def guard_typed_sql(connection: Connection, *, read_only: bool = True) -> Connection:
     """Make `connection` fit for SQL the user typed (a WHERE clause, a filter, a query to
     export or explain): the server will run one statement per text and, unless
@@ -372,7 +382,7 @@ def _roll_back_typed_reads(engine: Engine) -> None:
     @event.listens_for(engine, "commit")
     def _roll_back(connection: Connection) -> None:
         if connection.info.pop(_READ_ONLY_TYPED, False):
-            connection.connection.dbapi_connection.rollback()  # the COMMIT that follows finds nothing to do
+            driver_of(connection).rollback()  # the COMMIT that follows finds nothing to do
 
     @event.listens_for(engine, "rollback")
     def _done(connection: Connection) -> None:
@@ -446,20 +456,23 @@ def _execution_options(settings: ConnectionSettings) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=64)
-def _compiled(statement: Executable, dialect: type[Dialect], schema_map: tuple[tuple[str, str], ...]) -> Compiled:
+def _compiled(statement: Executable, schema_map: tuple[tuple[str, str], ...]) -> SQLCompiler:
     """`statement` compiled once per schema map, with PostgreSQL's own $1 placeholders:
     psycopg's RawCursor sends it as it is, where a %(name)s text is parsed again on every
     call (psycopg caches that only for texts under 4 kB, and a redemption is longer).
     run_desk_statement goes around SQLAlchemy's own compiled cache."""
-    return statement.compile(dialect=dialect(paramstyle="numeric_dollar"),  # type: ignore[call-arg]
-                             schema_translate_map=dict(schema_map) or None, render_schema_translate=bool(schema_map))
+    assert isinstance(statement, ClauseElement)  # text() or a select(): what a desk action and a read are
+    dialect = PGDialect_psycopg(paramstyle="numeric_dollar")  # type: ignore[no-untyped-call]  # SQLAlchemy's dialects are not annotated
+    compiled = statement.compile(dialect=dialect, schema_translate_map=dict(schema_map) or None,
+                                 render_schema_translate=bool(schema_map))
+    assert isinstance(compiled, SQLCompiler)
+    return compiled
 
 
-def _positional(connection: Connection, settings: ConnectionSettings, statement: Executable,
+def _positional(settings: ConnectionSettings, statement: Executable,
                 parameters: Mapping[str, Any]) -> tuple[str, list[Any]]:
     """`statement` as PostgreSQL's own text with $1 placeholders, and its parameters in order."""
-    compiled = _compiled(statement, type(connection.dialect),
-                         tuple(_execution_options(settings).get("schema_translate_map", {}).items()))
+    compiled = _compiled(statement, tuple(_execution_options(settings).get("schema_translate_map", {}).items()))
     named = compiled.construct_params(dict(parameters))
     return compiled.string, [named[name] for name in compiled.positiontup or ()]
 
@@ -502,7 +515,7 @@ def _as_dbapi_error(connection: Connection, sql: str, values: list[Any]) -> Iter
     """psycopg's errors, on a connection used below SQLAlchemy, as SQLAlchemy's (an
     IntegrityError for a key, an OperationalError for a lost server...); the failed
     transaction rolled back, or the connection dropped when it is no longer usable."""
-    driver = connection.connection.dbapi_connection
+    driver = driver_of(connection)
     try:
         yield
     except psycopg.Error as error:
@@ -520,7 +533,7 @@ def _read_write(connection: Connection, settings: ConnectionSettings) -> Iterato
     if not settings.enforces_read_only:
         yield
         return
-    driver = connection.connection.dbapi_connection
+    driver = driver_of(connection)
     driver.read_only = False
     try:
         yield

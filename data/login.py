@@ -81,7 +81,7 @@ def check_login(settings: ConnectionSettings, login: Login) -> None:
     if asked is Role.ADMIN:
         return
     if login.superuser or (login.role is not None and login.role.rank > asked.rank):
-        can = "is a superuser" if login.superuser else f"can act as {login.role.group}"  # type: ignore[union-attr]
+        can = "is a superuser" if login.superuser or login.role is None else f"can act as {login.role.group}"
         raise LoginTooPowerful(
             f"the {asked.value} profile logs in as {login.name}, which {can}: PostgreSQL would not enforce the "
             f"{asked.value} role; give the profile a login in {asked.group} only (see `console roles sql`)")

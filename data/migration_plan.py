@@ -106,7 +106,8 @@ def resolve_downgrade(states: list[SchemaState], target: str) -> tuple[str, str 
             first revision, a bare `-N`, or the console branch while systems depend on it.
     """
     script = script_directory()
-    current = {state.schema: state.current for state in states if state.state in ("at head", "behind")}
+    current = {state.schema: state.current for state in states
+               if state.state in ("at head", "behind") and state.current is not None}
     if target == "base":
         applied = [node.revision for branch in BRANCHES if branch in current for node in _chain(script, branch)]
         return "all", None, applied
@@ -160,7 +161,8 @@ def plan(database: Database, direction: str, target: str, states: list[SchemaSta
     if states is None:
         with database.connect() as connection:
             states = schema_states(connection)
-    current = {state.schema: state.current for state in states if state.state in ("at head", "behind")}
+    current = {state.schema: state.current for state in states
+               if state.state in ("at head", "behind") and state.current is not None}
     if direction == "upgrade":
         branch, alembic_target = resolve_upgrade(target)
         start = current.get(branch) if branch != "all" else None

@@ -20,7 +20,7 @@ from collections.abc import Collection, Mapping, Sequence
 from fnmatch import fnmatchcase
 from typing import Any
 
-from sqlalchemy import Column, Table
+from sqlalchemy import Column, RowMapping, Table
 
 from data.audit import AuditEntry, write_audit
 from data.catalog import ColumnInfo, TableInfo
@@ -92,7 +92,7 @@ def readable_columns(table: Table) -> tuple[Column[Any], ...]:
     return tuple(column for column in table.c if not DEFAULT_PATTERNS.search(words_of(column.name)))
 
 
-def audit_image(table: Table, row: Mapping[str, Any]) -> dict[str, Any]:
+def audit_image(table: Table, row: Mapping[str, Any] | RowMapping) -> dict[str, Any]:
     """A row of `table`, read through readable_columns, as JSON for an audit row: each
     secret column is there, as MASK (its value was never read)."""
     readable = {column.name for column in readable_columns(table)}

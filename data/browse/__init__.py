@@ -40,10 +40,10 @@ from data.browse.sql import (
     order_columns,
     row_items,
     select_sql,
-    sql_text,
     typed_where,
 )
 from data.browse.views import OPERATORS, BadFilter, BadKey, Filter, Page, Pager, RowNotFound, SortKey, View
+from data.catalog import sql_text
 
 __all__ = [
     "OPERATORS",

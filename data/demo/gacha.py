@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta, timezone
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -32,7 +33,7 @@ ROLES = ("Mage", "Attacker", "Healer", "Buffer", "Debuffer", "Defender", "Specia
 EXPLICIT_IDS = (g.GachaUser, g.UserWaifu, g.Equipment, g.UserExpedition, g.UserPurchase,
                 g.ShopItem, g.Banner, g.DailyMission)
 
-Put = Callable[[type, tuple[str, ...], Iterable[tuple | list]], None]
+Put = Callable[[type, tuple[str, ...], Iterable[tuple[Any, ...] | list[Any]]], None]
 
 
 def load_gacha(session: Session, scale: int) -> dict[str, int]:
@@ -51,8 +52,8 @@ def load_gacha(session: Session, scale: int) -> dict[str, int]:
     rng = random.Random(4004)
     counts: dict[str, int] = {}
 
-    def put(model: type, columns: tuple[str, ...], rows: Iterable[tuple | list]) -> None:
-        name = model.__table__.fullname  # type: ignore[attr-defined]
+    def put(model: type, columns: tuple[str, ...], rows: Iterable[tuple[Any, ...] | list[Any]]) -> None:
+        name = model.__table__.fullname  # type: ignore[attr-defined]  # every model put here is mapped
         counts[name] = counts.get(name, 0) + copy_rows(session, model, columns, rows)
 
     waifus = _catalogue(rng, put)
@@ -114,7 +115,7 @@ def _catalogue(rng: random.Random, put: Put) -> list[tuple[int, str, int]]:
     return [(c[0], c[1], c[3]) for c in characters]
 
 
-def _character_row(rng: random.Random, character: tuple, series: str, english: str) -> tuple:
+def _character_row(rng: random.Random, character: tuple[Any, ...], series: str, english: str) -> tuple[Any, ...]:
     """A waifus row with game data shaped like Geminya's: stats, potency, resistances."""
     waifu_id, name, series_id, rarity, archetype, elements, image, birthday = character
     total = 700 + 40 * rarity
@@ -139,7 +140,7 @@ def _character_row(rng: random.Random, character: tuple, series: str, english: s
             as_json(gifts), "{}", CATALOGUE_IMPORTED)
 
 
-def _game_tables(rng: random.Random, put: Put, waifus: list[tuple[int, str, int]]) -> list[tuple]:
+def _game_tables(rng: random.Random, put: Put, waifus: list[tuple[int, str, int]]) -> list[tuple[Any, ...]]:
     """Shop items, missions, gift codes, banners and their pools; returns the banner rows."""
     put(g.ShopItem, ("id", "name", "description", "price", "category", "item_type", "item_data",
                      "effects", "stock_limit", "is_active", "created_at"),
@@ -158,7 +159,7 @@ def _game_tables(rng: random.Random, put: Put, waifus: list[tuple[int, str, int]
 
     rarity_of = {c[0]: c[3] for c in cat.REAL_CHARACTERS}
     real_series = [s[0] for s in cat.REAL_SERIES]
-    banners: list[tuple] = []
+    banners: list[tuple[Any, ...]] = []
     items: list[tuple[int, int, bool, float | None]] = []
     for i, name in enumerate(cat.BANNER_NAMES, start=1):
         # The last two run across the demo's "now": those are the live ones.

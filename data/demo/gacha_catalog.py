@@ -7,11 +7,13 @@ from the name tables below. Everything here is plain data.
 
 from __future__ import annotations
 
+from typing import Any
+
 MAL_ANIME = "https://cdn.myanimelist.net/images/anime/"
 MAL_CHARACTERS = "https://cdn.myanimelist.net/images/characters/"
 
 # (series_id, name, english_name, studio, genres, favorites, members, score, image, synopsis)
-REAL_SERIES: tuple[tuple, ...] = (
+REAL_SERIES: tuple[tuple[Any, ...], ...] = (
     (1, "5-toubun no Hanayome", "The Quintessential Quintuplets", "Tezuka Productions", "Comedy|Harem|Romance|School", 14422, 1029700, 7.63, "1819/97947l.jpg", "Fuutarou Uesugi is an ace high school student, but leads an otherwise tough life."),
     (2, "Acchi Kocchi", "Place to Place", "AIC", "Comedy|Gag Humor|Romance|School", 2782, 334625, 7.47, "5/46489l.jpg", "Feelings may come and go, but true love always remains in the heart."),
     (3, "Aharen-san wa Hakarenai", "Aharen-san wa Hakarenai", "Felix Film", "Comedy|Love Status Quo|Romance|School", 2350, 378099, 7.28, "1612/120636l.jpg", "Beginning his first year of high school, all Raidou wants is to make friends, starting with the tiny, soft-spoken Reina Aharen."),
@@ -45,7 +47,7 @@ REAL_SERIES: tuple[tuple, ...] = (
 )
 
 # (waifu_id, name, series_id, rarity, archetype, elements, image, birthday "Month Day")
-REAL_CHARACTERS: tuple[tuple, ...] = (
+REAL_CHARACTERS: tuple[tuple[Any, ...], ...] = (
     (5, "Miku Nakano", 1, 3, "Sage", ("water",), "15/507743.jpg", "May 5"),
     (2, "Nino Nakano", 1, 3, "Trickster", ("fire",), "7/437011.jpg", "May 5"),
     (1, "Itsuki Nakano", 1, 3, "Ally", ("neutral",), "5/437010.jpg", "May 5"),
@@ -195,7 +197,7 @@ LOOT_ITEMS = ("Sakura Seed", "Ancient Relic Fragment", "Moonstone", "Star Shard 
               "Faded Map", "Spirit Lantern", "Golem Core")
 
 # (name, description, price, currency, category, item_type, item_data, effects, stock, active)
-SHOP_ITEMS: tuple[tuple, ...] = (
+SHOP_ITEMS: tuple[tuple[Any, ...], ...] = (
     ("Summon Ticket", "One summon on any banner.", 100, "quartzs", "gacha", "summon_ticket", {"pulls": 1}, {}, -1, True),
     ("10x Summon Ticket", "Ten summons; the tenth is at least 2 stars.", 900, "quartzs", "gacha", "summon_ticket", {"pulls": 10, "guarantee": 2}, {}, -1, True),
     ("Bond Cookie", "A snack your companion will love.", 30, "quartzs", "consumable", "bond_item", {}, {"bond_exp": 50}, -1, True),
@@ -214,7 +216,7 @@ SHOP_ITEMS: tuple[tuple, ...] = (
 )
 
 # (name, description, type, target, reward type, reward amount, difficulty, active)
-MISSIONS: tuple[tuple, ...] = (
+MISSIONS: tuple[tuple[Any, ...], ...] = (
     ("Daily Check-in", "Log in today.", "login", 1, "sakura_crystals", 50, "easy", True),
     ("Daily Summons", "Summon 3 times.", "summon", 3, "sakura_crystals", 100, "easy", True),
     ("Chatterbox", "Talk with your characters 5 times.", "conversation", 5, "quartzs", 10, "easy", True),
@@ -230,7 +232,7 @@ MISSIONS: tuple[tuple, ...] = (
 # (code, reward type, value, active, usage limit, created, expires, chance a player redeems it)
 # Dates are ISO strings (UTC). Covers: unlimited (-1 and NULL), limited and exhausted,
 # expired, deactivated, and never used.
-GIFT_CODES: tuple[tuple, ...] = (
+GIFT_CODES: tuple[tuple[Any, ...], ...] = (
     ("WELCOME2025", "sakura_crystals", 1000, True, -1, "2025-01-01", None, 0.55),
     ("GEMINYA-1ST-ANNIV", "quartzs", 300, True, None, "2025-06-01", "2030-12-31", 0.35),
     ("FIRST25", "sakura_crystals", 2500, True, 25, "2025-02-01", None, 0.5),

@@ -14,10 +14,11 @@ import itertools
 import json
 import random
 from datetime import datetime, timedelta, timezone
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from data.demo import gacha_catalog as cat
 from data.demo.rows import DEMO_NOW_NAIVE, moment_between
+from data.inputs import CURRENCIES
 from data.models import gacha as g
 
 NOW = DEMO_NOW_NAIVE  # the seed's TIMESTAMP columns are without time zone (UTC)
@@ -84,13 +85,13 @@ class PlayerFactory:
     """
 
     def __init__(self, rng: random.Random, waifus: list[tuple[int, str, int]],
-                 banners: list[tuple]) -> None:
+                 banners: list[tuple[Any, ...]]) -> None:
         self.rng = rng
         self.waifus = waifus
         # Common characters turn up far more often than rare ones.
         self.cum_weights = list(itertools.accumulate({1: 6, 2: 3, 3: 1}[r] for *_, r in waifus))
         self.banners = banners
-        self.rows: dict[type, list[tuple | list]] = {}
+        self.rows: dict[type, list[tuple[Any, ...] | list[Any]]] = {}
         self.ids: dict[type, int] = dict.fromkeys(
             (g.UserWaifu, g.Equipment, g.UserExpedition, g.UserPurchase), 0)
         self.discord_ids: set[str] = set()
@@ -101,7 +102,7 @@ class PlayerFactory:
         self.ids[model] += 1
         return self.ids[model]
 
-    def _add(self, model: type, row: tuple | list) -> None:
+    def _add(self, model: type, row: tuple[Any, ...] | list[Any]) -> None:
         self.rows.setdefault(model, []).append(row)
 
     def build(self, user_id: int) -> None:
@@ -143,7 +144,7 @@ class PlayerFactory:
         self.discord_ids.add(str(snowflake))
         return str(snowflake)
 
-    def _collection(self, user_id: int, joined: datetime, events: list[Event]) -> list[tuple]:
+    def _collection(self, user_id: int, joined: datetime, events: list[Event]) -> list[tuple[Any, ...]]:
         """Characters, their summons and conversations; returns (user_waifu id, stars) each."""
         rng = self.rng
         size = rng.randint(8, 42)
@@ -219,8 +220,8 @@ class PlayerFactory:
             ids.append(eq_id)
         return ids
 
-    def _expeditions(self, user_id: int, joined: datetime, owned: list[tuple],
-                     equipment: list[int], events: list[Event]) -> list[tuple]:
+    def _expeditions(self, user_id: int, joined: datetime, owned: list[tuple[Any, ...]],
+                     equipment: list[int], events: list[Event]) -> list[tuple[Any, ...]]:
         """Expeditions, parties and logs; returns claimed loot as (expedition, item, qty, when)."""
         rng = self.rng
         away: set[int] = set()  # characters on an expedition still in progress
@@ -273,7 +274,7 @@ class PlayerFactory:
         return loot
 
     def _resolve(self, exp_id: int, name: str, hours: float, difficulty: int,
-                 started: datetime, finished: datetime) -> dict:
+                 started: datetime, finished: datetime) -> dict[str, Any]:
         """Encounter logs and the final results of a completed expedition."""
         rng = self.rng
         count = max(1, min(8, int(hours * 0.75 * rng.uniform(0.5, 1.5))))
@@ -288,7 +289,7 @@ class PlayerFactory:
         self._add(g.ExpeditionLog, (exp_id, "completion", None, f"The party returned from {name}.",
                                     as_json({"successes": wins, "encounters": count}), finished))
         quartzs = rng.randint(20, 60) * max(1, difficulty // 50)
-        loot: list[dict] = [{"type": "quartzs", "amount": quartzs},
+        loot: list[dict[str, Any]] = [{"type": "quartzs", "amount": quartzs},
                             {"type": "item", "name": rng.choice(cat.LOOT_ITEMS),
                              "quantity": rng.randint(1, 3)}]
         if rng.random() < 0.2:
@@ -371,15 +372,15 @@ class PlayerFactory:
                                 "Reversal: gift code credited twice", "support:aiko"))
 
     def _ledger(self, user_id: int, discord_id: str,
-                events: list[Event]) -> tuple[dict[str, int], list[tuple]]:
+                events: list[Event]) -> tuple[dict[str, int], list[tuple[Any, ...]]]:
         """Replay events in time order into ledger rows and purchase rows.
 
         Returns the final balances and the purchase rows. A purchase the balance cannot
         cover is refused: the bot writes no row for most, a 'failed' one for some.
         """
         rng = self.rng
-        balances = dict.fromkeys(g.CURRENCIES, 0)
-        purchases: list[tuple] = []
+        balances = dict.fromkeys(CURRENCIES, 0)
+        purchases: list[tuple[Any, ...]] = []
         queue = [(e.when, e.order, n, e) for n, e in enumerate(events)]
         heapq.heapify(queue)
         while queue:
@@ -415,7 +416,7 @@ class PlayerFactory:
                                          event.operator, when.replace(tzinfo=timezone.utc)))
         return balances, purchases
 
-    def _inventory(self, discord_id: str, purchases: list[tuple], loot: list[tuple]) -> None:
+    def _inventory(self, discord_id: str, purchases: list[tuple[Any, ...]], loot: list[tuple[Any, ...]]) -> None:
         """What the player holds: what they bought and what expeditions brought home."""
         rng = self.rng
         for purchase_id, _, item_id, quantity, _, _, status, when in purchases:

@@ -23,6 +23,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from data.demo.rows import check_scale, require_empty
+from data.models.base import Base
 from data.models.heroes import (
     ADDED_SLOT_LEVELS,
     ENHANCEMENT_ATTRIBUTES,
@@ -269,7 +270,7 @@ EPIC_LEVELS = (35, 35, 38, 41, 44)
 
 def _req(power: PowerRow, prerequisite: str) -> PowerRow:
     """The same power with another prerequisite (powers shared between sets)."""
-    return (*power[:11], prerequisite)  # type: ignore[return-value]
+    return (*power[:11], prerequisite)
 
 
 AIM: PowerRow = ("Aim", "tohit_buff", "C", 1.0, 5.2, 90.0, 1.17, 0, 0, 1,
@@ -1137,19 +1138,19 @@ def load_heroes(session: Session, scale: int) -> dict[str, int]:
 
 # render_nulls: the ORM otherwise leaves None keys out of a row, which splits the batch
 # into one statement per distinct set of keys.
-def _insert(session: Session, model: type, rows: list[dict[str, Any]], counts: dict[str, int]) -> None:
+def _insert(session: Session, model: type[Base], rows: list[dict[str, Any]], counts: dict[str, int]) -> None:
     if rows:
         session.execute(insert(model), rows, execution_options={"render_nulls": True})
     counts[model.__tablename__] = counts.get(model.__tablename__, 0) + len(rows)
 
 
-def _insert_returning_ids(session: Session, model: type, rows: list[dict[str, Any]],
+def _insert_returning_ids(session: Session, model: type[Base], rows: list[dict[str, Any]],
                           counts: dict[str, int]) -> list[int]:
     """Insert rows and return their generated ids, in the order of the rows."""
     counts[model.__tablename__] = counts.get(model.__tablename__, 0) + len(rows)
     if not rows:
         return []
-    statement = insert(model).returning(model.id, sort_by_parameter_order=True)  # type: ignore[attr-defined]
+    statement = insert(model).returning(model.id, sort_by_parameter_order=True)  # type: ignore[attr-defined]  # the models given have an id
     return list(session.execute(statement, rows, execution_options={"render_nulls": True}).scalars())
 
 
@@ -1239,20 +1240,20 @@ def _load_powers(session: Session, catalog: _Catalog, counts: dict[str, int]) ->
 
     power_rows: list[dict[str, Any]] = []
     power_meta: list[tuple[int, PowerRow, frozenset[str], frozenset[str], int]] = []
-    for (definition, at, kind, levels, category, at_sets), powerset_id in zip(planned, powerset_ids):
+    for (definition, owner, kind, levels, category, owner_sets), powerset_id in zip(planned, powerset_ids):
         catalog.powerset_names[powerset_id] = definition.name
-        if at is None:
+        if owner is None:
             catalog.pools.append(powerset_id)
         else:
-            catalog.archetype_sets.setdefault(at.name, {}).setdefault(kind, []).append(powerset_id)
-        set_internal = internal_set_name(definition, at, category, kind)
+            catalog.archetype_sets.setdefault(owner.name, {}).setdefault(kind, []).append(powerset_id)
+        set_internal = internal_set_name(definition, owner, category, kind)
         for position, (power, level) in enumerate(zip(definition.powers, levels, strict=True), start=1):
             name, power_kind, ptype, acc, end, rech, act, rng, radius, targets, specs, _ = power
             target_type, area, label, attribute_codes, categories = KINDS[power_kind]
             attributes = frozenset(_attributes(attribute_codes))
             allowed = set(categories)
-            if at_sets and allowed & DAMAGE_CATEGORIES:
-                allowed.add(at_sets)
+            if owner_sets and allowed & DAMAGE_CATEGORIES:
+                allowed.add(owner_sets)
             power_rows.append({
                 "name": _slug(name), "display_name": name, "description": _short_help(label, specs),
                 "internal_name": f"{set_internal}.{_slug(name)}", "powerset_id": powerset_id,
@@ -1267,9 +1268,9 @@ def _load_powers(session: Session, catalog: _Catalog, counts: dict[str, int]) ->
     power_ids = _insert_returning_ids(session, Power, power_rows, counts)
 
     by_name: dict[tuple[int, str], int] = {}
-    for power_id, (powerset_id, power, attributes, allowed, level) in zip(power_ids, power_meta):
+    for power_id, (powerset_id, power, attributes, allowed_sets, level) in zip(power_ids, power_meta):
         info = _PowerInfo(power_id, power[0], powerset_id, level, len(catalog.powers_by_set.get(powerset_id, [])) + 1,
-                          attributes, allowed)
+                          attributes, allowed_sets)
         catalog.powers[power_id] = info
         catalog.powers_by_set.setdefault(powerset_id, []).append(info)
         by_name[(powerset_id, power[0])] = power_id
@@ -1347,14 +1348,14 @@ def _load_enhancements(session: Session, catalog: _Catalog, counts: dict[str, in
                         for bonus_type, amount, text in _bonus_rows(size, kind)]
 
     # Every row carries every key, so the insert runs as one batched statement.
-    defaults = {"set_id": None, "position": 0, "global_bonuses": {}, "is_unique": False, "is_proc": False}
+    defaults: dict[str, Any] = {"set_id": None, "position": 0, "global_bonuses": {}, "is_unique": False, "is_proc": False}
     rows = [{**defaults, **row} for row in rows]
     enhancement_ids = _insert_returning_ids(session, Enhancement, rows, counts)
     _insert(session, SetBonus, bonuses, counts)
     for enhancement_id, row in zip(enhancement_ids, rows):
-        strengths = {a for a, c in ENHANCEMENT_COLUMNS.items() if row[c] is not None} | set(row["other_bonuses"])
+        enhances = {a for a, c in ENHANCEMENT_COLUMNS.items() if row[c] is not None} | set(row["other_bonuses"])
         info = _EnhancementInfo(enhancement_id, row["name"], row["enhancement_type"], row["set_id"],
-                                frozenset(strengths), row["level_min"], row["level_max"], row["is_unique"])
+                                frozenset(enhances), row["level_min"], row["level_max"], row["is_unique"])
         catalog.enhancements[row["name"]] = info
         if info.set_id is not None:
             catalog.set_pieces.setdefault(info.set_id, []).append(info)

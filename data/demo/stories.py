@@ -12,6 +12,7 @@ import math
 import random
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from typing import Any
 
 from psycopg.types.json import Jsonb
 from sqlalchemy.orm import Session
@@ -230,7 +231,7 @@ def _bare(phrase: str) -> str:
     return phrase
 
 
-def _stories(rng: random.Random, total: int) -> Iterator[tuple[tuple, list[list[object]]]]:
+def _stories(rng: random.Random, total: int) -> Iterator[tuple[tuple[Any, ...], list[list[object]]]]:
     """Yield (story row, node rows) for total stories."""
     genre_names = list(GENRES)
     genre_axes = {genre: _random_unit(rng) for genre in genre_names}

@@ -14,6 +14,7 @@ import random
 import unicodedata
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from psycopg.types.json import Jsonb
 from sqlalchemy.orm import Session
@@ -150,7 +151,7 @@ IP_PREFIXES = ("192.0.2.", "198.51.100.", "203.0.113.")
 LIVE_SESSION_DAYS = 5 * 365
 
 
-def _metaserver_users(rng: random.Random, total: int) -> list[tuple]:
+def _metaserver_users(rng: random.Random, total: int) -> list[tuple[Any, ...]]:
     names: set[str] = set()
     rows = []
     for i in range(total):
@@ -226,7 +227,7 @@ def load_metaserver(session: Session, scale: int) -> dict[str, int]:
 
 
 def _games(rng: random.Random, eligible: list[list[int]], players: dict[int, tuple[str, datetime]],
-           total: int) -> Iterator[tuple[tuple, list[tuple]]]:
+           total: int) -> Iterator[tuple[tuple[Any, ...], list[tuple[Any, ...]]]]:
     """Yield (game row, its player_stats rows): finished games, a few still being played.
 
     eligible holds the players each room admits; players maps id to (name, joined).
@@ -262,7 +263,7 @@ def _games(rng: random.Random, eligible: list[list[int]], players: dict[int, tup
                 Jsonb(meta)), stats)
 
 
-def _sessions(rng: random.Random, users: list[tuple]) -> list[tuple]:
+def _sessions(rng: random.Random, users: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """A live session for most recent logins, plus older sessions: expired or revoked."""
     rows = []
     for user_id, _, _, _, created_at, last_login, *_ in users:

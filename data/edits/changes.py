@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, Final, Literal
+from typing import Any, ClassVar, Final, Literal
 from uuid import UUID
 
 from data.catalog import ColumnInfo, TableInfo
@@ -22,11 +22,12 @@ class _Sentinel:
     """A named singleton (one instance per subclass), compared with `is`."""
 
     _name = ""
+    _instance: ClassVar[_Sentinel]
 
     def __new__(cls) -> _Sentinel:
         if "_instance" not in cls.__dict__:
             cls._instance = super().__new__(cls)
-        return cls._instance  # type: ignore[no-any-return]
+        return cls._instance
 
     def __repr__(self) -> str:
         return self._name

@@ -147,8 +147,8 @@ def _apply(
         done = connection.execute(*runnable(statement)).rowcount == 1
         after = None
     else:
-        row = connection.execute(*runnable([*statement, f" RETURNING {image}"])).first()
-        done, after = row is not None, row[0] if row is not None else None
+        written = connection.execute(*runnable([*statement, f" RETURNING {image}"])).first()
+        done, after = written is not None, written[0] if written is not None else None
     if not done:  # the row is locked and was checked: only a trigger can skip it
         raise SaveFailed(f"change {group.indexes[0] + 1} ({group.action} {label}): the row was not written "
                          "(a trigger on the table skipped it)", change_index=group.indexes[0])

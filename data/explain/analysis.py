@@ -176,7 +176,7 @@ class PlanAnalysis:
         return tuple((n, w) for n in self.nodes for w in n.warnings)
 
 
-def _document(explain_json: list | dict | str) -> dict[str, Any]:
+def _document(explain_json: list[Any] | dict[str, Any] | str) -> dict[str, Any]:
     doc: Any = json.loads(explain_json) if isinstance(explain_json, (str, bytes)) else explain_json
     if isinstance(doc, list):
         if not doc:
@@ -203,7 +203,7 @@ def _sub_buffers(total: list[int], minus: list[int]) -> None:
         total[i] -= value
 
 
-def analyse_plan(explain_json: list | dict | str) -> PlanAnalysis:
+def analyse_plan(explain_json: list[Any] | dict[str, Any] | str) -> PlanAnalysis:
     """Analyse the output of EXPLAIN ([ANALYZE, BUFFERS,] FORMAT JSON), in passes: flatten
     the tree, time and buffers per node inclusive of its children, then exclusive of them
     (each CTE charged once to its scans), then each node's figures and warnings."""
@@ -329,8 +329,9 @@ def _exclusive(tree: _Tree, inclusive: _Inclusive) -> _Exclusive:
                 cost -= float(child.get("Total Cost") or 0.0)
             if is_cte_plan[c]:
                 continue
-            if ex is not None and inclusive.time[c] is not None:
-                ex -= inclusive.time[c]
+            child_time = inclusive.time[c]
+            if ex is not None and child_time is not None:
+                ex -= child_time
             _sub_buffers(figures.buffers[i], inclusive.buffers[c])
         figures.cost[i] = max(cost, 0.0)
         figures.time[i] = ex
@@ -454,7 +455,7 @@ def _node(i: int, tree: _Tree, inclusive: _Inclusive, exclusive: _Exclusive,
 
 def _workers(raw: dict[str, Any]) -> tuple[WorkerFigures, ...]:
     """The per-worker figures of a node ("Workers", reported with VERBOSE), in worker order."""
-    figures = []
+    figures: list[WorkerFigures] = []
     for worker in raw.get("Workers") or ():
         loops = _int(worker.get("Actual Loops"))
         total = worker.get("Actual Total Time")

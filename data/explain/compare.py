@@ -32,11 +32,13 @@ class NodePair:
     @property
     def time_change_ms(self) -> float | None:
         """Right minus left exclusive time (negative: the right plan is faster here)."""
-        return _difference(self.left and self.left.exclusive_ms, self.right and self.right.exclusive_ms)
+        return _difference(self.left.exclusive_ms if self.left else None,
+                           self.right.exclusive_ms if self.right else None)
 
     @property
     def rows_change(self) -> float | None:
-        return _difference(self.left and self.left.actual_rows, self.right and self.right.actual_rows)
+        return _difference(self.left.actual_rows if self.left else None,
+                           self.right.actual_rows if self.right else None)
 
     @property
     def time_ratio(self) -> float | None:

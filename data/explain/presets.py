@@ -161,5 +161,5 @@ def _value(connection: Connection, source: str | int) -> str:
         return "NULL"
     if isinstance(value, (int, float)):
         return str(value)
-    return str(literal(str(value)).compile(dialect=postgresql.dialect(),
+    return str(literal(str(value)).compile(dialect=postgresql.dialect(),  # type: ignore[no-untyped-call]  # unannotated in SQLAlchemy
                                            compile_kwargs={"literal_binds": True}))

@@ -14,7 +14,7 @@ import re
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
@@ -251,11 +251,13 @@ class ExplainRun:
                 transaction.rollback()
 
 
-def _plan_document(rows: list[Any]) -> dict[str, Any]:
+def _plan_document(rows: Sequence[Any]) -> dict[str, Any]:
     value = rows[0][0]
     if isinstance(value, str):  # a driver that does not decode json
         value = json.loads(value)
-    return value[0] if isinstance(value, list) else value
+    document = value[0] if isinstance(value, list) else value
+    assert isinstance(document, dict)  # EXPLAIN (FORMAT JSON) gives one plan object
+    return document
 
 
 def schema_lookup(database: Database) -> Callable[[str], str | None]:
@@ -284,5 +286,8 @@ def explain_with_index(run: ExplainRun, result: ExplainResult, create_index_sql:
     INDEX takes a SHARE lock until the rollback).
     """
     options = result.options or ExplainOptions()
-    tried = run.run(result.sql, options, before=lambda connection: connection.exec_driver_sql(create_index_sql))
+    def create_index(connection: Connection) -> None:
+        connection.exec_driver_sql(create_index_sql)
+
+    tried = run.run(result.sql, options, before=create_index)
     return tried.with_label(f"{result.label or 'plan'} + {create_index_sql}")

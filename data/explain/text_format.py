@@ -274,11 +274,11 @@ def _put_property(target: dict[str, Any], text: str, line_no: int) -> None:
                 kind, _, value = word.partition("=")
                 target[f"{prefix} {'Read' if kind == 'read' else 'Write'} Time"] = float(value)
     elif text.startswith("WAL:"):
-        for found in re.finditer(r"(records|fpi|bytes|buffers full)=(\d+)", text):
-            target[_WAL_KEYS[found[1]]] = int(found[2])
+        for item in re.finditer(r"(records|fpi|bytes|buffers full)=(\d+)", text):
+            target[_WAL_KEYS[item[1]]] = int(item[2])
     elif text.startswith("Heap Blocks:"):
-        for found in re.finditer(r"(exact|lossy)=(\d+)", text):
-            target[f"{found[1].title()} Heap Blocks"] = int(found[2])
+        for item in re.finditer(r"(exact|lossy)=(\d+)", text):
+            target[f"{item[1].title()} Heap Blocks"] = int(item[2])
     elif text.startswith("Sort Method:"):
         found = re.match(r"^Sort Method: (.+?)  (Memory|Disk): (\d+)kB$", text)
         if not found:

@@ -279,10 +279,10 @@ def _upsert(connection: Connection, table: Table, rows: list[dict[str, Any]], ke
     statement = pg_insert(table).values(rows)
     target = conflict or (key,)
     columns = {name: statement.excluded[name] for name in rows[0] if name not in target}
-    statement = statement.on_conflict_do_update(
+    upsert = statement.on_conflict_do_update(
         index_elements=list(target), set_={**columns, "updated_at": statement.excluded.updated_at}
     ).returning(table.c[key], table.c.id)
-    return {row[0]: row[1] for row in connection.execute(statement)}
+    return {row[0]: row[1] for row in connection.execute(upsert)}
 
 
 def _save(connection: Connection, table: Table, rows: list[dict[str, Any]], existing: list[int | None]) -> list[int]:
@@ -353,9 +353,9 @@ def _owners(state: _State, category: str, powerset: str, power_records: list[dic
         named = [at.lower() for record in power_records for at in record.get("archetypes") or []]
         named += [match.lower() for record in power_records for match in _CLASS.findall(str(record.get("requires")))]
         named.append(powerset.split("_", 1)[0].lower())
-        owners = [state.archetypes[at][0] for at in dict.fromkeys(named) if at in state.archetypes]
+        users = [state.archetypes[at][0] for at in dict.fromkeys(named) if at in state.archetypes]
         # internal_name is unique: an epic set shared by several archetypes goes to the first.
-        return [(owners[0], "epic")] if owners else []
+        return [(users[0], "epic")] if users else []
     owners: list[tuple[int | None, str]] = []
     for archetype_id, primary, secondary in state.archetypes.values():
         if lowered == primary:
@@ -407,15 +407,15 @@ def _write_powerset(connection: Connection, state: _State, run: ImportRun, direc
     pending: list[tuple[str, dict[str, Any]]] = []
     for path, record in records:
         try:
-            row = _power_row(record, powerset_id, order, levels)
+            power = _power_row(record, powerset_id, order, levels)
         except BadFile as error:
             reject(path, str(error))
             continue
-        if row is None:
+        if power is None:
             state.skip("powers granted automatically or of a kind that cannot be picked")
             continue
-        rows.append(row)
-        pending.append((row["internal_name"], record))
+        rows.append(power)
+        pending.append((power["internal_name"], record))
     known = connection.execute(
         select(POWERS.c.id, POWERS.c.name, func.lower(POWERS.c.internal_name)).where(POWERS.c.powerset_id == powerset_id)
     ).all()
@@ -545,7 +545,7 @@ def _write_set(connection: Connection, state: _State, run: ImportRun, record: An
     rows = [row for row in (_piece(position, boosts, infos, names, set_id, low, high)
                             for position, boosts in enumerate(pieces)) if row is not None]
     if rows:
-        defaults = {"global_bonuses": {}, **{column: None for column in ENHANCEMENT_COLUMNS.values()}}
+        defaults: dict[str, Any] = {"global_bonuses": {}, **{column: None for column in ENHANCEMENT_COLUMNS.values()}}
         _upsert(connection, ENHANCEMENTS, [{**defaults, **row} for row in rows], "name")
         _count(run.counts, "enhancements", len(rows))
     connection.execute(delete(BONUSES).where(BONUSES.c.set_id == set_id))

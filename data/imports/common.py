@@ -13,7 +13,7 @@ import codecs
 import io
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from queue import Full, Queue
@@ -276,7 +276,7 @@ class CountingReader(io.RawIOBase):
         return True
 
     def readinto(self, buffer: Any) -> int:
-        count = self.raw.readinto(buffer)  # type: ignore[attr-defined]
+        count = self.raw.readinto(buffer)  # type: ignore[attr-defined]  # raw is a binary file: it has readinto
         self.position += count or 0
         return count or 0
 
@@ -363,13 +363,13 @@ class ImportLogEntry:
     def seconds(self) -> float | None:
         if self.completed_at is None:
             return None
-        return (self.completed_at - self.started_at).total_seconds()
+        return float((self.completed_at - self.started_at).total_seconds())
 
 
 _END = object()
 
 
-def prefetched(items: Iterator[T], depth: int = 1) -> Iterator[T]:
+def prefetched(items: Iterator[T], depth: int = 1) -> Generator[T, None, None]:
     """`items`, produced by a thread up to `depth` items ahead of the consumer.
 
     An importer parses the next batch while the server writes this one (the driver lets

@@ -43,7 +43,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
 from data import inputs
-from data.engine import Database
+from data.engine import Database, driver_of
 from data.errors import one_line
 from data.imports.common import (
     HEROES,
@@ -230,7 +230,8 @@ def _records(reader: CountingReader) -> Iterator[Any]:
         raise ImportFailed(f"the file is {kind}: an I12 file is a JSON array of power records")
     # use_float: Decimal for every number costs a third of the parse, and the columns
     # are NUMERIC with at most 4 decimals, which a float carries exactly enough.
-    return ijson.items(reader, "item", use_float=True, buf_size=256 * 1024)
+    items: Iterator[Any] = ijson.items(reader, "item", use_float=True, buf_size=256 * 1024)
+    return items
 
 
 def import_i12(
@@ -337,7 +338,7 @@ def _batches(records: Iterator[Any], reader: CountingReader, powersets: Powerset
                     return
                 batch.errors.append(rejected)
             if batch.read == batch_size:
-                batch.fraction = reader.fraction
+                batch.fraction = reader.fraction or 1.0
                 yield batch
                 batch = _Batch(first=index + 1)
     except (ijson.JSONError, ijson.IncompleteJSONError, UnicodeDecodeError) as error:
@@ -423,7 +424,7 @@ class _BatchWriter:
 
     def _stage(self, rows: list[tuple[int, tuple[Any, ...]]]) -> None:
         self.connection.execute(text(self.create_sql))
-        cursor = self.connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        cursor = driver_of(self.connection).cursor()
         with cursor.copy(self.copy_sql) as copy:
             for ord_, (_, row) in enumerate(rows):
                 copy.write_row((ord_, *row))

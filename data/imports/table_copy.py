@@ -21,7 +21,7 @@ import ijson
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
-from data.engine import Database
+from data.engine import Database, driver_of
 from data.imports.common import (
     CancelFlag,
     CountingReader,
@@ -86,7 +86,7 @@ def import_table(database: Database, table: str, path: str | Path, *, fmt: str |
             connection.execute(text(f"CREATE TEMP TABLE import_stage (rec bigint GENERATED ALWAYS AS IDENTITY, "
                                     f"{staging}) ON COMMIT DROP"))
             stage_columns = ", ".join(f"c{i}" for i in range(len(targets)))
-            cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            cursor = driver_of(connection).cursor()
             if kind == "csv":
                 stopped = _copy_csv(cursor, file, stage_columns, run)
             else:

@@ -99,6 +99,7 @@ def drift_fixes(connection: Connection, schemas: Sequence[str] = ALL_SCHEMAS) ->
     context = _comparison_context(connection, schemas)
     script = produce_migrations(context, registered_metadata())
     leaves: list[Any] = []
+    assert script.upgrade_ops is not None  # produce_migrations always makes one
     for op in script.upgrade_ops.ops:
         leaves.extend(op.ops if isinstance(op, ops.ModifyTableOps) else [op])
     items: list[DriftItem] = []

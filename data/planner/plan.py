@@ -161,7 +161,7 @@ def set_powerset(plan: BuildPlan, catalogue: Catalogue, role: str, powerset_id: 
     old = getattr(plan, field_name)
     if old == powerset_id:
         return plan
-    changed = replace(plan, **{field_name: powerset_id})
+    changed = replace(plan, **{field_name: powerset_id})  # type: ignore[arg-type]  # field_name is one of the *_id fields
     return _without_powersets(changed, catalogue, {old} if old is not None else set())
 
 
@@ -527,7 +527,7 @@ def problems(plan: BuildPlan, catalogue: Catalogue) -> list[str]:
 
 
 def _powerset_problems(plan: BuildPlan, catalogue: Catalogue) -> list[str]:
-    if plan.archetype_id not in catalogue.archetypes:
+    if plan.archetype_id is None or plan.archetype_id not in catalogue.archetypes:
         return ["the build has no known archetype"]
     archetype = catalogue.archetypes[plan.archetype_id].display_name
     found = []

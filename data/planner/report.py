@@ -32,7 +32,8 @@ def bonus_label(bonus_type: str) -> str:
 
 
 def powerset_name(catalogue: Catalogue, powerset_id: int | None) -> str:
-    return catalogue.powersets[powerset_id].display_name if powerset_id in catalogue.powersets else "-"
+    found = catalogue.powersets.get(powerset_id) if powerset_id is not None else None
+    return found.display_name if found is not None else "-"
 
 
 def headline(plan: BuildPlan, catalogue: Catalogue) -> str:

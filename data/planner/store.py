@@ -18,6 +18,7 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Table, delete, func, insert, literal_column, select, update
 from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.sql.elements import Label
 
 from data import inputs
 from data.audit import AuditEntry, write_audit
@@ -54,7 +55,9 @@ from data.planner.plan import BuildPlan, PickedPower, PlanError, Slot, problems
 
 NAME_LENGTH = 100
 _BUILDS = cast(Table, Build.__table__)
-_VERSION = literal_column(VERSION_SQL).label("version")
+_VERSION: Label[int] = literal_column(VERSION_SQL).label("version")
+_TABLES = {model: cast(Table, model.__table__) for model in (BuildPowerset, BuildPower, BuildSlot)}
+"""The Core tables the saves write (the models' own, typed as tables)."""
 
 
 class BuildNotFound(Refusal, LookupError):
@@ -306,8 +309,8 @@ def save_build(database: Database, plan: BuildPlan, catalogue: Catalogue) -> Bui
             before = _image(connection, build_id)
             connection.execute(update(_BUILDS).where(_BUILDS.c.id == build_id)
                                .values(**values, updated_at=func.now()))
-            connection.execute(delete(BuildPowerset.__table__).where(BuildPowerset.build_id == build_id))
-            connection.execute(delete(BuildPower.__table__).where(BuildPower.build_id == build_id))
+            connection.execute(delete(_TABLES[BuildPowerset]).where(BuildPowerset.build_id == build_id))
+            connection.execute(delete(_TABLES[BuildPower]).where(BuildPower.build_id == build_id))
         _insert_contents(connection, build_id, plan)
         _audit(connection, database, "build-create" if before is None else "build-save", build_id, before,
                _image(connection, build_id))
@@ -339,16 +342,16 @@ def _version(connection: Connection, build_id: int) -> int:
 
 def _insert_contents(connection: Connection, build_id: int, plan: BuildPlan) -> None:
     if plan.pool_ids:
-        connection.execute(insert(BuildPowerset.__table__), [
+        connection.execute(insert(_TABLES[BuildPowerset]), [
             {"build_id": build_id, "position": position, "powerset_id": pool_id}
             for position, pool_id in enumerate(plan.pool_ids, start=1)])
     if not plan.powers:
         return
     rows = [{"build_id": build_id, "power_id": p.power_id, "pick_level": _pick_row(p.pick)[0],
              "pick_index": _pick_row(p.pick)[1]} for p in plan.powers]
-    ids = connection.execute(insert(BuildPower.__table__).returning(
+    ids = connection.execute(insert(_TABLES[BuildPower]).returning(
         BuildPower.id, sort_by_parameter_order=True), rows).scalars().all()
-    connection.execute(insert(BuildSlot.__table__), [
+    connection.execute(insert(_TABLES[BuildSlot]), [
         {"build_power_id": build_power_id, "slot_index": index, "slot_level": slot.level,
          "enhancement_id": slot.enhancement_id, "enhancement_level": slot.enhancement_level}
         for build_power_id, picked in zip(ids, plan.powers) for index, slot in enumerate(picked.slots)])
@@ -367,7 +370,7 @@ def copy_build(database: Database, build_id: int, name: str) -> int:
         values = {"name": name, "archetype_id": plan.archetype_id, "primary_powerset_id": plan.primary_id,
                   "secondary_powerset_id": plan.secondary_id, "epic_powerset_id": plan.epic_id,
                   "level": plan.level, "notes": plan.notes}
-        copy_id = connection.execute(insert(_BUILDS).values(values).returning(_BUILDS.c.id)).scalar_one()
+        copy_id: int = connection.execute(insert(_BUILDS).values(values).returning(_BUILDS.c.id)).scalar_one()
         _insert_contents(connection, copy_id, plan)
         _audit(connection, database, "build-copy", copy_id, {"copied_from": build_id}, _image(connection, copy_id))
     return copy_id

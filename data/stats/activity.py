@@ -350,7 +350,8 @@ def snapshot(
             facts = connection.execute(_FACTS).one()
             backend_rows = connection.execute(_ACTIVITY).all()
             queries += 2
-            statements, missing = None, STATEMENTS_HINT
+            statements = None
+            missing: str | None = STATEMENTS_HINT
             if facts.statements_schema is not None and facts.statements_loaded:
                 statements = _statements(connection, facts, top, statements_by)
                 missing = None

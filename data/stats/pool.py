@@ -109,7 +109,7 @@ class PoolMonitor:
                         self._wait_seconds += waited
                         self._longest_wait = max(self._longest_wait, waited)
 
-        pool.connect = timed_connect  # type: ignore[method-assign]
+        pool.connect = timed_connect  # type: ignore[method-assign]  # the pool has no event for the wait itself
 
     def _exhausted(self) -> bool:
         checked_out = getattr(self._pool, "checkedout", None)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, func, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Table, func, or_, select, update
 
 from data import inputs
 from data.audit import AuditEntry, write_audit
@@ -89,7 +89,7 @@ def list_account_users(
     text = (search or "").strip()
     if text:
         pattern = _escape_like(text) + "%"
-        conditions = [AccountUser.email.ilike(pattern), AccountUser.full_name.ilike(pattern)]
+        conditions: list[ColumnElement[bool]] = [AccountUser.email.ilike(pattern), AccountUser.full_name.ilike(pattern)]
         try:
             conditions.append(AccountUser.id == uuid.UUID(text))
         except ValueError:

@@ -337,7 +337,7 @@ def _credit_ctes(currency: ColumnElement[str], delta: ColumnElement[int], reason
 
 
 @cache
-def _write_statement(currency: str) -> Select:
+def _write_statement(currency: str) -> Select[*tuple[Any, ...]]:
     """The credit alone: one round trip, no row if the guard refused. (Data-modifying CTEs
     all run even when the outer SELECT reads only one of them.)"""
     step = credit_step(currency)

@@ -336,7 +336,7 @@ def _limited(usage_limit: int | None) -> bool:
     return usage_limit is not None and usage_limit >= 0
 
 
-def _raise_refusal(state: Row, user_id: int) -> None:
+def _raise_refusal(state: Row[*tuple[Any, ...]], user_id: int) -> None:
     """Raise why `state` (a row of `_state_query`) refuses the redemption, if it does."""
     name = state.code
     if not state.is_active:
@@ -357,7 +357,7 @@ def _matches(code: object) -> ColumnElement[bool]:
     return func.lower(CODES.c.code) == func.lower(code)
 
 
-def _info_query() -> Select:
+def _info_query() -> Select[*tuple[Any, ...]]:
     return (
         select(CODES.c.code, CODES.c.reward_type, CODES.c.reward_value, CODES.c.is_active,
                CODES.c.usage_limit, CODES.c.expires_at, CODES.c.created_at, CODES.c.used_count, _EXPIRED)
@@ -404,7 +404,7 @@ def _live(codes: Table | CTE) -> list[ColumnElement[bool]]:
 
 
 @cache
-def _state_query() -> Select:
+def _state_query() -> Select[*tuple[Any, ...]]:
     """The code (by lower(code)) as it stands, with the player's Discord id (NULL: no such
     player) and whether that player has redeemed it: no lock taken."""
     discord_id = select(USERS.c.discord_id).where(USERS.c.id == bindparam("user_id")).scalar_subquery()
@@ -416,7 +416,7 @@ def _state_query() -> Select:
 
 
 @cache
-def redemption_statement() -> Select:
+def redemption_statement() -> Select[*tuple[Any, ...]]:
     """The whole redemption in one statement, its own transaction (Database.run_desk_statement).
 
     `state` reads without a lock; only when it allows the redemption does `locked` lock the

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal, cast
 
-from sqlalchemy import Connection, Table, case, desc, func, or_, select, update
+from sqlalchemy import ColumnElement, Connection, Table, case, desc, func, or_, select, update
 from sqlalchemy.sql.functions import coalesce
 
 from data import inputs
@@ -176,7 +176,7 @@ def find_meta_users(database: Database, query: str, limit: int = 50) -> list[Met
     """
     inputs.row_count(limit, "the limit")
     query = query.strip()
-    conditions = [MetaUser.username.ilike(_like_prefix(query))]
+    conditions: list[ColumnElement[bool]] = [MetaUser.username.ilike(_like_prefix(query))]
     exact_id = int(query) if query.isdigit() and len(query) < 10 else None
     if exact_id is not None:
         conditions.append(MetaUser.id == exact_id)

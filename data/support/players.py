@@ -19,16 +19,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 from sqlalchemy import Connection, Select, Table, and_, false, func, literal, select, union_all
 
 from data import inputs
 from data.engine import Database
 from data.errors import Refusal
-from data.inputs import INT4_MAX
+from data.inputs import CURRENCIES, INT4_MAX
 from data.models.gacha import (
-    CURRENCIES,
     CurrencyLedger,
     Equipment,
     ExpeditionParticipant,
@@ -194,11 +193,12 @@ def find_players(database: Database, query: str, limit: int = 50) -> list[Player
     hits: dict[int, PlayerHit] = {}
     for row in rows:
         if row.id not in hits and len(hits) < limit:
-            hits[row.id] = PlayerHit(*row[:7], matched=row.matched)
+            hits[row.id] = PlayerHit(row.id, row.discord_id, row.academy_name, row.collector_rank,
+                                     row.sakura_crystals, row.quartzs, row.daphine, matched=row.matched)
     return list(hits.values())
 
 
-def search_statement(typed: str, limit: int) -> Select:
+def search_statement(typed: str, limit: int) -> Select[*tuple[Any, ...]]:
     """The query behind `find_players`: three indexed branches, at most limit + 2 rows."""
     columns = (USERS.c.id, USERS.c.discord_id, USERS.c.academy_name, USERS.c.collector_rank,
                USERS.c.sakura_crystals, USERS.c.quartzs, USERS.c.daphine, NAME_KEY.label("name_key"))
@@ -236,6 +236,7 @@ def player_profile(database: Database, user_id: int) -> PlayerProfile:
         user = connection.execute(select(USERS).where(USERS.c.id == user_id)).one_or_none()
         if user is None:
             raise PlayerNotFound(user_id)
+        equipment_count, equipment = _equipment(connection, user.discord_id)
         return PlayerProfile(
             id=user.id, discord_id=user.discord_id, academy_name=user.academy_name,
             collector_rank=user.collector_rank, pity_counter=user.pity_counter,
@@ -243,7 +244,7 @@ def player_profile(database: Database, user_id: int) -> PlayerProfile:
             created_at=user.created_at,
             ledger=recent_ledger(connection, user_id),
             collection=_collection(connection, user_id),
-            **_equipment(connection, user.discord_id),
+            equipment_count=equipment_count, equipment=equipment,
             expeditions=_expeditions(connection, user_id),
             redeemed_codes=_redeemed(connection, user.discord_id),
         )
@@ -274,7 +275,8 @@ def _collection(connection: Connection, user_id: int) -> tuple[RarityCount, ...]
     return tuple(RarityCount(r, *counts.get(r, (0, 0))) for r in (1, 2, 3))
 
 
-def _equipment(connection: Connection, discord_id: str) -> dict[str, object]:
+def _equipment(connection: Connection, discord_id: str) -> tuple[int, tuple[EquipmentPiece, ...]]:
+    """How many pieces the player has, and the latest EQUIPMENT_SHOWN of them."""
     table = cast(Table, Equipment.__table__)
     rows = connection.execute(
         select(table.c.id, table.c.main_effect, table.c.unlocked_sub_slots, table.c.updated_at,
@@ -285,7 +287,7 @@ def _equipment(connection: Connection, discord_id: str) -> dict[str, object]:
     ).all()
     pieces = tuple(EquipmentPiece(r.id, describe_effect(r.main_effect), r.unlocked_sub_slots, r.updated_at)
                    for r in rows)
-    return {"equipment_count": rows[0].total if rows else 0, "equipment": pieces}
+    return (rows[0].total if rows else 0), pieces
 
 
 def describe_effect(raw: str) -> str:

@@ -87,7 +87,7 @@ def _vector_label(value: Any, column: ColumnInfo | None) -> str:
 def _sparse_text(value: Any) -> str | None:
     """A sparsevec's own text (`{1:0.5,7:2}/10`); None for a dense vector."""
     if hasattr(value, "indices"):  # pgvector.SparseVector
-        return value.to_text()
+        return str(value.to_text())
     return value.strip() if isinstance(value, str) and value.lstrip().startswith("{") else None
 
 
@@ -124,7 +124,7 @@ def check_vector(text: str, column: ColumnInfo) -> str:
     for part in parts:
         if not NUMBER.fullmatch(part) or not math.isfinite(float(part)):
             raise invalid(column, f"not a vector: {part!r} is not a number (use [0.1, 0.2, 0.3])")
-    wanted = (type_modifiers(column) or [None])[0]
+    wanted = next(iter(type_modifiers(column)), None)
     if not parts or (wanted is not None and len(parts) != wanted):
         raise invalid(column, f"has {plural(len(parts), 'dimension')}, {column.type_name} needs {wanted or 'at least 1'}")
     return "[" + ",".join(parts) + "]"

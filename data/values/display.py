@@ -50,7 +50,7 @@ def full_text(value: Any, column: ColumnInfo | None) -> str:
     if value is None:
         return NULL_TEXT
     try:
-        return family_of(value, column).full(value, column)
+        return family_of(value, column).whole(value, column)
     except Exception:  # noqa: BLE001
         return str(value)
 

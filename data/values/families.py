@@ -62,10 +62,10 @@ class _Family:
     source: Callable[[Any, ColumnInfo | None], str]
     check: Callable[[str, ColumnInfo], str]
     full: Callable[[Any, ColumnInfo | None], str] | None = None
+    """The whole value for a detail pane; None: its input syntax (source), as for most types."""
 
-    def __post_init__(self) -> None:
-        if self.full is None:  # most types are whole in their input syntax
-            object.__setattr__(self, "full", self.source)
+    def whole(self, value: Any, column: ColumnInfo | None) -> str:
+        return (self.full or self.source)(value, column)
 
 
 def _shows(render: Callable[[Any, ColumnInfo | None], str]) -> Callable[[Any, ColumnInfo | None, int], str]:
@@ -152,7 +152,7 @@ def _check_array(text: str, column: ColumnInfo) -> str:
         raise invalid(column, f"not an array: {error}") from None
 
     def check(items: list[Any], path: str) -> list[Any]:
-        checked = []
+        checked: list[Any] = []
         for index, item in enumerate(items, start=1):
             where = f"{path}[{index}]"
             if isinstance(item, list):

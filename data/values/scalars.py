@@ -126,7 +126,7 @@ def check_bits(text: str, column: ColumnInfo) -> str:
         bits = bits[1:]
     if not re.fullmatch(r"[01]*", bits):
         raise invalid(column, "not a bit string (use 0s and 1s, e.g. 1010)")
-    size = (type_modifiers(column) or [None if column.base_type == "varbit" else 1])[0]
+    size = next(iter(type_modifiers(column)), None if column.base_type == "varbit" else 1)
     if column.base_type == "bit" and size is not None and len(bits) != size:
         raise invalid(column, f"must be exactly {plural(size, 'bit')}")
     if column.base_type == "varbit" and size is not None and len(bits) > size:
