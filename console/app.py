@@ -71,23 +71,6 @@ SCREENS: tuple[ScreenEntry, ...] = (
 )
 
 
-def binding_ids() -> frozenset[str]:
-    """The id of every binding of the console's app, screens and widgets (the ids a
-    config's [keys] table may rebind)."""
-    from textual.dom import DOMNode
-
-    for entry in SCREENS:  # the screens are imported when first opened: their bindings too
-        entry.screen_class()
-    ids: set[str] = set()
-    classes: list[type] = [DOMNode]
-    while classes:
-        cls = classes.pop()
-        classes.extend(cls.__subclasses__())
-        if cls.__module__.split(".")[0] in ("console", "screens", "widgets"):
-            ids.update(b.id for b in getattr(cls, "BINDINGS", []) if isinstance(b, Binding) and b.id)
-    return frozenset(ids)
-
-
 def check_keymap(keymap: Mapping[str, str], app_bindings: Sequence[BindingType]) -> None:
     """Refuse a [keys] entry whose id no binding has, or that takes a key another of the
     app's own bindings (a screen key, quit) keeps: that binding would lose its key.
@@ -95,11 +78,11 @@ def check_keymap(keymap: Mapping[str, str], app_bindings: Sequence[BindingType])
     Raises:
         ConfigError: naming the entry.
     """
+    from console.binding_ids import BINDING_IDS
     from console.config import ConfigError
 
-    known = binding_ids()
     for binding_id in keymap:
-        if binding_id not in known:
+        if binding_id not in BINDING_IDS:
             raise ConfigError(f"keys.{binding_id}: no binding has this id (see the palette for what each key does)")
     bindings = [binding for binding in app_bindings if isinstance(binding, Binding)]
     action_of = {binding.id: binding.action for binding in bindings}

@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from textual.binding import Binding
 
 from console.app import SCREENS, ConsoleApp, connection_label, error_title
+from console.binding_ids import BINDING_IDS
 from console.commands import CommandRegistry
 from data.engine import ConnectionSettings, Database
 from data.errors import Refusal, error_summary
@@ -103,6 +104,9 @@ def test_every_binding_of_every_screen_and_pane_can_be_rebound() -> None:
         seen = meaning.setdefault(binding.id, (binding.action, binding.key))
         assert seen == (binding.action, binding.key), f"{binding.id} means two things ({cls.__name__})"
     assert {entry.mode for entry in SCREENS} == set(ConsoleApp.MODES)
+    declared = {binding.id for _, binding in ours if isinstance(binding, Binding)}
+    assert declared == BINDING_IDS, (f"console/binding_ids.py lacks {sorted(declared - BINDING_IDS)} "
+                                     f"and names {sorted(BINDING_IDS - declared)}, which no binding has")
 
 
 def test_question_mark_lists_every_key_of_the_screen_the_footer_too(database: Database) -> None:

@@ -14,6 +14,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from sqlalchemy.engine import URL
 
 from data.roles import Role
@@ -28,7 +29,7 @@ from console.app import ConsoleApp
 
 async def main():
     with Database(ConnectionSettings(url=make_url(sys.argv[1]))) as database:
-        app = ConsoleApp(database, note="probe")
+        app = ConsoleApp(database, note="probe", keymap=json.loads(sys.argv[2]))
         async with app.run_test(size=(80, 24)) as pilot:
             for _ in range(200):
                 await pilot.pause(0.05)
@@ -46,6 +47,7 @@ AT_START = frozenset({
     "console.app", "console.commands", "screens.base", "screens.home", "widgets.cell_grid",
     # The command line, whose parser names every command (their modules load when they run).
     "console.cli", "console.cli_common", "console.config", "console.connect", "console.embedded",
+    "console.binding_ids",
     *(f"console.cli_{family}" for family in ("build", "desk", "explain", "import", "migrate", "roles", "stats")),
     # The connection, and the home screen's data: one read of the catalog and the version table.
     "data.engine", "data.errors", "data.roles", "data.base", "data.inputs", "data.formatting", "data.login",
@@ -59,10 +61,14 @@ HEAVY = ("alembic", "sqlalchemy.orm", "mako", "ijson", "tree_sitter", "pgvector"
 """Libraries the home screen has no use for (Alembic runs migrations; the ORM, the models)."""
 
 
-def test_the_home_screen_starts_without_the_other_screens_modules(database_url: URL) -> None:
+@pytest.mark.parametrize("keymap", [{}, {"tables.filter": "ctrl+f", "activity.pause": "f6"}],
+                         ids=["no keymap", "a config's [keys]"])
+def test_the_home_screen_starts_without_the_other_screens_modules(database_url: URL, keymap: dict[str, str]) -> None:
+    """A config's [keys] is checked against the known binding ids without importing the
+    screens that declare them."""
     url = login_url(database_url, Role.ADMIN).render_as_string(hide_password=False)
-    done = subprocess.run([sys.executable, "-c", PROBE, url], cwd=ROOT, capture_output=True, text=True,
-                          timeout=120, stdin=subprocess.DEVNULL)
+    done = subprocess.run([sys.executable, "-c", PROBE, url, json.dumps(keymap)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120, stdin=subprocess.DEVNULL)
     assert done.returncode == 0, done.stderr[-2000:]
     modules = json.loads(done.stdout.strip().splitlines()[-1])
     assert "screens.home" in modules
