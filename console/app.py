@@ -51,23 +51,64 @@ class ScreenEntry:
 
 SCREENS: tuple[ScreenEntry, ...] = (
     ScreenEntry("home", "Home", "Server, version, access, tables and migrations", "1", "screens.home:HomeScreen"),
-    ScreenEntry("tables", "Tables", "Browse, filter, follow and edit the rows of any table", "2",
-                "screens.tables:TablesScreen"),
-    ScreenEntry("support", "Support desk", "Find a player; grant, redeem, revoke, ban, restore", "3",
-                "screens.support:SupportScreen"),
-    ScreenEntry("stories", "Stories", "Story trees: ancestors, subtrees, similar nodes by embedding", "4",
-                "screens.stories:StoriesScreen", frozenset({Role.ADMIN, Role.DEVELOPER})),
-    ScreenEntry("migrations", "Migrations", "History per system, upgrade and downgrade with the SQL first, drift",
-                "5", "screens.migrations:MigrationsScreen", frozenset({Role.ADMIN, Role.DEVELOPER})),
-    ScreenEntry("activity", "Activity", "The pool beside the server's sessions, blocking chains, rates, statements",
-                "6", "screens.activity:ActivityScreen", frozenset({Role.ADMIN, Role.DEVELOPER})),
-    ScreenEntry("plans", "Query plans", "EXPLAIN a statement, read its plan as pev2 would, try an index, compare",
-                "7", "screens.query_plans:QueryPlansScreen", frozenset({Role.ADMIN, Role.DEVELOPER})),
+    ScreenEntry(
+        "tables", "Tables", "Browse, filter, follow and edit the rows of any table", "2", "screens.tables:TablesScreen"
+    ),
+    ScreenEntry(
+        "support",
+        "Support desk",
+        "Find a player; grant, redeem, revoke, ban, restore",
+        "3",
+        "screens.support:SupportScreen",
+    ),
+    ScreenEntry(
+        "stories",
+        "Stories",
+        "Story trees: ancestors, subtrees, similar nodes by embedding",
+        "4",
+        "screens.stories:StoriesScreen",
+        frozenset({Role.ADMIN, Role.DEVELOPER}),
+    ),
+    ScreenEntry(
+        "migrations",
+        "Migrations",
+        "History per system, upgrade and downgrade with the SQL first, drift",
+        "5",
+        "screens.migrations:MigrationsScreen",
+        frozenset({Role.ADMIN, Role.DEVELOPER}),
+    ),
+    ScreenEntry(
+        "activity",
+        "Activity",
+        "The pool beside the server's sessions, blocking chains, rates, statements",
+        "6",
+        "screens.activity:ActivityScreen",
+        frozenset({Role.ADMIN, Role.DEVELOPER}),
+    ),
+    ScreenEntry(
+        "plans",
+        "Query plans",
+        "EXPLAIN a statement, read its plan as pev2 would, try an index, compare",
+        "7",
+        "screens.query_plans:QueryPlansScreen",
+        frozenset({Role.ADMIN, Role.DEVELOPER}),
+    ),
     # Support's login cannot read heroes (data/grants.py): the planner is not offered to it.
-    ScreenEntry("planner", "Build planner", "City of Heroes builds: powers by level, slots, set bonuses, totals",
-                "8", "screens.build_planner:BuildPlannerScreen", frozenset({Role.ADMIN, Role.DEVELOPER})),
-    ScreenEntry("imports", "Imports", "I12, City of Data, Geminya and CSV/JSON imports with progress; their history",
-                "9", "screens.imports:ImportsScreen"),
+    ScreenEntry(
+        "planner",
+        "Build planner",
+        "City of Heroes builds: powers by level, slots, set bonuses, totals",
+        "8",
+        "screens.build_planner:BuildPlannerScreen",
+        frozenset({Role.ADMIN, Role.DEVELOPER}),
+    ),
+    ScreenEntry(
+        "imports",
+        "Imports",
+        "I12, City of Data, Geminya and CSV/JSON imports with progress; their history",
+        "9",
+        "screens.imports:ImportsScreen",
+    ),
 )
 
 
@@ -86,8 +127,7 @@ def check_keymap(keymap: Mapping[str, str], app_bindings: Sequence[BindingType])
             raise ConfigError(f"keys.{binding_id}: no binding has this id (see the palette for what each key does)")
     bindings = [binding for binding in app_bindings if isinstance(binding, Binding)]
     action_of = {binding.id: binding.action for binding in bindings}
-    taken = {key.strip(): binding for binding in bindings if binding.id not in keymap
-             for key in binding.key.split(",")}
+    taken = {key.strip(): binding for binding in bindings if binding.id not in keymap for key in binding.key.split(",")}
     for binding_id, keys in keymap.items():
         for key in keys.split(","):
             holder = taken.get(key.strip())
@@ -102,9 +142,7 @@ class ConsoleApp(App[None]):
     CSS_PATH = "console.tcss"
     TITLE = "console"
     COMMANDS = App.COMMANDS | {ConsoleCommands}
-    MODES: ClassVar[dict[str, str | Callable[[], Screen[None]]]] = {
-        entry.mode: entry.factory for entry in SCREENS
-    }
+    MODES: ClassVar[dict[str, str | Callable[[], Screen[None]]]] = {entry.mode: entry.factory for entry in SCREENS}
     DEFAULT_MODE = SCREENS[0].mode
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave the console"),
@@ -185,16 +223,16 @@ class ConsoleApp(App[None]):
         self.sub_title = connection_label(database)
         role = database.settings.role
         self._closed_screen_keys = {
-            key.strip(): entry for entry in SCREENS if not entry.open_to(role)
+            key.strip(): entry
+            for entry in SCREENS
+            if not entry.open_to(role)
             for key in (keymap or {}).get(f"app.screen.{entry.mode}", entry.key).split(",")
         }
         """The keys of the screens this role may not open: their bindings are off."""
         for entry in SCREENS:
             if entry.open_to(database.settings.role):
                 self.palette.register(entry.name, entry.help, partial(self.switch_mode, entry.mode))
-        self.palette.register(
-            "Toggle dark mode", "Switch between the light and dark theme", self.action_toggle_dark
-        )
+        self.palette.register("Toggle dark mode", "Switch between the light and dark theme", self.action_toggle_dark)
         if keymap:
             check_keymap(keymap, self.BINDINGS)
             self.set_keymap(dict(keymap))
@@ -247,9 +285,11 @@ class ConsoleApp(App[None]):
             return  # already asking
         lines = "\n".join(f"• {line}" for line in unsaved)
         self.push_screen(
-            ConfirmDialog("Quit without saving?",
-                          f"{lines}\n\nQuitting now loses this. Escape goes back to save it.",
-                          confirm_label="Quit and lose it"),
+            ConfirmDialog(
+                "Quit without saving?",
+                f"{lines}\n\nQuitting now loses this. Escape goes back to save it.",
+                confirm_label="Quit and lose it",
+            ),
             lambda answer: self.exit() if answer is not None else None,
         )
 
@@ -283,8 +323,11 @@ class ConsoleApp(App[None]):
         entry = self._closed_screen_keys.get(event.key)
         if entry is not None:
             role = self.database.settings.role.value
-            self.notify(f"{entry.name} is not open to the {role} role: its login may not read what it shows.",
-                        title="Not for this role", severity="warning")
+            self.notify(
+                f"{entry.name} is not open to the {role} role: its login may not read what it shows.",
+                title="Not for this role",
+                severity="warning",
+            )
 
     @on(Worker.StateChanged)
     def report_worker_failure(self, event: Worker.StateChanged) -> None:

@@ -79,7 +79,9 @@ class OneLineParser(argparse.ArgumentParser):
 def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
     """The command line; without `commands`, its options alone (see parse_command_line)."""
     parser = OneLineParser(prog="console", description="A console for the PostgreSQL databases of five applications.")
-    parser.add_argument("--url", help="connect to this PostgreSQL URL (else DATABASE_URL, a profile, or the embedded server)")
+    parser.add_argument(
+        "--url", help="connect to this PostgreSQL URL (else DATABASE_URL, a profile, or the embedded server)"
+    )
     parser.add_argument("--profile", help="a named profile from the config file")
     parser.add_argument("--config", type=Path, help="the config file (default: the user's config directory)")
     parser.add_argument("--data-dir", type=Path, help="the embedded server's data directory (or CONSOLE_DATA_DIR)")
@@ -103,24 +105,42 @@ def build_parser(*, commands: bool = True) -> argparse.ArgumentParser:
     export.add_argument("table", nargs="?", help="schema.table (or a view)")
     export.add_argument("--query", help="export this SELECT instead of a table")
     export.add_argument("--where", help="a WHERE clause, as SQL")
-    export.add_argument("--filter", dest="filters", action="append", default=[], metavar='"COL OP VALUE"',
-                        help="a filter such as 'id >= 10' or 'name contains ab' (repeatable; ANDed)")
+    export.add_argument(
+        "--filter",
+        dest="filters",
+        action="append",
+        default=[],
+        metavar='"COL OP VALUE"',
+        help="a filter such as 'id >= 10' or 'name contains ab' (repeatable; ANDed)",
+    )
     export.add_argument("--sort", metavar="COL[:desc]", help="sort by this column")
     export.add_argument("--format", choices=["csv", "json"], default="csv", help="csv (default) or json")
     export.add_argument("--output", type=Path, metavar="FILE", help="write here instead of stdout")
-    export.add_argument("--force", action="store_true", help="replace --output if it exists (only once the export succeeds)")
-    export.add_argument("--reveal-sensitive", action="store_true",
-                        help="write sensitive columns as they are, not masked (admin; audited)")
+    export.add_argument(
+        "--force", action="store_true", help="replace --output if it exists (only once the export succeeds)"
+    )
+    export.add_argument(
+        "--reveal-sensitive",
+        action="store_true",
+        help="write sensitive columns as they are, not masked (admin; audited)",
+    )
 
     demo = subcommands.add_parser("demo", help="load the deterministic demo data")
-    demo.add_argument("--scale", type=whole(1), default=1, help="1 loads in seconds; 200 gives a million collection rows")
+    demo.add_argument(
+        "--scale", type=whole(1), default=1, help="1 loads in seconds; 200 gives a million collection rows"
+    )
     demo.add_argument("--replace", action="store_true", help="empty the five systems' tables first")
     cli_desk.add_commands(subcommands)
 
     stats = subcommands.add_parser("stats", help="a snapshot of the server's activity, the pool and table statistics")
     stats.add_argument("--top", type=whole(1), default=10, help="how many statements and tables (default 10)")
-    stats.add_argument("--interval", type=seconds(0, 3600), default=1.0, metavar="SECONDS",
-                       help="seconds between the two samples the rates come from (default 1; 0 takes one sample)")
+    stats.add_argument(
+        "--interval",
+        type=seconds(0, 3600),
+        default=1.0,
+        metavar="SECONDS",
+        help="seconds between the two samples the rates come from (default 1; 0 takes one sample)",
+    )
     json_flag(stats)
     for family in COMMAND_FAMILIES:
         family.add_commands(subcommands)
@@ -201,8 +221,13 @@ POSITIONALS = frozenset({"user_id", "amount", "currency", "code", "table", "targ
 
 
 def _with_database(args: argparse.Namespace, config: Config) -> int:
-    target = Target(url=args.url, profile=args.profile, data_dir=args.data_dir,
-                    role=Role(args.role) if args.role else None, read_only=args.read_only)
+    target = Target(
+        url=args.url,
+        profile=args.profile,
+        data_dir=args.data_dir,
+        role=Role(args.role) if args.role else None,
+        read_only=args.read_only,
+    )
     settings = settings_for(target, config)
     if args.command is None:
         # Importing the UI takes about as long as starting the server: do both at once.
@@ -284,7 +309,11 @@ def _db(args: argparse.Namespace) -> int:
     if args.action == "status":
         status = server.status()
         state = "running" if status.running else ("stopped" if status.initialised else "not initialised")
-        detail = f" (pid {status.pid}, started by {status.started_by}, {len(status.clients)} console(s))" if status.running else ""
+        detail = (
+            f" (pid {status.pid}, started by {status.started_by}, {len(status.clients)} console(s))"
+            if status.running
+            else ""
+        )
         payload = {**asdict(status), "data_dir": str(status.data_dir)}
         return print_result(args, payload, f"{state}: {status.data_dir}{detail}")
     if args.action == "start":
@@ -298,8 +327,6 @@ def _db(args: argparse.Namespace) -> int:
 
 
 DESK_COMMANDS = ("grant", "giftcode", "redeem")
-
-
 
 
 def _export(args: argparse.Namespace, database: Database) -> int:

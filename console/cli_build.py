@@ -86,14 +86,30 @@ def _list(args: argparse.Namespace, database: Database) -> int:
     from data.planner import store
 
     builds = store.list_builds(database)
-    payload = [{"id": b.id, "name": b.name, "archetype": b.archetype, "primary": b.primary,
-                "secondary": b.secondary, "pools": list(b.pools), "epic": b.epic, "level": b.level,
-                "powers": b.powers, "slots": b.slots, "updated_at": b.updated_at.isoformat()} for b in builds]
+    payload = [
+        {
+            "id": b.id,
+            "name": b.name,
+            "archetype": b.archetype,
+            "primary": b.primary,
+            "secondary": b.secondary,
+            "pools": list(b.pools),
+            "epic": b.epic,
+            "level": b.level,
+            "powers": b.powers,
+            "slots": b.slots,
+            "updated_at": b.updated_at.isoformat(),
+        }
+        for b in builds
+    ]
     width = max((len(b.name) for b in builds), default=4)
     lines = [f"{'id':>4}  {'name':<{width}}  {'level':>5}  archetype / primary / secondary"]
-    lines += [f"{b.id:>4}  {b.name:<{width}}  {b.level:>5}  {b.archetype} / {b.primary} / {b.secondary}"
-              + (f" · {', '.join(b.pools)}" if b.pools else "") + (f" · {b.epic}" if b.epic else "")
-              for b in builds]
+    lines += [
+        f"{b.id:>4}  {b.name:<{width}}  {b.level:>5}  {b.archetype} / {b.primary} / {b.secondary}"
+        + (f" · {', '.join(b.pools)}" if b.pools else "")
+        + (f" · {b.epic}" if b.epic else "")
+        for b in builds
+    ]
     return print_result(args, payload, "\n".join(lines) if builds else "no saved builds")
 
 
@@ -121,8 +137,10 @@ def _show(args: argparse.Namespace, plan: BuildPlan, catalogue: Catalogue) -> in
     by_pick = {values.pick: values for values in totals.powers}
     for picked in plan.powers:
         values = by_pick[picked.pick]
-        lines.append(f"\n{pick_label(picked.pick)}: {values.power.display_name}"
-                     f" ({powerset_name(catalogue, values.power.powerset_id)}) · {power_values(values)}")
+        lines.append(
+            f"\n{pick_label(picked.pick)}: {values.power.display_name}"
+            f" ({powerset_name(catalogue, values.power.powerset_id)}) · {power_values(values)}"
+        )
         for index, slot in enumerate(picked.slots):
             enhancement = catalogue.enhancements.get(slot.enhancement_id) if slot.enhancement_id else None
             what = f"{enhancement.name} ({slot.enhancement_level})" if enhancement else "empty"
@@ -132,8 +150,10 @@ def _show(args: argparse.Namespace, plan: BuildPlan, catalogue: Catalogue) -> in
     lines.append("\nSet bonuses:")
     for earned in totals.bonuses:
         mark = "  suppressed (rule of five)" if earned.suppressed else ""
-        lines.append(f"  {catalogue.powers[earned.power_id].display_name}: {catalogue.sets[earned.set_id].display_name}"
-                     f" ({earned.bonus.pieces_required} of {earned.pieces}) {earned.bonus.display_text}{mark}")
+        lines.append(
+            f"  {catalogue.powers[earned.power_id].display_name}: {catalogue.sets[earned.set_id].display_name}"
+            f" ({earned.bonus.pieces_required} of {earned.pieces}) {earned.bonus.display_text}{mark}"
+        )
     if not totals.bonuses:
         lines.append("  none")
     lines.append("\nTotals:")
@@ -174,4 +194,3 @@ def _import(args: argparse.Namespace, database: Database) -> int:
     saved = store.save_build(database, plan, catalogue)
     payload = {"id": saved.id, "build": export_build(saved, catalogue)}
     return print_result(args, payload, f"imported {saved.name!r} as build {saved.id}")
-

@@ -83,8 +83,11 @@ def write_flags(parser: argparse.ArgumentParser) -> None:
     if "reason" not in options:
         parser.add_argument("--reason", default="", help="why: recorded in the audit log (required on production)")
     if "yes" not in options:
-        parser.add_argument("--yes", action="store_true",
-                            help="confirm without a prompt (required on production when no terminal is attached)")
+        parser.add_argument(
+            "--yes",
+            action="store_true",
+            help="confirm without a prompt (required on production when no terminal is attached)",
+        )
 
 
 def confirm_production(args: argparse.Namespace, settings: Any, what: str) -> str | None:
@@ -112,5 +115,6 @@ def confirm_production(args: argparse.Namespace, settings: Any, what: str) -> st
             raise CommandFailed(f"not confirmed (typed {typed!r}, not {name!r}): nothing was done")
     elif not getattr(args, "yes", False):
         raise CommandFailed(
-            f"{what} on the PRODUCTION database {name}: with no terminal to confirm at, pass --yes: nothing was done")
+            f"{what} on the PRODUCTION database {name}: with no terminal to confirm at, pass --yes: nothing was done"
+        )
     return reason

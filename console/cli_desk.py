@@ -22,9 +22,11 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     check_args, so a bad one is a one-line error like every other."""
     currencies = ", ".join(CURRENCIES)
     grant = commands.add_parser(
-        "grant", help="grant a player currency, or deduct it with a negative amount",
+        "grant",
+        help="grant a player currency, or deduct it with a negative amount",
         description="Grant (AMOUNT > 0) or deduct (AMOUNT < 0, e.g. `console grant 7 -50 quartzs`) "
-                    "a gacha player's currency, with a ledger row and an audit row.")
+        "a gacha player's currency, with a ledger row and an audit row.",
+    )
     grant.add_argument("user_id", metavar="USER_ID", help="the player's id (gacha.users.id)")
     grant.add_argument("amount", metavar="AMOUNT", help="a whole number; negative deducts")
     grant.add_argument("currency", metavar="CURRENCY", help=currencies)
@@ -34,13 +36,22 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     actions = giftcode.add_subparsers(dest="action", required=True, metavar="ACTION")
     create = actions.add_parser("create", help="create a gift code (unique regardless of case)")
     create.add_argument("code", metavar="CODE")
-    create.add_argument("--reward", required=True, metavar="CURRENCY:VALUE", help=f"what it credits; CURRENCY is {currencies}")
-    create.add_argument("--limit", default="-1", metavar="N", help="how many players may redeem it (default -1: unlimited)")
-    create.add_argument("--expires", metavar="ISO", help="when it stops working, e.g. 2026-12-31T23:59:59+00:00 (UTC without an offset)")
+    create.add_argument(
+        "--reward", required=True, metavar="CURRENCY:VALUE", help=f"what it credits; CURRENCY is {currencies}"
+    )
+    create.add_argument(
+        "--limit", default="-1", metavar="N", help="how many players may redeem it (default -1: unlimited)"
+    )
+    create.add_argument(
+        "--expires", metavar="ISO", help="when it stops working, e.g. 2026-12-31T23:59:59+00:00 (UTC without an offset)"
+    )
     create.add_argument("--inactive", action="store_true", help="create it switched off")
     listing = actions.add_parser("list", help="every code with its redemption count")
     listing.add_argument("--active-only", action="store_true", help="leave deactivated codes out")
-    for name, what in (("deactivate", "stop a code from being redeemed"), ("activate", "let a deactivated code be redeemed again")):
+    for name, what in (
+        ("deactivate", "stop a code from being redeemed"),
+        ("activate", "let a deactivated code be redeemed again"),
+    ):
         actions.add_parser(name, help=what).add_argument("code", metavar="CODE")
 
     for changes_codes in (create, *(actions.choices[name] for name in ("deactivate", "activate"))):
@@ -89,30 +100,51 @@ def run(args: argparse.Namespace, database: Database) -> int:
     try:
         if args.command == "grant":
             verb = "a grant of" if args.amount > 0 else "a deduction of"
-            reason = confirm_production(args, database.settings,
-                                        f"{verb} {abs(args.amount):,} {args.currency}, player {args.user_id}")
+            reason = confirm_production(
+                args, database.settings, f"{verb} {abs(args.amount):,} {args.currency}, player {args.user_id}"
+            )
             entry = currency.grant(database, args.user_id, args.currency, args.amount, reason or "")
             verb, way = ("granted", "to") if entry.delta > 0 else ("deducted", "from")
-            return print_result(args, asdict(entry), f"{verb} {abs(entry.delta):,} {entry.currency} {way} player "
-                          f"{entry.user_id}: balance {entry.balance_after:,} (ledger #{entry.id})")
+            return print_result(
+                args,
+                asdict(entry),
+                f"{verb} {abs(entry.delta):,} {entry.currency} {way} player "
+                f"{entry.user_id}: balance {entry.balance_after:,} (ledger #{entry.id})",
+            )
         if args.command == "redeem":
             confirm_production(args, database.settings, f"redeeming {args.code!r} for player {args.user_id}")
             done = giftcodes.redeem(database, args.code, args.user_id)
             used = f"used {done.used} of {done.usage_limit}" if done.used is not None else "unlimited"
-            return print_result(args, asdict(done), f"redeemed {done.code} for player {done.user_id}: +{done.reward_value:,} "
-                          f"{done.reward_type}, balance {done.ledger.balance_after:,} ({used})")
+            return print_result(
+                args,
+                asdict(done),
+                f"redeemed {done.code} for player {done.user_id}: +{done.reward_value:,} "
+                f"{done.reward_type}, balance {done.ledger.balance_after:,} ({used})",
+            )
         if args.action == "list":
             codes = giftcodes.list_codes(database, include_inactive=not args.active_only)
             return print_result(args, [_code_json(c) for c in codes], codes_table(codes))
         reason = confirm_production(args, database.settings, f"gift code {args.action} {args.code!r}")
         if args.action == "create":
             reward_type, value = args.reward
-            info = giftcodes.create_code(database, args.code, reward_type, value, usage_limit=args.limit,
-                                         expires_at=args.expires, active=not args.inactive, reason=reason)
+            info = giftcodes.create_code(
+                database,
+                args.code,
+                reward_type,
+                value,
+                usage_limit=args.limit,
+                expires_at=args.expires,
+                active=not args.inactive,
+                reason=reason,
+            )
             return print_result(args, _code_json(info), f"created gift code {info.code}: {_code_line(info)}")
         change = giftcodes.deactivate_code if args.action == "deactivate" else giftcodes.activate_code
         info = change(database, args.code, reason)
-        return print_result(args, _code_json(info), f"gift code {info.code} is {'active' if info.is_active else 'inactive'}: {_code_line(info)}")
+        return print_result(
+            args,
+            _code_json(info),
+            f"gift code {info.code} is {'active' if info.is_active else 'inactive'}: {_code_line(info)}",
+        )
     except Refusal as error:
         return fail(str(error), EXIT_USAGE if error.bad_input else EXIT_FAILED)
     except PermissionError as error:  # no desk for this role or profile

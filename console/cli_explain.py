@@ -19,20 +19,31 @@ if TYPE_CHECKING:  # the rest of data.explain loads when the command runs
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
     explain = commands.add_parser(
-        "explain", help="EXPLAIN a statement (always rolled back) and print the annotated plan",
+        "explain",
+        help="EXPLAIN a statement (always rolled back) and print the annotated plan",
         description="EXPLAIN (ANALYZE, BUFFERS) a statement in a transaction that is rolled back, and print "
-                    "the plan tree with exclusive and inclusive times, rows against estimates, warnings and "
-                    "index advice. --plan reads a plan instead (JSON, or text as psql and auto_explain print it; "
-                    "- reads standard input).")
+        "the plan tree with exclusive and inclusive times, rows against estimates, warnings and "
+        "index advice. --plan reads a plan instead (JSON, or text as psql and auto_explain print it; "
+        "- reads standard input).",
+    )
     explain.add_argument("sql", nargs="?", metavar="SQL", help="the statement (one)")
     explain.add_argument("--plan", metavar="FILE", help="read this plan file instead of running a statement")
-    explain.add_argument("--no-analyze", dest="analyze", action="store_false",
-                         help="the planner's estimates only: the statement is not run")
+    explain.add_argument(
+        "--no-analyze",
+        dest="analyze",
+        action="store_false",
+        help="the planner's estimates only: the statement is not run",
+    )
     explain.add_argument("--no-buffers", dest="buffers", action="store_false", help="leave out buffer counts")
     for option in ("verbose", "settings", "wal"):
         explain.add_argument(f"--{option}", action="store_true", help=f"EXPLAIN's {option.upper()} option")
-    explain.add_argument("--timeout", type=seconds(0.001, 86400), default=DEFAULT_TIMEOUT_MS / 1000, metavar="SECONDS",
-                         help=f"statement_timeout for the run (default {DEFAULT_TIMEOUT_MS // 1000})")
+    explain.add_argument(
+        "--timeout",
+        type=seconds(0.001, 86400),
+        default=DEFAULT_TIMEOUT_MS / 1000,
+        metavar="SECONDS",
+        help=f"statement_timeout for the run (default {DEFAULT_TIMEOUT_MS // 1000})",
+    )
     json_flag(explain)
     explain.set_defaults(run=run, check=check)
 
@@ -66,8 +77,14 @@ def run(args: argparse.Namespace, database: Database) -> int:
 def _explain(args: argparse.Namespace, database: Database) -> ExplainResult:
     from data.explain.runner import ExplainOptions, ExplainRun
 
-    options = ExplainOptions(analyze=args.analyze, buffers=args.buffers, verbose=args.verbose,
-                             settings=args.settings, wal=args.wal, timeout_ms=int(args.timeout * 1000))
+    options = ExplainOptions(
+        analyze=args.analyze,
+        buffers=args.buffers,
+        verbose=args.verbose,
+        settings=args.settings,
+        wal=args.wal,
+        timeout_ms=int(args.timeout * 1000),
+    )
     return ExplainRun(database).run(args.sql, options)
 
 

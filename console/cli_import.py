@@ -20,14 +20,22 @@ if TYPE_CHECKING:  # the importers load when an import runs (data.imports)
 
 
 def add_commands(commands: argparse._SubParsersAction) -> None:
-    parser = commands.add_parser("import", help="import I12 powers, City of Data, Geminya CSV, or CSV/JSON into a table")
+    parser = commands.add_parser(
+        "import", help="import I12 powers, City of Data, Geminya CSV, or CSV/JSON into a table"
+    )
     kinds = parser.add_subparsers(dest="kind", required=True, metavar="KIND")
     i12 = kinds.add_parser("i12", help="an I12 power file (a JSON array of power records)")
     i12.add_argument("file", type=Path, metavar="FILE")
     i12.add_argument("--batch-size", type=whole(1), default=1000, help="records per transaction (default 1000)")
-    i12.add_argument("--resume-from", type=whole(0), default=0, metavar="N", help="the first record to import (0-based)")
-    i12.add_argument("--on-error", choices=imports.ON_ERROR_CHOICES, default="skip",
-                     help="skip a bad record (default) or stop the run at it")
+    i12.add_argument(
+        "--resume-from", type=whole(0), default=0, metavar="N", help="the first record to import (0-based)"
+    )
+    i12.add_argument(
+        "--on-error",
+        choices=imports.ON_ERROR_CHOICES,
+        default="skip",
+        help="skip a bad record (default) or stop the run at it",
+    )
     cod = kinds.add_parser("cod", help="a City of Data export directory")
     cod.add_argument("directory", type=Path, metavar="DIR")
     for name, what in (("characters", "Geminya's characters CSV"), ("series", "Geminya's series CSV")):
@@ -65,8 +73,14 @@ def run(args: argparse.Namespace, database: Database) -> int:
     options: dict[str, Any] = {"progress": report}
     try:
         if args.kind == "i12":
-            result = imports.import_i12(database, args.file, batch_size=args.batch_size,
-                                        resume_from=args.resume_from, on_error=args.on_error, **options)
+            result = imports.import_i12(
+                database,
+                args.file,
+                batch_size=args.batch_size,
+                resume_from=args.resume_from,
+                on_error=args.on_error,
+                **options,
+            )
         elif args.kind == "cod":
             result = imports.import_city_of_data(database, args.directory, **options)
         elif args.kind == "characters":
@@ -82,11 +96,15 @@ def run(args: argparse.Namespace, database: Database) -> int:
 
 
 def _text(result: ImportResult) -> str:
-    lines = [f"import {result.import_type} {result.status}: {result.written:,} written, "
-             f"{result.rejected:,} rejected in {result.elapsed:.1f} s (log {result.log_id})"]
+    lines = [
+        f"import {result.import_type} {result.status}: {result.written:,} written, "
+        f"{result.rejected:,} rejected in {result.elapsed:.1f} s (log {result.log_id})"
+    ]
     lines += [f"  {table}: {count:,}" for table, count in result.counts.items()]
-    lines += [f"  rejected {error}" if not error.message.startswith(("line ", "record ")) else f"  rejected {error.message}"
-              for error in result.errors[:20]]
+    lines += [
+        f"  rejected {error}" if not error.message.startswith(("line ", "record ")) else f"  rejected {error.message}"
+        for error in result.errors[:20]
+    ]
     if result.rejected > 20:
         lines.append(f"  ... and {result.rejected - 20:,} more (heroes.import_logs id {result.log_id})")
     if result.message:

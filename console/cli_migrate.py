@@ -35,10 +35,14 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     up = actions.add_parser("upgrade", help="upgrade to a target (default heads; e.g. gacha@head, gacha@+1)")
     up.add_argument("target", nargs="?", default="heads")
     down = actions.add_parser(
-        "downgrade", help="downgrade one system (e.g. stories@base, gacha@-1, a revision id; 'base' removes all)")
+        "downgrade", help="downgrade one system (e.g. stories@base, gacha@-1, a revision id; 'base' removes all)"
+    )
     down.add_argument("target")
-    down.add_argument("--yes", action="store_true",
-                      help="run even though the downgrade drops rows (they are listed); confirms on production")
+    down.add_argument(
+        "--yes",
+        action="store_true",
+        help="run even though the downgrade drops rows (they are listed); confirms on production",
+    )
     for writer in (up, down):
         write_flags(writer)
     actions.add_parser("history", help="every revision, with heads and what is applied")
@@ -97,8 +101,9 @@ def _move(args: argparse.Namespace, database: Database) -> int:
 
     plan = migration_plan.plan(database, args.action, args.target)
     if plan.lost:
-        lines = "\n".join(f"  {name}: {count:,} {'rows' if name.count('.') == 1 else 'values'}"
-                          for name, count in plan.lost)
+        lines = "\n".join(
+            f"  {name}: {count:,} {'rows' if name.count('.') == 1 else 'values'}" for name, count in plan.lost
+        )
         print(f"downgrading {args.target} drops data:\n{lines}", file=sys.stderr)
     # On production this asks for the reason and the confirmation, which then also stands
     # for the data listed just above; elsewhere the loss needs --yes.

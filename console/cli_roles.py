@@ -16,11 +16,13 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     roles = commands.add_parser("roles", help="the console's PostgreSQL roles and their grants")
     actions = roles.add_subparsers(dest="action", required=True, metavar="ACTION")
     sql = actions.add_parser(
-        "sql", help="print the SQL that creates the group roles and grants their privileges (runs nothing)",
+        "sql",
+        help="print the SQL that creates the group roles and grants their privileges (runs nothing)",
         description="Print, for a DBA, the SQL that creates console_admin, console_developer and console_support "
-                    "and grants each exactly its privileges on this database (sensitive columns left out). "
-                    "Then create one login per role, e.g. CREATE ROLE alice LOGIN IN ROLE console_support, "
-                    "and name it in the profile's URL.")
+        "and grants each exactly its privileges on this database (sensitive columns left out). "
+        "Then create one login per role, e.g. CREATE ROLE alice LOGIN IN ROLE console_support, "
+        "and name it in the profile's URL.",
+    )
     sql.set_defaults(run=run)
 
 
@@ -31,7 +33,10 @@ def run(args: argparse.Namespace, database: Database) -> int:
     with database.connect() as connection:
         script = grants_script(connection, settings.schema_map, settings.sensitive_columns)
     example = ", ".join(role.login for role in Role)
-    print(f"-- console roles for database {settings.url.database}; then one login per person, for example\n"
-          f"-- CREATE ROLE support_alice LOGIN PASSWORD '...' IN ROLE console_support;\n"
-          f"-- (the embedded server's own logins are {example})\n{script}", end="")
+    print(
+        f"-- console roles for database {settings.url.database}; then one login per person, for example\n"
+        f"-- CREATE ROLE support_alice LOGIN PASSWORD '...' IN ROLE console_support;\n"
+        f"-- (the embedded server's own logins are {example})\n{script}",
+        end="",
+    )
     return EXIT_OK

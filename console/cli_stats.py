@@ -28,8 +28,12 @@ def run(args: argparse.Namespace, database: Database) -> int:
         shot = stats.snapshot(database, previous=first, top=args.top)
     else:
         shot = first
-    payload = {**asdict(shot), "by_state": shot.by_state(), "blocking": [asdict(node) for node in shot.blocking],
-               "cache_hit_ratio": shot.database.cache_hit_ratio}
+    payload = {
+        **asdict(shot),
+        "by_state": shot.by_state(),
+        "blocking": [asdict(node) for node in shot.blocking],
+        "cache_hit_ratio": shot.database.cache_hit_ratio,
+    }
     return print_result(args, payload, stats_text(shot, args.top))
 
 
@@ -49,21 +53,30 @@ def stats_text(shot: Snapshot, top: int = 10) -> str:
         f"pool: size {pool.size}, {pool.checked_out} checked out, {pool.idle} idle, overflow {pool.overflow}/{pool.max_overflow}, "
         f"{pool.waiting} waiting, {pool.connections_created} created, {pool.waits} waits ({pool.wait_seconds:.3f} s)",
         "",
-        "backends by state: " + (", ".join(f"{state} {count}" for state, count in sorted(shot.by_state().items())) or "none"),
+        "backends by state: "
+        + (", ".join(f"{state} {count}" for state, count in sorted(shot.by_state().items())) or "none"),
     ]
     clients = [b for b in shot.backends if b.state is not None]
     if clients:
-        lines.append(f"  {'PID':>7}  {'STATE':<21} {'SECONDS':>8}  {'WAIT':<22} {'APPLICATION':<16} {'CLIENT':<15} QUERY")
+        lines.append(
+            f"  {'PID':>7}  {'STATE':<21} {'SECONDS':>8}  {'WAIT':<22} {'APPLICATION':<16} {'CLIENT':<15} QUERY"
+        )
         for b in sorted(clients, key=lambda b: (b.state != "active", -(b.duration_seconds or 0))):
             wait = f"{b.wait_event_type}:{b.wait_event}" if b.wait_event_type else "-"
             seconds = "-" if b.duration_seconds is None else f"{b.duration_seconds:.1f}"
-            lines.append(f"  {b.pid:>7}  {b.state:<21} {seconds:>8}  {wait[:22]:<22} {b.application_name[:16]:<16} "
-                         f"{(b.client_addr or '-')[:15]:<15} {b.query_first_line[:60]}")
+            lines.append(
+                f"  {b.pid:>7}  {b.state:<21} {seconds:>8}  {wait[:22]:<22} {b.application_name[:16]:<16} "
+                f"{(b.client_addr or '-')[:15]:<15} {b.query_first_line[:60]}"
+            )
     lines += ["", "blocking chains:" if shot.blocking else "blocking chains: none"]
 
     def tree(node: BlockingNode, depth: int) -> None:
         b = node.backend
-        what = f"{b.state or b.backend_type} {b.application_name or '-'}: {b.query_first_line[:60]}" if b else "(not in the snapshot)"
+        what = (
+            f"{b.state or b.backend_type} {b.application_name or '-'}: {b.query_first_line[:60]}"
+            if b
+            else "(not in the snapshot)"
+        )
         lines.append(f"{'  ' * (depth + 1)}{'└─ ' if depth else ''}{node.pid} {what}")
         for child in node.blocked:
             tree(child, depth + 1)
@@ -79,14 +92,20 @@ def stats_text(shot: Snapshot, top: int = 10) -> str:
         for st in shot.statements:
             first = " ".join(st.query.split())[:60]
             lines.append(f"  {st.total_ms:>10.1f} {st.mean_ms:>9.2f} {st.calls:>8,} {st.rows:>9,}  {first}")
-    lines += ["", "largest tables:", f"  {'SIZE':>9} {'SEQ':>7} {'IDX':>9} {'INS':>9} {'UPD':>8} {'DEL':>8} {'DEAD':>7}  TABLE  (last vacuum / analyze)"]
+    lines += [
+        "",
+        "largest tables:",
+        f"  {'SIZE':>9} {'SEQ':>7} {'IDX':>9} {'INS':>9} {'UPD':>8} {'DEL':>8} {'DEAD':>7}  TABLE  (last vacuum / analyze)",
+    ]
     for t in shot.tables:
         vacuum = max(filter(None, (t.last_vacuum, t.last_autovacuum)), default=None)
         analyze = max(filter(None, (t.last_analyze, t.last_autoanalyze)), default=None)
         when = f"{vacuum:%Y-%m-%d %H:%M}" if vacuum else "never"
         when += f" / {analyze:%Y-%m-%d %H:%M}" if analyze else " / never"
-        lines.append(f"  {size_text(t.total_bytes):>9} {t.seq_scan:>7,} {t.idx_scan or 0:>9,} {t.inserted:>9,} {t.updated:>8,} "
-                     f"{t.deleted:>8,} {t.dead_tuples:>7,}  {t.schema}.{t.name}  ({when})")
+        lines.append(
+            f"  {size_text(t.total_bytes):>9} {t.seq_scan:>7,} {t.idx_scan or 0:>9,} {t.inserted:>9,} {t.updated:>8,} "
+            f"{t.deleted:>8,} {t.dead_tuples:>7,}  {t.schema}.{t.name}  ({when})"
+        )
     lines += ["", f"unused indexes ({len(shot.unused_indexes)}, never scanned since the stats were reset):"]
     unused = sorted(shot.unused_indexes, key=lambda f: -f.bytes)
     lines += [f"  {f.schema}.{f.indexes[0]} on {f.table} ({size_text(f.bytes)})" for f in unused[:top]]

@@ -62,9 +62,7 @@ def screen_commands(screen: Screen[object]) -> list[Command]:
         if node is app or not (active.enabled and binding.description and (binding.show or binding.id)):
             continue
         run = partial(app.run_action, binding.action, node)
-        commands.setdefault(
-            binding.description, Command(binding.description, binding.tooltip, run)
-        )
+        commands.setdefault(binding.description, Command(binding.description, binding.tooltip, run))
     return list(commands.values())
 
 
@@ -86,4 +84,3 @@ class ConsoleCommands(Provider):
             score = matcher.match(command.name)
             if score > 0:
                 yield Hit(score, matcher.highlight(command.name), command.callback, help=command.help)
-

@@ -161,11 +161,14 @@ def load_config(path: Path | None = None) -> Config:
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path} is not valid TOML: {error}") from error
     checked = _checked(raw, ConfigFile, path, "")
-    profiles = {name: _profile(name, _checked(value, ProfileFile, path, f"profiles.{name}"), path)
-                for name, value in checked.profiles.items()}
+    profiles = {
+        name: _profile(name, _checked(value, ProfileFile, path, f"profiles.{name}"), path)
+        for name, value in checked.profiles.items()
+    }
     for binding, keys in checked.keys.items():
-        problem = (key_problem(keys) if isinstance(keys, str)
-                   else f"expected keys as text such as \"ctrl+q\", not {keys!r}")
+        problem = (
+            key_problem(keys) if isinstance(keys, str) else f'expected keys as text such as "ctrl+q", not {keys!r}'
+        )
         if problem:
             raise ConfigError(f"{path}: keys.{binding}: {problem}")
     if checked.default_profile is not None and checked.default_profile not in profiles:
@@ -193,8 +196,11 @@ def _checked(raw: Any, schema: type[T], path: Path, where: str) -> T:
         missing = re.match(r"Object missing required field `(.+)`", problem)
         if missing:
             key, problem = ".".join(part for part in (key, missing.group(1)) if part), "is required"
-        problem = (problem.replace("`", "").replace("Expected", "expected")
-                   .replace("Invalid enum value", "not one of the choices:"))
+        problem = (
+            problem.replace("`", "")
+            .replace("Expected", "expected")
+            .replace("Invalid enum value", "not one of the choices:")
+        )
         raise ConfigError(f"{path}: {key or 'the file'}: {problem}") from None
 
 
@@ -239,15 +245,57 @@ def key_problem(keys: str) -> str | None:
 
 _MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
 # Textual's names for the keys that are not one character (textual.keys.Keys and its aliases).
-_KEY_NAMES = frozenset({
-    "escape", "enter", "tab", "backspace", "delete", "insert", "home", "end", "pageup", "pagedown",
-    "up", "down", "left", "right", "space", "minus", "plus", "equals_sign", "slash", "backslash",
-    "comma", "full_stop", "colon", "semicolon", "question_mark", "exclamation_mark", "left_square_bracket",
-    "right_square_bracket", "left_curly_bracket", "right_curly_bracket", "less_than_sign",
-    "greater_than_sign", "asterisk", "ampersand", "apostrophe", "quotation_mark", "number_sign",
-    "dollar_sign", "percent_sign", "circumflex_accent", "underscore", "grave_accent", "tilde",
-    "vertical_line", "at", "left_parenthesis", "right_parenthesis",
-})
+_KEY_NAMES = frozenset(
+    {
+        "escape",
+        "enter",
+        "tab",
+        "backspace",
+        "delete",
+        "insert",
+        "home",
+        "end",
+        "pageup",
+        "pagedown",
+        "up",
+        "down",
+        "left",
+        "right",
+        "space",
+        "minus",
+        "plus",
+        "equals_sign",
+        "slash",
+        "backslash",
+        "comma",
+        "full_stop",
+        "colon",
+        "semicolon",
+        "question_mark",
+        "exclamation_mark",
+        "left_square_bracket",
+        "right_square_bracket",
+        "left_curly_bracket",
+        "right_curly_bracket",
+        "less_than_sign",
+        "greater_than_sign",
+        "asterisk",
+        "ampersand",
+        "apostrophe",
+        "quotation_mark",
+        "number_sign",
+        "dollar_sign",
+        "percent_sign",
+        "circumflex_accent",
+        "underscore",
+        "grave_accent",
+        "tilde",
+        "vertical_line",
+        "at",
+        "left_parenthesis",
+        "right_parenthesis",
+    }
+)
 
 
 def parse_duration_ms(value: Any, where: str = "statement_timeout") -> int:

@@ -126,7 +126,8 @@ def _checked(database: Database) -> Database:
     try:
         # One round trip, BEGIN and COMMIT included: it is on every start's path.
         login, recovery, timeout = database.read_in_one_round_trip(
-            (LOGIN, LOGIN_PARAMETERS), (IN_RECOVERY, {}), (SESSION_TIMEOUT, {}))
+            (LOGIN, LOGIN_PARAMETERS), (IN_RECOVERY, {}), (SESSION_TIMEOUT, {})
+        )
         assert login is not None and recovery is not None and timeout is not None  # catalog reads: never missing
         check_login(settings, login_of(login[0]))
     except LoginTooPowerful as error:
@@ -140,17 +141,26 @@ def _checked(database: Database) -> Database:
     except BaseException:
         database.dispose()
         raise
-    pooler = UNNAMED if settings.pooler is None and options_dropped(timeout[0].ms, settings.statement_timeout_ms) \
+    pooler = (
+        UNNAMED
+        if settings.pooler is None and options_dropped(timeout[0].ms, settings.statement_timeout_ms)
         else settings.pooler
+    )
     replica = settings.replica or bool(recovery[0][0])
     if (pooler, replica) != (settings.pooler, settings.replica):
         database.dispose()
-        return _checked(Database(replace(settings, pooler=pooler, replica=replica, read_only=settings.read_only or replica)))
+        return _checked(
+            Database(replace(settings, pooler=pooler, replica=replica, read_only=settings.read_only or replica))
+        )
     return database
 
 
-def prepare_embedded(server: EmbeddedServer, *, load_demo: Callable[[Database], int] | None,
-                     progress: Callable[[str], None] = lambda _: None) -> FirstRun | None:
+def prepare_embedded(
+    server: EmbeddedServer,
+    *,
+    load_demo: Callable[[Database], int] | None,
+    progress: Callable[[str], None] = lambda _: None,
+) -> FirstRun | None:
     """Make the embedded database ready: created, migrated and loaded, once.
 
     Call after `server.acquire()`. Returns the first run's timing, or None if the database
@@ -247,4 +257,3 @@ def released_on_signals(server: EmbeddedServer, on_signal: Callable[[int], None]
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
-

@@ -83,7 +83,7 @@ class ServerAccount:
             entry = pwd.getpwuid(os.geteuid())
             return cls(entry.pw_name, entry.pw_uid, entry.pw_gid)
         wanted = os.environ.get(SERVER_USER_VARIABLE)
-        for name in ([wanted] if wanted else ["postgres", "nobody"]):
+        for name in [wanted] if wanted else ["postgres", "nobody"]:
             try:
                 entry = pwd.getpwnam(name)
             except KeyError:
@@ -143,9 +143,7 @@ class EmbeddedServer:
     def url(self, database: str = DATABASE, user: str = SUPERUSER) -> URL:
         """The SQLAlchemy URL of a database on this server, over its Unix socket. The
         superuser only bootstraps; the console logs in as its role's login (data.roles)."""
-        return URL.create(
-            "postgresql+psycopg", username=user, database=database, query={"host": str(self.cluster)}
-        )
+        return URL.create("postgresql+psycopg", username=user, database=database, query={"host": str(self.cluster)})
 
     def libpq_url(self, database: str = DATABASE) -> str:
         """The same URL as psql and `console --url` take it (unescaped socket directory)."""
@@ -244,7 +242,8 @@ class EmbeddedServer:
             if connected:
                 raise EmbeddedServerError(
                     f"the server is in use by {len(connected)} connection(s) ({', '.join(sorted(set(connected)))}); "
-                    "use --force")
+                    "use --force"
+                )
             if running:
                 self._stop()
             self._write_clients({}, None)
@@ -257,11 +256,18 @@ class EmbeddedServer:
         import psycopg  # the driver: only paid for when stopping
 
         try:
-            with psycopg.connect(host=str(self.cluster), user=SUPERUSER, dbname="postgres", connect_timeout=10,
-                                 application_name="console db stop", autocommit=True) as connection:
+            with psycopg.connect(
+                host=str(self.cluster),
+                user=SUPERUSER,
+                dbname="postgres",
+                connect_timeout=10,
+                application_name="console db stop",
+                autocommit=True,
+            ) as connection:
                 rows = connection.execute(
                     "SELECT coalesce(nullif(application_name, ''), usename::text, 'unknown') FROM pg_stat_activity"
-                    " WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()").fetchall()
+                    " WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()"
+                ).fetchall()
         except psycopg.Error as error:
             raise EmbeddedServerError(f"could not ask the server who is connected: {error}".splitlines()[0]) from None
         return [row[0] for row in rows]
@@ -297,11 +303,23 @@ class EmbeddedServer:
                 shutil.rmtree(self.cluster)  # an earlier copy that died half-way
             self.cluster.mkdir(mode=0o700)
             self._own(self.cluster)
-            self._run_as_server([
-                str(self.binary("pg_basebackup")), "--pgdata", str(self.cluster), "--host", str(primary.cluster),
-                "--port", str(PORT), "--username", SUPERUSER, "--write-recovery-conf", "--wal-method=stream",
-                "--checkpoint=fast", *([] if self.durable else ["--no-sync"]),
-            ])
+            self._run_as_server(
+                [
+                    str(self.binary("pg_basebackup")),
+                    "--pgdata",
+                    str(self.cluster),
+                    "--host",
+                    str(primary.cluster),
+                    "--port",
+                    str(PORT),
+                    "--username",
+                    SUPERUSER,
+                    "--write-recovery-conf",
+                    "--wal-method=stream",
+                    "--checkpoint=fast",
+                    *([] if self.durable else ["--no-sync"]),
+                ]
+            )
             # The primary keeps its socket in its cluster directory: the copy took its lock file.
             for lock in self.cluster.glob(".s.PGSQL.*.lock"):
                 lock.unlink()
@@ -318,13 +336,19 @@ class EmbeddedServer:
         self._run_as_server(
             [
                 str(self.binary("initdb")),
-                "--pgdata", str(self.cluster),
-                "--username", SUPERUSER,
-                "--encoding", "UTF8",
-                "--locale", "C",
+                "--pgdata",
+                str(self.cluster),
+                "--username",
+                SUPERUSER,
+                "--encoding",
+                "UTF8",
+                "--locale",
+                "C",
                 # Only local socket connections, which the directory's mode guards.
-                "--auth-local", "trust",
-                "--auth-host", "reject",
+                "--auth-local",
+                "trust",
+                "--auth-host",
+                "reject",
                 *([] if self.durable else ["--no-sync"]),
             ]
         )
@@ -387,20 +411,27 @@ class EmbeddedServer:
         return self._run_as_server([str(self.binary("pg_ctl")), "--pgdata", str(self.cluster), *args], check=check)
 
     def _run_as_server(self, command: Sequence[str], *, check: bool = True) -> subprocess.CompletedProcess[str]:
-        switch = {} if self.account.is_us else {
-            "user": self.account.uid, "group": self.account.gid, "extra_groups": []
-        }
+        switch = {} if self.account.is_us else {"user": self.account.uid, "group": self.account.gid, "extra_groups": []}
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C", "TZ": "UTC"}
         try:
             result = subprocess.run(
-                command, capture_output=True, text=True, env=env, cwd="/",
-                stdin=subprocess.DEVNULL, timeout=_START_TIMEOUT_S + 30, check=False, **switch,
+                command,
+                capture_output=True,
+                text=True,
+                env=env,
+                cwd="/",
+                stdin=subprocess.DEVNULL,
+                timeout=_START_TIMEOUT_S + 30,
+                check=False,
+                **switch,
             )
         except (OSError, subprocess.TimeoutExpired) as error:
             raise EmbeddedServerError(f"{Path(command[0]).name} failed: {error}") from error
         if check and result.returncode != 0:
             message = (result.stderr.strip() or result.stdout.strip()).splitlines()
-            raise EmbeddedServerError(f"{Path(command[0]).name} failed: {message[-1] if message else result.returncode}")
+            raise EmbeddedServerError(
+                f"{Path(command[0]).name} failed: {message[-1] if message else result.returncode}"
+            )
         return result
 
     # -- the binaries ----------------------------------------------------------------------

@@ -64,24 +64,49 @@ def write_audit(connection: Connection, settings: ConnectionSettings, *entries: 
     many entries), as `settings`' operator and role."""
     if not entries:
         return
-    connection.execute(_INSERT, [{
-        **actor_parameters(settings), "action": entry.action,
-        "schema_name": entry.schema, "table_name": entry.table, "primary_key": _json(entry.key),
-        "before": _json(entry.before), "after": _json(entry.after), "reason": entry.reason,
-    } for entry in entries])
+    connection.execute(
+        _INSERT,
+        [
+            {
+                **actor_parameters(settings),
+                "action": entry.action,
+                "schema_name": entry.schema,
+                "table_name": entry.table,
+                "primary_key": _json(entry.key),
+                "before": _json(entry.before),
+                "after": _json(entry.after),
+                "reason": entry.reason,
+            }
+            for entry in entries
+        ],
+    )
 
 
-def audit_cte(name: str, source: FromClause, *, action: ColumnElement[str], schema: ColumnElement[str],
-              table: str, key: ColumnElement[Any], before: ColumnElement[Any] | None = None,
-              after: ColumnElement[Any] | None = None, reason: ColumnElement[str] | None = None) -> CTE:
+def audit_cte(
+    name: str,
+    source: FromClause,
+    *,
+    action: ColumnElement[str],
+    schema: ColumnElement[str],
+    table: str,
+    key: ColumnElement[Any],
+    before: ColumnElement[Any] | None = None,
+    after: ColumnElement[Any] | None = None,
+    reason: ColumnElement[str] | None = None,
+) -> CTE:
     """The audit rows as a part of a statement (a data-modifying CTE, for the statements
     that are a whole desk action): one row per row of `source`, the images SQL expressions
     over it. The operator and the role are the bind parameters "operator" and "role"
     (`actor_parameters`). Add it to the statement with add_cte, or it does not run."""
     columns = {
-        "operator": bindparam("operator", type_=String()), "role": bindparam("role", type_=String()),
-        "action": action, "schema_name": schema, "table_name": literal(table, String()), "primary_key": key,
-        "before": before if before is not None else null(), "after": after if after is not None else null(),
+        "operator": bindparam("operator", type_=String()),
+        "role": bindparam("role", type_=String()),
+        "action": action,
+        "schema_name": schema,
+        "table_name": literal(table, String()),
+        "primary_key": key,
+        "before": before if before is not None else null(),
+        "after": after if after is not None else null(),
         "reason": reason if reason is not None else null(),
     }
     return insert(AUDIT).from_select(list(columns), select(*columns.values()).select_from(source)).cte(name)

@@ -398,9 +398,7 @@ def list_schemas(database: Database) -> list[SchemaEntry]:
     with database.connect() as connection:
         rows = connection.execute(_SCHEMAS).all()
     readable = readable_schemas(database)
-    return [
-        SchemaEntry(row.name, row.relations) for row in rows if readable is None or row.name in readable
-    ]
+    return [SchemaEntry(row.name, row.relations) for row in rows if readable is None or row.name in readable]
 
 
 def list_relations(database: Database, schema: str) -> list[RelationEntry]:
@@ -472,9 +470,7 @@ def describe_table_on(connection: Connection, ref: RelationRef) -> TableInfo:
             has_primary_key = True
         if row.not_null and None not in row.columns:
             key = tuple(row.columns)
-            key_source = (
-                f"primary key {row.constraint_name}" if row.is_primary else f"unique index {row.index_name}"
-            )
+            key_source = f"primary key {row.constraint_name}" if row.is_primary else f"unique index {row.index_name}"
             break
     outgoing: list[ForeignKey] = []
     incoming: list[ForeignKey] = []
@@ -507,9 +503,7 @@ def describe_table_on(connection: Connection, ref: RelationRef) -> TableInfo:
 
 def _soft_delete(columns: tuple[ColumnInfo, ...]) -> SoftDelete | None:
     by_name = {column.name: column for column in columns}
-    flag = next(
-        (name for name in SOFT_DELETE_FLAGS if name in by_name and by_name[name].base_type == "bool"), None
-    )
+    flag = next((name for name in SOFT_DELETE_FLAGS if name in by_name and by_name[name].base_type == "bool"), None)
     timestamp = next(
         (name for name in SOFT_DELETE_TIMESTAMPS if name in by_name and by_name[name].category == "D"), None
     )

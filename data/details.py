@@ -307,9 +307,7 @@ def table_details(database: Database, ref: RelationRef) -> TableDetails:
         if relation.n_live_tup is not None
         else None
     )
-    parent = (
-        RelationRef(relation.parent_schema, relation.parent_name) if relation.parent_name is not None else None
-    )
+    parent = RelationRef(relation.parent_schema, relation.parent_name) if relation.parent_name is not None else None
     return TableDetails(
         table=table,
         indexes=indexes,

@@ -196,8 +196,7 @@ class Database:
         with self.engine.connect() as connection, _read_write(connection, settings):
             sql, values = _positional(settings, statement, parameters)
             with _as_dbapi_error(connection, sql, values):
-                [cursor], failure = _in_one_round_trip(driver_of(connection), [(sql, values)],
-                                                       self._per_transaction)
+                [cursor], failure = _in_one_round_trip(driver_of(connection), [(sql, values)], self._per_transaction)
                 if failure is not None:
                     raise failure
             with cursor:
@@ -222,8 +221,7 @@ class Database:
         with self.engine.connect() as connection:
             queries = [_positional(self.settings, statement, parameters) for statement, parameters in reads]
             with _as_dbapi_error(connection, ";\n".join(sql for sql, _ in queries), []):
-                cursors, failure = _in_one_round_trip(driver_of(connection), queries,
-                                                      self._per_transaction)
+                cursors, failure = _in_one_round_trip(driver_of(connection), queries, self._per_transaction)
                 if failure is not None and not isinstance(failure, psycopg.errors.UndefinedTable):
                     raise failure
             results: list[list[Any] | None] = []
@@ -422,6 +420,7 @@ def _send_typed_sql_alone(engine: Engine) -> None:
     parameter set is psycopg's public way to use it (pipeline mode) even without
     parameters; a server-side cursor's DECLARE already does.
     """
+
     @event.listens_for(engine, "do_execute")
     def _extended(cursor: Any, statement: str, parameters: Any, context: Any) -> bool | None:
         if not context.execution_options.get(ONE_STATEMENT) or isinstance(cursor, ServerCursor):
@@ -463,22 +462,25 @@ def _compiled(statement: Executable, schema_map: tuple[tuple[str, str], ...]) ->
     run_desk_statement goes around SQLAlchemy's own compiled cache."""
     assert isinstance(statement, ClauseElement)  # text() or a select(): what a desk action and a read are
     dialect = PGDialect_psycopg(paramstyle="numeric_dollar")  # type: ignore[no-untyped-call]  # SQLAlchemy's dialects are not annotated
-    compiled = statement.compile(dialect=dialect, schema_translate_map=dict(schema_map) or None,
-                                 render_schema_translate=bool(schema_map))
+    compiled = statement.compile(
+        dialect=dialect, schema_translate_map=dict(schema_map) or None, render_schema_translate=bool(schema_map)
+    )
     assert isinstance(compiled, SQLCompiler)
     return compiled
 
 
-def _positional(settings: ConnectionSettings, statement: Executable,
-                parameters: Mapping[str, Any]) -> tuple[str, list[Any]]:
+def _positional(
+    settings: ConnectionSettings, statement: Executable, parameters: Mapping[str, Any]
+) -> tuple[str, list[Any]]:
     """`statement` as PostgreSQL's own text with $1 placeholders, and its parameters in order."""
     compiled = _compiled(statement, tuple(_execution_options(settings).get("schema_translate_map", {}).items()))
     named = compiled.construct_params(dict(parameters))
     return compiled.string, [named[name] for name in compiled.positiontup or ()]
 
 
-def _in_one_round_trip(driver: psycopg.Connection[Any], queries: list[tuple[str, list[Any]]],
-                       prelude: tuple[str, ...] = ()) -> tuple[list[RawCursor[Any]], psycopg.Error | None]:
+def _in_one_round_trip(
+    driver: psycopg.Connection[Any], queries: list[tuple[str, list[Any]]], prelude: tuple[str, ...] = ()
+) -> tuple[list[RawCursor[Any]], psycopg.Error | None]:
     """Send BEGIN, `prelude` (per_transaction_settings), `queries` and COMMIT together and
     read every answer in one round trip: a cursor per query (its rows still to fetch), and the server's error if one failed
     (the transaction rolled back: that query's cursor, and those after it, have no rows).

@@ -83,8 +83,9 @@ def export_view(
     order = order_by_sql(view.table.ref, order_columns(view)) or None
     columns = view.table.columns
     if fmt == "csv":
-        sql = select_sql(view.table.ref, [_item(column, masked, "::text") for column in columns], conditions,
-                         order=order)
+        sql = select_sql(
+            view.table.ref, [_item(column, masked, "::text") for column in columns], conditions, order=order
+        )
     else:
         # A subquery so the row has a name of ours; its ORDER BY holds (it is not flattened).
         inner = select_sql(view.table.ref, [_item(column, masked) for column in columns], conditions, order=order)

@@ -106,7 +106,8 @@ def role_statements() -> list[str]:
         name = role.group
         statements.append(
             f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{name}') THEN "
-            f"CREATE ROLE {name} NOLOGIN; END IF; END $$")
+            f"CREATE ROLE {name} NOLOGIN; END IF; END $$"
+        )
         statements += [f"GRANT {predefined} TO {name}" for predefined in PREDEFINED[role]]
     return statements
 
@@ -122,14 +123,20 @@ def login_statements(database: str) -> list[str]:
     for role in Role:
         statements.append(
             f"DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role.login}') THEN "
-            f"CREATE ROLE {role.login} LOGIN IN ROLE {role.group}; END IF; END $$")
+            f"CREATE ROLE {role.login} LOGIN IN ROLE {role.group}; END IF; END $$"
+        )
     statements.append(f"ALTER ROLE {Role.ADMIN.login} SET role = '{Role.ADMIN.group}'")
     statements.append(f"ALTER DATABASE {quote_ident(database)} OWNER TO {Role.ADMIN.group}")
     return statements
 
 
-def grant_statements(connection: Connection, schema_map: Mapping[str, str] | None = None,
-                     extra_sensitive: Collection[str] = (), *, with_roles: bool = True) -> list[str]:
+def grant_statements(
+    connection: Connection,
+    schema_map: Mapping[str, str] | None = None,
+    extra_sensitive: Collection[str] = (),
+    *,
+    with_roles: bool = True,
+) -> list[str]:
     """Every statement that gives the three group roles their privileges, for the schemas
     that exist on this database (each under the name `schema_map` gives it).
 
@@ -178,8 +185,9 @@ def grant_statements(connection: Connection, schema_map: Mapping[str, str] | Non
                     statements.append(f"GRANT SELECT ({columns}) ON {name} TO {', '.join(may_read)}")
             write = SUPPORT_WRITES.get((ours, row.name))
             if write is not None:
-                statements += _support_write(name, write, [s.name for s in sequences if s.owner_table == row.name],
-                                             q_schema, support)
+                statements += _support_write(
+                    name, write, [s.name for s in sequences if s.owner_table == row.name], q_schema, support
+                )
     return statements
 
 
@@ -193,8 +201,9 @@ def _support_write(name: str, write: DeskWrite, sequences: Sequence[str], q_sche
     return statements
 
 
-def apply_grants(connection: Connection, schema_map: Mapping[str, str] | None = None,
-                 extra_sensitive: Collection[str] = ()) -> bool:
+def apply_grants(
+    connection: Connection, schema_map: Mapping[str, str] | None = None, extra_sensitive: Collection[str] = ()
+) -> bool:
     """Give the group roles their privileges in the caller's transaction, when this login
     can: a superuser creates the roles too; an admin login (acting as console_admin, the
     owner) grants on what its migrations made. Any other login leaves it to a DBA and
@@ -208,8 +217,9 @@ def apply_grants(connection: Connection, schema_map: Mapping[str, str] | None = 
     return True
 
 
-def grants_script(connection: Connection, schema_map: Mapping[str, str] | None = None,
-                  extra_sensitive: Collection[str] = ()) -> str:
+def grants_script(
+    connection: Connection, schema_map: Mapping[str, str] | None = None, extra_sensitive: Collection[str] = ()
+) -> str:
     """The statements as one script for psql, in one transaction."""
     body = ";\n".join(grant_statements(connection, schema_map, extra_sensitive))
     return f"BEGIN;\n{body};\nCOMMIT;\n"

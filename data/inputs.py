@@ -163,8 +163,9 @@ def moment(text: str, what: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise BadInput(f"{what} must be an ISO date or time such as 2026-12-31T23:59:59+00:00, "
-                       f"not {shown(text)}") from None
+        raise BadInput(
+            f"{what} must be an ISO date or time such as 2026-12-31T23:59:59+00:00, not {shown(text)}"
+        ) from None
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 

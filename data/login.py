@@ -84,4 +84,5 @@ def check_login(settings: ConnectionSettings, login: Login) -> None:
         can = "is a superuser" if login.superuser or login.role is None else f"can act as {login.role.group}"
         raise LoginTooPowerful(
             f"the {asked.value} profile logs in as {login.name}, which {can}: PostgreSQL would not enforce the "
-            f"{asked.value} role; give the profile a login in {asked.group} only (see `console roles sql`)")
+            f"{asked.value} role; give the profile a login in {asked.group} only (see `console roles sql`)"
+        )

@@ -106,8 +106,11 @@ def resolve_downgrade(states: list[SchemaState], target: str) -> tuple[str, str 
             first revision, a bare `-N`, or the console branch while systems depend on it.
     """
     script = script_directory()
-    current = {state.schema: state.current for state in states
-               if state.state in ("at head", "behind") and state.current is not None}
+    current = {
+        state.schema: state.current
+        for state in states
+        if state.state in ("at head", "behind") and state.current is not None
+    }
     if target == "base":
         applied = [node.revision for branch in BRANCHES if branch in current for node in _chain(script, branch)]
         return "all", None, applied
@@ -128,7 +131,8 @@ def resolve_downgrade(states: list[SchemaState], target: str) -> tuple[str, str 
         stop = now - int(relative.group(2))
         if stop < -1:
             raise MigrationTargetError(
-                f"{branch} has {now + 1} revision(s) applied: {target} goes below its first; use {branch}@base")
+                f"{branch} has {now + 1} revision(s) applied: {target} goes below its first; use {branch}@base"
+            )
     elif relative:
         raise MigrationTargetError(f"a downgrade goes down: {target}; {known_targets()}")
     elif rest == chain[0].down_revision:  # the revision the branch stands on: its base
@@ -144,8 +148,7 @@ def resolve_downgrade(states: list[SchemaState], target: str) -> tuple[str, str 
     if branch == CONSOLE_SCHEMA:
         dependants = [other for other in BRANCHES if other != CONSOLE_SCHEMA and other in current]
         if dependants:
-            raise MigrationTargetError(
-                f"{', '.join(dependants)} depend on the console branch: downgrade them first")
+            raise MigrationTargetError(f"{', '.join(dependants)} depend on the console branch: downgrade them first")
     down = chain[0].down_revision if stop == -1 else ids[stop]
     return branch, (down if isinstance(down, str) else None), removed
 
@@ -161,8 +164,11 @@ def plan(database: Database, direction: str, target: str, states: list[SchemaSta
     if states is None:
         with database.connect() as connection:
             states = schema_states(connection)
-    current = {state.schema: state.current for state in states
-               if state.state in ("at head", "behind") and state.current is not None}
+    current = {
+        state.schema: state.current
+        for state in states
+        if state.state in ("at head", "behind") and state.current is not None
+    }
     if direction == "upgrade":
         branch, alembic_target = resolve_upgrade(target)
         start = current.get(branch) if branch != "all" else None

@@ -122,12 +122,10 @@ def server_overview(database: Database) -> ServerOverview:
     )
     assert facts is not None and login is not None and stats is not None  # catalog reads: never missing
     by_schema = {row.schema: row for row in stats}
-    states = {state.schema: state for state in states_of(tuple(row.version_num for row in applied or ()),
-                                                          revision_graph())}
-    schemas = tuple(
-        _summary(schema, real[schema], by_schema.get(real[schema]), states.get(schema))
-        for schema in ours
-    )
+    states = {
+        state.schema: state for state in states_of(tuple(row.version_num for row in applied or ()), revision_graph())
+    }
+    schemas = tuple(_summary(schema, real[schema], by_schema.get(real[schema]), states.get(schema)) for schema in ours)
     return ServerOverview(
         server=server_address(settings.url),
         version=facts[0].version,

@@ -62,4 +62,3 @@ class Role(str, Enum):
         if other.rank > self.rank:
             raise PermissionError(f"role {self.value} cannot be raised to {other.value}")
         return other
-

@@ -68,7 +68,7 @@ def _named_in(table: TableInfo, column: str, entry: str) -> bool:
     names = [table.ref.schema.lower(), table.ref.name.lower(), column.lower()]
     if not 1 <= len(parts) <= 3 or not all(parts):
         return False
-    return all(fnmatchcase(name, pattern) for name, pattern in zip(names[-len(parts):], parts))
+    return all(fnmatchcase(name, pattern) for name, pattern in zip(names[-len(parts) :], parts))
 
 
 def sensitive_columns(table: TableInfo, extra: Collection[str] = ()) -> frozenset[str]:
@@ -131,10 +131,17 @@ def record_reveal(
         table.column(name)  # KeyError for a column that does not exist
     after: dict[str, Any] = {"revealed": column} if key is not None else {"revealed": columns, "export": True}
     with database.connect() as connection:
-        write_audit(connection, settings, AuditEntry(
-            "reveal", table.ref.schema, table.ref.name,
-            key=None if key is None else {name: _jsonable(value) for name, value in key.items()}, after=after,
-        ))
+        write_audit(
+            connection,
+            settings,
+            AuditEntry(
+                "reveal",
+                table.ref.schema,
+                table.ref.name,
+                key=None if key is None else {name: _jsonable(value) for name, value in key.items()},
+                after=after,
+            ),
+        )
 
 
 def _jsonable(value: Any) -> Any:

@@ -133,14 +133,21 @@ def _child_count(table: Any) -> Any:
 
 
 def _tree_columns(table: Any) -> tuple[Any, ...]:
-    return (table.c.id, table.c.parent_id, table.c.node_type, _label(table).label("label"),
-            table.c.created_at, _child_count(table).label("child_count"),
-            table.c.embedding.is_not(None).label("has_embedding"))
+    return (
+        table.c.id,
+        table.c.parent_id,
+        table.c.node_type,
+        _label(table).label("label"),
+        table.c.created_at,
+        _child_count(table).label("child_count"),
+        table.c.embedding.is_not(None).label("has_embedding"),
+    )
 
 
 def _tree_node(row: Any, depth: int = 0) -> TreeNode:
-    return TreeNode(row.id, row.parent_id, row.node_type, row.label, row.created_at,
-                    row.child_count, row.has_embedding, depth)
+    return TreeNode(
+        row.id, row.parent_id, row.node_type, row.label, row.created_at, row.child_count, row.has_embedding, depth
+    )
 
 
 def list_stories(database: Database, limit: int = 500) -> list[StoryInfo]:
@@ -152,8 +159,11 @@ def list_stories(database: Database, limit: int = 500) -> list[StoryInfo]:
     inputs.row_count(limit, "the limit")
     _require_readable(database)
     count = select(func.count()).where(_NODES.c.story_id == Story.id).scalar_subquery()
-    statement = select(Story.id, Story.title, Story.summary, Story.created_at, Story.updated_at,
-                       count).order_by(Story.title).limit(limit)
+    statement = (
+        select(Story.id, Story.title, Story.summary, Story.created_at, Story.updated_at, count)
+        .order_by(Story.title)
+        .limit(limit)
+    )
     with database.connect() as connection:
         return [StoryInfo(*row) for row in connection.execute(statement)]
 
@@ -188,8 +198,9 @@ def node_children(database: Database, node_id: uuid.UUID) -> list[TreeNode]:
     """
     inputs.uuid_id(node_id, "the node id")
     _require_readable(database)
-    statement = (select(*_tree_columns(_NODES)).where(_NODES.c.parent_id == node_id)
-                 .order_by(_NODES.c.created_at, _NODES.c.id))
+    statement = (
+        select(*_tree_columns(_NODES)).where(_NODES.c.parent_id == node_id).order_by(_NODES.c.created_at, _NODES.c.id)
+    )
     with database.connect() as connection:
         rows = connection.execute(statement).all()
         if not rows:
@@ -214,19 +225,33 @@ def ancestors(database: Database, node_id: uuid.UUID, max_depth: int = 50) -> An
     _require_readable(database)
     inputs.row_count(max_depth, "the depth")
     # depth 0 is the node itself; each step up adds 1, and stops at max_depth.
-    walk = select(
-        _NODES.c.id, _NODES.c.parent_id, literal_column("0").label("depth"),
-        array([_NODES.c.id]).label("path"), false().label("cycle"),
-    ).where(_NODES.c.id == node_id).cte("ancestors", recursive=True)
+    walk = (
+        select(
+            _NODES.c.id,
+            _NODES.c.parent_id,
+            literal_column("0").label("depth"),
+            array([_NODES.c.id]).label("path"),
+            false().label("cycle"),
+        )
+        .where(_NODES.c.id == node_id)
+        .cte("ancestors", recursive=True)
+    )
     up = _NODES.alias("up")
     walk = walk.union_all(
-        select(up.c.id, up.c.parent_id, walk.c.depth + 1, func.array_append(walk.c.path, up.c.id),
-               up.c.id == any_(walk.c.path))
-        .where(up.c.id == walk.c.parent_id, walk.c.depth < max_depth, walk.c.cycle.is_(False))
+        select(
+            up.c.id,
+            up.c.parent_id,
+            walk.c.depth + 1,
+            func.array_append(walk.c.path, up.c.id),
+            up.c.id == any_(walk.c.path),
+        ).where(up.c.id == walk.c.parent_id, walk.c.depth < max_depth, walk.c.cycle.is_(False))
     )
     shown = _NODES.alias("shown")
-    statement = (select(*_tree_columns(shown), walk.c.depth, walk.c.cycle)
-                 .join(walk, walk.c.id == shown.c.id).order_by(walk.c.depth.desc()))
+    statement = (
+        select(*_tree_columns(shown), walk.c.depth, walk.c.cycle)
+        .join(walk, walk.c.id == shown.c.id)
+        .order_by(walk.c.depth.desc())
+    )
     with database.connect() as connection:
         rows = connection.execute(statement).all()
     if not rows:
@@ -255,20 +280,32 @@ def subtree(database: Database, node_id: uuid.UUID, max_depth: int = 20, limit: 
         # with siblings oldest first.
         return func.to_char(table.c.created_at, "YYYYMMDDHH24MISSUS") + sql_cast(table.c.id, Text)
 
-    walk = select(
-        _NODES.c.id, literal_column("0").label("depth"), array([_NODES.c.id]).label("ids"),
-        array([sort_key(_NODES)]).label("sort_path"),
-    ).where(_NODES.c.id == node_id).cte("subtree", recursive=True)
+    walk = (
+        select(
+            _NODES.c.id,
+            literal_column("0").label("depth"),
+            array([_NODES.c.id]).label("ids"),
+            array([sort_key(_NODES)]).label("sort_path"),
+        )
+        .where(_NODES.c.id == node_id)
+        .cte("subtree", recursive=True)
+    )
     down = _NODES.alias("down")
     walk = walk.union_all(
-        select(down.c.id, walk.c.depth + 1, func.array_append(walk.c.ids, down.c.id),
-               func.array_append(walk.c.sort_path, sort_key(down)))
-        .where(down.c.parent_id == walk.c.id, walk.c.depth < max_depth,
-               ~(down.c.id == any_(walk.c.ids)))
+        select(
+            down.c.id,
+            walk.c.depth + 1,
+            func.array_append(walk.c.ids, down.c.id),
+            func.array_append(walk.c.sort_path, sort_key(down)),
+        ).where(down.c.parent_id == walk.c.id, walk.c.depth < max_depth, ~(down.c.id == any_(walk.c.ids)))
     )
     shown = _NODES.alias("shown")
-    statement = (select(*_tree_columns(shown), walk.c.depth).join(walk, walk.c.id == shown.c.id)
-                 .order_by(walk.c.sort_path).limit(limit + 1))
+    statement = (
+        select(*_tree_columns(shown), walk.c.depth)
+        .join(walk, walk.c.id == shown.c.id)
+        .order_by(walk.c.sort_path)
+        .limit(limit + 1)
+    )
     with database.connect() as connection:
         rows = connection.execute(statement).all()
     if not rows:
@@ -293,7 +330,8 @@ def similar_nodes(database: Database, node_id: uuid.UUID, limit: int = 10) -> Si
     _require_readable(database)
     with database.connect() as connection:
         has_embedding = connection.execute(
-            select(_NODES.c.embedding.is_not(None)).where(_NODES.c.id == node_id)).scalar()
+            select(_NODES.c.embedding.is_not(None)).where(_NODES.c.id == node_id)
+        ).scalar()
         if has_embedding is None:
             raise NodeNotFound(f"no story node has id {node_id}")
         if not has_embedding:
@@ -310,11 +348,20 @@ def _nearest(node_id: uuid.UUID, limit: int) -> Select[Any]:
     # Ordered and limited on its own, so that on a large table the planner can walk the
     # HNSW index by `embedding <=> (InitPlan)` and stop after `limit` rows.
     nearest = (
-        select(_NODES.c.id, _NODES.c.story_id, _NODES.c.node_type, _label(_NODES).label("label"),
-               distance.label("distance"))
+        select(
+            _NODES.c.id,
+            _NODES.c.story_id,
+            _NODES.c.node_type,
+            _label(_NODES).label("label"),
+            distance.label("distance"),
+        )
         .where(_NODES.c.id != node_id, _NODES.c.embedding.is_not(None))
-        .order_by(distance).limit(limit).subquery("nearest")
+        .order_by(distance)
+        .limit(limit)
+        .subquery("nearest")
     )
-    return (select(nearest.c.id, nearest.c.story_id, Story.title, nearest.c.node_type,
-                   nearest.c.label, nearest.c.distance)
-            .join(Story, Story.id == nearest.c.story_id).order_by(nearest.c.distance, nearest.c.id))
+    return (
+        select(nearest.c.id, nearest.c.story_id, Story.title, nearest.c.node_type, nearest.c.label, nearest.c.distance)
+        .join(Story, Story.id == nearest.c.story_id)
+        .order_by(nearest.c.distance, nearest.c.id)
+    )

@@ -57,10 +57,20 @@ class ActivityScreen(TabbedScreen):
         # One key, two footer labels: check_action shows the one that applies.
         Binding("space", "pause", "Pause", id="activity.pause", tooltip="Pause the automatic refresh"),
         Binding("space", "resume", "Resume", id="activity.resume", tooltip="Resume the automatic refresh"),
-        Binding("ctrl+r", "refresh_now", "Refresh", id="activity.refresh",
-                tooltip="Take a snapshot of the server's activity now"),
-        Binding("i", "ask_interval", "Interval", id="activity.interval",
-                tooltip="Set the seconds between automatic refreshes"),
+        Binding(
+            "ctrl+r",
+            "refresh_now",
+            "Refresh",
+            id="activity.refresh",
+            tooltip="Take a snapshot of the server's activity now",
+        ),
+        Binding(
+            "i",
+            "ask_interval",
+            "Interval",
+            id="activity.interval",
+            tooltip="Set the seconds between automatic refreshes",
+        ),
     ]
 
     @dataclass
@@ -78,8 +88,8 @@ class ActivityScreen(TabbedScreen):
         id: str | None = None,
     ) -> None:
         """Args:
-            interval: seconds between automatic refreshes.
-            source: where readings come from; None reads the app's database live.
+        interval: seconds between automatic refreshes.
+        source: where readings come from; None reads the app's database live.
         """
         super().__init__(name=name, id=id)
         self.interval = interval
@@ -205,8 +215,12 @@ class ActivityScreen(TabbedScreen):
 
         low, high = INTERVALS
         self.app.push_screen(
-            TextPrompt("Refresh interval", f"Seconds between refreshes ({low:g} to {high:g}):",
-                       f"{self.interval:g}", validate=parse_interval),
+            TextPrompt(
+                "Refresh interval",
+                f"Seconds between refreshes ({low:g} to {high:g}):",
+                f"{self.interval:g}",
+                validate=parse_interval,
+            ),
             apply,
         )
 

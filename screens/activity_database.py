@@ -24,8 +24,13 @@ def database_facts(shot: stats.Snapshot) -> tuple[tuple[Cell, Cell], ...]:
         ("Backends", Cell(str(db.backends))),
         ("Commits", Cell(f"{rate_text(db.commits_per_second)} ({db.commits:,} total)")),
         ("Rollbacks", Cell(f"{rate_text(db.rollbacks_per_second)} ({db.rollbacks:,} total)")),
-        ("Cache hit ratio", Cell("-" if ratio is None else f"{ratio:.2%}",
-                                 "warning" if ratio is not None and ratio < LOW_HIT_RATIO else None)),
+        (
+            "Cache hit ratio",
+            Cell(
+                "-" if ratio is None else f"{ratio:.2%}",
+                "warning" if ratio is not None and ratio < LOW_HIT_RATIO else None,
+            ),
+        ),
         ("Temp files", Cell(f"{db.temp_files:,} ({size_text(db.temp_bytes)})")),
         ("Deadlocks", Cell(str(db.deadlocks), "error" if db.deadlocks else None)),
         ("Conflicts", Cell(str(db.conflicts), "warning" if db.conflicts else None)),
@@ -34,8 +39,13 @@ def database_facts(shot: stats.Snapshot) -> tuple[tuple[Cell, Cell], ...]:
     return tuple((Cell(label, "muted"), value) for label, value in facts)
 
 
-STANDBY_HEADERS = (Cell("Standby"), Cell("Client"), Cell("State"), Cell("Replay lag", numeric=True),
-                   Cell("Not replayed", numeric=True))
+STANDBY_HEADERS = (
+    Cell("Standby"),
+    Cell("Client"),
+    Cell("State"),
+    Cell("Replay lag", numeric=True),
+    Cell("Not replayed", numeric=True),
+)
 
 
 def replication_rows(replication: stats.Replication) -> tuple[tuple[Cell, ...], ...]:
@@ -43,13 +53,23 @@ def replication_rows(replication: stats.Replication) -> tuple[tuple[Cell, ...], 
     columns either way); empty when the server neither is nor has a standby."""
     if replication.in_recovery:
         behind = "-" if replication.replay_behind is None else size_text(int(replication.replay_behind))
-        return ((Cell("this server", "alert"), Cell("read replica (hot standby)", "alert"),
-                 Cell("replaying"), Cell(age_text(replication.replayed_ago), numeric=True),
-                 Cell(behind, numeric=True)),)
+        return (
+            (
+                Cell("this server", "alert"),
+                Cell("read replica (hot standby)", "alert"),
+                Cell("replaying"),
+                Cell(age_text(replication.replayed_ago), numeric=True),
+                Cell(behind, numeric=True),
+            ),
+        )
     return tuple(
-        (Cell(standby.name), Cell(standby.client), Cell(standby.state),
-         Cell(age_text(standby.replay_lag), numeric=True),
-         Cell("-" if standby.behind is None else size_text(int(standby.behind)), numeric=True))
+        (
+            Cell(standby.name),
+            Cell(standby.client),
+            Cell(standby.state),
+            Cell(age_text(standby.replay_lag), numeric=True),
+            Cell("-" if standby.behind is None else size_text(int(standby.behind)), numeric=True),
+        )
         for standby in replication.standbys
     )
 
@@ -68,8 +88,10 @@ class DatabasePane(ActivityPane):
         # Every refresh is a point on the graphs, whichever tab is in front. The first
         # snapshot has no rate (nothing to compare it with): no point for it.
         rates = reading.snapshot.database
-        for rate, graph in ((rates.commits_per_second, "#activity-commits-graph"),
-                            (rates.rollbacks_per_second, "#activity-rollbacks-graph")):
+        for rate, graph in (
+            (rates.commits_per_second, "#activity-commits-graph"),
+            (rates.rollbacks_per_second, "#activity-rollbacks-graph"),
+        ):
             if rate is not None:
                 self.query_one(graph, HistoryGraph).push(rate)
 

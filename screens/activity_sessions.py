@@ -51,7 +51,9 @@ def node_label(node: stats.BlockingNode) -> str:
     backend = node.backend
     if backend is None:
         return f"{node.pid} (not in the snapshot)"
-    return f"{node.pid} {backend.state or '-'} {age_text(backend.duration_seconds)} {clip(backend.query_first_line, 60)}"
+    return (
+        f"{node.pid} {backend.state or '-'} {age_text(backend.duration_seconds)} {clip(backend.query_first_line, 60)}"
+    )
 
 
 def next_of(options: tuple[str, ...], current: str) -> str:
@@ -68,16 +70,41 @@ class SessionsPane(ActivityPane):
     """
 
     BINDINGS = [
-        Binding("slash", "filter", "Filter", id="activity.filter",
-                tooltip="Show only the backends whose query, application, user or client contains a text"),
-        Binding("s", "cycle_state", "State", id="activity.state",
-                tooltip="Show only the backends in the next state: all, active, idle in transaction, idle"),
-        Binding("o", "cycle_sort", "Sort", id="activity.sort",
-                tooltip="Sort the backends by the next key: duration, pid, state, application, wait"),
-        Binding("k", "cancel_backend", "Cancel query", id="activity.cancel",
-                tooltip="Cancel the highlighted backend's query (admin only, asks for a reason, audited)"),
-        Binding("K", "terminate_backend", "Terminate", id="activity.terminate",
-                tooltip="Terminate the highlighted backend (admin only, asks for a reason, audited)"),
+        Binding(
+            "slash",
+            "filter",
+            "Filter",
+            id="activity.filter",
+            tooltip="Show only the backends whose query, application, user or client contains a text",
+        ),
+        Binding(
+            "s",
+            "cycle_state",
+            "State",
+            id="activity.state",
+            tooltip="Show only the backends in the next state: all, active, idle in transaction, idle",
+        ),
+        Binding(
+            "o",
+            "cycle_sort",
+            "Sort",
+            id="activity.sort",
+            tooltip="Sort the backends by the next key: duration, pid, state, application, wait",
+        ),
+        Binding(
+            "k",
+            "cancel_backend",
+            "Cancel query",
+            id="activity.cancel",
+            tooltip="Cancel the highlighted backend's query (admin only, asks for a reason, audited)",
+        ),
+        Binding(
+            "K",
+            "terminate_backend",
+            "Terminate",
+            id="activity.terminate",
+            tooltip="Terminate the highlighted backend (admin only, asks for a reason, audited)",
+        ),
     ]
 
     @dataclass
@@ -114,8 +141,9 @@ class SessionsPane(ActivityPane):
     # -- the table and the tree --------------------------------------------------------
 
     def visible_backends(self) -> tuple[stats.Backend, ...]:
-        kept = stats.filter_backends(self.backends, states=stats.STATE_FILTERS[self.state_filter],
-                                     text=self.filter_text)
+        kept = stats.filter_backends(
+            self.backends, states=stats.STATE_FILTERS[self.state_filter], text=self.filter_text
+        )
         return stats.sort_backends(kept, self.sort_by)
 
     def show_backends(self) -> None:
@@ -190,8 +218,12 @@ class SessionsPane(ActivityPane):
             self.show_backends()
 
         self.app.push_screen(
-            TextPrompt("Filter backends", "Show backends whose query, application, user or client contains:",
-                       self.filter_text, placeholder="empty shows all"),
+            TextPrompt(
+                "Filter backends",
+                "Show backends whose query, application, user or client contains:",
+                self.filter_text,
+                placeholder="empty shows all",
+            ),
             apply,
         )
 
@@ -209,7 +241,8 @@ class SessionsPane(ActivityPane):
         backend = None if event.row_key.value is None else self.backend(int(event.row_key.value))
         if backend is not None:
             self.app.push_screen(
-                TextViewer(f"Backend {backend.pid} · {backend.state or '-'}", backend.query, language="sql"))
+                TextViewer(f"Backend {backend.pid} · {backend.state or '-'}", backend.query, language="sql")
+            )
 
     def action_cancel_backend(self) -> None:
         self.ask_signal("cancel")
@@ -220,8 +253,11 @@ class SessionsPane(ActivityPane):
     def ask_signal(self, verb: str) -> None:
         settings = self.console_app.database.settings
         if not settings.role.can_cancel_backends:
-            self.notify(f"Only an admin can {verb} backends (you are {settings.role.value}).",
-                        title=f"Cannot {verb}", severity="warning")
+            self.notify(
+                f"Only an admin can {verb} backends (you are {settings.role.value}).",
+                title=f"Cannot {verb}",
+                severity="warning",
+            )
             return
         backend = self.highlighted_backend()
         if backend is None:
@@ -229,16 +265,19 @@ class SessionsPane(ActivityPane):
             return
         pid = backend.pid
         what = "cancel the query of" if verb == "cancel" else "terminate"
-        message = (f"{what.capitalize()} backend {pid} ({backend.application_name or 'no application'}, "
-                   f"{backend.state or '-'})?\n\n{backend.query_first_line[:200]}")
+        message = (
+            f"{what.capitalize()} backend {pid} ({backend.application_name or 'no application'}, "
+            f"{backend.state or '-'})?\n\n{backend.query_first_line[:200]}"
+        )
 
         def confirmed(answer: Confirmation | None) -> None:
             if answer is not None:
                 self.send_signal(self.console_app.database, verb, pid, answer.reason)
 
         self.app.push_screen(
-            ConfirmDialog(f"{verb.capitalize()} backend {pid}", message,
-                          confirm_label=verb.capitalize(), ask_reason=True),
+            ConfirmDialog(
+                f"{verb.capitalize()} backend {pid}", message, confirm_label=verb.capitalize(), ask_reason=True
+            ),
             confirmed,
         )
 
@@ -254,8 +293,11 @@ class SessionsPane(ActivityPane):
             done = "cancelled the query of" if event.verb == "cancel" else "terminated"
             self.notify(f"Sent: {done} backend {event.pid}.", title=event.verb.capitalize())
         else:
-            self.notify(f"Backend {event.pid} is gone or could not be signalled; nothing was done.",
-                        title=event.verb.capitalize(), severity="warning")
+            self.notify(
+                f"Backend {event.pid} is gone or could not be signalled; nothing was done.",
+                title=event.verb.capitalize(),
+                severity="warning",
+            )
         self.post_message(self.RefreshWanted())
 
     @on(Worker.StateChanged)

@@ -24,8 +24,13 @@ class StatementsPane(ActivityPane):
     """The top statements by total time; Enter shows one's full text, e explains it."""
 
     BINDINGS = [
-        Binding("e", "explain", "Explain", id="activity.explain",
-                tooltip="Open the highlighted statement in the query plans screen"),
+        Binding(
+            "e",
+            "explain",
+            "Explain",
+            id="activity.explain",
+            tooltip="Open the highlighted statement in the query plans screen",
+        ),
     ]
 
     DEFAULT_CSS = """
@@ -44,7 +49,8 @@ class StatementsPane(ActivityPane):
 
     def on_mount(self) -> None:
         self.query_one("#activity-statements", DataTable).add_columns(
-            *map(number_cell, ("calls", "total ms", "mean ms", "rows", "hit %")), "query")
+            *map(number_cell, ("calls", "total ms", "mean ms", "rows", "hit %")), "query"
+        )
 
     def show(self, reading: stats.Reading) -> None:
         shot = reading.snapshot
@@ -58,8 +64,13 @@ class StatementsPane(ActivityPane):
             self.screen.refresh_bindings()  # `e` is offered only with a statement to explain
         table.clear()
         for index, statement in enumerate(self.statements):
-            figures = (f"{statement.calls:,}", f"{statement.total_ms:,.1f}", f"{statement.mean_ms:,.2f}",
-                       f"{statement.rows:,}", hit_text(statement))
+            figures = (
+                f"{statement.calls:,}",
+                f"{statement.total_ms:,.1f}",
+                f"{statement.mean_ms:,.2f}",
+                f"{statement.rows:,}",
+                hit_text(statement),
+            )
             table.add_row(*map(number_cell, figures), clip(first_line(statement.query), 120), key=str(index))
 
     def highlighted_statement(self) -> stats.Statement | None:

@@ -36,27 +36,42 @@ class TablesPane(ActivityPane):
     def on_mount(self) -> None:
         figures = ("size", "seq scans", "idx scans", "ins", "upd", "del", "live", "dead")
         self.query_one("#activity-tables", DataTable).add_columns(
-            "table", *map(number_cell, figures), "last vacuum", "last analyze")
+            "table", *map(number_cell, figures), "last vacuum", "last analyze"
+        )
         self.query_one("#activity-indexes", DataTable).add_columns(
-            "kind", "table", "indexes", *map(number_cell, ("scans", "size")))
+            "kind", "table", "indexes", *map(number_cell, ("scans", "size"))
+        )
 
     def show(self, reading: stats.Reading) -> None:
         shot = reading.snapshot
         tables = self.query_one("#activity-tables", DataTable)
         tables.clear()
         for usage in shot.tables:
-            figures = (size_text(usage.total_bytes), f"{usage.seq_scan:,}",
-                       "-" if usage.idx_scan is None else f"{usage.idx_scan:,}", f"{usage.inserted:,}",
-                       f"{usage.updated:,}", f"{usage.deleted:,}", f"{usage.live_tuples:,}", f"{usage.dead_tuples:,}")
+            figures = (
+                size_text(usage.total_bytes),
+                f"{usage.seq_scan:,}",
+                "-" if usage.idx_scan is None else f"{usage.idx_scan:,}",
+                f"{usage.inserted:,}",
+                f"{usage.updated:,}",
+                f"{usage.deleted:,}",
+                f"{usage.live_tuples:,}",
+                f"{usage.dead_tuples:,}",
+            )
             tables.add_row(
-                f"{usage.schema}.{usage.name}", *map(number_cell, figures),
+                f"{usage.schema}.{usage.name}",
+                *map(number_cell, figures),
                 minute_text(last_of(usage.last_vacuum, usage.last_autovacuum)),
                 minute_text(last_of(usage.last_analyze, usage.last_autoanalyze)),
             )
         indexes = self.query_one("#activity-indexes", DataTable)
         indexes.clear()
         for finding in (*shot.unused_indexes, *shot.duplicate_indexes):
-            indexes.add_row(finding.kind, f"{finding.schema}.{finding.table}", ", ".join(finding.indexes),
-                            number_cell(f"{finding.scans:,}"), number_cell(size_text(finding.bytes)))
+            indexes.add_row(
+                finding.kind,
+                f"{finding.schema}.{finding.table}",
+                ", ".join(finding.indexes),
+                number_cell(f"{finding.scans:,}"),
+                number_cell(size_text(finding.bytes)),
+            )
         if not shot.unused_indexes and not shot.duplicate_indexes:
             indexes.add_row("none", "", "no unused or duplicate indexes", "", "")

@@ -45,14 +45,38 @@ class TabbedScreen(ConsoleScreen):
     before the focused table's own use of them."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left_square_bracket", "switch_tab(-1)", "Prev tab", id="tabs.previous",
-                tooltip="Show the tab to the left (wraps around; ctrl+pageup from anywhere)"),
-        Binding("right_square_bracket", "switch_tab(1)", "Next tab", id="tabs.next",
-                tooltip="Show the tab to the right (wraps around; ctrl+pagedown from anywhere)"),
-        Binding("ctrl+pageup", "switch_tab(-1)", "Prev tab", id="tabs.previous_anywhere", show=False,
-                priority=True, tooltip="Show the tab to the left, even from a text field or a table"),
-        Binding("ctrl+pagedown", "switch_tab(1)", "Next tab", id="tabs.next_anywhere", show=False,
-                priority=True, tooltip="Show the tab to the right, even from a text field or a table"),
+        Binding(
+            "left_square_bracket",
+            "switch_tab(-1)",
+            "Prev tab",
+            id="tabs.previous",
+            tooltip="Show the tab to the left (wraps around; ctrl+pageup from anywhere)",
+        ),
+        Binding(
+            "right_square_bracket",
+            "switch_tab(1)",
+            "Next tab",
+            id="tabs.next",
+            tooltip="Show the tab to the right (wraps around; ctrl+pagedown from anywhere)",
+        ),
+        Binding(
+            "ctrl+pageup",
+            "switch_tab(-1)",
+            "Prev tab",
+            id="tabs.previous_anywhere",
+            show=False,
+            priority=True,
+            tooltip="Show the tab to the left, even from a text field or a table",
+        ),
+        Binding(
+            "ctrl+pagedown",
+            "switch_tab(1)",
+            "Next tab",
+            id="tabs.next_anywhere",
+            show=False,
+            priority=True,
+            tooltip="Show the tab to the right, even from a text field or a table",
+        ),
     ]
 
     def action_switch_tab(self, step: int) -> None:
@@ -80,8 +104,14 @@ class ConsolePane(Vertical):
         self.app.post_message(Worker.StateChanged(event.worker, event.state))
 
 
-def confirm_write(node: Widget, what: str, then: Callable[[str | None], object], *,
-                  reason: str | None = None, cancelled: Callable[[], object] = lambda: None) -> None:
+def confirm_write(
+    node: Widget,
+    what: str,
+    then: Callable[[str | None], object],
+    *,
+    reason: str | None = None,
+    cancelled: Callable[[], object] = lambda: None,
+) -> None:
     """Run a write, asking first the same way everywhere when the profile is production.
 
     Off production `then(reason)` runs at once. On production a dialog names the database
@@ -104,8 +134,13 @@ def confirm_write(node: Widget, what: str, then: Callable[[str | None], object],
             then(reason if reason is not None else answer.reason)
 
     node.app.push_screen(
-        ConfirmDialog("Write to a production database", f"{what}, on the PRODUCTION database {name}.",
-                      confirm_label="Write", confirm_word=name, ask_reason=reason is None),
+        ConfirmDialog(
+            "Write to a production database",
+            f"{what}, on the PRODUCTION database {name}.",
+            confirm_label="Write",
+            confirm_word=name,
+            ask_reason=reason is None,
+        ),
         answered,
     )
 
@@ -124,9 +159,11 @@ def confirm_replace(node: Widget, path: Path, then: Callable[[bool], object]) ->
         then(False)
         return
     node.app.push_screen(
-        ConfirmDialog(f"Replace {path.name}?",
-                      f"{path} exists. It is replaced only once the new file is written whole; "
-                      "if writing fails or is stopped, the file stays as it is.",
-                      confirm_label="Replace"),
+        ConfirmDialog(
+            f"Replace {path.name}?",
+            f"{path} exists. It is replaced only once the new file is written whole; "
+            "if writing fails or is stopped, the file stays as it is.",
+            confirm_label="Replace",
+        ),
         lambda answer: then(True) if answer is not None else None,
     )

@@ -74,16 +74,34 @@ class BuildPlannerScreen(ConsoleScreen):
         Binding("o", "open", "Open", id="planner.open", tooltip="Open a saved build"),
         Binding("a", "archetype", "Archetype", id="planner.archetype", tooltip="Choose the archetype"),
         Binding("p", "powerset('primary')", "Primary", id="planner.primary", tooltip="Choose the primary powerset"),
-        Binding("s", "powerset('secondary')", "Secondary", id="planner.secondary",
-                tooltip="Choose the secondary powerset"),
+        Binding(
+            "s", "powerset('secondary')", "Secondary", id="planner.secondary", tooltip="Choose the secondary powerset"
+        ),
         Binding("l", "pools", "Pools", id="planner.pools", tooltip="Add or remove a pool powerset (at most 4)"),
         Binding("e", "powerset('epic')", "Epic", id="planner.epic", tooltip="Choose the epic pool (from level 35)"),
-        Binding("plus", "add_slot", "Slot", id="planner.add_slot", key_display="+",
-                tooltip="Place the next added slot in the highlighted power"),
-        Binding("minus", "remove_slot", "Unslot", id="planner.remove_slot", key_display="-",
-                tooltip="Take the highlighted slot out (or empty it, for the base slot)"),
-        Binding("m", "move_slot", "Move slot", id="planner.move_slot",
-                tooltip="Move the highlighted added slot to another power"),
+        Binding(
+            "plus",
+            "add_slot",
+            "Slot",
+            id="planner.add_slot",
+            key_display="+",
+            tooltip="Place the next added slot in the highlighted power",
+        ),
+        Binding(
+            "minus",
+            "remove_slot",
+            "Unslot",
+            id="planner.remove_slot",
+            key_display="-",
+            tooltip="Take the highlighted slot out (or empty it, for the base slot)",
+        ),
+        Binding(
+            "m",
+            "move_slot",
+            "Move slot",
+            id="planner.move_slot",
+            tooltip="Move the highlighted added slot to another power",
+        ),
         Binding("delete", "unpick", "Unpick", id="planner.unpick", tooltip="Empty the highlighted pick"),
         Binding("n", "new", "New", id="planner.new", show=False, tooltip="Start a new build"),
         Binding("c", "copy", "Copy", id="planner.copy", show=False, tooltip="Save a copy under another name"),
@@ -166,23 +184,34 @@ class BuildPlannerScreen(ConsoleScreen):
     def copy(self, build_id: int, name: str) -> None:
         database = self.console_app.database
         copy_id = store.copy_build(database, build_id, name)
-        self.post_message(self.PlanArrived(store.load_build(database, copy_id), saved=True,
-                                           note=f"Copied as {name!r} (build {copy_id})"))
+        self.post_message(
+            self.PlanArrived(
+                store.load_build(database, copy_id), saved=True, note=f"Copied as {name!r} (build {copy_id})"
+            )
+        )
 
     @work(thread=True, exclusive=True, group="planner.write", exit_on_error=False, name="Rename build")
     def rename(self, plan: BuildPlan, name: str, *, saved: bool) -> None:
         """Rename the saved build; the plan on screen keeps its other changes (and stays unsaved if it was)."""
         assert plan.id is not None
         version = store.rename_build(self.console_app.database, plan.id, name, version=plan.version)
-        self.post_message(self.PlanArrived(replace(plan, name=name.strip(), version=version), saved=saved,
-                                           note=f"Renamed to {name.strip()!r}"))
+        self.post_message(
+            self.PlanArrived(
+                replace(plan, name=name.strip(), version=version), saved=saved, note=f"Renamed to {name.strip()!r}"
+            )
+        )
 
     @work(thread=True, exclusive=True, group="planner.write", exit_on_error=False, name="Delete build")
     def delete(self, plan: BuildPlan) -> None:
         assert plan.id is not None
         store.delete_build(self.console_app.database, plan.id, version=plan.version)
-        self.post_message(self.PlanArrived(replace(plan, id=None, version=None), saved=False,
-                                           note=f"Deleted {plan.name!r}; it is still here, unsaved"))
+        self.post_message(
+            self.PlanArrived(
+                replace(plan, id=None, version=None),
+                saved=False,
+                note=f"Deleted {plan.name!r}; it is still here, unsaved",
+            )
+        )
 
     @work(thread=True, exclusive=True, group="planner.file", exit_on_error=False, name="Export build")
     def export_to(self, path: Path, text: str, replacing: bool) -> None:
@@ -245,8 +274,9 @@ class BuildPlannerScreen(ConsoleScreen):
             self.plan, self.dirty = changed, True
             self.show_plan()
 
-    def choose(self, title: str, options: list[tuple[str, bool]], then: Callable[[int], None],
-               message: str | None = None) -> None:
+    def choose(
+        self, title: str, options: list[tuple[str, bool]], then: Callable[[int], None], message: str | None = None
+    ) -> None:
         def chosen(index: int | None) -> None:
             if index is not None:
                 then(index)
@@ -260,8 +290,14 @@ class BuildPlannerScreen(ConsoleScreen):
 
         self.app.push_screen(ConfirmDialog(title, message, confirm_label=label), answered)
 
-    def ask_text(self, title: str, prompt: str, value: str, then: Callable[[str], None],
-                 validate: Callable[[str], str] | None = None) -> None:
+    def ask_text(
+        self,
+        title: str,
+        prompt: str,
+        value: str,
+        then: Callable[[str], None],
+        validate: Callable[[str], str] | None = None,
+    ) -> None:
         def answered(text: str | None) -> None:
             if text is not None:
                 then(text)
@@ -335,8 +371,13 @@ class BuildPlannerScreen(ConsoleScreen):
                 raise ValueError("a level from 1 to 50")
             return text.strip()
 
-        self.ask_text("Build level", "Plan the build up to level", str(self.plan.level),
-                      lambda text: self.edit(lambda plan, _: set_level(plan, int(text))), validate)
+        self.ask_text(
+            "Build level",
+            "Plan the build up to level",
+            str(self.plan.level),
+            lambda text: self.edit(lambda plan, _: set_level(plan, int(text))),
+            validate,
+        )
 
     # ---- picks and slots -------------------------------------------------------------
 
@@ -351,13 +392,19 @@ class BuildPlannerScreen(ConsoleScreen):
         pick = self.query_one(PicksTable).pick
         options = pick_options(self.plan, catalogue, pick)
         if not options:
-            self.notify("Choose the archetype and powersets first (a, p, s).", title=PlanError.title,
-                        severity="warning")
+            self.notify(
+                "Choose the archetype and powersets first (a, p, s).", title=PlanError.title, severity="warning"
+            )
             return
-        labels = [(o.power.display_name if o.reason is None else f"{o.power.display_name} — {o.reason}",
-                   o.reason is None) for o in options]
-        self.choose(f"{pick_label(pick)}: choose a power", labels,
-                    lambda index: self.edit(lambda plan, cat: pick_power(plan, cat, pick, options[index].power.id)))
+        labels = [
+            (o.power.display_name if o.reason is None else f"{o.power.display_name} — {o.reason}", o.reason is None)
+            for o in options
+        ]
+        self.choose(
+            f"{pick_label(pick)}: choose a power",
+            labels,
+            lambda index: self.edit(lambda plan, cat: pick_power(plan, cat, pick, options[index].power.id)),
+        )
 
     def action_unpick(self) -> None:
         pick = self.query_one(PicksTable).pick
@@ -381,10 +428,14 @@ class BuildPlannerScreen(ConsoleScreen):
         if catalogue is None or self.plan.at(pick) is None:
             return
         targets = [p for p in self.plan.powers if p.pick != pick]
-        labels = [(f"{p.level}: {catalogue.powers[p.power_id].display_name} ({len(p.slots)} slots)", True)
-                  for p in targets]
-        self.choose(f"Move slot {slot + 1} to", labels,
-                    lambda index: self.edit(lambda plan, cat: move_slot(plan, cat, pick, slot, targets[index].pick)))
+        labels = [
+            (f"{p.level}: {catalogue.powers[p.power_id].display_name} ({len(p.slots)} slots)", True) for p in targets
+        ]
+        self.choose(
+            f"Move slot {slot + 1} to",
+            labels,
+            lambda index: self.edit(lambda plan, cat: move_slot(plan, cat, pick, slot, targets[index].pick)),
+        )
 
     @on(DataTable.RowSelected, "#planner-slots")
     def slot_selected(self) -> None:
@@ -396,10 +447,14 @@ class BuildPlannerScreen(ConsoleScreen):
         if catalogue is None or self.plan.at(pick) is None:
             return
         options = enhancement_options(self.plan, catalogue, pick, slot)
-        labels = [(f"{e.name} ({e.level_min}-{e.level_max})" if e.level_min != e.level_max else e.name, True)
-                  for e in options]
-        self.choose(f"Slot {slot + 1}: choose an enhancement", labels,
-                    lambda index: self.ask_enhancement_level(pick, slot, options[index].id))
+        labels = [
+            (f"{e.name} ({e.level_min}-{e.level_max})" if e.level_min != e.level_max else e.name, True) for e in options
+        ]
+        self.choose(
+            f"Slot {slot + 1}: choose an enhancement",
+            labels,
+            lambda index: self.ask_enhancement_level(pick, slot, options[index].id),
+        )
 
     def ask_enhancement_level(self, pick: int, slot: int, enhancement_id: int) -> None:
         catalogue = self.catalogue
@@ -412,16 +467,24 @@ class BuildPlannerScreen(ConsoleScreen):
 
         def validate(text: str) -> str:
             level = int(text) if text.strip().isdigit() else None
-            problem = (enhancement_problem(self.plan, catalogue, pick, slot, enhancement, level)
-                       if level is not None else "a whole number")
+            problem = (
+                enhancement_problem(self.plan, catalogue, pick, slot, enhancement, level)
+                if level is not None
+                else "a whole number"
+            )
             if problem:
                 raise ValueError(problem)
             return text.strip()
 
-        self.ask_text(enhancement.name, f"Level ({enhancement.level_min}-{enhancement.level_max})", str(default),
-                      lambda text: self.edit(lambda plan, cat: slot_enhancement(plan, cat, pick, slot,
-                                                                                enhancement_id, int(text))),
-                      validate)
+        self.ask_text(
+            enhancement.name,
+            f"Level ({enhancement.level_min}-{enhancement.level_max})",
+            str(default),
+            lambda text: self.edit(
+                lambda plan, cat: slot_enhancement(plan, cat, pick, slot, enhancement_id, int(text))
+            ),
+            validate,
+        )
 
     def action_next_tab(self) -> None:
         tabs = self.query_one(TabbedContent)
@@ -462,18 +525,32 @@ class BuildPlannerScreen(ConsoleScreen):
     def action_copy(self) -> None:
         build_id = self._saved_id()
         if build_id is not None:
-            self.ask_text("Copy build", "Name of the copy", f"{self.plan.name} (copy)",
-                          lambda name: self.copy(build_id, name), store.check_name)
+            self.ask_text(
+                "Copy build",
+                "Name of the copy",
+                f"{self.plan.name} (copy)",
+                lambda name: self.copy(build_id, name),
+                store.check_name,
+            )
 
     def action_rename(self) -> None:
         if self._saved_id() is not None:
-            self.ask_text("Rename build", "New name", self.plan.name, lambda name: self.rename(self.plan, name, saved=not self.dirty),
-                          store.check_name)
+            self.ask_text(
+                "Rename build",
+                "New name",
+                self.plan.name,
+                lambda name: self.rename(self.plan, name, saved=not self.dirty),
+                store.check_name,
+            )
 
     def action_delete(self) -> None:
         if self._saved_id() is not None:
-            self.confirm("Delete build", f"Delete the saved build {self.plan.name!r}? This cannot be undone.",
-                         lambda: self.delete(self.plan), label="Delete")
+            self.confirm(
+                "Delete build",
+                f"Delete the saved build {self.plan.name!r}? This cannot be undone.",
+                lambda: self.delete(self.plan),
+                label="Delete",
+            )
 
     def action_export(self) -> None:
         catalogue = self.catalogue
@@ -491,6 +568,11 @@ class BuildPlannerScreen(ConsoleScreen):
     def action_import(self) -> None:
         catalogue = self.catalogue
         if catalogue is not None:
-            self.unless_unsaved(lambda: self.ask_text(
-                "Import build", "Read the JSON file", "",
-                lambda path: self.import_from(Path(path).expanduser(), catalogue)))
+            self.unless_unsaved(
+                lambda: self.ask_text(
+                    "Import build",
+                    "Read the JSON file",
+                    "",
+                    lambda path: self.import_from(Path(path).expanduser(), catalogue),
+                )
+            )

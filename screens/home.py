@@ -87,9 +87,7 @@ class HomeScreen(ConsoleScreen):
         self.query_one("#home", VerticalScroll).loading = True
         self.load_overview(self.console_app.database, first)
 
-    @work(
-        thread=True, exclusive=True, group=OVERVIEW_GROUP, exit_on_error=False, name="Server overview"
-    )
+    @work(thread=True, exclusive=True, group=OVERVIEW_GROUP, exit_on_error=False, name="Server overview")
     def load_overview(self, database: Database, first: Future[ServerOverview] | None) -> None:
         overview = first.result() if first is not None else server_overview(database)
         if not get_current_worker().is_cancelled:
@@ -114,12 +112,8 @@ class HomeScreen(ConsoleScreen):
     def watch_overview(self, overview: ServerOverview | None) -> None:
         if overview is None:
             return
-        self.query_one("#home-connection", CellGrid).rows = connection_rows(
-            overview, self.console_app.note
-        )
-        self.query_one("#home-schemas", CellGrid).rows = tuple(
-            schema_row(schema) for schema in overview.schemas
-        )
+        self.query_one("#home-connection", CellGrid).rows = connection_rows(overview, self.console_app.note)
+        self.query_one("#home-schemas", CellGrid).rows = tuple(schema_row(schema) for schema in overview.schemas)
 
     def watch_failure(self, failure: str | None) -> None:
         status = self.query_one("#home-status", Static)
@@ -138,9 +132,7 @@ def connection_rows(overview: ServerOverview, note: str | None) -> tuple[tuple[C
         ("Profile", Cell(overview.profile)),
         (
             "Access",
-            Cell("READ ONLY (the server refuses writes)", "alert")
-            if overview.read_only
-            else Cell("read-write"),
+            Cell("READ ONLY (the server refuses writes)", "alert") if overview.read_only else Cell("read-write"),
         ),
         (
             "Production",
@@ -158,8 +150,11 @@ def connection_rows(overview: ServerOverview, note: str | None) -> tuple[tuple[C
 def replication_text(overview: ServerOverview) -> str | None:
     """A read replica and how far behind it is, or a primary's standbys; None for neither."""
     if overview.in_recovery:
-        lag = f"last replayed transaction {age_text(overview.replayed_ago)} old" \
-            if overview.replayed_ago is not None else "nothing replayed yet"
+        lag = (
+            f"last replayed transaction {age_text(overview.replayed_ago)} old"
+            if overview.replayed_ago is not None
+            else "nothing replayed yet"
+        )
         return f"read replica (hot standby, writes refused) · {lag}"
     if overview.standbys:
         return f"primary · {overview.standbys} standby{'s' if overview.standbys > 1 else ''} streaming"

@@ -55,7 +55,7 @@ class HistoryLoaded(Message):
 
 
 def describe(progress: Progress) -> str:
-    """"12,000 records (3 rejected) · 18,200/s · 4 s left"."""
+    """ "12,000 records (3 rejected) · 18,200/s · 4 s left"."""
     left = f" · {progress.seconds_left:.0f} s left" if progress.seconds_left is not None else ""
     return f"{progress.records:,} records ({progress.rejected:,} rejected) · {progress.rate:,.0f}/s{left}"
 
@@ -63,8 +63,13 @@ def describe(progress: Progress) -> str:
 class ImportsScreen(ConsoleScreen):
     BINDINGS = [
         Binding("f5", "run_import", "Run", id="imports.run", tooltip="Run the import with these options"),
-        Binding("ctrl+k", "cancel_import", "Cancel", id="imports.cancel",
-                tooltip="Stop after the batch being written; committed batches stay"),
+        Binding(
+            "ctrl+k",
+            "cancel_import",
+            "Cancel",
+            id="imports.cancel",
+            tooltip="Stop after the batch being written; committed batches stay",
+        ),
         Binding("ctrl+r", "reload", "History", id="imports.reload", tooltip="Reload the history of runs"),
     ]
 
@@ -86,8 +91,12 @@ class ImportsScreen(ConsoleScreen):
         with Horizontal(id="imports-options"):
             yield self._labelled(Input("1000", id="imports-batch", type="integer"), "batch size")
             yield self._labelled(Input("0", id="imports-resume", type="integer"), "from record")
-            yield Select((("skip bad records", "skip"), ("stop at a bad record", "stop")),
-                         value="skip", allow_blank=False, id="imports-on-error")
+            yield Select(
+                (("skip bad records", "skip"), ("stop at a bad record", "stop")),
+                value="skip",
+                allow_blank=False,
+                id="imports-on-error",
+            )
             yield self._labelled(Input(placeholder="schema.table", id="imports-table"), "into table")
         with Horizontal(id="imports-buttons"):
             yield Button("Run", id="imports-run", variant="primary")
@@ -120,11 +129,17 @@ class ImportsScreen(ConsoleScreen):
         self.show_options()
         self.query_one("#imports-role").display = not role.can_import
         if not role.can_import:
-            for selector in ("#imports-kind", "#imports-picker", "#imports-path", "#imports-options",
-                             "#imports-buttons"):
+            for selector in (
+                "#imports-kind",
+                "#imports-picker",
+                "#imports-path",
+                "#imports-options",
+                "#imports-buttons",
+            ):
                 self.query_one(selector).display = False
             self.query_one("#imports-role", Static).update(
-                f"The {role.value} role sees the history of imports; running one is for the admin role.")
+                f"The {role.value} role sees the history of imports; running one is for the admin role."
+            )
         self.load_history()
 
     # ---- choosing -------------------------------------------------------------------
@@ -164,16 +179,23 @@ class ImportsScreen(ConsoleScreen):
             status.update("choose a file (or a directory for City of Data) first")
             return None
         try:
-            batch = inputs.whole_number(self.query_one("#imports-batch", Input).value or "1000", "the batch size",
-                                        low=1)
-            resume = inputs.whole_number(self.query_one("#imports-resume", Input).value or "0",
-                                         "the record to resume from", low=0)
+            batch = inputs.whole_number(
+                self.query_one("#imports-batch", Input).value or "1000", "the batch size", low=1
+            )
+            resume = inputs.whole_number(
+                self.query_one("#imports-resume", Input).value or "0", "the record to resume from", low=0
+            )
         except inputs.BadInput as error:
             status.update(str(error))
             return None
-        return {"kind": self.query_one("#imports-kind", Select).value, "path": Path(path), "batch": batch,
-                "resume": resume, "on_error": self.query_one("#imports-on-error", Select).value,
-                "table": self.query_one("#imports-table", Input).value.strip()}
+        return {
+            "kind": self.query_one("#imports-kind", Select).value,
+            "path": Path(path),
+            "batch": batch,
+            "resume": resume,
+            "on_error": self.query_one("#imports-on-error", Select).value,
+            "table": self.query_one("#imports-table", Input).value.strip(),
+        }
 
     @work(thread=True, exclusive=True, group="imports.run", exit_on_error=False)
     def run_import(self, options: dict[str, Any]) -> None:
@@ -182,8 +204,14 @@ class ImportsScreen(ConsoleScreen):
         kind, path = options["kind"], options["path"]
         try:
             if kind == "i12":
-                result = imports.import_i12(database, path, batch_size=options["batch"],
-                                            resume_from=options["resume"], on_error=options["on_error"], **common)
+                result = imports.import_i12(
+                    database,
+                    path,
+                    batch_size=options["batch"],
+                    resume_from=options["resume"],
+                    on_error=options["on_error"],
+                    **common,
+                )
             elif kind == "cod":
                 result = imports.import_city_of_data(database, path, **common)
             elif kind == "characters":
@@ -216,8 +244,10 @@ class ImportsScreen(ConsoleScreen):
         if result.ok:
             self.query_one("#imports-bar", ProgressBar).update(progress=100)
         resume = f" · resume from {result.resume_from}" if result.resume_from is not None and not result.ok else ""
-        status.update(f"{result.status}: {result.written:,} written, {result.rejected:,} rejected in "
-                      f"{result.elapsed:.1f} s{resume}" + (f" · {result.message}" if result.message else ""))
+        status.update(
+            f"{result.status}: {result.written:,} written, {result.rejected:,} rejected in "
+            f"{result.elapsed:.1f} s{resume}" + (f" · {result.message}" if result.message else "")
+        )
         self.load_history()
 
     # ---- history --------------------------------------------------------------------
@@ -236,6 +266,14 @@ class ImportsScreen(ConsoleScreen):
         for entry in event.entries:
             outcome = entry.message or (str(entry.errors[0]) if entry.errors else "")
             seconds = f"{entry.seconds:.1f}" if entry.seconds is not None else "running"
-            table.add_row(str(entry.id), entry.import_type, entry.status, f"{entry.records_processed:,}",
-                          f"{entry.error_count:,}", seconds, Path(entry.source_file).name, outcome[:80],
-                          key=str(entry.id))
+            table.add_row(
+                str(entry.id),
+                entry.import_type,
+                entry.status,
+                f"{entry.records_processed:,}",
+                f"{entry.error_count:,}",
+                seconds,
+                Path(entry.source_file).name,
+                outcome[:80],
+                key=str(entry.id),
+            )

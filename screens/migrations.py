@@ -72,15 +72,41 @@ class MigrationsScreen(ConsoleScreen):
     """
 
     BINDINGS = [
-        Binding("u", "upgrade", "Upgrade", id="migrations.upgrade",
-                tooltip="Upgrade to the selected revision (shows the SQL first; admin only)"),
-        Binding("d", "downgrade", "Downgrade", id="migrations.downgrade",
-                tooltip="Remove the selected revision and those above it in its branch (SQL and rows lost first; admin only)"),
-        Binding("s", "show_sql", "SQL", id="migrations.sql",
-                tooltip="The SQL an upgrade to (or, when applied, a downgrade below) the selected revision would run"),
-        Binding("c", "drift", "Drift", id="migrations.drift",
-                tooltip="Compare the models with the database: the differences per schema and the SQL that fixes each"),
-        Binding("ctrl+r", "refresh", "Refresh", id="migrations.refresh", tooltip="Read the history and the applied revisions again"),
+        Binding(
+            "u",
+            "upgrade",
+            "Upgrade",
+            id="migrations.upgrade",
+            tooltip="Upgrade to the selected revision (shows the SQL first; admin only)",
+        ),
+        Binding(
+            "d",
+            "downgrade",
+            "Downgrade",
+            id="migrations.downgrade",
+            tooltip="Remove the selected revision and those above it in its branch (SQL and rows lost first; admin only)",
+        ),
+        Binding(
+            "s",
+            "show_sql",
+            "SQL",
+            id="migrations.sql",
+            tooltip="The SQL an upgrade to (or, when applied, a downgrade below) the selected revision would run",
+        ),
+        Binding(
+            "c",
+            "drift",
+            "Drift",
+            id="migrations.drift",
+            tooltip="Compare the models with the database: the differences per schema and the SQL that fixes each",
+        ),
+        Binding(
+            "ctrl+r",
+            "refresh",
+            "Refresh",
+            id="migrations.refresh",
+            tooltip="Read the history and the applied revisions again",
+        ),
     ]
 
     @dataclass
@@ -150,8 +176,12 @@ class MigrationsScreen(ConsoleScreen):
         points = migration_plan.branch_points(overview.revisions)
         to_select = None
         for state in overview.states:
-            detail = {"at head": state.current, "behind": f"{state.current} → {state.head}",
-                      "missing": "not applied", "unknown": f"unknown {state.current}"}[state.state]
+            detail = {
+                "at head": state.current,
+                "behind": f"{state.current} → {state.head}",
+                "missing": "not applied",
+                "unknown": f"unknown {state.current}",
+            }[state.state]
             node = tree.root.add(Text(f"{state.schema}  {state.state}  {detail}"), data=None, expand=True)
             for info in overview.revisions:  # history() is newest first
                 if info.branch == state.schema:
@@ -207,8 +237,11 @@ class MigrationsScreen(ConsoleScreen):
             return
         if run and not self.console_app.database.settings.role.can_migrate:
             role = self.console_app.database.settings.role.value
-            self.notify(f"Only an admin can run migrations (you are {role}); here is the SQL it would run.",
-                        title="Refused", severity="warning")
+            self.notify(
+                f"Only an admin can run migrations (you are {role}); here is the SQL it would run.",
+                title="Refused",
+                severity="warning",
+            )
             run = False
         self.make_plan(self.console_app.database, self.overview, info, direction, run)
 
@@ -238,8 +271,13 @@ class MigrationsScreen(ConsoleScreen):
         # On production the typed word is the database's name, as for every write there.
         word = (settings.url.database or "PRODUCTION") if production else (chosen.branch if chosen.lost else None)
         self.app.push_screen(
-            ConfirmDialog(title.capitalize() + (" on the PRODUCTION database" if production else ""), head,
-                          confirm_label=chosen.direction.capitalize(), confirm_word=word, ask_reason=production),
+            ConfirmDialog(
+                title.capitalize() + (" on the PRODUCTION database" if production else ""),
+                head,
+                confirm_label=chosen.direction.capitalize(),
+                confirm_word=word,
+                ask_reason=production,
+            ),
             answered,
         )
 
@@ -251,8 +289,13 @@ class MigrationsScreen(ConsoleScreen):
 
     @work(thread=True, exclusive=True, group=RUN_GROUP, exit_on_error=False, name="Migration")
     def migrate_in_worker(self, database: Database, chosen: Plan, reason: str | None) -> None:
-        outcomes = run_migration(database, chosen.direction, chosen.target,
-                                 log=lambda line: self.post_message(self.LogLine(line)), reason=reason)
+        outcomes = run_migration(
+            database,
+            chosen.direction,
+            chosen.target,
+            log=lambda line: self.post_message(self.LogLine(line)),
+            reason=reason,
+        )
         self.post_message(self.RunFinished(chosen, outcomes))
 
     @on(LogLine)

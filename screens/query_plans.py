@@ -76,19 +76,60 @@ class QueryPlansScreen(ConsoleScreen):
 
     BINDINGS = [
         Binding("f5", "run", "Run", id="query_plans.run", tooltip="EXPLAIN the statement (rolled back)", priority=True),
-        Binding("f6", "cancel_run", "Cancel", id="query_plans.cancel", tooltip="Cancel the running statement", priority=True),
-        Binding("f3", "preset", "Presets", id="query_plans.preset", tooltip="Fill the editor with a preset query", priority=True),
-        Binding("f7", "read_plan", "Read plan", id="query_plans.read",
-                tooltip="Read a plan pasted or from a file (JSON or text)", priority=True),
-        Binding("f8", "advice", "Index advice", id="query_plans.advice",
-                tooltip="Suggest an index for the scans that warn, and try it", priority=True),
-        Binding("f9", "compare", "Compare", id="query_plans.compare",
-                tooltip="Compare the shown plan with another of this session", priority=True),
-        Binding("ctrl+s", "save", "Save", id="query_plans.save", tooltip="Save the session's plans to a file", priority=True),
-        Binding("ctrl+up", "history(-1)", "Previous", id="query_plans.history_back", show=False,
-                tooltip="The previous statement of this session"),
-        Binding("ctrl+down", "history(1)", "Next", id="query_plans.history_forward", show=False,
-                tooltip="The next statement of this session"),
+        Binding(
+            "f6", "cancel_run", "Cancel", id="query_plans.cancel", tooltip="Cancel the running statement", priority=True
+        ),
+        Binding(
+            "f3",
+            "preset",
+            "Presets",
+            id="query_plans.preset",
+            tooltip="Fill the editor with a preset query",
+            priority=True,
+        ),
+        Binding(
+            "f7",
+            "read_plan",
+            "Read plan",
+            id="query_plans.read",
+            tooltip="Read a plan pasted or from a file (JSON or text)",
+            priority=True,
+        ),
+        Binding(
+            "f8",
+            "advice",
+            "Index advice",
+            id="query_plans.advice",
+            tooltip="Suggest an index for the scans that warn, and try it",
+            priority=True,
+        ),
+        Binding(
+            "f9",
+            "compare",
+            "Compare",
+            id="query_plans.compare",
+            tooltip="Compare the shown plan with another of this session",
+            priority=True,
+        ),
+        Binding(
+            "ctrl+s", "save", "Save", id="query_plans.save", tooltip="Save the session's plans to a file", priority=True
+        ),
+        Binding(
+            "ctrl+up",
+            "history(-1)",
+            "Previous",
+            id="query_plans.history_back",
+            show=False,
+            tooltip="The previous statement of this session",
+        ),
+        Binding(
+            "ctrl+down",
+            "history(1)",
+            "Next",
+            id="query_plans.history_forward",
+            show=False,
+            tooltip="The next statement of this session",
+        ),
     ]
 
     @dataclass
@@ -182,8 +223,11 @@ class QueryPlansScreen(ConsoleScreen):
         """A statement from another screen (the activity screen's top statements)."""
         self.set_sql(sql)
         self.query_one("#plans-editor", TextArea).focus()
-        generic = (" Its $1 parameters make it a generic plan: the plan for any value, without ANALYZE."
-                   if parameter_count(sql) else "")
+        generic = (
+            " Its $1 parameters make it a generic plan: the plan for any value, without ANALYZE."
+            if parameter_count(sql)
+            else ""
+        )
         self.say(f"From the activity screen: F5 explains it.{generic}", "muted")
 
     def action_run(self) -> None:
@@ -226,7 +270,11 @@ class QueryPlansScreen(ConsoleScreen):
         self._list_plans()
         self.show_plan(len(self.plans) - 1)
         latest = self.plans[-1]
-        rolled = " · rolled back (it changes data)" if latest.changes_data and latest.options and latest.options.analyze else ""
+        rolled = (
+            " · rolled back (it changes data)"
+            if latest.changes_data and latest.options and latest.options.analyze
+            else ""
+        )
         read = f" · {len(event.results)} plans read" if len(event.results) > 1 else ""
         self.say(plan_summary(latest.analysis) + rolled + read, "success")
         if event.compare_with is not None:
@@ -293,12 +341,19 @@ class QueryPlansScreen(ConsoleScreen):
     def action_read_plan(self) -> None:
         def chosen(index: int | None) -> None:
             if index == 0:
-                self.app.push_screen(TextEntry("Paste a plan", "A plan in JSON or as psql or auto_explain print it "
-                                               "(frames and + markers are fine). ctrl+s reads it.",
-                                               validate=plans_from_text), self._pasted)
+                self.app.push_screen(
+                    TextEntry(
+                        "Paste a plan",
+                        "A plan in JSON or as psql or auto_explain print it "
+                        "(frames and + markers are fine). ctrl+s reads it.",
+                        validate=plans_from_text,
+                    ),
+                    self._pasted,
+                )
             elif index == 1:
-                self.app.push_screen(TextPrompt("Read a plan file", "The file's path:", validate=_existing_file),
-                                     self._file_chosen)
+                self.app.push_screen(
+                    TextPrompt("Read a plan file", "The file's path:", validate=_existing_file), self._file_chosen
+                )
 
         self.app.push_screen(ChoiceDialog("Read a plan", ["Paste it", "From a file"]), chosen)
 
@@ -329,8 +384,9 @@ class QueryPlansScreen(ConsoleScreen):
                 target = Path(path).expanduser()
                 confirm_replace(self, target, lambda replacing: save(target, replacing))
 
-        self.app.push_screen(TextPrompt("Save the session's plans", "Write them to (a JSON file):",
-                                        "plans.json"), chosen)
+        self.app.push_screen(
+            TextPrompt("Save the session's plans", "Write them to (a JSON file):", "plans.json"), chosen
+        )
 
     # --- advice and comparison ----------------------------------------------------------
 
@@ -357,8 +413,14 @@ class QueryPlansScreen(ConsoleScreen):
             if index is not None:
                 self.try_index(event.result, event.advice[index])
 
-        self.app.push_screen(ChoiceDialog("Index advice", options, message=why + "\n\nTrying creates the index "
-                                          "in a transaction that is rolled back, and EXPLAINs again."), chosen)
+        self.app.push_screen(
+            ChoiceDialog(
+                "Index advice",
+                options,
+                message=why + "\n\nTrying creates the index in a transaction that is rolled back, and EXPLAINs again.",
+            ),
+            chosen,
+        )
 
     def try_index(self, result: ExplainResult, advice: IndexAdvice) -> None:
         self.running = ExplainRun(self.console_app.database)
@@ -384,8 +446,9 @@ class QueryPlansScreen(ConsoleScreen):
             if index is not None:
                 self.show_comparison(shown, others[index])
 
-        self.app.push_screen(ChoiceDialog(f"Compare plan {shown + 1} with",
-                                          [plan_label(self.plans[i], i + 1) for i in others]), chosen)
+        self.app.push_screen(
+            ChoiceDialog(f"Compare plan {shown + 1} with", [plan_label(self.plans[i], i + 1) for i in others]), chosen
+        )
 
     def show_comparison(self, left: int, right: int) -> None:
         comparison = compare_plans(self.plans[left].analysis, self.plans[right].analysis)
@@ -393,8 +456,9 @@ class QueryPlansScreen(ConsoleScreen):
         table.show_comparison(comparison)
         self.query_one("#plans-view", ContentSwitcher).current = "plans-comparison"
         change = comparison.total_change_ms
-        total = f"execution {format_change_ms(change)} ms" if change is not None \
-            else f"cost {comparison.cost_change:+,.2f}"
+        total = (
+            f"execution {format_change_ms(change)} ms" if change is not None else f"cost {comparison.cost_change:+,.2f}"
+        )
         self.query_one("#plans-view").border_title = f"Plan {left + 1} → plan {right + 1}: {total}"
         table.focus()
 

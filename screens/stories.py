@@ -50,20 +50,57 @@ class StoriesScreen(ConsoleScreen):
     """
 
     BINDINGS = [
-        Binding("s", "toggle_subtree", "Subtree", id="stories.subtree",
-                tooltip="The highlighted node's whole subtree in path order (again: back)"),
-        Binding("a", "ask_depth", "Depth", id="stories.depth",
-                tooltip="Type the depth limit of the ancestor and subtree walks (+ and - step it)"),
-        Binding("plus", "depth(1)", "Deeper", id="stories.deeper", key_display="+", show=False,
-                tooltip="Walk one more level up for the ancestors (and down for the subtree)"),
-        Binding("minus", "depth(-1)", "Shallower", id="stories.shallower", key_display="-", show=False,
-                tooltip="Walk one level less for the ancestors and the subtree"),
-        Binding("j", "jump", "Jump", id="stories.jump", show=False,
-                tooltip="Go to the node under the table's cursor (Enter does it too)"),
-        Binding("escape", "leave_subtree", "Back", id="stories.back", show=False,
-                tooltip="Back from the subtree to the node's details"),
-        Binding("ctrl+r", "reload", "Reload", id="stories.reload", show=False,
-                tooltip="Read the list of stories again"),
+        Binding(
+            "s",
+            "toggle_subtree",
+            "Subtree",
+            id="stories.subtree",
+            tooltip="The highlighted node's whole subtree in path order (again: back)",
+        ),
+        Binding(
+            "a",
+            "ask_depth",
+            "Depth",
+            id="stories.depth",
+            tooltip="Type the depth limit of the ancestor and subtree walks (+ and - step it)",
+        ),
+        Binding(
+            "plus",
+            "depth(1)",
+            "Deeper",
+            id="stories.deeper",
+            key_display="+",
+            show=False,
+            tooltip="Walk one more level up for the ancestors (and down for the subtree)",
+        ),
+        Binding(
+            "minus",
+            "depth(-1)",
+            "Shallower",
+            id="stories.shallower",
+            key_display="-",
+            show=False,
+            tooltip="Walk one level less for the ancestors and the subtree",
+        ),
+        Binding(
+            "j",
+            "jump",
+            "Jump",
+            id="stories.jump",
+            show=False,
+            tooltip="Go to the node under the table's cursor (Enter does it too)",
+        ),
+        Binding(
+            "escape",
+            "leave_subtree",
+            "Back",
+            id="stories.back",
+            show=False,
+            tooltip="Back from the subtree to the node's details",
+        ),
+        Binding(
+            "ctrl+r", "reload", "Reload", id="stories.reload", show=False, tooltip="Read the list of stories again"
+        ),
     ]
 
     depth_limit: Reactive[int] = reactive(DEFAULT_DEPTH)
@@ -165,20 +202,27 @@ class StoriesScreen(ConsoleScreen):
     def show_story(self, story: StoryInfo) -> None:
         self.current = None
         self.query_one("#stories-heading", Static).update(
-            Text.assemble((story.title, "bold"), "\n", (f"{story.node_count} nodes", "dim")))
+            Text.assemble((story.title, "bold"), "\n", (f"{story.node_count} nodes", "dim"))
+        )
         self.query_one("#stories-story", Static).update(
             f"{story.summary or 'No summary.'}\n\nCreated {story.created_at:%Y-%m-%d %H:%M}, "
-            f"last changed {story.updated_at:%Y-%m-%d %H:%M}.\n\nOpen it (space, Enter or →) to walk its nodes.")
+            f"last changed {story.updated_at:%Y-%m-%d %H:%M}.\n\nOpen it (space, Enter or →) to walk its nodes."
+        )
         self.query_one(ContentSwitcher).current = "stories-story"
 
     def show_node(self, entry: NodeEntry) -> None:
         """Show a node's heading and start loading what the details pane shows of it."""
         self.current = entry
         node = entry.node
-        facts = [node.node_type, f"{node.child_count} {'child' if node.child_count == 1 else 'children'}",
-                 "embedded" if node.has_embedding else "no embedding", f"{node.created_at:%Y-%m-%d %H:%M}"]
+        facts = [
+            node.node_type,
+            f"{node.child_count} {'child' if node.child_count == 1 else 'children'}",
+            "embedded" if node.has_embedding else "no embedding",
+            f"{node.created_at:%Y-%m-%d %H:%M}",
+        ]
         self.query_one("#stories-heading", Static).update(
-            Text.assemble((f"{mark(node.node_type)} {node.label}", "bold"), "\n", (" · ".join(facts), "dim")))
+            Text.assemble((f"{mark(node.node_type)} {node.label}", "bold"), "\n", (" · ".join(facts), "dim"))
+        )
         self.query_one(ContentSwitcher).current = "stories-subtree" if self.subtree_mode else "stories-node"
         self.load_walks()
         self.query_one("#stories-similar", DataTable).loading = True
@@ -189,7 +233,8 @@ class StoriesScreen(ConsoleScreen):
         if self.current is None:
             return
         self.query_one("#stories-ancestors-title", Static).update(
-            f"Ancestors, root first · depth limit {self.depth_limit}")
+            f"Ancestors, root first · depth limit {self.depth_limit}"
+        )
         self.query_one("#stories-ancestors").loading = True
         self.load_ancestors(self.current.node.id, self.depth_limit)
         self.refresh_subtree()
@@ -234,13 +279,22 @@ class StoriesScreen(ConsoleScreen):
         table.loading = False
         table.clear()
         for near in similar.nodes:
-            table.add_row(Text(f"{near.similarity:.3f}"), Text(mark(near.node_type)), Text(clip(near.story_title, 14)),
-                          Text(clip(near.label, 60)), Text(f"{near.distance:.3f}", "dim"), key=str(near.id))
+            table.add_row(
+                Text(f"{near.similarity:.3f}"),
+                Text(mark(near.node_type)),
+                Text(clip(near.story_title, 14)),
+                Text(clip(near.label, 60)),
+                Text(f"{near.distance:.3f}", "dim"),
+                key=str(near.id),
+            )
         missing = self.query_one("#stories-similar-missing", Static)
         table.display = bool(similar.nodes)
         missing.display = not similar.nodes
-        missing.update("This node has no embedding yet: there is nothing to compare it with."
-                       if similar.missing_embedding else "No other node has an embedding.")
+        missing.update(
+            "This node has no embedding yet: there is nothing to compare it with."
+            if similar.missing_embedding
+            else "No other node has an embedding."
+        )
 
     def show_subtree(self, found: Subtree) -> None:
         self.query_one("#stories-subtree").loading = False
@@ -254,9 +308,12 @@ class StoriesScreen(ConsoleScreen):
         table = self.query_one("#stories-subtree-table", DataTable)
         table.clear()
         for node in found.nodes:
-            table.add_row(Text(str(node.child_count), "dim", justify="right"),
-                          Text(EMBEDDED_MARK if node.has_embedding else ""),
-                          Text("  " * node.depth + f"{mark(node.node_type)} {clip(node.label, 50)}"), key=str(node.id))
+            table.add_row(
+                Text(str(node.child_count), "dim", justify="right"),
+                Text(EMBEDDED_MARK if node.has_embedding else ""),
+                Text("  " * node.depth + f"{mark(node.node_type)} {clip(node.label, 50)}"),
+                key=str(node.id),
+            )
 
     @on(Worker.StateChanged)
     def worker_failed(self, event: Worker.StateChanged) -> None:
@@ -267,7 +324,8 @@ class StoriesScreen(ConsoleScreen):
             self.query_one(selector).loading = False
         if event.worker.group == "stories.list" and event.worker.error is not None:
             self.query_one("#stories-story", Static).update(
-                f"The stories could not be read: {error_summary(event.worker.error)}")
+                f"The stories could not be read: {error_summary(event.worker.error)}"
+            )
 
     # ---- actions -------------------------------------------------------------------
 
@@ -287,8 +345,15 @@ class StoriesScreen(ConsoleScreen):
             if typed:
                 self.depth_limit = int(typed)
 
-        self.app.push_screen(TextPrompt("Depth limit", "How many levels the ancestor and subtree walks may go",
-                                        str(self.depth_limit), validate=check), apply)
+        self.app.push_screen(
+            TextPrompt(
+                "Depth limit",
+                "How many levels the ancestor and subtree walks may go",
+                str(self.depth_limit),
+                validate=check,
+            ),
+            apply,
+        )
 
     def action_toggle_subtree(self) -> None:
         if self.current is None:
@@ -337,4 +402,3 @@ class StoriesScreen(ConsoleScreen):
             # Not reachable from the tree (a story beyond the list, a broken chain): details only.
             self.show_node(NodeEntry(chain[-1], event.story_id))
         tree.focus()
-

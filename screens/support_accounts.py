@@ -47,12 +47,28 @@ class AccountsPane(DeskPane):
     """
 
     BINDINGS = [
-        Binding("slash", "focus_search", "Search", id="accounts.search",
-                tooltip="Find accounts by email or name prefix, or by id", show=False),
-        Binding("h", "toggle_deleted", "Show deleted", id="accounts.show_deleted",
-                tooltip="Show or hide soft-deleted accounts"),
-        Binding("z", "delete_or_restore", "Delete/restore", id="accounts.delete_restore",
-                tooltip="Soft-delete the highlighted account, or restore it if deleted (asks a reason)"),
+        Binding(
+            "slash",
+            "focus_search",
+            "Search",
+            id="accounts.search",
+            tooltip="Find accounts by email or name prefix, or by id",
+            show=False,
+        ),
+        Binding(
+            "h",
+            "toggle_deleted",
+            "Show deleted",
+            id="accounts.show_deleted",
+            tooltip="Show or hide soft-deleted accounts",
+        ),
+        Binding(
+            "z",
+            "delete_or_restore",
+            "Delete/restore",
+            id="accounts.delete_restore",
+            tooltip="Soft-delete the highlighted account, or restore it if deleted (asks a reason)",
+        ),
         Binding("ctrl+r", "reload", "Reload", id="accounts.reload", tooltip="Read the list again", show=False),
     ]
     WRITES = frozenset({"delete_or_restore"})
@@ -75,8 +91,9 @@ class AccountsPane(DeskPane):
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="accounts-bar"):
-            yield Input(placeholder="Email or name prefix, or an id; Enter searches", compact=True,
-                        id="accounts-search")
+            yield Input(
+                placeholder="Email or name prefix, or an id; Enter searches", compact=True, id="accounts-search"
+            )
             yield Checkbox("Show deleted", compact=True, id="accounts-deleted")
         yield DataGrid(cursor_type="row", zebra_stripes=True, id="accounts-table")
         yield Static(id="accounts-detail", markup=False)
@@ -106,8 +123,7 @@ class AccountsPane(DeskPane):
 
     @work(thread=True, exclusive=True, group="accounts.list", exit_on_error=False, name="List accounts")
     def list_accounts(self, database: Database, text: str, include_deleted: bool) -> None:
-        rows = accounts.list_account_users(database, search=text, include_deleted=include_deleted,
-                                           limit=LIST_LIMIT + 1)
+        rows = accounts.list_account_users(database, search=text, include_deleted=include_deleted, limit=LIST_LIMIT + 1)
         if not get_current_worker().is_cancelled:
             self.post_message(self.AccountsFound(text, rows))
 
@@ -147,8 +163,11 @@ class AccountsPane(DeskPane):
             detail.update("No account here." if not self.rows else "")
             return
         first = [row.full_name or "(no name)", "superuser" if row.is_superuser else "", f"id {row.id}"]
-        second = [f"created {when(row.created_at)}", f"updated {when(row.updated_at)}",
-                  f"deleted {when(row.deleted_at)}" if row.deleted_at else ""]
+        second = [
+            f"created {when(row.created_at)}",
+            f"updated {when(row.updated_at)}",
+            f"deleted {when(row.deleted_at)}" if row.deleted_at else "",
+        ]
         detail.update("\n".join(" · ".join(part for part in line if part) for line in (first, second)))
 
     def highlighted(self) -> accounts.AccountRow | None:

@@ -44,8 +44,13 @@ class GiftCodesPane(DeskPane):
 
     BINDINGS = [
         Binding("n", "create", "New code", id="codes.create", tooltip="Create a gift code"),
-        Binding("x", "toggle_active", "(De)activate", id="codes.toggle",
-                tooltip="Deactivate the highlighted code, or activate it again"),
+        Binding(
+            "x",
+            "toggle_active",
+            "(De)activate",
+            id="codes.toggle",
+            tooltip="Deactivate the highlighted code, or activate it again",
+        ),
         Binding("ctrl+r", "reload", "Reload", id="codes.reload", tooltip="Read the codes again", show=False),
     ]
     WRITES = frozenset({"create", "toggle_active"})
@@ -53,7 +58,6 @@ class GiftCodesPane(DeskPane):
     @dataclass
     class CodesLoaded(Message):
         codes: list[giftcodes.GiftCodeInfo]
-
 
     def __init__(self) -> None:
         super().__init__(id="codes")
@@ -99,9 +103,13 @@ class GiftCodesPane(DeskPane):
 
     def action_create(self) -> None:
         def write(values: dict[str, EditOutcome]) -> None:
-            ask_reason(self, "New gift code", f"Create the gift code {values['code'].text or ''!r}",
-                       lambda reason: self.create(self.console_app.database, form, values, reason),
-                       cancelled=form.kept)
+            ask_reason(
+                self,
+                "New gift code",
+                f"Create the gift code {values['code'].text or ''!r}",
+                lambda reason: self.create(self.console_app.database, form, values, reason),
+                cancelled=form.kept,
+            )
 
         form = RowForm("New gift code", code_fields(), write=write)
         self.app.push_screen(form)
@@ -110,16 +118,19 @@ class GiftCodesPane(DeskPane):
     def create(self, database: Database, form: RowForm, values: dict[str, EditOutcome], reason: str) -> None:
         limit = values["usage_limit"]
         expires = values["expires_at"].text
-        code = self.write_for(form, lambda: giftcodes.create_code(
-            database,
-            values["code"].text or "",
-            values["reward_type"].text or "",
-            int(values["reward_value"].text or 0),
-            usage_limit=-1 if limit.use_default or limit.text is None else int(limit.text),
-            expires_at=inputs.moment(expires, "expires_at") if expires else None,
-            active=values["is_active"].use_default or values["is_active"].text == "true",
-            reason=reason,
-        ))
+        code = self.write_for(
+            form,
+            lambda: giftcodes.create_code(
+                database,
+                values["code"].text or "",
+                values["reward_type"].text or "",
+                int(values["reward_value"].text or 0),
+                usage_limit=-1 if limit.use_default or limit.text is None else int(limit.text),
+                expires_at=inputs.moment(expires, "expires_at") if expires else None,
+                active=values["is_active"].use_default or values["is_active"].text == "true",
+                reason=reason,
+            ),
+        )
         if code is None:
             return
         self.done("Gift code created", f"{code.code}: {describe(code)}.")
@@ -130,8 +141,12 @@ class GiftCodesPane(DeskPane):
             self.notify("There is no code here.", severity="warning")
             return
         verb = "Deactivate" if code.is_active else "Activate"
-        ask_reason(self, f"{verb} {code.code}", f"{verb} the gift code {code.code} ({describe(code)})",
-                   lambda reason: self.set_active(self.console_app.database, code.code, not code.is_active, reason))
+        ask_reason(
+            self,
+            f"{verb} {code.code}",
+            f"{verb} the gift code {code.code} ({describe(code)})",
+            lambda reason: self.set_active(self.console_app.database, code.code, not code.is_active, reason),
+        )
 
     @work(thread=True, group="codes.act", exit_on_error=False, name="Change gift code")
     def set_active(self, database: Database, code: str, active: bool, reason: str) -> None:
@@ -172,11 +187,20 @@ def code_fields() -> list[FormField]:
     return [
         FormField("code", "text", "text", nullable=False, default=None, required=True, validate=require_code),
         FormField("reward_type", "currency", "enum", nullable=False, default=None, choices=CURRENCIES, required=True),
-        FormField("reward_value", "whole number", "number", nullable=False, default=None, validate=require_amount,
-                  required=True),
-        FormField("usage_limit", "whole number", "number", nullable=False, default="-1 (unlimited)",
-                  validate=require_limit),
-        FormField("expires_at", "timestamp with time zone", "timestamp", nullable=True, default=None,
-                  validate=require_time),
+        FormField(
+            "reward_value",
+            "whole number",
+            "number",
+            nullable=False,
+            default=None,
+            validate=require_amount,
+            required=True,
+        ),
+        FormField(
+            "usage_limit", "whole number", "number", nullable=False, default="-1 (unlimited)", validate=require_limit
+        ),
+        FormField(
+            "expires_at", "timestamp with time zone", "timestamp", nullable=True, default=None, validate=require_time
+        ),
         FormField("is_active", "boolean", "boolean", nullable=False, default="true"),
     ]

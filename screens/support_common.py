@@ -104,8 +104,14 @@ def require_reason(text: str) -> str:
     return inputs.reason_text(text)
 
 
-def ask_reason(pane: ConsolePane, title: str, prompt: str, then: Callable[[str], object], *,
-               cancelled: Callable[[], object] = lambda: None) -> None:
+def ask_reason(
+    pane: ConsolePane,
+    title: str,
+    prompt: str,
+    then: Callable[[str], object],
+    *,
+    cancelled: Callable[[], object] = lambda: None,
+) -> None:
     """Ask for the reason of a desk action, then run it; refused at once if the role may not
     act; `cancelled()` when the question is dismissed."""
     settings = pane.console_app.database.settings
@@ -124,5 +130,6 @@ def ask_reason(pane: ConsolePane, title: str, prompt: str, then: Callable[[str],
     if settings.production:  # the reason and the typed database name, in one dialog
         confirm_write(pane, f"{title}: {prompt}", answered, cancelled=cancelled)
         return
-    pane.app.push_screen(TextPrompt(title, prompt, placeholder="why (recorded in the audit log)",
-                                    validate=require_reason), answered)
+    pane.app.push_screen(
+        TextPrompt(title, prompt, placeholder="why (recorded in the audit log)", validate=require_reason), answered
+    )

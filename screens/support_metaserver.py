@@ -3,7 +3,7 @@
 Every database call is one function of data/support/metaserver.py in a thread worker; the
 handlers only move results onto widgets. The data layer's refusals (already banned, a
 session no longer live, a blank reason) reach the user through the App's worker-failure
-notification, titled by the refusal. """
+notification, titled by the refusal."""
 
 from __future__ import annotations
 
@@ -54,20 +54,52 @@ class MetaserverPane(DeskPane):
     """
 
     BINDINGS = [
-        Binding("slash", "focus_search", "Search", id="metaserver.search",
-                tooltip="Find a player by id or name prefix", show=False),
-        Binding("k", "revoke_session", "Revoke", id="metaserver.revoke",
-                tooltip="Revoke the highlighted session (asks a reason)"),
-        Binding("K", "revoke_all", "Revoke all", id="metaserver.revoke_all",
-                tooltip="Revoke every live session of the player (asks a reason)"),
-        Binding("b", "toggle_ban", "Ban", id="metaserver.ban",
-                tooltip="Ban the player (their live sessions are revoked) or lift the ban; asks a reason"),
-        Binding("l", "board('leaderboard')", "Ranks", id="metaserver.leaderboard",
-                tooltip="Players by total score: kills, deaths, assists, K/D; banned ones flagged"),
+        Binding(
+            "slash",
+            "focus_search",
+            "Search",
+            id="metaserver.search",
+            tooltip="Find a player by id or name prefix",
+            show=False,
+        ),
+        Binding(
+            "k",
+            "revoke_session",
+            "Revoke",
+            id="metaserver.revoke",
+            tooltip="Revoke the highlighted session (asks a reason)",
+        ),
+        Binding(
+            "K",
+            "revoke_all",
+            "Revoke all",
+            id="metaserver.revoke_all",
+            tooltip="Revoke every live session of the player (asks a reason)",
+        ),
+        Binding(
+            "b",
+            "toggle_ban",
+            "Ban",
+            id="metaserver.ban",
+            tooltip="Ban the player (their live sessions are revoked) or lift the ban; asks a reason",
+        ),
+        Binding(
+            "l",
+            "board('leaderboard')",
+            "Ranks",
+            id="metaserver.leaderboard",
+            tooltip="Players by total score: kills, deaths, assists, K/D; banned ones flagged",
+        ),
         Binding("o", "board('rooms')", "Rooms", id="metaserver.rooms", tooltip="Every room with its caste bounds"),
         Binding("escape", "back", "Back", id="metaserver.back", tooltip="Back to the player"),
-        Binding("ctrl+r", "reload", "Reload", id="metaserver.reload",
-                tooltip="Read the players and the highlighted one again", show=False),
+        Binding(
+            "ctrl+r",
+            "reload",
+            "Reload",
+            id="metaserver.reload",
+            tooltip="Read the players and the highlighted one again",
+            show=False,
+        ),
     ]
     WRITES = frozenset({"revoke_session", "revoke_all", "toggle_ban"})
 
@@ -110,8 +142,9 @@ class MetaserverPane(DeskPane):
     def compose(self) -> ComposeResult:
         with ContentSwitcher(initial="metaserver-desk", id="metaserver-views"):
             with Vertical(id="metaserver-desk"):
-                yield Input(placeholder="Player id or name prefix, Enter searches", compact=True,
-                            id="metaserver-search")
+                yield Input(
+                    placeholder="Player id or name prefix, Enter searches", compact=True, id="metaserver-search"
+                )
                 yield DataGrid(cursor_type="row", zebra_stripes=True, id="metaserver-players")
                 yield CellGrid(4, id="metaserver-player")
                 yield DataGrid(cursor_type="row", id="metaserver-sessions")
@@ -123,8 +156,12 @@ class MetaserverPane(DeskPane):
         self.table("sessions").add_columns("ID", "State", "IP address", "Created", "Expires")
         self.table("leaderboard").add_columns("Rank", "Player", "Score", "Kills", "Deaths", "Assists", "K/D", "")
         self.table("rooms").add_columns("Room", "Type", "Castes", "Players", "Ranked", "Tournament")
-        for name, title in (("players", "Players"), ("sessions", "Sessions"),
-                            ("leaderboard", "Leaderboard"), ("rooms", "Rooms")):
+        for name, title in (
+            ("players", "Players"),
+            ("sessions", "Sessions"),
+            ("leaderboard", "Leaderboard"),
+            ("rooms", "Rooms"),
+        ):
             self.table(name).border_title = title
         self.query_one(CellGrid).border_title = "Player"
         self.search("")
@@ -256,18 +293,24 @@ class MetaserverPane(DeskPane):
             self.notify(f"{player.username} has no session to revoke here.", severity="warning")
             return
         where = f" from {session.ip_address}" if session.ip_address else ""
-        ask_reason(self, "Revoke session",
-                   f"Revoke session {session.id} of {player.username}{where} ({session.state})?",
-                   lambda reason: self.revoke_one(self.console_app.database, session.id, player.username, reason))
+        ask_reason(
+            self,
+            "Revoke session",
+            f"Revoke session {session.id} of {player.username}{where} ({session.state})?",
+            lambda reason: self.revoke_one(self.console_app.database, session.id, player.username, reason),
+        )
 
     def action_revoke_all(self) -> None:
         player = self.current_player()
         if player is None:
             return
         live = sum(session.state == "active" for session in self.sessions.values())
-        ask_reason(self, "Revoke all sessions",
-                   f"Revoke every live session of {player.username} ({live} shown live)?",
-                   lambda reason: self.revoke_all(self.console_app.database, player, reason))
+        ask_reason(
+            self,
+            "Revoke all sessions",
+            f"Revoke every live session of {player.username} ({live} shown live)?",
+            lambda reason: self.revoke_all(self.console_app.database, player, reason),
+        )
 
     def action_toggle_ban(self) -> None:
         player = self.current_player()
@@ -277,8 +320,12 @@ class MetaserverPane(DeskPane):
             prompt = f"Ban {player.username} (id {player.id})? Their live sessions are revoked too."
         else:
             prompt = f"Lift the ban on {player.username} (id {player.id})? Revoked sessions stay revoked."
-        ask_reason(self, "Ban player" if player.is_active else "Unban player", prompt,
-                   lambda reason: self.set_ban(self.console_app.database, player, reason, player.is_active))
+        ask_reason(
+            self,
+            "Ban player" if player.is_active else "Unban player",
+            prompt,
+            lambda reason: self.set_ban(self.console_app.database, player, reason, player.is_active),
+        )
 
     # Writes are never exclusive: a second action must not hide the outcome of the first.
     @work(thread=True, group="metaserver.action", exit_on_error=False, name="Revoke session")
@@ -364,9 +411,13 @@ class MetaserverPane(DeskPane):
 def player_cells(player: ms.MetaPlayer, theme: Mapping[str, str]) -> tuple[Text, ...]:
     """One line of the players table."""
     status = toned(theme, "active", "success") if player.is_active else toned(theme, "BANNED", "error", bold=True)
-    return (Text(str(player.id), justify="right"), Text(player.username),
-            Text(str(player.caste), justify="right"), status,
-            Text(when(player.last_login)) if player.last_login else toned(theme, "never", "muted"))
+    return (
+        Text(str(player.id), justify="right"),
+        Text(player.username),
+        Text(str(player.caste), justify="right"),
+        status,
+        Text(when(player.last_login)) if player.last_login else toned(theme, "never", "muted"),
+    )
 
 
 def player_rows(stats: ms.PlayerStats) -> tuple[tuple[Cell, ...], ...]:
@@ -375,23 +426,36 @@ def player_rows(stats: ms.PlayerStats) -> tuple[tuple[Cell, ...], ...]:
     name = f"{player.username} (id {player.id})" + (" · admin" if player.is_admin else "")
     status = Cell("active", "success") if player.is_active else Cell("BANNED", "alert")
     best = "-" if stats.best_score is None else f"{stats.best_score:,}"
-    return tuple((Cell(a, "muted"), b, Cell(c, "muted"), d) for a, b, c, d in (
-        ("Player", Cell(name), "Status", status),
-        ("Caste", Cell(str(player.caste)), "Last login", Cell(when(player.last_login) or "never")),
-        ("Games", Cell(f"{totals.games:,}"), "Score", Cell(f"{totals.score:,} (best {best})")),
-        ("K/D/A", Cell(f"{totals.kills:,}/{totals.deaths:,}/{totals.assists:,}"), "K/D", Cell(f"{totals.kd:.2f}")),
-    ))
+    return tuple(
+        (Cell(a, "muted"), b, Cell(c, "muted"), d)
+        for a, b, c, d in (
+            ("Player", Cell(name), "Status", status),
+            ("Caste", Cell(str(player.caste)), "Last login", Cell(when(player.last_login) or "never")),
+            ("Games", Cell(f"{totals.games:,}"), "Score", Cell(f"{totals.score:,} (best {best})")),
+            ("K/D/A", Cell(f"{totals.kills:,}/{totals.deaths:,}/{totals.assists:,}"), "K/D", Cell(f"{totals.kd:.2f}")),
+        )
+    )
 
 
 def session_cells(session: ms.SessionInfo, theme: Mapping[str, str]) -> tuple[Text, ...]:
-    return (Text(str(session.id), justify="right"), toned(theme, session.state, STATE_TONES[session.state]),
-            Text(session.ip_address or "-"), Text(when(session.created_at)), Text(when(session.expires_at)))
+    return (
+        Text(str(session.id), justify="right"),
+        toned(theme, session.state, STATE_TONES[session.state]),
+        Text(session.ip_address or "-"),
+        Text(when(session.created_at)),
+        Text(when(session.expires_at)),
+    )
 
 
 def room_cells(room: ms.RoomInfo) -> tuple[Text, ...]:
     flags = (Text("yes" if flag else "no") for flag in (room.is_ranked, room.is_tournament))
-    return (Text(room.name), Text(room.room_type), Text(f"{room.min_caste} to {room.max_caste}"),
-            Text(str(room.max_players), justify="right"), *flags)
+    return (
+        Text(room.name),
+        Text(room.room_type),
+        Text(f"{room.min_caste} to {room.max_caste}"),
+        Text(str(room.max_players), justify="right"),
+        *flags,
+    )
 
 
 def leaderboard_cells(entry: ms.LeaderboardEntry, theme: Mapping[str, str]) -> tuple[Text, ...]:
@@ -399,5 +463,13 @@ def leaderboard_cells(entry: ms.LeaderboardEntry, theme: Mapping[str, str]) -> t
     numbers = (entry.rank, totals.score, totals.kills, totals.deaths, totals.assists)
     rank, score, kills, deaths, assists = (Text(f"{n:,}", justify="right") for n in numbers)
     flag = Text("") if entry.player.is_active else toned(theme, "BANNED", "error", bold=True)
-    return (rank, Text(entry.player.username), score, kills, deaths, assists,
-            Text(f"{totals.kd:.2f}", justify="right"), flag)
+    return (
+        rank,
+        Text(entry.player.username),
+        score,
+        kills,
+        deaths,
+        assists,
+        Text(f"{totals.kd:.2f}", justify="right"),
+        flag,
+    )

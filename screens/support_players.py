@@ -52,14 +52,31 @@ class PlayersPane(DeskPane):
     """
 
     BINDINGS = [
-        Binding("slash", "focus_search", "Search", id="players.search",
-                tooltip="Find players by id, discord_id or academy name prefix", show=False),
-        Binding("g", "change_balance('grant')", "Grant", id="players.grant",
-                tooltip="Give the highlighted player currency (asks amount, currency and reason)"),
-        Binding("D", "change_balance('deduct')", "Deduct", id="players.deduct",
-                tooltip="Take currency from the highlighted player (never below zero)"),
-        Binding("c", "redeem", "Redeem code", id="players.redeem",
-                tooltip="Redeem a gift code for the highlighted player"),
+        Binding(
+            "slash",
+            "focus_search",
+            "Search",
+            id="players.search",
+            tooltip="Find players by id, discord_id or academy name prefix",
+            show=False,
+        ),
+        Binding(
+            "g",
+            "change_balance('grant')",
+            "Grant",
+            id="players.grant",
+            tooltip="Give the highlighted player currency (asks amount, currency and reason)",
+        ),
+        Binding(
+            "D",
+            "change_balance('deduct')",
+            "Deduct",
+            id="players.deduct",
+            tooltip="Take currency from the highlighted player (never below zero)",
+        ),
+        Binding(
+            "c", "redeem", "Redeem code", id="players.redeem", tooltip="Redeem a gift code for the highlighted player"
+        ),
         Binding("ctrl+r", "reload", "Reload", id="players.reload", tooltip="Read the player again", show=False),
     ]
 
@@ -77,14 +94,14 @@ class PlayersPane(DeskPane):
     class ProfileLoaded(Message):
         profile: players.PlayerProfile
 
-
     def __init__(self) -> None:
         super().__init__(id="players")
         self.profile: players.PlayerProfile | None = None
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="Player id, discord_id or academy name, Enter searches", compact=True,
-                    id="players-search")
+        yield Input(
+            placeholder="Player id, discord_id or academy name, Enter searches", compact=True, id="players-search"
+        )
         yield DataGrid(cursor_type="row", zebra_stripes=True, id="players-found")
         yield CellGrid(4, id="players-profile")
         yield Static(id="players-summary", markup=False)
@@ -123,9 +140,13 @@ class PlayersPane(DeskPane):
         table.clear()
         for hit in event.hits:
             table.add_row(
-                Text(str(hit.id), justify="right"), hit.academy_name or Text("NULL", "dim italic"), hit.discord_id,
-                *(Text(f"{value:,}", justify="right")
-                  for value in (hit.collector_rank, hit.sakura_crystals, hit.quartzs, hit.daphine)),
+                Text(str(hit.id), justify="right"),
+                hit.academy_name or Text("NULL", "dim italic"),
+                hit.discord_id,
+                *(
+                    Text(f"{value:,}", justify="right")
+                    for value in (hit.collector_rank, hit.sakura_crystals, hit.quartzs, hit.daphine)
+                ),
                 key=str(hit.id),
             )
         found = f"{len(event.hits)} found" + (" (refine the search)" if len(event.hits) == SEARCH_LIMIT else "")
@@ -170,8 +191,14 @@ class PlayersPane(DeskPane):
         ledger.clear()
         for entry in profile.ledger:
             change = Text(f"{entry.delta:+,}", "green" if entry.delta > 0 else "red", justify="right")
-            ledger.add_row(when(entry.created_at), entry.currency, change,
-                           Text(f"{entry.balance_after:,}", justify="right"), entry.reason, entry.operator)
+            ledger.add_row(
+                when(entry.created_at),
+                entry.currency,
+                change,
+                Text(f"{entry.balance_after:,}", justify="right"),
+                entry.reason,
+                entry.operator,
+            )
         ledger.border_title = f"Recent ledger of {profile.academy_name or profile.discord_id}"
 
     # ---- acting -------------------------------------------------------------------------
@@ -196,24 +223,44 @@ class PlayersPane(DeskPane):
         def write(values: dict[str, EditOutcome]) -> None:
             currency_name, amount = values["currency"].text or "", int(values["amount"].text or 0)
             confirm_write(
-                self, f"{kind.capitalize()} {amount:,} {currency_name} for {name} (id {profile.id})",
-                lambda reason: self.change_balance(self.console_app.database, form, profile.id, currency_name,
-                                                   amount, reason or "", grant=kind == "grant"),
-                reason=values["reason"].text or "", cancelled=form.kept,
+                self,
+                f"{kind.capitalize()} {amount:,} {currency_name} for {name} (id {profile.id})",
+                lambda reason: self.change_balance(
+                    self.console_app.database,
+                    form,
+                    profile.id,
+                    currency_name,
+                    amount,
+                    reason or "",
+                    grant=kind == "grant",
+                ),
+                reason=values["reason"].text or "",
+                cancelled=form.kept,
             )
 
         form = RowForm(f"{kind.capitalize()} for {name} (id {profile.id})", balance_fields(), write=write)
         self.app.push_screen(form)
 
     @work(thread=True, group="players.act", exit_on_error=False, name="Balance change")
-    def change_balance(self, database: Database, form: RowForm, user_id: int, currency_name: str, amount: int,
-                       reason: str, *, grant: bool) -> None:
+    def change_balance(
+        self,
+        database: Database,
+        form: RowForm,
+        user_id: int,
+        currency_name: str,
+        amount: int,
+        reason: str,
+        *,
+        grant: bool,
+    ) -> None:
         change = currency.grant if grant else currency.deduct
         entry = self.write_for(form, lambda: change(database, user_id, currency_name, amount, reason))
         if entry is None:
             return
-        self.done("Granted" if grant else "Deducted",
-                  f"{entry.delta:+,} {entry.currency} for player {user_id}: balance now {entry.balance_after:,}.")
+        self.done(
+            "Granted" if grant else "Deducted",
+            f"{entry.delta:+,} {entry.currency} for player {user_id}: balance now {entry.balance_after:,}.",
+        )
 
     def action_redeem(self) -> None:
         profile = self.chosen_player()
@@ -222,13 +269,19 @@ class PlayersPane(DeskPane):
 
         def entered(code: str | None) -> None:
             if code:
-                confirm_write(self, f"Redeem {code.strip()!r} for player {profile.id}",
-                              lambda reason: self.redeem(self.console_app.database, code.strip(), profile.id),
-                              reason=f"Gift code {code.strip()}")
+                confirm_write(
+                    self,
+                    f"Redeem {code.strip()!r} for player {profile.id}",
+                    lambda reason: self.redeem(self.console_app.database, code.strip(), profile.id),
+                    reason=f"Gift code {code.strip()}",
+                )
 
         self.app.push_screen(
-            TextPrompt(f"Redeem a gift code for {profile.academy_name or profile.discord_id}",
-                       "The code, in any case", validate=require_code),
+            TextPrompt(
+                f"Redeem a gift code for {profile.academy_name or profile.discord_id}",
+                "The code, in any case",
+                validate=require_code,
+            ),
             entered,
         )
 
@@ -255,8 +308,9 @@ def balance_fields() -> list[FormField]:
     """The grant and deduct form: currency, amount, reason."""
     return [
         FormField("currency", "currency", "enum", nullable=False, default=None, choices=CURRENCIES, required=True),
-        FormField("amount", "whole number", "number", nullable=False, default=None, validate=require_amount,
-                  required=True),
+        FormField(
+            "amount", "whole number", "number", nullable=False, default=None, validate=require_amount, required=True
+        ),
         FormField("reason", "text", "text", nullable=False, default=None, validate=require_reason, required=True),
     ]
 
@@ -264,12 +318,24 @@ def balance_fields() -> list[FormField]:
 def profile_rows(profile: players.PlayerProfile) -> tuple[tuple[Cell, ...], ...]:
     """The player panel: who, balances, gacha state."""
     return (
-        (Cell("Player", "muted"), Cell(f"{profile.academy_name or '(no academy)'} · id {profile.id}"),
-         Cell("Discord", "muted"), Cell(profile.discord_id)),
-        (Cell("Crystals", "muted"), Cell(f"{profile.sakura_crystals:,}"),
-         Cell("Quartzs", "muted"), Cell(f"{profile.quartzs:,}")),
-        (Cell("Daphine", "muted"), Cell(f"{profile.daphine:,}"),
-         Cell("Pity · rank", "muted"), Cell(f"{profile.pity_counter} · rank {profile.collector_rank}")),
+        (
+            Cell("Player", "muted"),
+            Cell(f"{profile.academy_name or '(no academy)'} · id {profile.id}"),
+            Cell("Discord", "muted"),
+            Cell(profile.discord_id),
+        ),
+        (
+            Cell("Crystals", "muted"),
+            Cell(f"{profile.sakura_crystals:,}"),
+            Cell("Quartzs", "muted"),
+            Cell(f"{profile.quartzs:,}"),
+        ),
+        (
+            Cell("Daphine", "muted"),
+            Cell(f"{profile.daphine:,}"),
+            Cell("Pity · rank", "muted"),
+            Cell(f"{profile.pity_counter} · rank {profile.collector_rank}"),
+        ),
     )
 
 
@@ -278,5 +344,7 @@ def profile_summary(profile: players.PlayerProfile) -> str:
     collection = ", ".join(f"{'★' * entry.rarity} {entry.count}" for entry in profile.collection) or "none"
     expeditions = ", ".join(f"{item.name} (due {when(item.due_at)})" for item in profile.expeditions) or "none"
     codes = ", ".join(code.code for code in profile.redeemed_codes) or "none"
-    return (f"Collection: {collection} · equipment {profile.equipment_count}\n"
-            f"Expeditions: {expeditions} · codes redeemed: {codes}")
+    return (
+        f"Collection: {collection} · equipment {profile.equipment_count}\n"
+        f"Expeditions: {expeditions} · codes redeemed: {codes}"
+    )

@@ -91,10 +91,7 @@ def page_rows(
         for index in range(len(page.rows))
     ]
     if changes is not None:
-        rows.extend(
-            GridRow(f"n{number}", insert_cells(table, insert))
-            for number, insert in enumerate(changes.inserts)
-        )
+        rows.extend(GridRow(f"n{number}", insert_cells(table, insert)) for number, insert in enumerate(changes.inserts))
     return rows
 
 

@@ -107,15 +107,15 @@ def details_widgets(details: TableDetails) -> list[Widget]:
                 "Triggers",
                 3,
                 ("Trigger", "State", "Definition"),
-                [
-                    (Cell(item.name), Cell(item.enabled), Cell(item.definition, "muted"))
-                    for item in details.triggers
-                ],
+                [(Cell(item.name), Cell(item.enabled), Cell(item.definition, "muted")) for item in details.triggers],
             )
         )
     if table.foreign_keys or table.referenced_by:
         links = [
-            (Cell(key.name), Cell(f"({', '.join(key.columns)}) → {key.referenced} ({', '.join(key.referenced_columns)})"))
+            (
+                Cell(key.name),
+                Cell(f"({', '.join(key.columns)}) → {key.referenced} ({', '.join(key.referenced_columns)})"),
+            )
             for key in table.foreign_keys
         ] + [
             (Cell(key.name), Cell(f"{key.table} ({', '.join(key.columns)}) → here", "muted"))

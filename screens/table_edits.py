@@ -34,17 +34,39 @@ if TYPE_CHECKING:
 EDIT_BINDINGS = [
     Binding("e", "edit_cell", "Edit", id="tables.edit", tooltip="Edit the cell under the cursor (admin)"),
     Binding("i", "insert_row", "Insert", id="tables.insert", tooltip="Add a new row (admin)", show=False),
-    Binding("delete", "delete_row", "Delete", id="tables.delete",
-            tooltip="Delete the row under the cursor, or take the deletion back (admin)", show=False),
-    Binding("z", "soft_delete", "Soft delete", id="tables.soft_delete",
-            tooltip="Soft-delete or restore the row (tables with is_deleted / deleted_at)", show=False),
+    Binding(
+        "delete",
+        "delete_row",
+        "Delete",
+        id="tables.delete",
+        tooltip="Delete the row under the cursor, or take the deletion back (admin)",
+        show=False,
+    ),
+    Binding(
+        "z",
+        "soft_delete",
+        "Soft delete",
+        id="tables.soft_delete",
+        tooltip="Soft-delete or restore the row (tables with is_deleted / deleted_at)",
+        show=False,
+    ),
     Binding("u", "undo", "Undo", id="tables.undo", tooltip="Take back the last pending change", show=False),
-    Binding("p", "pending", "Pending", id="tables.pending",
-            tooltip="The pending changes as a diff and as SQL; save or discard them"),
-    Binding("ctrl+s", "save", "Save", id="tables.save",
-            tooltip="Save every pending change in one transaction"),
-    Binding("m", "reveal", "Reveal", id="tables.reveal",
-            tooltip="Show a masked (sensitive) value; the reveal is audited (admin)", show=False),
+    Binding(
+        "p",
+        "pending",
+        "Pending",
+        id="tables.pending",
+        tooltip="The pending changes as a diff and as SQL; save or discard them",
+    ),
+    Binding("ctrl+s", "save", "Save", id="tables.save", tooltip="Save every pending change in one transaction"),
+    Binding(
+        "m",
+        "reveal",
+        "Reveal",
+        id="tables.reveal",
+        tooltip="Show a masked (sensitive) value; the reveal is audited (admin)",
+        show=False,
+    ),
 ]
 
 
@@ -81,8 +103,10 @@ class TableEditing:
             return "this connection is read-only"
         if self.changes and self.changes_here() is None:
             # One ChangeSet, one table: a change here must not join another table's changes.
-            return (f"changes to {self.changes.table.ref} are pending; save (ctrl+s) or discard them (p) "
-                    "before editing another table")
+            return (
+                f"changes to {self.changes.table.ref} are pending; save (ctrl+s) or discard them (p) "
+                "before editing another table"
+            )
         return self.shown.view.table.read_only_reason
 
     def changes_here(self: TablesScreen) -> ChangeSet | None:
@@ -199,7 +223,8 @@ class TableEditing:
         _, ref = found
         if self.changes is not None and self.changes.row_state(ref.key) == "deleted":
             index = next(
-                i for i, change in enumerate(self.changes.changes)
+                i
+                for i, change in enumerate(self.changes.changes)
                 if isinstance(change, edits.RowDelete) and change.row.key == ref.key
             )
             self.changes = self.changes.without(index) or None
@@ -294,8 +319,11 @@ class TableEditing:
             self.notify("A save is running; wait for it to finish.", severity="warning")
             return
         changes = self.changes
-        confirm_write(self, f"{len(changes)} change(s) to {changes.table.ref}, in one transaction, each with an "
-                            "audit row", lambda reason: self.save_worker(changes, reason))
+        confirm_write(
+            self,
+            f"{len(changes)} change(s) to {changes.table.ref}, in one transaction, each with an audit row",
+            lambda reason: self.save_worker(changes, reason),
+        )
 
     def saving(self: TablesScreen) -> bool:
         """Whether a save is still running (a second one would save the same changes again)."""
@@ -344,7 +372,9 @@ class TableEditing:
         self.reveal_worker(self.shown.view.table, dict(zip(self.shown.view.table.key, key, strict=True)), column, key)
 
     @work(thread=True, group="tables.reveal", exit_on_error=False, name="Reveal")
-    def reveal_worker(self: TablesScreen, table: TableInfo, key_values: dict[str, Any], column: str, key: tuple[Any, ...]) -> None:
+    def reveal_worker(
+        self: TablesScreen, table: TableInfo, key_values: dict[str, Any], column: str, key: tuple[Any, ...]
+    ) -> None:
         sensitive.record_reveal(self.console_app.database, table, key_values, column)
         self.post_message(self.Revealed(key, column))
 

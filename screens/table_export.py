@@ -37,8 +37,9 @@ class TableExport:
             return typed
 
         def run(path: Path, replace: bool) -> None:
-            dialog = ProgressDialog(f"Exporting {view.table.ref}",
-                                    view.table.estimated_rows if not (view.filters or view.where) else None)
+            dialog = ProgressDialog(
+                f"Exporting {view.table.ref}", view.table.estimated_rows if not (view.filters or view.where) else None
+            )
             self.app.push_screen(dialog)
             self.export_worker(view, path, dialog, masked, replace)
 
@@ -58,8 +59,9 @@ class TableExport:
         )
 
     @work(thread=True, group="tables.export", exit_on_error=False, name="Export")
-    def export_worker(self: TablesScreen, view: View, path: Path, dialog: ProgressDialog, masked: frozenset[str],
-                      replace: bool) -> None:
+    def export_worker(
+        self: TablesScreen, view: View, path: Path, dialog: ProgressDialog, masked: frozenset[str], replace: bool
+    ) -> None:
         app = self.app
         try:
             with output_file(path, replace=replace) as out:
@@ -75,8 +77,9 @@ class TableExport:
                 if dialog.cancel_requested.is_set():
                     raise ExportStopped(rows)  # leaves the file as it was (or absent)
         except ExportStopped as stopped:
-            app.call_from_thread(dialog.finish, f"Cancelled after {stopped.rows:,} rows; {path} not written.",
-                                 failed=True)
+            app.call_from_thread(
+                dialog.finish, f"Cancelled after {stopped.rows:,} rows; {path} not written.", failed=True
+            )
             return
         except Exception as error:  # shown in the dialog itself, which stays open to read
             app.call_from_thread(dialog.finish, f"Export failed: {error_summary(error)}", failed=True)

@@ -64,32 +64,76 @@ class TablesScreen(TableEditing, TableExport, ConsoleScreen):
 
     BINDINGS = [
         Binding("t", "toggle_tree", "Tree", id="tables.tree", tooltip="Show or hide the schema tree"),
-        Binding("d", "toggle_details", "Details", id="tables.details",
-                tooltip="Columns, indexes, constraints, triggers, size and bloat of this table"),
-        Binding("s", "sort", "Sort", id="tables.sort",
-                tooltip="Sort by the column under the cursor (again: descending, again: key order)"),
-        Binding("f", "filter", "Filter", id="tables.filter",
-                tooltip="Filter on the column under the cursor (=, <, contains, is null…)"),
+        Binding(
+            "d",
+            "toggle_details",
+            "Details",
+            id="tables.details",
+            tooltip="Columns, indexes, constraints, triggers, size and bloat of this table",
+        ),
+        Binding(
+            "s",
+            "sort",
+            "Sort",
+            id="tables.sort",
+            tooltip="Sort by the column under the cursor (again: descending, again: key order)",
+        ),
+        Binding(
+            "f",
+            "filter",
+            "Filter",
+            id="tables.filter",
+            tooltip="Filter on the column under the cursor (=, <, contains, is null…)",
+        ),
         Binding("w", "where", "Where", id="tables.where", tooltip="Filter with a typed SQL WHERE clause"),
-        Binding("c", "clear_filters", "Clear", id="tables.clear",
-                tooltip="Drop every filter, the WHERE clause and the sort", show=False),
+        Binding(
+            "c",
+            "clear_filters",
+            "Clear",
+            id="tables.clear",
+            tooltip="Drop every filter, the WHERE clause and the sort",
+            show=False,
+        ),
         Binding("g", "first_page", "First", id="tables.first", tooltip="Go to the first rows", show=False),
         Binding("G", "last_page", "Last", id="tables.last", tooltip="Go to the last rows", show=False),
         Binding("j", "jump", "Jump", id="tables.jump", tooltip="Jump to a row by its key", show=False),
-        Binding("v", "view_value", "Value", id="tables.value",
-                tooltip="The whole value under the cursor (JSON expanded)", show=False),
-        Binding("o", "open_reference", "Follow", id="tables.follow",
-                tooltip="Open the row this foreign key points to", show=False),
-        Binding("r", "references", "Refs", id="tables.references",
-                tooltip="The rows of other tables that point at this row"),
-        Binding("backspace", "back", "Back", id="tables.back",
-                tooltip="Back to the table you came from", show=False),
-        Binding("x", "export", "Export", id="tables.export",
-                tooltip="Write the whole filtered result to a CSV or JSON file", show=False),
+        Binding(
+            "v",
+            "view_value",
+            "Value",
+            id="tables.value",
+            tooltip="The whole value under the cursor (JSON expanded)",
+            show=False,
+        ),
+        Binding(
+            "o",
+            "open_reference",
+            "Follow",
+            id="tables.follow",
+            tooltip="Open the row this foreign key points to",
+            show=False,
+        ),
+        Binding(
+            "r", "references", "Refs", id="tables.references", tooltip="The rows of other tables that point at this row"
+        ),
+        Binding("backspace", "back", "Back", id="tables.back", tooltip="Back to the table you came from", show=False),
+        Binding(
+            "x",
+            "export",
+            "Export",
+            id="tables.export",
+            tooltip="Write the whole filtered result to a CSV or JSON file",
+            show=False,
+        ),
         Binding("ctrl+r", "reload", "Reload", id="tables.reload", tooltip="Read this page again", show=False),
-        Binding("escape", "cancel_query", "Cancel / close", id="tables.cancel_query",
-                tooltip="Cancel the page query that is running, at the server; else close the details",
-                show=False),
+        Binding(
+            "escape",
+            "cancel_query",
+            "Cancel / close",
+            id="tables.cancel_query",
+            tooltip="Cancel the page query that is running, at the server; else close the details",
+            show=False,
+        ),
         *EDIT_BINDINGS,
     ]
 
@@ -208,10 +252,12 @@ class TablesScreen(TableEditing, TableExport, ConsoleScreen):
             go()
             return
         self.app.push_screen(
-            ConfirmDialog(f"Open {ref}?",
-                          f"Not saved: {unsaved}. They stay pending while you look at {ref}: "
-                          f"come back to {self.changes.table.ref} to save them (ctrl+s) or review them (p).",
-                          confirm_label="Open"),
+            ConfirmDialog(
+                f"Open {ref}?",
+                f"Not saved: {unsaved}. They stay pending while you look at {ref}: "
+                f"come back to {self.changes.table.ref} to save them (ctrl+s) or review them (p).",
+                confirm_label="Open",
+            ),
             lambda answer: go() if answer is not None else None,
         )
 
@@ -322,8 +368,7 @@ class TablesScreen(TableEditing, TableExport, ConsoleScreen):
         assert self.page_query is not None
         elapsed = self.page_query.elapsed()
         if self.page_query.running and elapsed >= SLOW_QUERY_SECONDS:
-            self.query_one("#tables-status", Static).update(
-                f"running the query… {elapsed:.1f} s  ·  Escape cancels it")
+            self.query_one("#tables-status", Static).update(f"running the query… {elapsed:.1f} s  ·  Escape cancels it")
 
     def action_cancel_query(self) -> None:
         """Escape: cancel the page query that runs, else close the details pane."""
@@ -339,7 +384,10 @@ class TablesScreen(TableEditing, TableExport, ConsoleScreen):
         """The page query ended, shown or not: the grid keeps the last page it showed and
         the status says why a new one did not come (the App's toast has the error too)."""
         if event.worker.group != PAGE_GROUP or event.state not in (
-                WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            WorkerState.SUCCESS,
+            WorkerState.ERROR,
+            WorkerState.CANCELLED,
+        ):
             return
         assert self.page_query is not None
         if self._elapsed_timer is not None:
@@ -496,8 +544,7 @@ class TablesScreen(TableEditing, TableExport, ConsoleScreen):
         self.app.push_screen(
             TextPrompt(
                 f"WHERE clause on {view.table.ref}",
-                "SQL after WHERE, e.g. quartzs > 100 AND created_at > now() - interval '7 days' "
-                "(empty clears it)",
+                "SQL after WHERE, e.g. quartzs > 100 AND created_at > now() - interval '7 days' (empty clears it)",
                 view.where or "",
             ),
             set_where,
@@ -654,8 +701,7 @@ def has_filters(view: View) -> bool:
 def describe_filters(view: View) -> str:
     """The filters as one line: `where quartzs > 100 and name contains ab  (c clears)`."""
     parts = [
-        f"{item.column} {item.operator}" + (f" {item.value}" if item.value is not None else "")
-        for item in view.filters
+        f"{item.column} {item.operator}" + (f" {item.value}" if item.value is not None else "") for item in view.filters
     ]
     if view.where:
         parts.append(f"({view.where})")

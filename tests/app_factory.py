@@ -76,8 +76,11 @@ async def settle(pilot: Pilot[None], *, max_rounds: int = 40) -> None:
             except WorkerFailed:
                 pass
         await pilot.pause()
-        busy = any(worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
-                   for worker in pilot.app.workers if not worker.group.startswith("_"))
+        busy = any(
+            worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
+            for worker in pilot.app.workers
+            if not worker.group.startswith("_")
+        )
         quiet_rounds = 0 if busy or running else quiet_rounds + 1
         if quiet_rounds == 2:
             break
@@ -87,8 +90,9 @@ async def settle(pilot: Pilot[None], *, max_rounds: int = 40) -> None:
     # DataTable measures new rows on its next idle; drawn before that, a column is as
     # narrow as its header and cuts its values ("142" reads "14"). Wait for the measure.
     for _ in range(max_rounds):
-        if not any(table._require_update_dimensions or table._updated_cells
-                   for table in pilot.app.screen.query(DataTable)):
+        if not any(
+            table._require_update_dimensions or table._updated_cells for table in pilot.app.screen.query(DataTable)
+        ):
             break
         await pilot.pause()
 

@@ -127,7 +127,6 @@ def empty_database_url(embedded_server: EmbeddedServer) -> Iterator[URL]:
     drop_database(embedded_server, url)
 
 
-
 # The home screen shows the database name, so the snapshot copy gets one that never
 # changes (each pytest-xdist worker has a server of its own, so the name cannot collide).
 SNAPSHOT_DATABASE = "console_snapshot"
@@ -169,12 +168,19 @@ def demo(embedded_server: EmbeddedServer, template_database: str) -> Iterator[tu
 ROOT = Path(__file__).parents[1]
 
 
-def run_console(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_console(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
     environment.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "console", *args],
-        capture_output=True, text=True, cwd=ROOT, env=environment, timeout=timeout, stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=environment,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
     )
 
 
@@ -206,8 +212,9 @@ DESK_OPERATOR = "pilot-desk"
 
 def role_database(url: URL, role: Role, read_only: bool = False) -> Database:
     """`role` as the console's settings give it, on the test server's superuser login."""
-    return Database(ConnectionSettings(url=url, role=role, read_only=read_only, pool=SMALL_POOL,
-                                       operator="desk-tester"))
+    return Database(
+        ConnectionSettings(url=url, role=role, read_only=read_only, pool=SMALL_POOL, operator="desk-tester")
+    )
 
 
 def login_database(url: URL, role: Role) -> Database:
@@ -249,9 +256,14 @@ def protocol_trace(database: Database, path: Path) -> Iterator[Callable[[], list
 def protocol_messages(trace: str) -> list[tuple[str, str, str]]:
     """libpq's protocol trace as (F for frontend or B for backend, message type, text); a
     message's text (a statement's) may run over several lines."""
-    return [(m[1], m[2], m[3]) for m in re.finditer(
-        r"^\d{4}-\d\d-\d\d [\d:.]+\t([FB])\t\d+\t(\w+)(.*?)(?=^\d{4}-\d\d-\d\d |\Z)",
-        trace, re.MULTILINE | re.DOTALL)]
+    return [
+        (m[1], m[2], m[3])
+        for m in re.finditer(
+            r"^\d{4}-\d\d-\d\d [\d:.]+\t([FB])\t\d+\t(\w+)(.*?)(?=^\d{4}-\d\d-\d\d |\Z)",
+            trace,
+            re.MULTILINE | re.DOTALL,
+        )
+    ]
 
 
 def statements_sent(messages: list[tuple[str, str, str]]) -> list[str]:
@@ -274,8 +286,10 @@ def wait_for_lock_waiter(database: Database, timeout: float = 10) -> None:
     """Until some backend of this database waits on a lock (the other thread is blocked)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if sql(database, "SELECT count(*) FROM pg_stat_activity"
-                         " WHERE datname = current_database() AND wait_event_type = 'Lock'").scalar():
+        if sql(
+            database,
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        ).scalar():
             return
         time.sleep(0.02)
     raise AssertionError("no backend ever waited on a lock")

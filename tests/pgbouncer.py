@@ -21,8 +21,10 @@ from console.embedded import PORT, SUPERUSER, EmbeddedServer
 from data.roles import Role
 
 LISTEN_PORT = 6432
-MISSING = ("PgBouncer is not installed, so the tests through it did not run: install Debian's "
-           "package (apt-get install pgbouncer), as .ci/run does")
+MISSING = (
+    "PgBouncer is not installed, so the tests through it did not run: install Debian's "
+    "package (apt-get install pgbouncer), as .ci/run does"
+)
 
 
 def pgbouncer_binary() -> Path | None:
@@ -66,8 +68,14 @@ class PgBouncer:
             for path in (self.directory, *self.directory.iterdir()):
                 os.chown(path, account.uid, account.gid)
         switch = {} if account.is_us else {"user": account.uid, "group": account.gid, "extra_groups": []}
-        self.process = subprocess.Popen([str(binary), str(config)], stdin=subprocess.DEVNULL,  # noqa: S603
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd="/", **switch)
+        self.process = subprocess.Popen(
+            [str(binary), str(config)],
+            stdin=subprocess.DEVNULL,  # noqa: S603
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd="/",
+            **switch,
+        )
         socket = self.directory / f".s.PGSQL.{LISTEN_PORT}"
         deadline = time.monotonic() + 10
         while not socket.exists():
@@ -79,8 +87,12 @@ class PgBouncer:
 
     def url(self, database: str, role: Role = Role.ADMIN) -> URL:
         """The URL of `database` through this PgBouncer, as `role`'s embedded login."""
-        return URL.create("postgresql+psycopg", username=role.login, database=database,
-                          query={"host": str(self.directory), "port": str(LISTEN_PORT)})
+        return URL.create(
+            "postgresql+psycopg",
+            username=role.login,
+            database=database,
+            query={"host": str(self.directory), "port": str(LISTEN_PORT)},
+        )
 
     def log(self) -> str:
         path = self.directory / "pgbouncer.log"

@@ -20,8 +20,13 @@ BY_DURATION = ["4108", "4101", "4104", "4107", "4102", "4103", "4105", "4106", "
 """The frozen backends as the screen first lists them: the longest in its state first."""
 
 
-def run(database: Database, scenario: Callable[[Pilot[None], ConsoleApp, ActivityScreen], Awaitable[None]],
-        *, interval: float = 3600.0, source: RecordedActivity | None = None) -> None:
+def run(
+    database: Database,
+    scenario: Callable[[Pilot[None], ConsoleApp, ActivityScreen], Awaitable[None]],
+    *,
+    interval: float = 3600.0,
+    source: RecordedActivity | None = None,
+) -> None:
     async def main() -> None:
         app = make_app(database)
         async with app.run_test(size=(120, 40), notifications=True) as pilot:
@@ -111,13 +116,25 @@ def test_o_and_a_clicked_header_sort_the_rows(database: Database) -> None:
         # A click on the application header sorts by it, background processes (none) first.
         table = screen.query_one("#activity-backends", DataTable)
         columns = list(table.columns.values())
-        left = sum(c.get_render_width(table) for c in columns[: [str(c.key.value) for c in columns].index("application")])
+        left = sum(
+            c.get_render_width(table) for c in columns[: [str(c.key.value) for c in columns].index("application")]
+        )
         table.scroll_to(x=left, animate=False)  # the header must be on screen to be clicked
         await pilot.pause()
         await pilot.click("#activity-backends", offset=(left - int(table.scroll_x) + 2, 0))
         await pilot.pause()
-        assert column(screen, "application") == ["", "", "accounts-api", "cleanup-job", "gacha-api", "metaserver",
-                                                 "planner", "psql", "stories-import", "support-desk"]
+        assert column(screen, "application") == [
+            "",
+            "",
+            "accounts-api",
+            "cleanup-job",
+            "gacha-api",
+            "metaserver",
+            "planner",
+            "psql",
+            "stories-import",
+            "support-desk",
+        ]
         assert "sort application" in sessions_status(app)
 
     run(database, scenario)

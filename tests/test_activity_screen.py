@@ -109,6 +109,7 @@ def test_the_blocking_tree_shows_the_holder_over_the_waiter(database: Database, 
     thread = threading.Thread(target=wait)
     thread.start()
     try:
+
         async def scenario(pilot: Pilot[None], app: ConsoleApp) -> None:
             tree = screen(app).query_one("#activity-blocking", Tree)
 
@@ -145,7 +146,9 @@ def test_k_cancels_a_long_query_with_a_reason(database: Database, helpers: Datab
     thread.start()
 
     async def scenario(pilot: Pilot[None], app: ConsoleApp) -> None:
-        row = await until(pilot, lambda: pid and (r := backend_row(app, pid[0])) and "pg_sleep" in r[COLUMNS.index("query")] and r)
+        row = await until(
+            pilot, lambda: pid and (r := backend_row(app, pid[0])) and "pg_sleep" in r[COLUMNS.index("query")] and r
+        )
         assert row[1] == "active"
         table = screen(app).query_one("#activity-backends", DataTable)
         table.focus()
@@ -164,8 +167,9 @@ def test_k_cancels_a_long_query_with_a_reason(database: Database, helpers: Datab
     [error] = outcome
     assert error is not None and "cancel" in str(error).lower()
     with database.connect() as connection:
-        row = connection.execute(text(
-            "SELECT primary_key, reason FROM console.audit_log WHERE action = 'cancel-backend'")).one()
+        row = connection.execute(
+            text("SELECT primary_key, reason FROM console.audit_log WHERE action = 'cancel-backend'")
+        ).one()
     assert (row.primary_key, row.reason) == ({"pid": pid[0]}, "runaway query")
 
 
@@ -199,11 +203,18 @@ def test_K_terminates_an_idle_transaction_and_audits_it(database: Database, help
         with database.connect() as connection:
             alive = connection.execute(text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": pid})
             assert alive.scalar_one() == 0
-            row = connection.execute(text(
-                "SELECT primary_key, before, after, reason, role FROM console.audit_log "
-                "WHERE action = 'terminate-backend'")).one()
+            row = connection.execute(
+                text(
+                    "SELECT primary_key, before, after, reason, role FROM console.audit_log "
+                    "WHERE action = 'terminate-backend'"
+                )
+            ).one()
         assert (row.primary_key, row.after, row.reason, row.role) == (
-            {"pid": pid}, {"signal": "terminate"}, "holding locks over lunch", "admin")
+            {"pid": pid},
+            {"signal": "terminate"},
+            "holding locks over lunch",
+            "admin",
+        )
         assert row.before["state"] == "idle in transaction"
         with pytest.raises(OperationalError):
             idle.execute(text("SELECT 1"))
@@ -213,13 +224,15 @@ def test_K_terminates_an_idle_transaction_and_audits_it(database: Database, help
 
 
 @pytest.mark.parametrize(("key", "verb"), [("k", "cancel"), ("K", "terminate")])
-def test_a_developer_may_not_cancel_or_terminate(database_url: URL, database: Database, helpers: Database,
-                                                 key: str, verb: str) -> None:
+def test_a_developer_may_not_cancel_or_terminate(
+    database_url: URL, database: Database, helpers: Database, key: str, verb: str
+) -> None:
     with helpers.engine.connect() as idle:
         idle.begin()
         idle.execute(text("SELECT 1"))
         pid = pid_of(idle)
         with Database(login_settings(database_url, Role.DEVELOPER, pool=SMALL_POOL)) as developer:
+
             async def scenario(pilot: Pilot[None], app: ConsoleApp) -> None:
                 await until(pilot, lambda: backend_row(app, pid))
                 await highlight(pilot, app, pid)
@@ -232,8 +245,12 @@ def test_a_developer_may_not_cancel_or_terminate(database_url: URL, database: Da
         assert idle.execute(text("SELECT now() = statement_timestamp()")).scalar_one() is False
         idle.rollback()
     with database.connect() as connection:
-        assert connection.execute(text(
-            "SELECT count(*) FROM console.audit_log WHERE action LIKE '%-backend'")).scalar_one() == 0
+        assert (
+            connection.execute(
+                text("SELECT count(*) FROM console.audit_log WHERE action LIKE '%-backend'")
+            ).scalar_one()
+            == 0
+        )
 
 
 def cells_of(app: ConsoleApp, selector: str) -> str:
@@ -263,7 +280,9 @@ def test_the_other_tabs_show_the_pool_the_rates_statements_and_index_findings(da
         statements = await until(pilot, lambda: cells_of(app, "#activity-statements"))
         assert "SELECT" in statements.upper(), statements
         tabs.active = "tab-tables"
-        findings = await until(pilot, lambda: "probe_a" in cells_of(app, "#activity-indexes") and cells_of(app, "#activity-indexes"))
+        findings = await until(
+            pilot, lambda: "probe_a" in cells_of(app, "#activity-indexes") and cells_of(app, "#activity-indexes")
+        )
         assert "probe_a_again" in findings and "probe_a" in findings
         assert "duplicate" in findings.lower() and "unused" in findings.lower(), findings
 

@@ -19,8 +19,9 @@ NEVER = 3600.0
 """A refresh interval no test outlasts: only the refreshes a test asks for happen."""
 
 
-def open_tab(tab: str, source: RecordedActivity | None = None, *, refreshes: int = 0,
-             keys: tuple[str, ...] = ()) -> Callable[[Pilot[None]], Awaitable[None]]:
+def open_tab(
+    tab: str, source: RecordedActivity | None = None, *, refreshes: int = 0, keys: tuple[str, ...] = ()
+) -> Callable[[Pilot[None]], Awaitable[None]]:
     """A run_before: the Activity screen on a frozen source, `refreshes` more readings
     taken (one point each on the rate graphs), then `tab` in front and `keys` pressed."""
 
@@ -49,8 +50,7 @@ def test_sessions(snap_compare, snapshot_database: Database, size: tuple[int, in
 def test_sessions_idle_in_transaction_by_pid(snap_compare, snapshot_database: Database) -> None:
     """s twice (all, active, idle in transaction) and o once (duration, pid): two rows, by pid."""
     app = make_app(snapshot_database)
-    assert snap_compare(app, terminal_size=(120, 40),
-                        run_before=open_tab("tab-sessions", keys=("s", "s", "o")))
+    assert snap_compare(app, terminal_size=(120, 40), run_before=open_tab("tab-sessions", keys=("s", "s", "o")))
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
@@ -64,8 +64,7 @@ def test_pool(snap_compare, snapshot_database: Database, size: tuple[int, int]) 
 def test_database(snap_compare, snapshot_database: Database, size: tuple[int, int]) -> None:
     """Counters with a low hit ratio and deadlocks flagged; ten points on each rate graph."""
     app = make_app(snapshot_database)
-    assert snap_compare(app, terminal_size=size,
-                        run_before=open_tab("tab-database", refreshes=len(COMMIT_RATES)))
+    assert snap_compare(app, terminal_size=size, run_before=open_tab("tab-database", refreshes=len(COMMIT_RATES)))
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
@@ -87,4 +86,3 @@ def test_tables(snap_compare, snapshot_database: Database, size: tuple[int, int]
     """Table usage with last vacuum and analyze (or never), then unused and duplicate indexes."""
     app = make_app(snapshot_database)
     assert snap_compare(app, terminal_size=size, run_before=open_tab("tab-tables"))
-

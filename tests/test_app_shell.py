@@ -94,8 +94,16 @@ def test_every_binding_of_every_screen_and_pane_can_be_rebound() -> None:
         if cls.__module__.split(".")[0] in ("console", "screens", "widgets"):
             ours += [(cls, b) for b in cls.__dict__.get("BINDINGS", [])]
     owners = {cls.__name__ for cls, _ in ours}
-    assert {"ConsoleApp", "HomeScreen", "TablesScreen", "PlayersPane", "GiftCodesPane",
-            "ActivityScreen", "TabbedScreen", "RowForm"} <= owners, sorted(owners)
+    assert {
+        "ConsoleApp",
+        "HomeScreen",
+        "TablesScreen",
+        "PlayersPane",
+        "GiftCodesPane",
+        "ActivityScreen",
+        "TabbedScreen",
+        "RowForm",
+    } <= owners, sorted(owners)
     unnamed = [f"{cls.__name__}: {b!r}" for cls, b in ours if not (isinstance(b, Binding) and b.id and b.tooltip)]
     assert unnamed == []
     meaning: dict[str, tuple[str, str]] = {}
@@ -105,8 +113,10 @@ def test_every_binding_of_every_screen_and_pane_can_be_rebound() -> None:
         assert seen == (binding.action, binding.key), f"{binding.id} means two things ({cls.__name__})"
     assert {entry.mode for entry in SCREENS} == set(ConsoleApp.MODES)
     declared = {binding.id for _, binding in ours if isinstance(binding, Binding)}
-    assert declared == BINDING_IDS, (f"console/binding_ids.py lacks {sorted(declared - BINDING_IDS)} "
-                                     f"and names {sorted(BINDING_IDS - declared)}, which no binding has")
+    assert declared == BINDING_IDS, (
+        f"console/binding_ids.py lacks {sorted(declared - BINDING_IDS)} "
+        f"and names {sorted(BINDING_IDS - declared)}, which no binding has"
+    )
 
 
 def test_question_mark_lists_every_key_of_the_screen_the_footer_too(database: Database) -> None:
@@ -139,10 +149,10 @@ def test_question_mark_lists_every_key_of_the_screen_the_footer_too(database: Da
     asyncio.run(main())
 
 
-@pytest.mark.parametrize("key, first, second", [("3", "support-players", "support-codes"),
-                                                ("6", "tab-sessions", "tab-pool")])
-def test_tabbed_screens_switch_tabs_with_the_same_keys(database: Database, key: str, first: str,
-                                                       second: str) -> None:
+@pytest.mark.parametrize(
+    "key, first, second", [("3", "support-players", "support-codes"), ("6", "tab-sessions", "tab-pool")]
+)
+def test_tabbed_screens_switch_tabs_with_the_same_keys(database: Database, key: str, first: str, second: str) -> None:
     """] and [ (outside a text field) and ctrl+pagedown / ctrl+pageup (from anywhere, a
     focused table too) on the support desk and activity alike, wrapping around."""
     import asyncio
@@ -159,7 +169,11 @@ def test_tabbed_screens_switch_tabs_with_the_same_keys(database: Database, key: 
             tabs = app.screen.query_one(TabbedContent)
             assert tabs.active == first
             typing = isinstance(app.focused, Input)  # the footer leaves out what the field types
-            keys = ("ctrl+pagedown", "ctrl+pageup", *(() if typing else ("right_square_bracket", "left_square_bracket")))
+            keys = (
+                "ctrl+pagedown",
+                "ctrl+pageup",
+                *(() if typing else ("right_square_bracket", "left_square_bracket")),
+            )
             shown = app.screen.active_bindings
             assert [shown[key].binding.description for key in keys] == ["Next tab", "Prev tab"] * (len(keys) // 2)
             await pilot.press("ctrl+pagedown")

@@ -21,8 +21,12 @@ from data.base import SYSTEM_SCHEMAS
 from data.engine import Database
 from tests.conftest import socket_url
 
-CHECKS = settings(max_examples=30, deadline=None, derandomize=True,
-                  suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+CHECKS = settings(
+    max_examples=30,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 ODD = ["\udcff", "\udcfe", "\x00", "１", "٣", "_", ",", " ", "-", "+", "e", ".", "'", ";", "a", "0", "9"]
 values = st.one_of(
@@ -39,12 +43,21 @@ def checksums(database: Database) -> dict[str, str]:
     sums = {}
     with database.connect() as connection:
         for schema in SYSTEM_SCHEMAS:
-            tables = connection.exec_driver_sql(
-                "SELECT format('%%I.%%I', schemaname, tablename) FROM pg_tables WHERE schemaname = %(s)s"
-                " ORDER BY 1", {"s": schema}).scalars().all()
-            parts = [connection.exec_driver_sql(
-                f"SELECT md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) FROM {table} AS t").scalar_one()
-                for table in tables]
+            tables = (
+                connection.exec_driver_sql(
+                    "SELECT format('%%I.%%I', schemaname, tablename) FROM pg_tables WHERE schemaname = %(s)s"
+                    " ORDER BY 1",
+                    {"s": schema},
+                )
+                .scalars()
+                .all()
+            )
+            parts = [
+                connection.exec_driver_sql(
+                    f"SELECT md5(coalesce(string_agg(t::text, ',' ORDER BY t::text), '')) FROM {table} AS t"
+                ).scalar_one()
+                for table in tables
+            ]
             sums[schema] = "".join(parts)
     return sums
 

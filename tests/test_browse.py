@@ -188,10 +188,10 @@ def test_seek(bt: Database) -> None:
     with browse.open_pager(bt, view, page_size=40) as pager:
         at = next(i for i, row in enumerate(expected) if row[0] == 500)
         page = pager.seek(["500"])
-        assert list(page.rows) == expected[at:at + 40]
-        assert list(pager.next().rows) == expected[at + 40:at + 80]
+        assert list(page.rows) == expected[at : at + 40]
+        assert list(pager.next().rows) == expected[at + 40 : at + 80]
         null_row = next(i for i, row in enumerate(expected) if row[1] is None and i > 20)
-        assert list(pager.seek([str(expected[null_row][0])]).rows) == expected[null_row:null_row + 40]
+        assert list(pager.seek([str(expected[null_row][0])]).rows) == expected[null_row : null_row + 40]
         with pytest.raises(RowNotFound, match="no row with id = 5 in this view"):
             pager.seek(["5"])  # filtered out
 
@@ -223,8 +223,12 @@ def test_each_filter_operator(bt: Database, item: Filter, where: str) -> None:
 
 def test_filters_and_a_where_clause_together(bt: Database) -> None:
     expected = query(bt, "SELECT * FROM bt.items WHERE grp = 4 AND (id % 2 = 0 OR id < 100) ORDER BY grp, id")
-    view = View(table(bt, "bt.items"), sort=SortKey("grp"), filters=(Filter("grp", "=", "4"),),
-                where="id % 2 = 0 OR id < 100 -- a comment that must not eat the rest")
+    view = View(
+        table(bt, "bt.items"),
+        sort=SortKey("grp"),
+        filters=(Filter("grp", "=", "4"),),
+        where="id % 2 = 0 OR id < 100 -- a comment that must not eat the rest",
+    )
     with browse.open_pager(bt, view, page_size=7) as pager:
         assert forward(pager) == expected
 
@@ -332,7 +336,8 @@ def test_an_empty_result(bt: Database) -> None:
 def test_referencing_rows_of_a_demo_user(database: Database) -> None:
     users = describe_table(database, RelationRef("gacha", "users"))
     user_id, count = query(
-        database, "SELECT user_id, count(*) FROM gacha.user_waifus GROUP BY user_id ORDER BY count(*) DESC, user_id LIMIT 1"
+        database,
+        "SELECT user_id, count(*) FROM gacha.user_waifus GROUP BY user_id ORDER BY count(*) DESC, user_id LIMIT 1",
     )[0]
     assert count > 1
     row = dict(zip(users.column_names, query(database, f"SELECT * FROM gacha.users WHERE id = {user_id}")[0]))
@@ -349,7 +354,9 @@ def test_referencing_rows_of_a_demo_user(database: Database) -> None:
     for item in found:
         column = item.foreign_key.columns[0]
         value = row[item.foreign_key.referenced_columns[0]]
-        expected = query(database, f"SELECT count(*) FROM {item.foreign_key.table.sql} WHERE {column} = '{value}'")[0][0]
+        expected = query(database, f"SELECT count(*) FROM {item.foreign_key.table.sql} WHERE {column} = '{value}'")[0][
+            0
+        ]
         assert item.count == min(expected, 1000)
     assert any(item.foreign_key.referenced_columns == ("discord_id",) for item in found)
     limited = browse.referencing_rows(database, users, row, limit=1)

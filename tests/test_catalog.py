@@ -238,8 +238,11 @@ def test_soft_delete_columns_are_found(database: Database) -> None:
 
 @pytest.mark.parametrize(
     ("typed", "expected"),
-    [("gacha.users", RelationRef("gacha", "users")), ("users", RelationRef("public", "users")),
-     ("  heroes.builds ", RelationRef("heroes", "builds"))],
+    [
+        ("gacha.users", RelationRef("gacha", "users")),
+        ("users", RelationRef("public", "users")),
+        ("  heroes.builds ", RelationRef("heroes", "builds")),
+    ],
 )
 def test_relation_ref_parse(typed: str, expected: RelationRef) -> None:
     assert RelationRef.parse(typed) == expected

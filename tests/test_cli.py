@@ -30,7 +30,9 @@ def test_an_unreachable_host_is_one_line() -> None:
 
 def test_a_missing_database_is_one_line(embedded_server: EmbeddedServer) -> None:
     url = embedded_server.url("no_such_database")
-    assert_one_line_error(run_console("--url", socket_url(url), "migrate", "current"), 'database "no_such_database" does not exist')
+    assert_one_line_error(
+        run_console("--url", socket_url(url), "migrate", "current"), 'database "no_such_database" does not exist'
+    )
 
 
 def test_a_refused_password_is_one_line(embedded_server: EmbeddedServer) -> None:
@@ -44,14 +46,18 @@ def test_a_refused_password_is_one_line(embedded_server: EmbeddedServer) -> None
         connection.execute(text("SELECT pg_reload_conf()"))
     try:
         url = f"postgresql://pw_probe:wrong@/postgres?host={embedded_server.cluster}"
-        assert_one_line_error(run_console("--url", url, "migrate", "current"), 'password authentication failed for user "pw_probe"')
+        assert_one_line_error(
+            run_console("--url", url, "migrate", "current"), 'password authentication failed for user "pw_probe"'
+        )
         # No password at all, and no terminal to ask on: the server's refusal, one line.
         url = f"postgresql://pw_probe@/postgres?host={embedded_server.cluster}"
         assert_one_line_error(run_console("--url", url, "migrate", "current"), "no password supplied")
         # The profile's password_env supplies it.
         config = Path(os.environ.get("TMPDIR", "/tmp")) / f"console-pw-{os.getpid()}.toml"
         config.write_text(f'[profiles.pw]\nurl = "{url}"\npassword_env = "PW_PROBE"\n')
-        result = run_console("--config", str(config), "--profile", "pw", "migrate", "current", env={"PW_PROBE": "right"})
+        result = run_console(
+            "--config", str(config), "--profile", "pw", "migrate", "current", env={"PW_PROBE": "right"}
+        )
         assert result.returncode == 0, result.stderr
         config.unlink()
     finally:
@@ -88,7 +94,12 @@ production = true
     assert loaded.operator == "alice"
     assert loaded.keys == {"app.quit": "ctrl+q"}
     replica = loaded.profile("replica")
-    assert (replica.role, replica.statement_timeout_ms, replica.pool.size, replica.pool.recycle) == (Role.DEVELOPER, 15_000, 4, 1800)
+    assert (replica.role, replica.statement_timeout_ms, replica.pool.size, replica.pool.recycle) == (
+        Role.DEVELOPER,
+        15_000,
+        4,
+        1800,
+    )
     assert replica.schema_map == {"gacha": "public"}
     prod = settings_for_url(loaded.profile("prod").url, profile=loaded.profile("prod"), operator="alice")
     assert prod.production and prod.read_only and prod.role is Role.SUPPORT
@@ -114,7 +125,10 @@ production = true
         ('[profiles.x]\nurl = "postgresql://h/d"\ncolour = "red"\n', "profiles.x.colour: unknown key"),
         ('[profiles.x]\nurl = "postgresql://h/d"\npool = { depth = 3 }\n', "profiles.x.pool.depth: unknown key"),
         ('[profiles.x]\nurl = "postgresql://h/d"\npool = { size = -3 }\n', "profiles.x.pool.size: expected int >= 1"),
-        ('[profiles.x]\nurl = "postgresql://h/d"\npooler = "pgpool"\n', "profiles.x.pooler: not one of the choices: 'pgpool'"),
+        (
+            '[profiles.x]\nurl = "postgresql://h/d"\npooler = "pgpool"\n',
+            "profiles.x.pooler: not one of the choices: 'pgpool'",
+        ),
         ('operator = 5\n[profiles.x]\nurl = "postgresql://h/d"\n', "operator: expected str"),
         ('colour = "blue"\n[profiles.x]\nurl = "postgresql://h/d"\n', "colour: unknown key"),
         ('[keys]\n"app.quit" = 5\n[profiles.x]\nurl = "postgresql://h/d"\n', "keys.app.quit: expected keys as text"),
@@ -160,12 +174,15 @@ def test_db_commands_manage_the_embedded_server() -> None:
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
-@pytest.mark.parametrize("argv, command", [
-    ([], None),
-    (["--read-only", "--role", "developer"], None),
-    (["--json", "stats"], "stats"),
-    (["--url", "postgresql://x/y", "migrate", "current"], "migrate"),
-])
+@pytest.mark.parametrize(
+    "argv, command",
+    [
+        ([], None),
+        (["--read-only", "--role", "developer"], None),
+        (["--json", "stats"], "stats"),
+        (["--url", "postgresql://x/y", "migrate", "current"], "migrate"),
+    ],
+)
 def test_options_alone_open_the_ui_and_a_command_is_parsed_in_full(argv: list[str], command: str | None) -> None:
     """`console` with options only is parsed without the commands' parsers (its start does
     not wait for them); the two parsers read the options alike."""

@@ -75,15 +75,16 @@ def test_every_cell_of_gacha_users_reads_whole_or_marked_cut(database: Database,
             await settle(pilot)
             grid = app.screen.query_one(PagedTable)
             with database.connect() as connection:
-                rows = [tuple(row) for row in connection.execute(text("SELECT * FROM gacha.users ORDER BY id LIMIT 100"))]
+                rows = [
+                    tuple(row) for row in connection.execute(text("SELECT * FROM gacha.users ORDER BY id LIMIT 100"))
+                ]
             whole = check_every_cell(grid, rows)
             assert whole > 20
             seen_cut = False
             for _ in range(len(grid.ordered_columns)):  # walk to the last column: the grid scrolls
                 await pilot.press("right")
                 await pilot.pause()
-                seen_cut = seen_cut or any(
-                    CUT_MARK in cell for cell in shown_cells(grid, 1).values())
+                seen_cut = seen_cut or any(CUT_MARK in cell for cell in shown_cells(grid, 1).values())
                 check_every_cell(grid, rows)
             assert seen_cut, "some column should have been cut by an edge on the way"
 

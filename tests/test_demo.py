@@ -24,7 +24,9 @@ def fingerprint(database: Database) -> str:
         for table in system_tables():
             key = ", ".join(column.name for column in table.primary_key.columns)
             columns = ", ".join(f'"{c.name}"' for c in table.columns if c.name not in LOAD_TIME_COLUMNS)
-            rows = connection.execute(text(f'SELECT ROW({columns})::text FROM "{table.schema}"."{table.name}" ORDER BY {key}'))
+            rows = connection.execute(
+                text(f'SELECT ROW({columns})::text FROM "{table.schema}"."{table.name}" ORDER BY {key}')
+            )
             for (row,) in rows:
                 digest.update(row.encode())
     return digest.hexdigest()
@@ -52,23 +54,50 @@ def test_demo_data_is_deterministic(database: Database, migrated_empty: Database
 def test_scale_one_is_a_playable_heroes_dataset(database: Database) -> None:
     assert scalar(database, "SELECT count(*) FROM heroes.archetypes") >= 6
     # Every archetype has 2+ primary and 2+ secondary powersets of 9+ powers, and an epic pool.
-    short = scalar(database, """
+    short = scalar(
+        database,
+        """
         SELECT count(*) FROM heroes.archetypes a WHERE
           (SELECT count(*) FROM heroes.powersets s WHERE s.archetype_id = a.id AND s.powerset_type = 'primary'
              AND (SELECT count(*) FROM heroes.powers p WHERE p.powerset_id = s.id) >= 9) < 2
           OR (SELECT count(*) FROM heroes.powersets s WHERE s.archetype_id = a.id AND s.powerset_type = 'secondary'
              AND (SELECT count(*) FROM heroes.powers p WHERE p.powerset_id = s.id) >= 9) < 2
-          OR NOT EXISTS (SELECT 1 FROM heroes.powersets s WHERE s.archetype_id = a.id AND s.powerset_type = 'epic')""")
+          OR NOT EXISTS (SELECT 1 FROM heroes.powersets s WHERE s.archetype_id = a.id AND s.powerset_type = 'epic')""",
+    )
     assert short == 0
     assert scalar(database, "SELECT count(*) FROM heroes.powersets WHERE powerset_type = 'pool'") >= 4
-    assert scalar(database, """SELECT min(level_available) FROM heroes.powers p JOIN heroes.powersets s
-                               ON s.id = p.powerset_id WHERE s.powerset_type = 'epic'""") >= 35
+    assert (
+        scalar(
+            database,
+            """SELECT min(level_available) FROM heroes.powers p JOIN heroes.powersets s
+                               ON s.id = p.powerset_id WHERE s.powerset_type = 'epic'""",
+        )
+        >= 35
+    )
     assert scalar(database, "SELECT count(*) FROM heroes.power_prerequisites") > 0
-    assert scalar(database, "SELECT count(DISTINCT enhancement_type) FROM heroes.enhancements WHERE enhancement_type IN ('TO', 'DO', 'SO', 'IO')") == 4
+    assert (
+        scalar(
+            database,
+            "SELECT count(DISTINCT enhancement_type) FROM heroes.enhancements WHERE enhancement_type IN ('TO', 'DO', 'SO', 'IO')",
+        )
+        == 4
+    )
     assert scalar(database, "SELECT count(*) FROM heroes.enhancement_sets") >= 20
     assert scalar(database, "SELECT count(DISTINCT category) FROM heroes.enhancement_sets") >= 5
-    assert scalar(database, "SELECT count(*) FROM heroes.enhancement_sets s WHERE NOT EXISTS (SELECT 1 FROM heroes.set_bonuses b WHERE b.set_id = s.id)") == 0
-    assert scalar(database, "SELECT count(*) FROM heroes.powers p WHERE NOT EXISTS (SELECT 1 FROM heroes.power_enhancement_compatibility c WHERE c.power_id = p.id)") == 0
+    assert (
+        scalar(
+            database,
+            "SELECT count(*) FROM heroes.enhancement_sets s WHERE NOT EXISTS (SELECT 1 FROM heroes.set_bonuses b WHERE b.set_id = s.id)",
+        )
+        == 0
+    )
+    assert (
+        scalar(
+            database,
+            "SELECT count(*) FROM heroes.powers p WHERE NOT EXISTS (SELECT 1 FROM heroes.power_enhancement_compatibility c WHERE c.power_id = p.id)",
+        )
+        == 0
+    )
 
 
 def test_scale_one_fills_every_system(database: Database) -> None:
@@ -82,11 +111,14 @@ def test_scale_one_fills_every_system(database: Database) -> None:
 
 
 def test_the_ledger_sums_to_every_balance(database: Database) -> None:
-    mismatches = scalar(database, """
+    mismatches = scalar(
+        database,
+        """
         SELECT count(*) FROM gacha.users u
         CROSS JOIN LATERAL (VALUES ('sakura_crystals', u.sakura_crystals), ('quartzs', u.quartzs), ('daphine', u.daphine)) AS b(currency, balance)
         WHERE b.balance <> COALESCE((SELECT sum(delta) FROM gacha.currency_ledger l
-                                     WHERE l.user_id = u.id AND l.currency = b.currency), 0)""")
+                                     WHERE l.user_id = u.id AND l.currency = b.currency), 0)""",
+    )
     assert mismatches == 0
     assert scalar(database, "SELECT count(*) FROM gacha.currency_ledger") > 0
 

@@ -27,8 +27,10 @@ def test_support_writes_only_through_desk_actions(database_url):
             with ro.connect_for_desk_action():
                 pass
 
+
 def test_max_grant_comes_from_the_profile(tmp_path):
     from console.config import load_config, settings_for_url
+
     path = tmp_path / "c.toml"
     path.write_text('[profiles.p]\nurl = "postgresql://x@localhost/db"\nrole = "support"\nmax_grant = 500\n')
     profile = load_config(path).profile("p")

@@ -186,8 +186,7 @@ def test_bloat_estimate_rises_when_rows_die_without_a_vacuum(database: Database)
     _execute(
         database,
         # No autovacuum: the dead rows must stay until the estimate has seen them.
-        "CREATE TABLE public.churn (id int PRIMARY KEY, flag boolean, payload text)"
-        " WITH (autovacuum_enabled = false)",
+        "CREATE TABLE public.churn (id int PRIMARY KEY, flag boolean, payload text) WITH (autovacuum_enabled = false)",
     )
     never = _bloat(database, ref)
     assert (never.bloat_bytes, never.bloat_ratio, never.expected_bytes) == (None, None, None)
@@ -220,14 +219,30 @@ def test_bloat_arithmetic_matches_a_hand_count() -> None:
     # 1000 rows of 4-byte ints, no nulls: 4 + 24 + 8 = 36 bytes each (8-byte alignment),
     # (8192 - 24) / 36 = 226.9 rows a page, so 5 pages; 10 pages there means 5 of bloat.
     estimate = estimate_bloat(
-        live_tuples=1000, heap_pages=10, toast_pages=0, toast_tuples=0, data_width=4,
-        columns=1, has_nulls=False, fillfactor=100, block_size=8192, max_align=8,
+        live_tuples=1000,
+        heap_pages=10,
+        toast_pages=0,
+        toast_tuples=0,
+        data_width=4,
+        columns=1,
+        has_nulls=False,
+        fillfactor=100,
+        block_size=8192,
+        max_align=8,
     )
     assert (estimate.expected_bytes, estimate.bloat_bytes, estimate.bloat_ratio) == (5 * 8192, 5 * 8192, 0.5)
     # At fillfactor 50 the same rows need 9 pages: nearly no bloat.
     packed = estimate_bloat(
-        live_tuples=1000, heap_pages=10, toast_pages=0, toast_tuples=0, data_width=4,
-        columns=1, has_nulls=False, fillfactor=50, block_size=8192, max_align=8,
+        live_tuples=1000,
+        heap_pages=10,
+        toast_pages=0,
+        toast_tuples=0,
+        data_width=4,
+        columns=1,
+        has_nulls=False,
+        fillfactor=50,
+        block_size=8192,
+        max_align=8,
     )
     assert (packed.expected_bytes, packed.bloat_bytes) == (9 * 8192, 8192)
 

@@ -353,8 +353,13 @@ def test_json_editor_refuses_invalid_json_and_saves_the_validated_text() -> None
         assert app.answers == [EditOutcome('{"a":1}')]
 
     editor = ValueEditor(
-        "gacha.users id=7 · profile", "json", '{"a": 1}', type_label="jsonb",
-        nullable=True, default="'{}'::jsonb", validate=invalid_json,
+        "gacha.users id=7 · profile",
+        "json",
+        '{"a": 1}',
+        type_label="jsonb",
+        nullable=True,
+        default="'{}'::jsonb",
+        validate=invalid_json,
     )
     drive(editor, scenario)
 
@@ -444,8 +449,13 @@ def test_default_and_enter_in_one_line_editors() -> None:
 
     def editor() -> ValueEditor:
         return ValueEditor(
-            "gacha.users id=7 · quartzs", "number", "100", type_label="integer",
-            nullable=False, default="0", validate=whole_number,
+            "gacha.users id=7 · quartzs",
+            "number",
+            "100",
+            type_label="integer",
+            nullable=False,
+            default="0",
+            validate=whole_number,
         )
 
     drive(editor(), default)
@@ -461,8 +471,12 @@ def test_timestamp_placeholder_follows_the_time_zone_and_keys_follow_the_keymap(
         assert app.answers == [EditOutcome("2026-01-01 00:00:00+00")]
 
     editor = ValueEditor(
-        "t · created", "timestamp", "2026-01-01 00:00:00+00",
-        type_label="timestamp with time zone", nullable=False, default="now()",
+        "t · created",
+        "timestamp",
+        "2026-01-01 00:00:00+00",
+        type_label="timestamp with time zone",
+        nullable=False,
+        default="now()",
     )
     drive(editor, scenario, keymap={"value_editor.apply": "f2"})
 
@@ -527,8 +541,10 @@ def test_row_form_names_a_field_once_and_suggests_no_decimals_for_a_whole_number
     def amount(text: str) -> str:
         raise ValueError(f"amount must be a whole number, not {text!r}")
 
-    fields = [FormField("amount", "whole number", "number", False, None, validate=amount, required=True),
-              FormField("price", "numeric", "number", False, None, validate=amount, required=True)]
+    fields = [
+        FormField("amount", "whole number", "number", False, None, validate=amount, required=True),
+        FormField("price", "numeric", "number", False, None, validate=amount, required=True),
+    ]
 
     async def scenario(pilot: Pilot[None], app: DialogApp) -> None:
         screen = app.screen

@@ -60,10 +60,12 @@ def scalar(database: Database, sql: str, **params: Any) -> Any:
 
 def audit_rows(database: Database) -> list[Any]:
     with database.connect() as connection:
-        return connection.execute(text(
-            "SELECT operator, role, action, schema_name, table_name, primary_key, before, after, reason"
-            " FROM console.audit_log ORDER BY id"
-        )).all()
+        return connection.execute(
+            text(
+                "SELECT operator, role, action, schema_name, table_name, primary_key, before, after, reason"
+                " FROM console.audit_log ORDER BY id"
+            )
+        ).all()
 
 
 def first_soft_deleted_and_live(database: Database) -> tuple[uuid.UUID, uuid.UUID]:
@@ -87,27 +89,41 @@ def test_a_cell_edit_is_saved_with_its_audit_row(database: Database) -> None:
     [audit] = audit_rows(database)
     operator, role, action, schema, name, key, before, after, reason = audit
     assert (operator, role, action, schema, name, key, reason) == (
-        "console", "admin", "update", "gacha", "users", {"id": 7}, "compensation for ticket 12")
+        "console",
+        "admin",
+        "update",
+        "gacha",
+        "users",
+        {"id": 7},
+        "compensation for ticket 12",
+    )
     assert before["quartzs"] == row.before["quartzs"] and before["academy_name"] == row.before["academy_name"]
     assert after["quartzs"] == 50 and after["academy_name"] is None and after["discord_id"] == row.before["discord_id"]
 
 
 def test_an_insert_takes_the_column_defaults_and_reports_its_key(database: Database) -> None:
     table = describe_table(database, GACHA_USERS)
-    changes = (ChangeSet(table)
-               .add(RowInsert({"discord_id": "900000000000000001"}))
-               .add(RowInsert({"discord_id": "900000000000000002", "sakura_crystals": DEFAULT, "quartzs": "5"})))
+    changes = (
+        ChangeSet(table)
+        .add(RowInsert({"discord_id": "900000000000000001"}))
+        .add(RowInsert({"discord_id": "900000000000000002", "sakura_crystals": DEFAULT, "quartzs": "5"}))
+    )
     report = save_changes(database, changes)
     assert (report.inserted, report.audit_rows) == (2, 2)
     first, second = report.inserted_keys
     with database.connect() as connection:
-        rows = connection.execute(text(
-            "SELECT id, sakura_crystals, quartzs, collector_rank, created_at IS NOT NULL FROM gacha.users"
-            " WHERE discord_id LIKE '90000000000000000_' ORDER BY discord_id")).all()
+        rows = connection.execute(
+            text(
+                "SELECT id, sakura_crystals, quartzs, collector_rank, created_at IS NOT NULL FROM gacha.users"
+                " WHERE discord_id LIKE '90000000000000000_' ORDER BY discord_id"
+            )
+        ).all()
     assert rows == [(first[0], 2000, 0, 1, True), (second[0], 2000, 5, 1, True)]
     audits = audit_rows(database)
     assert [(a.action, a.primary_key, a.before) for a in audits] == [
-        ("insert", {"id": first[0]}, None), ("insert", {"id": second[0]}, None)]
+        ("insert", {"id": first[0]}, None),
+        ("insert", {"id": second[0]}, None),
+    ]
     assert audits[1].after["quartzs"] == 5 and audits[1].after["sakura_crystals"] == 2000
 
 
@@ -119,8 +135,13 @@ def test_a_row_with_a_composite_key_is_deleted_and_audited(database: Database) -
     assert scalar(database, "SELECT count(*) FROM heroes.build_slots WHERE build_power_id = 1") == 5
     [audit] = audit_rows(database)
     assert (audit.action, audit.primary_key, audit.after) == ("delete", {"build_power_id": 1, "slot_index": 5}, None)
-    assert audit.before == {"build_power_id": 1, "slot_index": 5, "slot_level": 7, "enhancement_id": 128,
-                            "enhancement_level": 50}
+    assert audit.before == {
+        "build_power_id": 1,
+        "slot_index": 5,
+        "slot_level": 7,
+        "enhancement_id": 128,
+        "enhancement_level": 50,
+    }
 
 
 def test_a_composite_key_with_text_parts_is_updated(database: Database) -> None:
@@ -130,8 +151,12 @@ def test_a_composite_key_with_text_parts_is_updated(database: Database) -> None:
     row = read_row(database, table, key)
     assert row is not None
     save_changes(database, ChangeSet(table).add(CellChange(row, "redeemed_at", "2025-01-02 03:04:05")))
-    assert scalar(database, "SELECT redeemed_at FROM gacha.gift_code_redemptions WHERE user_id = :u AND code = :c",
-                  u=key[0], c=key[1]) == datetime(2025, 1, 2, 3, 4, 5)
+    assert scalar(
+        database,
+        "SELECT redeemed_at FROM gacha.gift_code_redemptions WHERE user_id = :u AND code = :c",
+        u=key[0],
+        c=key[1],
+    ) == datetime(2025, 1, 2, 3, 4, 5)
     assert audit_rows(database)[0].primary_key == {"user_id": key[0], "code": key[1]}
 
 
@@ -143,9 +168,15 @@ def test_soft_delete_and_restore_set_both_columns_and_mask_the_password_hash(dat
     report = save_changes(database, changes, reason="support ticket 7")
     assert (report.updated, report.audit_rows) == (2, 2)
     with database.connect() as connection:
-        state = {row.id: (row.is_deleted, row.stamped) for row in connection.execute(text(
-            "SELECT id, is_deleted, deleted_at IS NOT NULL AS stamped FROM accounts.users WHERE id IN (:a, :b)"),
-            {"a": live_id, "b": deleted_id})}
+        state = {
+            row.id: (row.is_deleted, row.stamped)
+            for row in connection.execute(
+                text(
+                    "SELECT id, is_deleted, deleted_at IS NOT NULL AS stamped FROM accounts.users WHERE id IN (:a, :b)"
+                ),
+                {"a": live_id, "b": deleted_id},
+            )
+        }
     assert state == {live_id: (True, True), deleted_id: (False, False)}
     soft, restore = audit_rows(database)
     assert (soft.action, soft.primary_key) == ("soft-delete", {"id": str(live_id)})
@@ -174,16 +205,20 @@ def test_an_empty_change_set_writes_nothing(database: Database) -> None:
 def test_a_failing_third_change_leaves_the_first_two_unwritten(database: Database) -> None:
     table, seven = opened(database, GACHA_USERS, (7,))
     _, eight = opened(database, GACHA_USERS, (8,))
-    changes = (ChangeSet(table)
-               .add(CellChange(seven, "quartzs", "50"))
-               .add(RowInsert({"discord_id": "900000000000000009"}))
-               .add(CellChange(eight, "quartzs", "-1")))
+    changes = (
+        ChangeSet(table)
+        .add(CellChange(seven, "quartzs", "50"))
+        .add(RowInsert({"discord_id": "900000000000000009"}))
+        .add(CellChange(eight, "quartzs", "-1"))
+    )
     with pytest.raises(SaveFailed) as caught:
         save_changes(database, changes)
     assert caught.value.change_index == 2
     assert caught.value.constraint == "ck_users_quartzs_non_negative"
-    assert str(caught.value) == ('change 3 (update gacha.users id=8): new row for relation "users" violates check '
-                                 'constraint "ck_users_quartzs_non_negative"')
+    assert str(caught.value) == (
+        'change 3 (update gacha.users id=8): new row for relation "users" violates check '
+        'constraint "ck_users_quartzs_non_negative"'
+    )
     assert scalar(database, "SELECT quartzs FROM gacha.users WHERE id = 7") == seven.before["quartzs"]
     assert scalar(database, "SELECT count(*) FROM gacha.users WHERE discord_id = '900000000000000009'") == 0
     assert audit_rows(database) == []
@@ -197,11 +232,14 @@ def test_unique_and_foreign_key_violations_name_the_constraint_and_the_key(datab
     assert caught.value.constraint == "uq_users_discord_id" and caught.value.change_index == 0
     assert str(caught.value) == (
         'change 1 (update gacha.users id=7): duplicate key value violates unique constraint "uq_users_discord_id": '
-        f'Key (discord_id)=({other.before["discord_id"]}) already exists')
+        f"Key (discord_id)=({other.before['discord_id']}) already exists"
+    )
     redemptions = describe_table(database, REDEMPTIONS)
     with pytest.raises(SaveFailed) as caught:
-        save_changes(database, ChangeSet(redemptions).add(RowInsert({"user_id": row.before["discord_id"],
-                                                                    "code": "NO-SUCH-CODE"})))
+        save_changes(
+            database,
+            ChangeSet(redemptions).add(RowInsert({"user_id": row.before["discord_id"], "code": "NO-SUCH-CODE"})),
+        )
     assert caught.value.constraint == "fk_gift_code_redemptions_code_gift_codes"
     assert str(caught.value).startswith("change 1 (insert gacha.gift_code_redemptions): insert or update on table")
     assert "\n" not in str(caught.value)
@@ -230,14 +268,17 @@ def test_a_row_changed_since_it_was_read_is_refused_and_nothing_is_written(
     _, eight = opened(database, GACHA_USERS, (8,))
     with _other_writer(database_url) as other, other.connect() as connection:
         connection.execute(text("UPDATE gacha.users SET quartzs = 777 WHERE id = 8"))
-    changes = (ChangeSet(table)
-               .add(CellChange(seven, "quartzs", "1"))        # fine on its own
-               .add(RowInsert({"discord_id": "900000000000000010"}))
-               .add(CellChange(eight, "quartzs", "2")))
+    changes = (
+        ChangeSet(table)
+        .add(CellChange(seven, "quartzs", "1"))  # fine on its own
+        .add(RowInsert({"discord_id": "900000000000000010"}))
+        .add(CellChange(eight, "quartzs", "2"))
+    )
     with pytest.raises(LostUpdate) as caught:
         save_changes(database, changes)
-    assert str(caught.value) == ("gacha.users id=8 was changed by someone else since it was read; "
-                                 "reload it and make the change again")
+    assert str(caught.value) == (
+        "gacha.users id=8 was changed by someone else since it was read; reload it and make the change again"
+    )
     assert caught.value.change_index == 2 and caught.value.title == "Row changed since it was read"
     assert scalar(database, "SELECT quartzs FROM gacha.users WHERE id = 8") == 777
     assert scalar(database, "SELECT quartzs FROM gacha.users WHERE id = 7") == seven.before["quartzs"]
@@ -249,8 +290,11 @@ def test_a_row_deleted_since_it_was_read_is_refused(database: Database, database
     table, row = opened(database, BUILD_SLOTS, (1, 5))
     with _other_writer(database_url) as other, other.connect() as connection:
         connection.execute(text("DELETE FROM heroes.build_slots WHERE build_power_id = 1 AND slot_index = 5"))
-    with pytest.raises(LostUpdate, match=r"^heroes.build_slots build_power_id=1, slot_index=5 was deleted by someone "
-                                         r"else since it was read; reload it and make the change again$"):
+    with pytest.raises(
+        LostUpdate,
+        match=r"^heroes.build_slots build_power_id=1, slot_index=5 was deleted by someone "
+        r"else since it was read; reload it and make the change again$",
+    ):
         save_changes(database, ChangeSet(table).add(CellChange(row, "enhancement_level", "45")))
 
 
@@ -375,16 +419,28 @@ def typed(database: Database) -> TableInfo:
 
 def test_values_of_many_types_are_written_from_text(database: Database, typed: TableInfo) -> None:
     values = {
-        "doc": '{"a": [1, 2.50], "b": "it\'s"}', "ref": "6f1c1b1e-0000-4000-8000-000000000001",
-        "at": "2024-01-02 03:04:05+02", "net": "10.0.0.0/8", "numbers": "{1,2,3}", "feeling": "tense",
-        "code": "abc", "amount": "12345678901234567890.123456789", "point": "[1,2,3]", 'odd:name "quoted"': "a:b",
+        "doc": '{"a": [1, 2.50], "b": "it\'s"}',
+        "ref": "6f1c1b1e-0000-4000-8000-000000000001",
+        "at": "2024-01-02 03:04:05+02",
+        "net": "10.0.0.0/8",
+        "numbers": "{1,2,3}",
+        "feeling": "tense",
+        "code": "abc",
+        "amount": "12345678901234567890.123456789",
+        "point": "[1,2,3]",
+        'odd:name "quoted"': "a:b",
         "100%": "%s %(x)s",
     }
     save_changes(database, ChangeSet(typed).add(RowInsert({"id": "2", **values})))
     row = read_row(database, typed, (1,))
     assert row is not None
-    report = save_changes(database, ChangeSet(typed).add(CellChange(row, "doc", '{"z": null}'))
-                          .add(CellChange(row, "feeling", "joyful")).add(CellChange(row, "numbers", "{}")))
+    report = save_changes(
+        database,
+        ChangeSet(typed)
+        .add(CellChange(row, "doc", '{"z": null}'))
+        .add(CellChange(row, "feeling", "joyful"))
+        .add(CellChange(row, "numbers", "{}")),
+    )
     assert report.updated == 1
     inserted = read_row(database, typed, (2,))
     assert inserted is not None
@@ -400,8 +456,10 @@ def test_values_of_many_types_are_written_from_text(database: Database, typed: T
     updated = read_row(database, typed, (1,))
     assert updated is not None and (updated.before["doc"], updated.before["feeling"]) == ({"z": None}, "joyful")
     # The audit images are the server's own JSON: numbers keep every digit.
-    assert scalar(database, "SELECT after->>'amount' FROM console.audit_log WHERE action = 'insert'") == \
-        "12345678901234567890.123456789"
+    assert (
+        scalar(database, "SELECT after->>'amount' FROM console.audit_log WHERE action = 'insert'")
+        == "12345678901234567890.123456789"
+    )
 
 
 @pytest.mark.parametrize(
@@ -431,13 +489,22 @@ def test_story_node_metadata_and_embedding_are_edited(database: Database) -> Non
     row = read_row(database, table, (node_id,))
     assert row is not None
     embedding = "[" + ",".join(["0.5"] * 768) + "]"
-    changes = ChangeSet(table).add(CellChange(row, "metadata", '{"mood": "calm", "votes": 3}')) \
+    changes = (
+        ChangeSet(table)
+        .add(CellChange(row, "metadata", '{"mood": "calm", "votes": 3}'))
         .add(CellChange(row, "embedding", embedding))
+    )
     save_changes(database, changes)
-    assert scalar(database, "SELECT metadata FROM stories.nodes WHERE id = :id", id=node_id) == {"mood": "calm",
-                                                                                                  "votes": 3}
-    assert scalar(database, "SELECT embedding = CAST(:e AS vector) FROM stories.nodes WHERE id = :id",
-                  e=embedding, id=node_id) is True
+    assert scalar(database, "SELECT metadata FROM stories.nodes WHERE id = :id", id=node_id) == {
+        "mood": "calm",
+        "votes": 3,
+    }
+    assert (
+        scalar(
+            database, "SELECT embedding = CAST(:e AS vector) FROM stories.nodes WHERE id = :id", e=embedding, id=node_id
+        )
+        is True
+    )
 
 
 # --- The change set's rules --------------------------------------------------------------------
@@ -450,8 +517,12 @@ def _row(key: int, **before: Any) -> RowRef:
 def test_a_second_edit_of_a_cell_replaces_the_first_in_place(database: Database) -> None:
     table = describe_table(database, GACHA_USERS)
     seven, eight = _row(7), _row(8)
-    changes = (ChangeSet(table).add(CellChange(seven, "quartzs", "1")).add(CellChange(eight, "quartzs", "2"))
-               .add(CellChange(seven, "quartzs", "3")))
+    changes = (
+        ChangeSet(table)
+        .add(CellChange(seven, "quartzs", "1"))
+        .add(CellChange(eight, "quartzs", "2"))
+        .add(CellChange(seven, "quartzs", "3"))
+    )
     assert changes.changes == (CellChange(seven, "quartzs", "3"), CellChange(eight, "quartzs", "2"))
     assert changes.cell_value((7,), "quartzs") == "3"
     assert changes.cell_value((7,), "academy_name") is NOTHING
@@ -488,8 +559,12 @@ def test_jsonb_and_boolean_edits_back_to_the_value_read_compare_by_meaning(datab
 def test_deleting_a_row_drops_its_edits_and_refuses_further_ones(database: Database) -> None:
     table = describe_table(database, GACHA_USERS)
     seven, eight = _row(7), _row(8)
-    changes = (ChangeSet(table).add(CellChange(seven, "quartzs", "1")).add(CellChange(eight, "quartzs", "2"))
-               .add(RowDelete(seven)))
+    changes = (
+        ChangeSet(table)
+        .add(CellChange(seven, "quartzs", "1"))
+        .add(CellChange(eight, "quartzs", "2"))
+        .add(RowDelete(seven))
+    )
     assert changes.changes == (CellChange(eight, "quartzs", "2"), RowDelete(seven))
     assert (changes.row_state((7,)), changes.row_state((8,)), changes.row_state((9,))) == ("deleted", "edited", None)
     with pytest.raises(ValueError, match="^gacha.users id=7 is to be deleted: undo the delete before changing it$"):
@@ -549,13 +624,15 @@ def test_inserts_len_bool_and_undo(database: Database) -> None:
 def test_preview_sql_shows_each_statement_with_its_guard_and_safe_literals(database: Database) -> None:
     table = describe_table(database, GACHA_USERS)
     seven, eight = _row(7), _row(8)
-    changes = (ChangeSet(table)
-               .add(CellChange(seven, "quartzs", "50"))
-               .add(RowInsert({"discord_id": "42", "quartzs": DEFAULT, "academy_name": None}))
-               .add(RowInsert({}))
-               .add(CellChange(eight, "academy_name", "O'Hara \\ Co"))
-               .add(CellChange(seven, "academy_name", DEFAULT))
-               .add(RowDelete(_row(9))))
+    changes = (
+        ChangeSet(table)
+        .add(CellChange(seven, "quartzs", "50"))
+        .add(RowInsert({"discord_id": "42", "quartzs": DEFAULT, "academy_name": None}))
+        .add(RowInsert({}))
+        .add(CellChange(eight, "academy_name", "O'Hara \\ Co"))
+        .add(CellChange(seven, "academy_name", DEFAULT))
+        .add(RowDelete(_row(9)))
+    )
     assert preview_sql(changes) == [
         'UPDATE "gacha"."users" SET "quartzs" = \'50\', "academy_name" = DEFAULT WHERE "id" = 7 AND xmin = \'107\';',
         'INSERT INTO "gacha"."users" ("discord_id", "quartzs", "academy_name") VALUES (\'42\', DEFAULT, NULL);',
@@ -570,25 +647,30 @@ def test_preview_sql_of_soft_deletes_composite_keys_and_masked_values(database: 
     user_id = uuid.UUID("6f1c1b1e-0000-4000-8000-000000000001")
     live = RowRef((user_id,), 5, {"is_deleted": False})
     changes = ChangeSet(accounts).add(CellChange(live, "hashed_password", "$2b$new")).add(SoftDeleteChange(live))
-    expected = (f'UPDATE "accounts"."users" SET "hashed_password" = \'{MASK}\', "is_deleted" = true, '
-                f'"deleted_at" = now() WHERE "id" = \'{user_id}\' AND xmin = \'5\';')
+    expected = (
+        f'UPDATE "accounts"."users" SET "hashed_password" = \'{MASK}\', "is_deleted" = true, '
+        f"\"deleted_at\" = now() WHERE \"id\" = '{user_id}' AND xmin = '5';"
+    )
     assert preview_sql(changes) == [expected]
     assert preview_sql(changes, masked=()) == [expected.replace(MASK, "$2b$new")]
     slots = describe_table(database, BUILD_SLOTS)
     restore_less = ChangeSet(slots).add(RowDelete(RowRef((1, 5), 77, {})))
     assert preview_sql(restore_less) == [
-        'DELETE FROM "heroes"."build_slots" WHERE "build_power_id" = 1 AND "slot_index" = 5 AND xmin = \'77\';']
+        'DELETE FROM "heroes"."build_slots" WHERE "build_power_id" = 1 AND "slot_index" = 5 AND xmin = \'77\';'
+    ]
 
 
 def test_preview_diff_spells_out_null_default_and_masks_secrets(database: Database) -> None:
     table = describe_table(database, GACHA_USERS)
     seven = _row(7, academy_name=None)
-    changes = (ChangeSet(table)
-               .add(CellChange(seven, "academy_name", "Twilight"))
-               .add(CellChange(seven, "quartzs", None))
-               .add(RowInsert({"discord_id": "42", "quartzs": DEFAULT}))
-               .add(RowInsert({}))
-               .add(RowDelete(RowRef((8,), 1, {"id": 8, "academy_name": "x" * 60}))))
+    changes = (
+        ChangeSet(table)
+        .add(CellChange(seven, "academy_name", "Twilight"))
+        .add(CellChange(seven, "quartzs", None))
+        .add(RowInsert({"discord_id": "42", "quartzs": DEFAULT}))
+        .add(RowInsert({}))
+        .add(RowDelete(RowRef((8,), 1, {"id": 8, "academy_name": "x" * 60})))
+    )
     assert preview_diff(changes) == [
         DiffLine("update", "id=7", "academy_name", "NULL", "Twilight", 0),
         DiffLine("update", "id=7", "quartzs", "10", "NULL", 1),
@@ -599,8 +681,11 @@ def test_preview_diff_spells_out_null_default_and_masks_secrets(database: Databa
     ]
     accounts = describe_table(database, ACCOUNTS_USERS)
     user = RowRef((uuid.UUID(int=1),), 1, {"hashed_password": "$2b$old", "is_deleted": True})
-    diff = preview_diff(ChangeSet(accounts).add(CellChange(user, "hashed_password", "$2b$new"))
-                        .add(SoftDeleteChange(user, restore=True)))
+    diff = preview_diff(
+        ChangeSet(accounts)
+        .add(CellChange(user, "hashed_password", "$2b$new"))
+        .add(SoftDeleteChange(user, restore=True))
+    )
     assert diff == [
         DiffLine("update", "id=00000000-0000-0000-0000-000000000001", "hashed_password", MASK, MASK, 0),
         DiffLine("restore", "id=00000000-0000-0000-0000-000000000001", "is_deleted", "true", "false", 1),

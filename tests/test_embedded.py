@@ -44,7 +44,9 @@ def _holder(data_dir: Path) -> subprocess.Popen[str]:
             time.sleep(120)
         """
     )
-    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parents[1])
+    process = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parents[1]
+    )
     assert process.stdout is not None
     assert process.stdout.readline().strip() == "ready"
     return process
@@ -153,8 +155,7 @@ def test_db_stop_refuses_while_anyone_is_connected(data_dir: Path) -> None:
     server = EmbeddedServer(data_dir, durable=False)
     server.start()
     try:
-        with psycopg.connect(host=str(server.cluster), user="postgres", dbname="postgres",
-                             application_name="psql"):
+        with psycopg.connect(host=str(server.cluster), user="postgres", dbname="postgres", application_name="psql"):
             with pytest.raises(EmbeddedServerError, match=r"in use by 1 connection\(s\) \(psql\); use --force"):
                 server.stop()
             assert server.is_running()

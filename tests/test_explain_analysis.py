@@ -48,10 +48,15 @@ def test_loops_multiply_and_children_subtract():
 
 
 def test_parallel_workers_divide_wall_time():
-    scan = n("Parallel Seq Scan", 30.0, loops=3, rows=1000, plan_rows=1000,
-             **{"Parent Relationship": "Outer", "Rows Removed by Filter": 10})
-    gather = n("Gather", 40.0, rows=3000, plan_rows=3000, plans=[scan],
-               **{"Workers Planned": 2, "Workers Launched": 2})
+    scan = n(
+        "Parallel Seq Scan",
+        30.0,
+        loops=3,
+        rows=1000,
+        plan_rows=1000,
+        **{"Parent Relationship": "Outer", "Rows Removed by Filter": 10},
+    )
+    gather = n("Gather", 40.0, rows=3000, plan_rows=3000, plans=[scan], **{"Workers Planned": 2, "Workers Launched": 2})
     a = analyse_plan(doc(gather, execution=40.0))
     s = a.node(1)
     assert s.parallel and not a.node(0).parallel
@@ -76,12 +81,21 @@ def test_initplan_and_subplan_are_subtracted():
 
 
 def test_cte_time_comes_off_the_scans_once():
-    cte = n("Seq Scan", 8.0, rows=10, plan_rows=10,
-            **{"Parent Relationship": "InitPlan", "Subplan Name": "CTE c", "Shared Hit Blocks": 40})
-    scan1 = n("CTE Scan", 9.0, rows=10, plan_rows=10,
-              **{"Parent Relationship": "Outer", "CTE Name": "c", "Shared Hit Blocks": 40})
-    scan2 = n("CTE Scan", 0.5, rows=10, plan_rows=10,
-              **{"Parent Relationship": "Inner", "CTE Name": "c"})
+    cte = n(
+        "Seq Scan",
+        8.0,
+        rows=10,
+        plan_rows=10,
+        **{"Parent Relationship": "InitPlan", "Subplan Name": "CTE c", "Shared Hit Blocks": 40},
+    )
+    scan1 = n(
+        "CTE Scan",
+        9.0,
+        rows=10,
+        plan_rows=10,
+        **{"Parent Relationship": "Outer", "CTE Name": "c", "Shared Hit Blocks": 40},
+    )
+    scan2 = n("CTE Scan", 0.5, rows=10, plan_rows=10, **{"Parent Relationship": "Inner", "CTE Name": "c"})
     top = n("Hash Join", 12.0, plans=[cte, scan1, scan2], **{"Shared Hit Blocks": 45})
     a = analyse_plan(doc(top, execution=12.0))
     ex = [x.exclusive_ms for x in a.nodes]
@@ -93,13 +107,32 @@ def test_cte_time_comes_off_the_scans_once():
 
 
 def test_buffers_inclusive_and_exclusive_and_io():
-    child = n("Seq Scan", 1.0, **{"Parent Relationship": "Outer", "Shared Hit Blocks": 10,
-                                  "Shared Read Blocks": 5, "Temp Written Blocks": 0,
-                                  "Shared I/O Read Time": 0.25, "Local I/O Read Time": 0.5})
-    sort = n("Sort", 2.0, plans=[child], **{"Shared Hit Blocks": 12, "Shared Read Blocks": 5,
-                                              "Temp Read Blocks": 7, "Temp Written Blocks": 7,
-                                              "Sort Method": "external merge",
-                                              "Sort Space Used": 1024, "Sort Space Type": "Disk"})
+    child = n(
+        "Seq Scan",
+        1.0,
+        **{
+            "Parent Relationship": "Outer",
+            "Shared Hit Blocks": 10,
+            "Shared Read Blocks": 5,
+            "Temp Written Blocks": 0,
+            "Shared I/O Read Time": 0.25,
+            "Local I/O Read Time": 0.5,
+        },
+    )
+    sort = n(
+        "Sort",
+        2.0,
+        plans=[child],
+        **{
+            "Shared Hit Blocks": 12,
+            "Shared Read Blocks": 5,
+            "Temp Read Blocks": 7,
+            "Temp Written Blocks": 7,
+            "Sort Method": "external merge",
+            "Sort Space Used": 1024,
+            "Sort Space Type": "Disk",
+        },
+    )
     a = analyse_plan(doc(sort, execution=2.0))
     assert a.node(0).buffers.shared_hit == 12 and a.node(0).buffers.total == 31
     e = a.node(0).exclusive_buffers
@@ -134,8 +167,13 @@ def test_misestimate(plan_rows, rows, factor, direction, severity):
 
 
 def test_seq_scan_removing_most_rows():
-    big = n("Seq Scan", 5.0, rows=100, plan_rows=100,
-            **{"Relation Name": "t", "Rows Removed by Filter": 19900, "Filter": "(x = 1)"})
+    big = n(
+        "Seq Scan",
+        5.0,
+        rows=100,
+        plan_rows=100,
+        **{"Relation Name": "t", "Rows Removed by Filter": 19900, "Filter": "(x = 1)"},
+    )
     node = analyse_plan(doc(big, execution=5.0)).node(0)
     assert node.rows_removed_by_filter == 19900 and node.filter == "(x = 1)"
     assert [(w.kind, w.severity) for w in node.warnings] == [("seq_scan_filter", "warning")]
@@ -154,8 +192,13 @@ def test_hash_spill():
 
 
 def test_heap_fetches_on_index_only_scan():
-    ios = n("Index Only Scan", 1.0, rows=5000, plan_rows=5000,
-            **{"Index Name": "i", "Heap Fetches": 2000, "Rows Removed by Index Recheck": 0})
+    ios = n(
+        "Index Only Scan",
+        1.0,
+        rows=5000,
+        plan_rows=5000,
+        **{"Index Name": "i", "Heap Fetches": 2000, "Rows Removed by Index Recheck": 0},
+    )
     node = analyse_plan(doc(ios)).node(0)
     assert node.heap_fetches == 2000 and node.index == "i" and node.rows_removed_by_recheck == 0
     assert [(w.kind, w.severity) for w in node.warnings] == [("heap_fetches", "warning")]
@@ -174,15 +217,22 @@ def test_nested_loop_with_costly_inner_side():
 
 
 def test_estimates_only_jit_triggers_and_text_input():
-    plan = {"Node Type": "Seq Scan", "Relation Name": "t", "Total Cost": 35.5, "Plan Rows": 2550,
-            "Startup Cost": 0.0}
+    plan = {"Node Type": "Seq Scan", "Relation Name": "t", "Total Cost": 35.5, "Plan Rows": 2550, "Startup Cost": 0.0}
     a = analyse_plan(json.dumps([{"Plan": plan}]))
     assert not a.analysed and a.total_cost == 35.5 and a.execution_ms is None
     node = a.node(0)
     assert node.inclusive_ms is None and node.exclusive_ms is None and node.misestimate is None
     assert node.actual_rows is None and node.exclusive_cost == 35.5
-    jit = {"Functions": 4, "Timing": {"Generation": {"Deform": 0.1, "Total": 0.5}, "Inlining": 0.0,
-                                      "Optimization": 1.0, "Emission": 2.0, "Total": 3.5}}
+    jit = {
+        "Functions": 4,
+        "Timing": {
+            "Generation": {"Deform": 0.1, "Total": 0.5},
+            "Inlining": 0.0,
+            "Optimization": 1.0,
+            "Emission": 2.0,
+            "Total": 3.5,
+        },
+    }
     triggers = [{"Trigger Name": "audit", "Relation": "t", "Time": 1.25, "Calls": 3}]
     b = analyse_plan(doc(n("Result", 1.0), execution=5.0, JIT=jit, Triggers=triggers))
     assert b.jit.functions == 4 and b.jit.total_ms == 3.5 and b.jit.generation_ms == 0.5
@@ -232,8 +282,7 @@ def _check_invariants(a, tolerance=0.5):
 def test_real_join(database):
     a = _explain(
         database,
-        "SELECT * FROM gacha.user_waifus uw JOIN gacha.waifus w ON w.waifu_id = uw.waifu_id "
-        "WHERE uw.user_id = 3",
+        "SELECT * FROM gacha.user_waifus uw JOIN gacha.waifus w ON w.waifu_id = uw.waifu_id WHERE uw.user_id = 3",
     )
     _check_invariants(a)
     assert a.planning_ms is not None and any(x.relation == "waifus" for x in a.nodes)
@@ -254,10 +303,9 @@ def test_real_recursive_cte(database):
 def test_real_disk_sort(database):
     with database.connect() as connection:
         connection.execute(text("SET work_mem = '64kB'"))
-        raw = connection.execute(text(
-            "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) "
-            "SELECT g FROM generate_series(1, 200000) g ORDER BY g DESC"
-        )).scalar()
+        raw = connection.execute(
+            text("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) SELECT g FROM generate_series(1, 200000) g ORDER BY g DESC")
+        ).scalar()
     a = analyse_plan(raw)
     _check_invariants(a)
     sort = next(x for x in a.nodes if x.node_type == "Sort")
@@ -267,20 +315,32 @@ def test_real_disk_sort(database):
 
 
 def worker(number, total, loops=1, rows=1, **extra):
-    return {"Worker Number": number, "Actual Startup Time": 0.5, "Actual Total Time": total,
-            "Actual Rows": rows, "Actual Loops": loops, **extra}
+    return {
+        "Worker Number": number,
+        "Actual Startup Time": 0.5,
+        "Actual Total Time": total,
+        "Actual Rows": rows,
+        "Actual Loops": loops,
+        **extra,
+    }
 
 
 def test_per_worker_totals_give_the_longest_participant():
     # Scan: 30 ms x 3 loops = 90 ms of work; worker 0 took 35 x 1, worker 1 took 40 x 1,
     # so the leader took 90 - 75 = 15. The wall time is the longest of 15, 35, 40: 40 ms
     # (the average division would have said 90 / 3 = 30). Gather: 40 - 40 = 0 exclusive.
-    scan = n("Parallel Seq Scan", 30.0, loops=3, rows=1000, plan_rows=1000,
-             **{"Parent Relationship": "Outer",
-                "Workers": [worker(1, 40.0, rows=1200, **{"Shared Hit Blocks": 7}),
-                            worker(0, 35.0, rows=900)]})
-    gather = n("Gather", 40.0, rows=3000, plan_rows=3000, plans=[scan],
-               **{"Workers Planned": 2, "Workers Launched": 2})
+    scan = n(
+        "Parallel Seq Scan",
+        30.0,
+        loops=3,
+        rows=1000,
+        plan_rows=1000,
+        **{
+            "Parent Relationship": "Outer",
+            "Workers": [worker(1, 40.0, rows=1200, **{"Shared Hit Blocks": 7}), worker(0, 35.0, rows=900)],
+        },
+    )
+    gather = n("Gather", 40.0, rows=3000, plan_rows=3000, plans=[scan], **{"Workers Planned": 2, "Workers Launched": 2})
     a = analyse_plan(doc(gather, execution=40.0))
     s = a.node(1)
     assert s.inclusive_ms == pytest.approx(40.0)
@@ -295,12 +355,20 @@ def test_per_worker_totals_give_the_longest_participant():
 def test_per_worker_totals_when_the_leader_did_most():
     # 20 ms x 3 loops = 60; workers 10 x 1 and 5 x 1 = 15; the leader 60 - 15 = 45 is longest.
     # A worker that looped: 4 ms x 5 loops = 20 ms of its time.
-    scan = n("Parallel Index Scan", 20.0, loops=3,
-             **{"Parent Relationship": "Outer", "Workers": [worker(0, 10.0), worker(1, 5.0)]})
+    scan = n(
+        "Parallel Index Scan",
+        20.0,
+        loops=3,
+        **{"Parent Relationship": "Outer", "Workers": [worker(0, 10.0), worker(1, 5.0)]},
+    )
     gather = n("Gather", 50.0, plans=[scan], **{"Workers Launched": 2})
     assert analyse_plan(doc(gather)).node(1).inclusive_ms == pytest.approx(45.0)
-    looped = n("Parallel Seq Scan", 2.0, loops=12,
-               **{"Parent Relationship": "Outer", "Workers": [worker(0, 4.0, loops=5), worker(1, 1.0, loops=5)]})
+    looped = n(
+        "Parallel Seq Scan",
+        2.0,
+        loops=12,
+        **{"Parent Relationship": "Outer", "Workers": [worker(0, 4.0, loops=5), worker(1, 1.0, loops=5)]},
+    )
     # 2 x 12 = 24; workers 20 + 5 = 25 > 24 (rounding in the report): the leader is clamped
     # at 0 and the longest participant is worker 0 with 20 ms.
     node = analyse_plan(doc(n("Gather", 30.0, plans=[looped], **{"Workers Launched": 2}))).node(1)
@@ -310,8 +378,17 @@ def test_per_worker_totals_when_the_leader_did_most():
 
 def test_workers_without_times_fall_back_to_the_average():
     # Sort per-worker data without VERBOSE carries no times: 30 x 3 / 3 processes = 30.
-    sort = n("Sort", 30.0, loops=3, **{"Parent Relationship": "Outer", "Workers": [
-        {"Worker Number": 0, "Sort Method": "quicksort", "Sort Space Used": 25, "Sort Space Type": "Memory"}]})
+    sort = n(
+        "Sort",
+        30.0,
+        loops=3,
+        **{
+            "Parent Relationship": "Outer",
+            "Workers": [
+                {"Worker Number": 0, "Sort Method": "quicksort", "Sort Space Used": 25, "Sort Space Type": "Memory"}
+            ],
+        },
+    )
     node = analyse_plan(doc(n("Gather Merge", 40.0, plans=[sort], **{"Workers Launched": 2}))).node(1)
     assert node.inclusive_ms == pytest.approx(30.0)
     assert node.workers[0].time_ms is None and node.workers[0].number == 0

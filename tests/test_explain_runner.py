@@ -45,20 +45,25 @@ def readings(database: Database) -> Database:
 def test_options_make_the_clause_and_wal_needs_analyze() -> None:
     assert ExplainOptions().clause() == "(ANALYZE, BUFFERS, FORMAT JSON)"
     assert ExplainOptions(analyze=False, buffers=False).clause() == "(FORMAT JSON)"
-    assert ExplainOptions(verbose=True, settings=True, wal=True).clause() == \
-        "(ANALYZE, BUFFERS, VERBOSE, SETTINGS, WAL, FORMAT JSON)"
+    assert (
+        ExplainOptions(verbose=True, settings=True, wal=True).clause()
+        == "(ANALYZE, BUFFERS, VERBOSE, SETTINGS, WAL, FORMAT JSON)"
+    )
     assert ExplainOptions(analyze=False, wal=True).clause() == "(BUFFERS, FORMAT JSON)"
     assert ExplainOptions(analyze=False, buffers=False).describe() == "plan only"
     assert ExplainOptions().describe() == "ANALYZE BUFFERS"
 
 
-@pytest.mark.parametrize(("sql", "message"), [
-    ("  ", "nothing to explain"),
-    ("-- only a comment\n", "nothing to explain"),
-    ("SELECT 1; SELECT 2", "one statement at a time"),
-    ("EXPLAIN SELECT 1", "without EXPLAIN"),
-    ("VACUUM gacha.users", "cannot take a VACUUM"),
-])
+@pytest.mark.parametrize(
+    ("sql", "message"),
+    [
+        ("  ", "nothing to explain"),
+        ("-- only a comment\n", "nothing to explain"),
+        ("SELECT 1; SELECT 2", "one statement at a time"),
+        ("EXPLAIN SELECT 1", "without EXPLAIN"),
+        ("VACUUM gacha.users", "cannot take a VACUUM"),
+    ],
+)
 def test_statements_explain_cannot_take_are_refused_in_one_line(sql: str, message: str) -> None:
     with pytest.raises(ExplainError, match=message):
         single_statement(sql)
@@ -184,23 +189,39 @@ def test_a_range_column_follows_the_equalities(readings: Database) -> None:
 
 def _warned_scan(condition: str, alias: str = "n") -> dict:
     """A plan whose one Seq Scan read 50,000 rows and kept 10: it warns."""
-    return {"Plan": {"Node Type": "Seq Scan", "Relation Name": "nodes", "Alias": alias, "Filter": condition,
-                     "Startup Cost": 0, "Total Cost": 900, "Plan Rows": 10, "Actual Rows": 10,
-                     "Actual Loops": 1, "Actual Total Time": 12.0, "Rows Removed by Filter": 49_990},
-            "Execution Time": 12.5}
+    return {
+        "Plan": {
+            "Node Type": "Seq Scan",
+            "Relation Name": "nodes",
+            "Alias": alias,
+            "Filter": condition,
+            "Startup Cost": 0,
+            "Total Cost": 900,
+            "Plan Rows": 10,
+            "Actual Rows": 10,
+            "Actual Loops": 1,
+            "Actual Total Time": 12.0,
+            "Rows Removed by Filter": 49_990,
+        },
+        "Execution Time": 12.5,
+    }
 
 
-@pytest.mark.parametrize(("condition", "index"), [
-    ("((metadata ->> 'author'::text) = 'Ann'::text)",
-     "CREATE INDEX ON stories.nodes ((metadata ->> 'author'))"),
-    ("((n.story_id = 3) AND (n.created_at >= '2026-01-01'::date) AND ((n.node_type)::text = 'scene'::text))",
-     "CREATE INDEX ON stories.nodes (story_id, node_type, created_at)"),
-    ("(10 < n.story_id)", "CREATE INDEX ON stories.nodes (story_id)"),
-    ("(metadata @> '{\"mood\": \"grim\"}'::jsonb)", "CREATE INDEX ON stories.nodes USING gin (metadata)"),
-    ("((story_id = 3) OR (parent_id = 4))", None),
-    ("(n.parent_id = n.id)", None),
-    ("(lower(content) = 'x'::text)", None),
-])
+@pytest.mark.parametrize(
+    ("condition", "index"),
+    [
+        ("((metadata ->> 'author'::text) = 'Ann'::text)", "CREATE INDEX ON stories.nodes ((metadata ->> 'author'))"),
+        (
+            "((n.story_id = 3) AND (n.created_at >= '2026-01-01'::date) AND ((n.node_type)::text = 'scene'::text))",
+            "CREATE INDEX ON stories.nodes (story_id, node_type, created_at)",
+        ),
+        ("(10 < n.story_id)", "CREATE INDEX ON stories.nodes (story_id)"),
+        ('(metadata @> \'{"mood": "grim"}\'::jsonb)', "CREATE INDEX ON stories.nodes USING gin (metadata)"),
+        ("((story_id = 3) OR (parent_id = 4))", None),
+        ("(n.parent_id = n.id)", None),
+        ("(lower(content) = 'x'::text)", None),
+    ],
+)
 def test_advice_from_the_conditions_postgresql_prints(condition: str, index: str | None) -> None:
     advice = advise_indexes(analyse_plan(_warned_scan(condition)), lambda name: "stories")
     assert [a.sql for a in advice] == ([index] if index else [])
@@ -238,7 +259,8 @@ def test_a_percent_sign_and_dollar_parameters_are_explained(database: Database) 
     liked = ExplainRun(database).run("SELECT * FROM gacha.users WHERE academy_name LIKE 'A%'", ExplainOptions())
     assert liked.analysis.analysed and "Filter" in json.dumps(liked.document)
     generic = ExplainRun(database).run(
-        "SELECT * FROM gacha.users WHERE id = $1 AND academy_name <> '$9' OR id = $2", ExplainOptions())
+        "SELECT * FROM gacha.users WHERE id = $1 AND academy_name <> '$9' OR id = $2", ExplainOptions()
+    )
     assert generic.options is not None and generic.options.generic_plan and not generic.options.analyze
     assert generic.options.describe() == "BUFFERS generic plan" and not generic.analysis.analysed
     assert "$1" in json.dumps(generic.document) and "$2" in json.dumps(generic.document)

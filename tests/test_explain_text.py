@@ -44,42 +44,149 @@ Execution Time: 9.500 ms
 
 
 def _json_node(node_type, startup, total, rows, width, t0, t1, actual_rows, loops, **extra):
-    return {"Node Type": node_type, "Parallel Aware": False, "Async Capable": False,
-            "Startup Cost": startup, "Total Cost": total, "Plan Rows": rows, "Plan Width": width,
-            "Actual Startup Time": t0, "Actual Total Time": t1, "Actual Rows": actual_rows,
-            "Actual Loops": loops, **extra}
+    return {
+        "Node Type": node_type,
+        "Parallel Aware": False,
+        "Async Capable": False,
+        "Startup Cost": startup,
+        "Total Cost": total,
+        "Plan Rows": rows,
+        "Plan Width": width,
+        "Actual Startup Time": t0,
+        "Actual Total Time": t1,
+        "Actual Rows": actual_rows,
+        "Actual Loops": loops,
+        **extra,
+    }
 
 
-JSON_TWIN = [{
-    "Plan": _json_node(
-        "Hash Join", 10.0, 50.0, 100, 8, 1.0, 9.0, 100, 1,
-        **{"Join Type": "Left", "Hash Cond": "(a.id = b.a_id)", "Shared Hit Blocks": 10,
-           "Shared Read Blocks": 5, "Temp Read Blocks": 3, "Temp Written Blocks": 3,
-           "I/O Read Time": 0.25, "I/O Write Time": 0.125,
-           "Plans": [
-               _json_node("Result", 0.0, 0.01, 1, 4, 0.01, 0.01, 1, 1, **{
-                   "Parent Relationship": "InitPlan", "Subplan Name": "InitPlan 1 (returns $0)"}),
-               _json_node("Seq Scan", 0.0, 20.0, 1000, 4, 0.1, 2.0, 100, 1, **{
-                   "Parent Relationship": "Outer", "Relation Name": "a", "Schema": "public",
-                   "Alias": "a", "Filter": "(x > $0)", "Rows Removed by Filter": 900,
-                   "Shared Hit Blocks": 4, "Shared Read Blocks": 5}),
-               _json_node("Hash", 5.0, 5.0, 50, 4, 3.0, 3.0, 50, 1, **{
-                   "Parent Relationship": "Inner", "Hash Buckets": 1024,
-                   "Original Hash Buckets": 512, "Hash Batches": 2, "Original Hash Batches": 1,
-                   "Peak Memory Usage": 40, "Shared Hit Blocks": 2, "Temp Written Blocks": 3,
-                   "Plans": [_json_node("Index Scan", 0.28, 5.0, 50, 4, 0.05, 2.5, 50, 1, **{
-                       "Parent Relationship": "Outer", "Scan Direction": "Backward",
-                       "Index Name": "B idx", "Relation Name": "My Table", "Alias": "b",
-                       "Index Cond": "(b.id > 0)", "Shared Hit Blocks": 2})]}),
-               _json_node("Index Only Scan", 0.15, 0.2, 1, 4, 0.02, 0.02, 1, 100, **{
-                   "Parent Relationship": "SubPlan", "Subplan Name": "SubPlan 2",
-                   "Scan Direction": "Forward", "Index Name": "c_pkey", "Relation Name": "c",
-                   "Alias": "c", "Index Cond": "(id = a.id)", "Heap Fetches": 30,
-                   "Shared Hit Blocks": 3}),
-           ]}),
-    "Planning Time": 0.321,
-    "Execution Time": 9.5,
-}]
+JSON_TWIN = [
+    {
+        "Plan": _json_node(
+            "Hash Join",
+            10.0,
+            50.0,
+            100,
+            8,
+            1.0,
+            9.0,
+            100,
+            1,
+            **{
+                "Join Type": "Left",
+                "Hash Cond": "(a.id = b.a_id)",
+                "Shared Hit Blocks": 10,
+                "Shared Read Blocks": 5,
+                "Temp Read Blocks": 3,
+                "Temp Written Blocks": 3,
+                "I/O Read Time": 0.25,
+                "I/O Write Time": 0.125,
+                "Plans": [
+                    _json_node(
+                        "Result",
+                        0.0,
+                        0.01,
+                        1,
+                        4,
+                        0.01,
+                        0.01,
+                        1,
+                        1,
+                        **{"Parent Relationship": "InitPlan", "Subplan Name": "InitPlan 1 (returns $0)"},
+                    ),
+                    _json_node(
+                        "Seq Scan",
+                        0.0,
+                        20.0,
+                        1000,
+                        4,
+                        0.1,
+                        2.0,
+                        100,
+                        1,
+                        **{
+                            "Parent Relationship": "Outer",
+                            "Relation Name": "a",
+                            "Schema": "public",
+                            "Alias": "a",
+                            "Filter": "(x > $0)",
+                            "Rows Removed by Filter": 900,
+                            "Shared Hit Blocks": 4,
+                            "Shared Read Blocks": 5,
+                        },
+                    ),
+                    _json_node(
+                        "Hash",
+                        5.0,
+                        5.0,
+                        50,
+                        4,
+                        3.0,
+                        3.0,
+                        50,
+                        1,
+                        **{
+                            "Parent Relationship": "Inner",
+                            "Hash Buckets": 1024,
+                            "Original Hash Buckets": 512,
+                            "Hash Batches": 2,
+                            "Original Hash Batches": 1,
+                            "Peak Memory Usage": 40,
+                            "Shared Hit Blocks": 2,
+                            "Temp Written Blocks": 3,
+                            "Plans": [
+                                _json_node(
+                                    "Index Scan",
+                                    0.28,
+                                    5.0,
+                                    50,
+                                    4,
+                                    0.05,
+                                    2.5,
+                                    50,
+                                    1,
+                                    **{
+                                        "Parent Relationship": "Outer",
+                                        "Scan Direction": "Backward",
+                                        "Index Name": "B idx",
+                                        "Relation Name": "My Table",
+                                        "Alias": "b",
+                                        "Index Cond": "(b.id > 0)",
+                                        "Shared Hit Blocks": 2,
+                                    },
+                                )
+                            ],
+                        },
+                    ),
+                    _json_node(
+                        "Index Only Scan",
+                        0.15,
+                        0.2,
+                        1,
+                        4,
+                        0.02,
+                        0.02,
+                        1,
+                        100,
+                        **{
+                            "Parent Relationship": "SubPlan",
+                            "Subplan Name": "SubPlan 2",
+                            "Scan Direction": "Forward",
+                            "Index Name": "c_pkey",
+                            "Relation Name": "c",
+                            "Alias": "c",
+                            "Index Cond": "(id = a.id)",
+                            "Heap Fetches": 30,
+                            "Shared Hit Blocks": 3,
+                        },
+                    ),
+                ],
+            },
+        ),
+        "Planning Time": 0.321,
+        "Execution Time": 9.5,
+    }
+]
 
 
 def _nodes(plan: dict) -> list[dict]:
@@ -114,15 +221,35 @@ def test_text_and_json_give_the_same_analysis():
 
 
 def _shape(doc: dict) -> list[tuple]:
-    keys = ("Node Type", "Join Type", "Strategy", "Relation Name", "Alias", "Index Name",
-            "CTE Name", "Subplan Name", "Parent Relationship", "Startup Cost", "Total Cost",
-            "Plan Rows", "Plan Width")
+    keys = (
+        "Node Type",
+        "Join Type",
+        "Strategy",
+        "Relation Name",
+        "Alias",
+        "Index Name",
+        "CTE Name",
+        "Subplan Name",
+        "Parent Relationship",
+        "Startup Cost",
+        "Total Cost",
+        "Plan Rows",
+        "Plan Width",
+    )
     return [tuple(n.get(k) for k in keys) for n in _nodes(doc["Plan"])]
 
 
-PSQL_SHAPES = ["psql_aligned.txt", "psql_unaligned.txt", "psql_expanded.txt", "psql_border2.txt",
-               "psql_unicode.txt", "psql_json_aligned.txt", "psql_json_expanded.txt",
-               "timing_off.txt", "estimates_only.txt"]
+PSQL_SHAPES = [
+    "psql_aligned.txt",
+    "psql_unaligned.txt",
+    "psql_expanded.txt",
+    "psql_border2.txt",
+    "psql_unicode.txt",
+    "psql_json_aligned.txt",
+    "psql_json_expanded.txt",
+    "timing_off.txt",
+    "estimates_only.txt",
+]
 
 
 @pytest.mark.parametrize("name", PSQL_SHAPES)
@@ -147,7 +274,10 @@ def test_psql_aligned_plan_in_detail():
     nodes = _nodes(doc["Plan"])
     root = doc["Plan"]
     assert (root["Node Type"], root["Sort Key"], root["Sort Method"]) == (
-        "Sort", ["w.name", "uw.bond_level DESC"], "quicksort")
+        "Sort",
+        ["w.name", "uw.bond_level DESC"],
+        "quicksort",
+    )
     assert (root["Sort Space Used"], root["Sort Space Type"], root["Shared Hit Blocks"]) == (39, "Memory", 5658)
     assert (root["Actual Startup Time"], root["Actual Total Time"], root["Actual Rows"]) == (85.160, 85.185, 269.0)
     assert doc["Planning"] == {"Shared Hit Blocks": 298}
@@ -157,10 +287,19 @@ def test_psql_aligned_plan_in_detail():
     agg = next(n for n in nodes if n["Node Type"] == "Aggregate" and n["Strategy"] == "Hashed")
     assert (agg["Group Key"], agg["HashAgg Batches"], agg["Peak Memory Usage"]) == (["user_waifus.user_id"], 1, 32)
     scan = next(n for n in nodes if n["Node Type"] == "CTE Scan")
-    assert (scan["CTE Name"], scan["Alias"], scan["Storage"], scan["Maximum Storage"]) == ("top_users", "t", "Memory", 17)
+    assert (scan["CTE Name"], scan["Alias"], scan["Storage"], scan["Maximum Storage"]) == (
+        "top_users",
+        "t",
+        "Memory",
+        17,
+    )
     index = next(n for n in nodes if n.get("Index Name") == "idx_user_id")
     assert (index["Relation Name"], index["Alias"], index["Actual Rows"], index["Actual Loops"]) == (
-        "user_waifus", "uw", 41.6, 20)
+        "user_waifus",
+        "uw",
+        41.6,
+        20,
+    )
     assert index["Index Searches"] == 20 and index["Parent Relationship"] == "Inner"
     hash_node = next(n for n in nodes if n["Node Type"] == "Hash")
     assert (hash_node["Hash Buckets"], hash_node["Hash Batches"], hash_node["Original Hash Batches"]) == (1024, 1, 1)
@@ -194,14 +333,29 @@ def test_parallel_verbose_workers():
     join = next(n for n in nodes if n["Node Type"] == "Hash Join")
     assert join["Parallel Aware"] and join["Inner Unique"] is True and join["Join Type"] == "Inner"
     assert join["Workers"] == [
-        {"Worker Number": 0, "Actual Startup Time": 0.022, "Actual Total Time": 0.023,
-         "Actual Rows": 0.0, "Actual Loops": 1},
-        {"Worker Number": 1, "Actual Startup Time": 0.030, "Actual Total Time": 0.121,
-         "Actual Rows": 212.0, "Actual Loops": 1, "Shared Hit Blocks": 4},
+        {
+            "Worker Number": 0,
+            "Actual Startup Time": 0.022,
+            "Actual Total Time": 0.023,
+            "Actual Rows": 0.0,
+            "Actual Loops": 1,
+        },
+        {
+            "Worker Number": 1,
+            "Actual Startup Time": 0.030,
+            "Actual Total Time": 0.121,
+            "Actual Rows": 212.0,
+            "Actual Loops": 1,
+            "Shared Hit Blocks": 4,
+        },
     ]
     scan = join["Plans"][0]
     assert (scan["Node Type"], scan["Schema"], scan["Relation Name"], scan["Alias"]) == (
-        "Seq Scan", "gacha", "user_waifus", "uw")
+        "Seq Scan",
+        "gacha",
+        "user_waifus",
+        "uw",
+    )
     assert scan["Output"][:2] == ["uw.id", "uw.user_id"] and len(scan["Output"]) == 16
     assert [w["Worker Number"] for w in scan["Workers"]] == [1]
     assert doc["Query Identifier"] == 7601074219244645440
@@ -232,15 +386,29 @@ def test_auto_explain_log_entries():
     as_json = parse_plan((FIXTURES / "auto_explain_json.log").read_text())
     assert as_json["Query Text"] == "SELECT count(*) FROM gacha.waifus WHERE rarity > 3"
     assert [n["Node Type"] for n in _nodes(as_json["Plan"])] == ["Aggregate", "Seq Scan"]
-    prefixed = ("2026-12-05 10:00:00 UTC [123] LOG:  duration: 12.3 ms  plan:\n"
-                "\tQuery Text: select 1\n\tResult  (cost=0.00..0.01 rows=1 width=4) "
-                "(actual time=0.001..0.001 rows=1 loops=1)\n"
-                "2026-12-05 10:00:01 UTC [124] LOG:  checkpoint starting: time\n")
+    prefixed = (
+        "2026-12-05 10:00:00 UTC [123] LOG:  duration: 12.3 ms  plan:\n"
+        "\tQuery Text: select 1\n\tResult  (cost=0.00..0.01 rows=1 width=4) "
+        "(actual time=0.001..0.001 rows=1 loops=1)\n"
+        "2026-12-05 10:00:01 UTC [124] LOG:  checkpoint starting: time\n"
+    )
     small = parse_plan(prefixed)
-    assert small == {"Query Text": "select 1", "Plan": {
-        "Node Type": "Result", "Parallel Aware": False, "Async Capable": False,
-        "Startup Cost": 0.0, "Total Cost": 0.01, "Plan Rows": 1, "Plan Width": 4,
-        "Actual Startup Time": 0.001, "Actual Total Time": 0.001, "Actual Rows": 1, "Actual Loops": 1}}
+    assert small == {
+        "Query Text": "select 1",
+        "Plan": {
+            "Node Type": "Result",
+            "Parallel Aware": False,
+            "Async Capable": False,
+            "Startup Cost": 0.0,
+            "Total Cost": 0.01,
+            "Plan Rows": 1,
+            "Plan Width": 4,
+            "Actual Startup Time": 0.001,
+            "Actual Total Time": 0.001,
+            "Actual Rows": 1,
+            "Actual Loops": 1,
+        },
+    }
 
 
 def test_psql_newline_markers_blank_lines_and_tabs():
@@ -290,8 +458,14 @@ Execution Time: 5.000 ms
     assert doc["JIT"] == {
         "Functions": 4,
         "Options": {"Inlining": False, "Optimization": False, "Expressions": True, "Deforming": True},
-        "Timing": {"Generation": {"Deform": 0.1, "Total": 0.5}, "Inlining": 0.0,
-                   "Optimization": 1.0, "Emission": 2.0, "Total": 3.5}}
+        "Timing": {
+            "Generation": {"Deform": 0.1, "Total": 0.5},
+            "Inlining": 0.0,
+            "Optimization": 1.0,
+            "Emission": 2.0,
+            "Total": 3.5,
+        },
+    }
     assert doc["Settings"] == {"work_mem": "64kB", "search_path": '"$user", public'}
     analysis = analyse_plan(doc)
     assert analysis.jit.total_ms == 3.5 and analysis.triggers[0].calls == 3
@@ -315,8 +489,12 @@ def test_postgres_16_io_timings_and_wal():
     root = doc["Plan"]
     assert (root["Node Type"], root["Operation"], root["Relation Name"]) == ("ModifyTable", "Insert", "t")
     assert (root["Shared Dirtied Blocks"], root["Shared Written Blocks"], root["Local Read Blocks"]) == (2, 3, 5)
-    assert (root["Shared I/O Read Time"], root["Shared I/O Write Time"], root["Local I/O Read Time"],
-            root["Temp I/O Write Time"]) == (0.5, 0.25, 0.1, 0.05)
+    assert (
+        root["Shared I/O Read Time"],
+        root["Shared I/O Write Time"],
+        root["Local I/O Read Time"],
+        root["Temp I/O Write Time"],
+    ) == (0.5, 0.25, 0.1, 0.05)
     assert (root["WAL Records"], root["WAL FPI"], root["WAL Bytes"]) == (1, 1, 120)
     heap = root["Plans"][0]
     assert (heap["Exact Heap Blocks"], heap["Lossy Heap Blocks"], heap["Rows Removed by Index Recheck"]) == (2, 1, 7)

@@ -83,7 +83,7 @@ def test_csv_is_what_copy_writes_with_null_and_empty_distinct(ex: Database) -> N
     assert lines[0] == "id,label,price,ok,data,tags,at"
     assert lines[1] == "1,,,,,,"  # NULLs: empty and unquoted
     assert lines[2].startswith('2,"",1.50,true,')  # the empty string: quoted
-    assert '"a,b"' in lines[3] and '"say ""hi"""' in lines[4] and '6,\\.,' in csv_text
+    assert '"a,b"' in lines[3] and '"say ""hi"""' in lines[4] and "6,\\.," in csv_text
     # One column: a lone \. would end COPY's data, so it is quoted, as COPY does; NULL stays bare.
     labels = View(describe_table(ex, RelationRef("ex", "labels")), sort=SortKey("label"))
     single = exported(ex, labels, "csv")[0]
@@ -101,8 +101,13 @@ def test_json_keeps_types_and_exact_numbers(ex: Database) -> None:
     by_id = {row["id"]: row for row in parsed}
     assert by_id[1] == dict.fromkeys(COLUMNS) | {"id": 1}
     assert by_id[2] == {
-        "id": 2, "label": "", "price": Decimal("1.50"), "ok": True, "data": {"a": [1, 2], "b": 1},
-        "tags": ["a", "b c"], "at": "2024-05-01T12:00:00+00:00",
+        "id": 2,
+        "label": "",
+        "price": Decimal("1.50"),
+        "ok": True,
+        "data": {"a": [1, 2], "b": 1},
+        "tags": ["a", "b c"],
+        "at": "2024-05-01T12:00:00+00:00",
     }
     assert by_id[3]["at"] == "2024-05-01T12:00:00.123456+00:00" and by_id[3]["tags"] == []
     assert by_id[4]["data"] is None and by_id[4]["price"] == Decimal("12345678.90")
@@ -115,9 +120,13 @@ def test_the_whole_filtered_sorted_result_not_one_page(ex: Database) -> None:
     view = things(ex, sort=SortKey("label", descending=True), where="id % 3 <> 0 OR label IS NULL")
     csv_text, rows = exported(ex, view, "csv", batch=64)
     with ex.connect() as connection:
-        expected = connection.execute(
-            text("SELECT id FROM ex.things WHERE id % 3 <> 0 OR label IS NULL ORDER BY label DESC, id DESC")
-        ).scalars().all()
+        expected = (
+            connection.execute(
+                text("SELECT id FROM ex.things WHERE id % 3 <> 0 OR label IS NULL ORDER BY label DESC, id DESC")
+            )
+            .scalars()
+            .all()
+        )
     assert rows == len(expected) > 600
     assert [int(row[0]) for row in list(csv.reader(io.StringIO(csv_text)))[1:]] == expected
     # A view, no key: all its rows, in no particular order.
@@ -134,10 +143,14 @@ def test_progress_cancel_and_a_server_side_cursor(ex: Database) -> None:
         calls.append(rows)
         if len(calls) == 2:  # what our connection is doing between two batches
             with ex.connect() as other:
-                activity.extend(other.execute(text(
-                    "SELECT query FROM pg_stat_activity WHERE application_name = 'console' "
-                    "AND state = 'idle in transaction' AND pid <> pg_backend_pid()"
-                )).scalars())
+                activity.extend(
+                    other.execute(
+                        text(
+                            "SELECT query FROM pg_stat_activity WHERE application_name = 'console' "
+                            "AND state = 'idle in transaction' AND pid <> pg_backend_pid()"
+                        )
+                    ).scalars()
+                )
 
     _, rows = exported(ex, things(ex), "csv", progress=progress, batch=100)
     assert rows == 1000 and calls == list(range(100, 1001, 100))
@@ -170,8 +183,10 @@ def test_export_query(ex: Database) -> None:
     out = io.StringIO()
     assert export_query(ex, "SELECT id, price FROM ex.things WHERE id <= 4 ORDER BY id DESC", out, "json") == 4
     assert json.loads(out.getvalue(), parse_float=Decimal) == [
-        {"id": 4, "price": Decimal("12345678.90")}, {"id": 3, "price": Decimal("0.10")},
-        {"id": 2, "price": Decimal("1.50")}, {"id": 1, "price": None},
+        {"id": 4, "price": Decimal("12345678.90")},
+        {"id": 3, "price": Decimal("0.10")},
+        {"id": 2, "price": Decimal("1.50")},
+        {"id": 1, "price": None},
     ]
     for bad, message in [
         ("SELECT * FROM ex.nope", 'relation "ex.nope" does not exist'),
@@ -195,17 +210,44 @@ def test_the_export_command(database: Database, database_url: URL, tmp_path: Pat
     assert result.stdout == expected and rows == 4
 
     output = tmp_path / "users.json"
-    result = run_console("--url", url, "export", "gacha.users", "--filter", "id <= 3", "--filter", "academy_name is not null",
-                         "--sort", "id:desc", "--format", "json", "--output", str(output))
+    result = run_console(
+        "--url",
+        url,
+        "export",
+        "gacha.users",
+        "--filter",
+        "id <= 3",
+        "--filter",
+        "academy_name is not null",
+        "--sort",
+        "id:desc",
+        "--format",
+        "json",
+        "--output",
+        str(output),
+    )
     assert result.returncode == 0, result.stderr
     count = len(json.loads(output.read_text()))
     assert result.stdout.strip() == f"exported {count} rows of gacha.users to {output}"
     assert [row["id"] for row in json.loads(output.read_text())] == sorted(range(1, count + 1), reverse=True)
 
-    result = run_console("--url", url, "--json", "export", "--query", "SELECT count(*) AS n FROM gacha.users",
-                         "--output", str(tmp_path / "n.csv"))
+    result = run_console(
+        "--url",
+        url,
+        "--json",
+        "export",
+        "--query",
+        "SELECT count(*) AS n FROM gacha.users",
+        "--output",
+        str(tmp_path / "n.csv"),
+    )
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {"rows": 1, "source": "the query", "output": str(tmp_path / "n.csv"), "format": "csv"}
+    assert json.loads(result.stdout) == {
+        "rows": 1,
+        "source": "the query",
+        "output": str(tmp_path / "n.csv"),
+        "format": "csv",
+    }
     assert (tmp_path / "n.csv").read_text().splitlines()[0] == "n"
 
 

@@ -37,12 +37,20 @@ def initialised_dir() -> Iterator[Path]:
     data_dir = short_temp_dir("cfr-")
     env = console_env(data_dir)
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "console", "db", "start"], env=env, cwd=ROOT,
-                            capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        [sys.executable, "-m", "console", "db", "start"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
     assert result.returncode == 0, result.stderr
     print(f"first start (initdb, migrations, demo data): {time.perf_counter() - started:.2f} s")
-    stop = subprocess.run([sys.executable, "-m", "console", "db", "stop"], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
+    stop = subprocess.run(
+        [sys.executable, "-m", "console", "db", "stop"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert stop.returncode == 0, stop.stderr
     yield data_dir
     server = EmbeddedServer(data_dir)
@@ -53,8 +61,15 @@ def initialised_dir() -> Iterator[Path]:
 
 def test_first_start_leaves_a_migrated_database_with_demo_data(initialised_dir: Path) -> None:
     env = console_env(initialised_dir)
-    result = subprocess.run([sys.executable, "-m", "console", "--json", "migrate", "current"], env=env, cwd=ROOT,
-                            capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        [sys.executable, "-m", "console", "--json", "migrate", "current"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
     assert result.returncode == 0, result.stderr
     assert {state["state"] for state in json.loads(result.stdout)} == {"at head"}
     # The command started the server for itself and stopped it when done.
@@ -74,8 +89,15 @@ def test_each_role_logs_in_as_its_own_login(initialised_dir: Path) -> None:
     """The embedded server enforces the role asked for: the console logs in as its login."""
 
     def console(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "console", *args], env=console_env(initialised_dir), cwd=ROOT,
-                              capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+        return subprocess.run(
+            [sys.executable, "-m", "console", *args],
+            env=console_env(initialised_dir),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            stdin=subprocess.DEVNULL,
+        )
 
     who = "SELECT session_user, (SELECT rolsuper FROM pg_roles WHERE rolname = session_user)"
     for role in ("admin", "developer", "support"):
@@ -95,8 +117,13 @@ class Terminal:
     def __init__(self, data_dir: Path, command: list[str] | None = None) -> None:
         self.master, slave = pty.openpty()
         self.process = subprocess.Popen(
-            command or [sys.executable, "-m", "console"], stdin=slave, stdout=slave, stderr=slave,
-            env=console_env(data_dir), cwd=ROOT, start_new_session=True,
+            command or [sys.executable, "-m", "console"],
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=console_env(data_dir),
+            cwd=ROOT,
+            start_new_session=True,
         )
         os.close(slave)
         self.screen = b""

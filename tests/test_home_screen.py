@@ -67,8 +67,13 @@ def test_home_shows_the_server_and_every_schema_at_head(database: Database) -> N
 
 def test_read_only_profile_is_marked(database: Database) -> None:
     async def scenario() -> None:
-        settings = ConnectionSettings(url=database.settings.url, read_only=True, profile_name="replica",
-                                      role=Role.DEVELOPER, profile_role=Role.ADMIN)
+        settings = ConnectionSettings(
+            url=database.settings.url,
+            read_only=True,
+            profile_name="replica",
+            role=Role.DEVELOPER,
+            profile_role=Role.ADMIN,
+        )
         with Database(settings) as read_only:
             app = make_app(read_only)
             async with app.run_test(size=SIZE) as pilot:
@@ -79,8 +84,9 @@ def test_read_only_profile_is_marked(database: Database) -> None:
                 # Lowered from admin on the same login: the server enforces the login's role.
                 assert "developer (login postgres is a superuser)" in seen
                 assert "read-only" in app.sub_title
-                marker = next(label for label in app.screen.query("#home-connection Label")
-                              if "READ ONLY" in str(label.render()))
+                marker = next(
+                    label for label in app.screen.query("#home-connection Label") if "READ ONLY" in str(label.render())
+                )
                 assert marker.has_class("-alert")
 
     asyncio.run(scenario())
@@ -94,9 +100,7 @@ def test_refresh_shows_a_missing_and_an_unknown_branch(database: Database) -> No
             assert schema_rows(app)["metaserver"][2].startswith("at head")
             metaserver, stories = head_of(database, "metaserver"), head_of(database, "stories")
             with database.connect() as connection:
-                connection.execute(
-                    text(f"DELETE FROM {VERSION_TABLE} WHERE version_num = :v"), {"v": metaserver}
-                )
+                connection.execute(text(f"DELETE FROM {VERSION_TABLE} WHERE version_num = :v"), {"v": metaserver})
                 connection.execute(
                     text(f"UPDATE {VERSION_TABLE} SET version_num = 'f00dfeedf00d' WHERE version_num = :v"),
                     {"v": stories},
@@ -148,11 +152,14 @@ def test_palette_reaches_refresh_and_rebound_keys_work(database: Database) -> No
 def test_the_start_ups_read_is_painted_without_asking_the_server_again(database: Database, tmp_path: Path) -> None:
     """`console` reads the home screen's data while the UI imports (console.cli._run_app):
     the first paint shows it, and the home screen sends no query of its own."""
+
     async def scenario() -> None:
         first: Future[ServerOverview] = Future()
         first.set_result(server_overview(database))
-        with Database(database.settings) as traced_database, \
-                protocol_trace(traced_database, tmp_path / "trace") as sent_so_far:
+        with (
+            Database(database.settings) as traced_database,
+            protocol_trace(traced_database, tmp_path / "trace") as sent_so_far,
+        ):
             app = make_app(traced_database, first_overview=first)
             async with app.run_test(size=SIZE) as pilot:
                 await settle(pilot)
@@ -221,21 +228,34 @@ def test_a_failing_worker_shows_a_notification_not_a_crash(tmp_path: Path) -> No
     asyncio.run(scenario())
 
 
-
 def test_schema_rows_say_behind_lower_bounds_and_mapped_schemas() -> None:
     # Every branch has one revision today, so "behind" cannot be made in a real database yet.
     from data.overview import SchemaSummary
     from screens.home import schema_row
 
     behind = SchemaSummary(
-        schema="gacha", real_schema="public", exists=True, tables=20, estimated_rows=1000,
-        rows_complete=False, migration_state="behind", revision="aaa", head="bbb",
+        schema="gacha",
+        real_schema="public",
+        exists=True,
+        tables=20,
+        estimated_rows=1000,
+        rows_complete=False,
+        migration_state="behind",
+        revision="aaa",
+        head="bbb",
     )
     name, tables, rows, migrations = schema_row(behind)
     assert (name.text, tables.text, rows.text) == ("gacha → public", "20", "≥ 1,000")
     assert (migrations.text, migrations.tone) == ("behind  aaa → bbb", "warning")
     absent = SchemaSummary(
-        schema="stories", real_schema="stories", exists=False, tables=0, estimated_rows=None,
-        rows_complete=True, migration_state="missing", revision=None, head="ccc",
+        schema="stories",
+        real_schema="stories",
+        exists=False,
+        tables=0,
+        estimated_rows=None,
+        rows_complete=True,
+        migration_state="missing",
+        revision=None,
+        head="ccc",
     )
     assert [cell.text for cell in schema_row(absent)] == ["stories", "-", "-", "missing  head ccc"]

@@ -13,8 +13,9 @@ FIXTURES = Path(__file__).parent / "fixtures" / "imports"
 
 
 def test_import_i12_prints_the_outcome_and_progress(database_url: URL) -> None:
-    result = run_console("--url", socket_url(database_url), "import", "i12", str(FIXTURES / "i12_malformed.json"),
-                         "--batch-size", "4")
+    result = run_console(
+        "--url", socket_url(database_url), "import", "i12", str(FIXTURES / "i12_malformed.json"), "--batch-size", "4"
+    )
     assert result.returncode == 0, result.stderr
     assert "import i12 completed: 11 written, 1 rejected" in result.stdout
     assert "rejected record 5: Accuracy: expected a number" in result.stdout
@@ -22,8 +23,18 @@ def test_import_i12_prints_the_outcome_and_progress(database_url: URL) -> None:
 
 
 def test_a_stopped_run_exits_1_and_says_where_to_resume(database_url: URL) -> None:
-    result = run_console("--url", socket_url(database_url), "--json", "import", "i12",
-                         str(FIXTURES / "i12_malformed.json"), "--batch-size", "4", "--on-error", "stop")
+    result = run_console(
+        "--url",
+        socket_url(database_url),
+        "--json",
+        "import",
+        "i12",
+        str(FIXTURES / "i12_malformed.json"),
+        "--batch-size",
+        "4",
+        "--on-error",
+        "stop",
+    )
     assert result.returncode == 1
     payload = json.loads(result.stdout)
     assert payload["status"] == "failed" and payload["resume_from"] == 4 and payload["written"] == 4

@@ -37,14 +37,22 @@ def test_imports_every_record_in_batches_and_logs_the_run(database: Database) ->
     assert scalar(database, "SELECT count(*) FROM heroes.powers") == before + 10
     assert scalar(database, TRAINING) == 10
     with database.connect() as connection:
-        flares = connection.execute(text(
-            "SELECT accuracy, endurance_cost, allowed_set_categories, effects->>'damage_type' AS dt, source->>'Name' AS n "
-            "FROM heroes.powers WHERE internal_name = 'Blaster_Ranged.Fire_Blast.Flares'")).one()
-        strike = connection.execute(text(
-            "SELECT level_available, effects FROM heroes.powers WHERE name = 'Training_Strike_3'")).one()
-        audits = connection.execute(text(
-            "SELECT count(*) FROM console.audit_log WHERE action = 'import-i12' "
-            "AND primary_key->>'import_log_id' = :id"), {"id": str(result.log_id)}).scalar_one()
+        flares = connection.execute(
+            text(
+                "SELECT accuracy, endurance_cost, allowed_set_categories, effects->>'damage_type' AS dt, source->>'Name' AS n "
+                "FROM heroes.powers WHERE internal_name = 'Blaster_Ranged.Fire_Blast.Flares'"
+            )
+        ).one()
+        strike = connection.execute(
+            text("SELECT level_available, effects FROM heroes.powers WHERE name = 'Training_Strike_3'")
+        ).one()
+        audits = connection.execute(
+            text(
+                "SELECT count(*) FROM console.audit_log WHERE action = 'import-i12' "
+                "AND primary_key->>'import_log_id' = :id"
+            ),
+            {"id": str(result.log_id)},
+        ).scalar_one()
     assert float(flares.accuracy) == 1.2 and float(flares.endurance_cost) == 5.2
     assert flares.allowed_set_categories == ["Ranged Damage", "Universal Damage Sets"]
     assert flares.dt == "fire" and flares.n == "Flares"
@@ -91,8 +99,13 @@ def test_stop_at_a_malformed_record_writes_no_half_batch_and_resume_finishes(dat
 
 def test_resume_after_a_cancel_in_the_middle(database: Database) -> None:
     batches: list[int] = []
-    cancelled = import_i12(database, POWERS, batch_size=4, progress=lambda p: batches.append(p.written),
-                           cancelled=lambda: len(batches) >= 2)
+    cancelled = import_i12(
+        database,
+        POWERS,
+        batch_size=4,
+        progress=lambda p: batches.append(p.written),
+        cancelled=lambda: len(batches) >= 2,
+    )
     assert cancelled.status == "cancelled" and cancelled.written == 8 and cancelled.resume_from == 8
     assert log_row(database, cancelled.log_id).status == "cancelled"
     assert scalar(database, TRAINING) == 6
@@ -109,13 +122,17 @@ def test_a_truncated_file_keeps_the_batches_before_the_break(database: Database)
     assert scalar(database, TRAINING) == 6
 
 
-@pytest.mark.parametrize(("content", "expected"), [
-    ("Name,PowersetName\nFlares,Blaster_Ranged.Fire_Blast\n", "not JSON"),
-    ('{"Name": "Flares"}', "a JSON object"),
-    ("", "empty"),
-])
-def test_a_file_that_is_not_an_i12_array_fails_cleanly(database: Database, tmp_path: Path,
-                                                       content: str, expected: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ("Name,PowersetName\nFlares,Blaster_Ranged.Fire_Blast\n", "not JSON"),
+        ('{"Name": "Flares"}', "a JSON object"),
+        ("", "empty"),
+    ],
+)
+def test_a_file_that_is_not_an_i12_array_fails_cleanly(
+    database: Database, tmp_path: Path, content: str, expected: str
+) -> None:
     path = tmp_path / "powers.json"
     path.write_text(content)
     result = import_i12(database, path)
@@ -195,12 +212,23 @@ def test_set_categories_and_json_cells_arrive_as_written(database: Database, tmp
     categories = ['Ranged "Damage"', "back\\slash", "a,b", "{braces}", "NULL", "Défense", ""]
     effects = {"note": 'quote " and \\ and \u00e9', "groups": [1.5, None, True]}
     path = tmp_path / "powers.json"
-    path.write_text(json.dumps([{"Name": "Odd_One", "PowersetName": "Pool.Fighting",
-                                 "AllowedSetCategories": categories, "Effects": effects}]))
+    path.write_text(
+        json.dumps(
+            [
+                {
+                    "Name": "Odd_One",
+                    "PowersetName": "Pool.Fighting",
+                    "AllowedSetCategories": categories,
+                    "Effects": effects,
+                }
+            ]
+        )
+    )
     assert import_i12(database, path).written == 1
     with database.connect() as connection:
-        row = connection.execute(text("SELECT allowed_set_categories, effects, source FROM heroes.powers "
-                                      "WHERE name = 'Odd_One'")).one()
+        row = connection.execute(
+            text("SELECT allowed_set_categories, effects, source FROM heroes.powers WHERE name = 'Odd_One'")
+        ).one()
     assert row.allowed_set_categories == categories
     assert row.effects == effects and row.source["AllowedSetCategories"] == categories
 

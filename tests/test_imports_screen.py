@@ -20,8 +20,15 @@ SIZE = (120, 40)
 
 
 def many_records(path: Path, count: int) -> Path:
-    records = [{"Name": f"Screen_{i}", "PowersetName": "Pool.Fighting", "Level": 1 + i % 50,
-                "Effects": {"damage_type": "smashing"}} for i in range(count)]
+    records = [
+        {
+            "Name": f"Screen_{i}",
+            "PowersetName": "Pool.Fighting",
+            "Level": 1 + i % 50,
+            "Effects": {"damage_type": "smashing"},
+        }
+        for i in range(count)
+    ]
     path.write_text(json.dumps(records))
     return path
 
@@ -150,8 +157,18 @@ def test_each_kind_shows_its_own_labelled_options_and_bad_numbers_are_refused(da
             region = widget.region
             return widget.display and widget.parent.display and region.height > 0 and region.bottom <= size.height
 
-        assert all(shown(s) for s in ("#imports-batch", "#imports-resume", "#imports-on-error", "#imports-run",
-                                      "#imports-cancel", "#imports-bar", "#imports-history"))
+        assert all(
+            shown(s)
+            for s in (
+                "#imports-batch",
+                "#imports-resume",
+                "#imports-on-error",
+                "#imports-run",
+                "#imports-cancel",
+                "#imports-bar",
+                "#imports-history",
+            )
+        )
         assert not screen.query_one("#imports-table").display
         assert screen.query_one("#imports-batch", Input).border_title == "batch size"
         for kind, visible in (("csv", {"#imports-table"}), ("cod", set()), ("i12", {"#imports-batch"})):

@@ -24,7 +24,9 @@ def test_a_csv_goes_in_with_its_header_mapped(database: Database) -> None:
     got = rows(database, "SELECT series_id, name, score, synopsis FROM gacha.series WHERE series_id >= 960 ORDER BY 1")
     # An unquoted empty field is NULL, as `console export` writes NULL.
     assert [tuple(r) for r in got] == [(960, "Epsilon", 8.1, "multi\nline"), (961, "Zeta", None, None)]
-    assert rows(database, f"SELECT import_type, records_processed FROM heroes.import_logs WHERE id = {result.log_id}")[0] == ("csv", 2)
+    assert rows(database, f"SELECT import_type, records_processed FROM heroes.import_logs WHERE id = {result.log_id}")[
+        0
+    ] == ("csv", 2)
 
 
 def test_type_errors_are_reported_with_their_line_and_nothing_is_written(database: Database) -> None:

@@ -1,6 +1,7 @@
 """The tree passes the linter's enforced rules (pyproject.toml, [tool.ruff.lint]): a name
-used but never defined, an import left unused, imports out of order fail the suite. data/
-passes mypy --strict ([tool.mypy]), and each `type: ignore` there says why."""
+used but never defined, an import left unused, imports out of order fail the suite; it is
+as `ruff format` leaves it. data/ passes mypy --strict ([tool.mypy]), and each `type:
+ignore` there says why."""
 
 from __future__ import annotations
 
@@ -13,14 +14,39 @@ from tests.conftest import ROOT
 
 
 def test_ruff_finds_nothing() -> None:
-    result = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "."], cwd=ROOT,
-                            capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", "."],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_tree_is_formatted() -> None:
+    """`ruff format` leaves every file as it is (run it before committing)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", "--no-cache", "."],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_mypy_strict_finds_nothing_in_data(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "mypy", "--cache-dir", str(tmp_path)], cwd=ROOT,
-                            capture_output=True, text=True, timeout=600, stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--cache-dir", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        stdin=subprocess.DEVNULL,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -29,9 +29,10 @@ def picture(url: URL) -> Picture:
     log aside: every run adds its own row there)."""
     with Database(ConnectionSettings(url=url)) as database, database.connect() as connection:
         states = {state.schema: state.state for state in schema_states(connection)}
-        tables = connection.execute(text(
-            "SELECT schemaname, tablename FROM pg_tables WHERE schemaname = ANY(:schemas) ORDER BY 1, 2"
-        ), {"schemas": list(ALL_SCHEMAS)}).all()
+        tables = connection.execute(
+            text("SELECT schemaname, tablename FROM pg_tables WHERE schemaname = ANY(:schemas) ORDER BY 1, 2"),
+            {"schemas": list(ALL_SCHEMAS)},
+        ).all()
         counts: dict[str, dict[str, int]] = {schema: {} for schema in ALL_SCHEMAS}
         for schema, table in tables:
             if (schema, table) in (("console", "audit_log"), ("console", "alembic_version")):
@@ -42,8 +43,9 @@ def picture(url: URL) -> Picture:
 
 def migrate_audit_rows(url: URL) -> int:
     with Database(ConnectionSettings(url=url)) as database, database.connect() as connection:
-        return connection.execute(text(
-            "SELECT count(*) FROM console.audit_log WHERE action LIKE 'migrate-%'")).scalar_one()
+        return connection.execute(
+            text("SELECT count(*) FROM console.audit_log WHERE action LIKE 'migrate-%'")
+        ).scalar_one()
 
 
 def changed(before: Picture, after: Picture) -> set[str]:
@@ -106,15 +108,18 @@ def test_a_downgrade_that_drops_rows_lists_them_and_needs_yes(database_url: URL)
     assert migrate_audit_rows(database_url) == 0
 
 
-@pytest.mark.parametrize("target, fragment", [
-    ("nosuch@base", "unknown branch 'nosuch'"),
-    ("base@base", "unknown branch 'base'"),
-    ("-1", "name the branch to move, e.g. gacha@-1"),
-    ("gacha@-5", "gacha has 4 revision(s) applied"),
-    ("deadbeef", "unknown revision 'deadbeef'"),
-    ("gacha@b2f1c3d4e502", "b2f1c3d4e502 is not a gacha revision"),
-    ("console@base", "depend on the console branch: downgrade them first"),
-])
+@pytest.mark.parametrize(
+    "target, fragment",
+    [
+        ("nosuch@base", "unknown branch 'nosuch'"),
+        ("base@base", "unknown branch 'base'"),
+        ("-1", "name the branch to move, e.g. gacha@-1"),
+        ("gacha@-5", "gacha has 4 revision(s) applied"),
+        ("deadbeef", "unknown revision 'deadbeef'"),
+        ("gacha@b2f1c3d4e502", "b2f1c3d4e502 is not a gacha revision"),
+        ("console@base", "depend on the console branch: downgrade them first"),
+    ],
+)
 def test_a_target_that_names_nothing_known_is_a_usage_error(database_url: URL, target: str, fragment: str) -> None:
     before = picture(database_url)
     result = run_console("--url", socket_url(database_url), "migrate", "downgrade", target, "--yes")
@@ -125,8 +130,11 @@ def test_a_target_that_names_nothing_known_is_a_usage_error(database_url: URL, t
 
 
 def test_an_unknown_upgrade_target_is_a_usage_error(database_url: URL) -> None:
-    assert_one_line_error(run_console("--url", socket_url(database_url), "migrate", "upgrade", "gatcha@head"),
-                          "unknown branch 'gatcha'", "known branches")
+    assert_one_line_error(
+        run_console("--url", socket_url(database_url), "migrate", "upgrade", "gatcha@head"),
+        "unknown branch 'gatcha'",
+        "known branches",
+    )
 
 
 def test_one_step_down_and_back_up_moves_one_revision(database_url: URL) -> None:

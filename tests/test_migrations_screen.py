@@ -62,9 +62,14 @@ def applied(database: Database) -> set[str]:
 
 def audit_rows(database: Database) -> list[tuple[str, dict[str, object], dict[str, object]]]:
     with database.connect() as connection:
-        return [tuple(row) for row in connection.execute(text(
-            "SELECT action, before, after FROM console.audit_log WHERE table_name = 'alembic_version' ORDER BY id"
-        ))]
+        return [
+            tuple(row)
+            for row in connection.execute(
+                text(
+                    "SELECT action, before, after FROM console.audit_log WHERE table_name = 'alembic_version' ORDER BY id"
+                )
+            )
+        ]
 
 
 @pytest.fixture
@@ -92,14 +97,19 @@ def test_upgrade_and_downgrade_accounts_through_the_screen(console_only: Databas
         log = "\n".join(screen(app).query_one(Log).lines)
         assert "Running upgrade" in log and ACCOUNTS in log
         assert "● b2f1c3d4e502 [current, head]" in str(
-            next(n for b in screen(app).query_one(Tree).root.children for n in b.children
-                 if n.data and n.data.revision == ACCOUNTS).label)
+            next(
+                n
+                for b in screen(app).query_one(Tree).root.children
+                for n in b.children
+                if n.data and n.data.revision == ACCOUNTS
+            ).label
+        )
 
         # A row in the table: the downgrade says what it loses and wants the branch typed.
         with database.connect() as connection:
-            connection.execute(text(
-                "INSERT INTO accounts.users (email, hashed_password) VALUES ('a@example.org', 'x')"
-            ))
+            connection.execute(
+                text("INSERT INTO accounts.users (email, hashed_password) VALUES ('a@example.org', 'x')")
+            )
         await select(pilot, app, ACCOUNTS)
         await pilot.press("d")
         await settle(pilot)
@@ -229,12 +239,22 @@ def test_a_failing_migration_rolls_back_and_leaves_the_previous_revision(console
         assert "ix_users_id" in shown and "already exists" in shown, shown
         assert applied(database) == {"c0a5e1b2d3f5"}
         with database.connect() as connection:
-            tables = set(connection.execute(text(
-                "SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                " WHERE n.nspname = 'accounts'")).scalars())
+            tables = set(
+                connection.execute(
+                    text(
+                        "SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                        " WHERE n.nspname = 'accounts'"
+                    )
+                ).scalars()
+            )
         assert tables == {"ix_users_id"}  # no users table, no pk, no ix_users_email
         assert "○ b2f1c3d4e502" in str(
-            next(n for b in screen(app).query_one(Tree).root.children for n in b.children
-                 if n.data and n.data.revision == ACCOUNTS).label)
+            next(
+                n
+                for b in screen(app).query_one(Tree).root.children
+                for n in b.children
+                if n.data and n.data.revision == ACCOUNTS
+            ).label
+        )
 
     run(database, scenario)

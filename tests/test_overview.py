@@ -88,8 +88,11 @@ def test_the_overview_is_one_round_trip(database: Database, tmp_path: Path) -> N
         overview = server_overview(fresh)
         messages = sent()
     assert {s.migration_state for s in overview.schemas} == {"at head"}
-    assert statements_sent(messages) == ["BEGIN READ ONLY" if fresh.settings.enforces_read_only else "BEGIN",
-                                         *["SELECT"] * 4, "COMMIT"]
+    assert statements_sent(messages) == [
+        "BEGIN READ ONLY" if fresh.settings.enforces_read_only else "BEGIN",
+        *["SELECT"] * 4,
+        "COMMIT",
+    ]
     assert round_trips(messages) == 1
 
 

@@ -62,8 +62,9 @@ def bouncers(embedded_server: EmbeddedServer) -> Iterator[dict[str, PgBouncer]]:
 
 def through(bouncer: PgBouncer, database_url: URL, role: Role, **settings: object) -> Database:
     """The console's own opening of the test database through `bouncer`, as `role`."""
-    return open_database(ConnectionSettings(url=bouncer.url(database_url.database or "", role), role=role,
-                                            **settings), interactive=False)  # type: ignore[arg-type]
+    return open_database(
+        ConnectionSettings(url=bouncer.url(database_url.database or "", role), role=role, **settings), interactive=False
+    )  # type: ignore[arg-type]
 
 
 def cli_url(bouncer: PgBouncer, database_url: URL, role: Role = Role.ADMIN) -> str:
@@ -74,7 +75,8 @@ def cli_url(bouncer: PgBouncer, database_url: URL, role: Role = Role.ADMIN) -> s
 
 @pytest.mark.parametrize("kind, found", [("default", pooler.PGBOUNCER), ("dropping", pooler.UNNAMED)])
 def test_the_console_finds_the_pooler_and_enforces_the_timeout_in_every_transaction(
-        bouncers: dict[str, PgBouncer], database_url: URL, kind: str, found: str) -> None:
+    bouncers: dict[str, PgBouncer], database_url: URL, kind: str, found: str
+) -> None:
     with through(bouncers[kind], database_url, Role.ADMIN, statement_timeout_ms=400) as database:
         assert database.settings.pooler == found
         with database.connect() as connection:
@@ -87,11 +89,13 @@ def test_the_console_finds_the_pooler_and_enforces_the_timeout_in_every_transact
         assert time.monotonic() - started < 3
 
 
-def test_what_the_timeout_costs_in_round_trips(bouncers: dict[str, PgBouncer], database_url: URL,
-                                              tmp_path: Path) -> None:
+def test_what_the_timeout_costs_in_round_trips(
+    bouncers: dict[str, PgBouncer], database_url: URL, tmp_path: Path
+) -> None:
     """Behind the pooler the timeout's SET LOCAL rides with the BEGIN where the console
     sends it (the home screen's reads, the desk's actions): no round trip more there; a
     transaction SQLAlchemy begins waits for it once more."""
+
     def traced(database: Database, name: str) -> tuple[int, int, list[str]]:
         database.dispose()  # the trace follows the connections made inside it
         with protocol_trace(database, tmp_path / name) as read:
@@ -102,11 +106,13 @@ def test_what_the_timeout_costs_in_round_trips(bouncers: dict[str, PgBouncer], d
             with database.connect() as connection:
                 connection.execute(text("SELECT 1"))
             both = read()
-        sent = [text for way, kind, text in both[len(connected):] if way == "F" and kind in ("Query", "Parse")]
+        sent = [text for way, kind, text in both[len(connected) :] if way == "F" and kind in ("Query", "Parse")]
         return round_trips(one) - round_trips(connected), round_trips(both) - round_trips(one), sent
 
-    with through(bouncers["default"], database_url, Role.DEVELOPER, statement_timeout_ms=1234) as pooled, \
-            Database(login_settings(database_url, Role.DEVELOPER, statement_timeout_ms=1234)) as direct:
+    with (
+        through(bouncers["default"], database_url, Role.DEVELOPER, statement_timeout_ms=1234) as pooled,
+        Database(login_settings(database_url, Role.DEVELOPER, statement_timeout_ms=1234)) as direct,
+    ):
         pooled_one, pooled_begun, sent = traced(pooled, "pooled")
         direct_one, direct_begun, _ = traced(direct, "direct")
     assert sum("SET LOCAL statement_timeout = 1234" in statement for statement in sent) == 2, sent
@@ -127,7 +133,8 @@ def test_a_profile_naming_pgbouncer_sends_no_startup_options(bouncers: dict[str,
 
 
 def test_read_only_roles_stay_read_only_and_the_desk_writes_through_it(
-        bouncers: dict[str, PgBouncer], database_url: URL) -> None:
+    bouncers: dict[str, PgBouncer], database_url: URL
+) -> None:
     from data.support import currency, giftcodes
 
     with through(bouncers["default"], database_url, Role.SUPPORT) as database:
@@ -136,8 +143,9 @@ def test_read_only_roles_stay_read_only_and_the_desk_writes_through_it(
         entry = currency.grant(database, 1, "quartzs", 5, "pooler test")
         redemption = giftcodes.redeem(database, "WELCOME2025", 2)
     with through(bouncers["default"], database_url, Role.ADMIN) as admin, admin.connect() as connection:
-        audited = connection.execute(text(
-            "SELECT count(*) FROM console.audit_log WHERE reason = 'pooler test'")).scalar_one()
+        audited = connection.execute(
+            text("SELECT count(*) FROM console.audit_log WHERE reason = 'pooler test'")
+        ).scalar_one()
     assert entry.delta == 5 and audited == 1 and redemption.code == "WELCOME2025"
 
 
@@ -145,8 +153,10 @@ def test_the_command_line_through_it(bouncers: dict[str, PgBouncer], database_ur
     """A profile that names PgBouncer, and a bare --url the console finds it behind."""
     bouncer = bouncers["default"]
     config = tmp_path / "config.toml"
-    config.write_text(f'[profiles.desk]\nurl = "{cli_url(bouncer, database_url, Role.SUPPORT)}"\n'
-                      'role = "support"\npooler = "pgbouncer"\nstatement_timeout = "2s"\n')
+    config.write_text(
+        f'[profiles.desk]\nurl = "{cli_url(bouncer, database_url, Role.SUPPORT)}"\n'
+        'role = "support"\npooler = "pgbouncer"\nstatement_timeout = "2s"\n'
+    )
     desk = ("--config", str(config), "--profile", "desk")
     granted = run_console(*desk, "grant", "1", "5", "quartzs", "--reason", "through pgbouncer")
     assert granted.returncode == 0 and "granted 5 quartzs to player 1" in granted.stdout, granted.stderr
@@ -166,13 +176,15 @@ def test_typed_sql_leaves_nothing_in_the_server_session(bouncers: dict[str, PgBo
     is rolled back with its transaction, so the next client of that session (another
     program, with no settings of its own) finds the server's defaults."""
     bouncer = bouncers["single"]
-    changes = ("set_config('search_path', 'pwned', false) IS NOT NULL "
-               "AND set_config('work_mem', '77kB', false) IS NOT NULL")
+    changes = (
+        "set_config('search_path', 'pwned', false) IS NOT NULL AND set_config('work_mem', '77kB', false) IS NOT NULL"
+    )
 
     def next_client_sees() -> tuple[str, str]:
         url = bouncer.url(database_url.database or "", Role.DEVELOPER)  # PgBouncer pools by database and login
-        with psycopg.connect(host=url.query["host"], port=url.query["port"], user=url.username,
-                             dbname=url.database, autocommit=True) as other:
+        with psycopg.connect(
+            host=url.query["host"], port=url.query["port"], user=url.username, dbname=url.database, autocommit=True
+        ) as other:
             row = other.execute("SELECT current_setting('search_path'), current_setting('work_mem')").fetchone()
             assert row is not None
             return row[0], row[1]
@@ -185,8 +197,9 @@ def test_typed_sql_leaves_nothing_in_the_server_session(bouncers: dict[str, PgBo
     assert next_client_sees() == before == ('"$user", public', "4MB")
 
 
-def test_browse_export_import_explain_and_cancel_through_it(bouncers: dict[str, PgBouncer], database_url: URL,
-                                                            tmp_path: Path) -> None:
+def test_browse_export_import_explain_and_cancel_through_it(
+    bouncers: dict[str, PgBouncer], database_url: URL, tmp_path: Path
+) -> None:
     from data.explain.runner import ExplainOptions, ExplainRun
     from data.export import export_view
 
@@ -226,8 +239,14 @@ def test_many_transactions_through_rotating_sessions(bouncers: dict[str, PgBounc
     from data.imports.i12 import import_i12
 
     url = bouncers["rotating"].url(database_url.database or "")
-    with psycopg.connect(host=url.query["host"], port=url.query["port"], user=url.username, dbname=url.database,
-                         autocommit=True, prepare_threshold=None) as client:
+    with psycopg.connect(
+        host=url.query["host"],
+        port=url.query["port"],
+        user=url.username,
+        dbname=url.database,
+        autocommit=True,
+        prepare_threshold=None,
+    ) as client:
         sessions: set[int] = set()
         deadline = time.monotonic() + 10  # PgBouncer opens the pool's other sessions within a second or two
         while len(sessions) < 4 and time.monotonic() < deadline:
@@ -248,6 +267,7 @@ def test_many_transactions_through_rotating_sessions(bouncers: dict[str, PgBounc
 def test_the_home_and_activity_screens_say_so(bouncers: dict[str, PgBouncer], database_url: URL) -> None:
     """The home screen names the pooler; the activity screen, read through it, shows a
     transaction another client holds open through it."""
+
     async def scenario(database: Database) -> None:
         app = make_app(database)
         async with app.run_test(size=(120, 40)) as pilot:
@@ -260,8 +280,13 @@ def test_the_home_and_activity_screens_say_so(bouncers: dict[str, PgBouncer], da
             assert any("held open" in row for row in rows), rows
 
     url = bouncers["default"].url(database_url.database or "")
-    with psycopg.connect(host=url.query["host"], port=url.query["port"], user=url.username, dbname=url.database,
-                         application_name="held open") as other:
+    with psycopg.connect(
+        host=url.query["host"],
+        port=url.query["port"],
+        user=url.username,
+        dbname=url.database,
+        application_name="held open",
+    ) as other:
         other.execute("SELECT 1")  # and the transaction stays open: PgBouncer keeps its server session
         with through(bouncers["default"], database_url, Role.ADMIN) as database:
             asyncio.run(scenario(database))

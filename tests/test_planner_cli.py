@@ -45,8 +45,9 @@ def test_list_and_show(capsys: pytest.CaptureFixture[str], database_url: URL) ->
     code, out, _ = console(capsys, database_url, "build", "show", "blaze of glory")
     assert code == 0
     lines = out.splitlines()
-    assert lines[0] == ("Blaze of Glory · level 50 Blaster · Fire Blast / Fire Manipulation · 24/24 picks · "
-                        "0 slots left")
+    assert lines[0] == (
+        "Blaze of Glory · level 50 Blaster · Fire Blast / Fire Manipulation · 24/24 picks · 0 slots left"
+    )
     assert "Level 1: Flares (Fire Blast) · Acc " in out
     assert "  slot 1 @1: Decimation: Accuracy/Damage (40)" in lines
     assert any(line.startswith("  enhanced: accuracy ") for line in lines)
@@ -69,8 +70,9 @@ def test_show_json_has_the_totals_and_the_suppressed_bonuses(
     document = json.loads(out)
     assert len(document["powers"]) == 24 and document["slots_left"] == 0
     suppressed = [b for b in document["set_bonuses"] if b["suppressed"]]
-    assert suppressed and all(sum(1 for b in document["set_bonuses"] if b["bonus"] == s["bonus"]) > 5
-                              for s in suppressed)
+    assert suppressed and all(
+        sum(1 for b in document["set_bonuses"] if b["bonus"] == s["bonus"]) > 5 for s in suppressed
+    )
     assert document["totals"]["recharge"] > 0
     flares = document["powers"][0]
     assert flares["power"] == "Flares" and flares["enhancements"]["damage"]["schedule"] == "A"
@@ -96,17 +98,23 @@ def test_export_then_import_gives_the_same_build(
     code, _, errors = console(capsys, database_url, "build", "export", "Blaze of Glory", "--output", str(exported))
     assert code == 2 and f"{exported} exists: nothing was written (replace it with --force)" in errors
     assert exported.read_text() == before
-    code, _, _ = console(capsys, database_url, "build", "export", "Blaze of Glory", "--output", str(exported),
-                         "--force")
+    code, _, _ = console(
+        capsys, database_url, "build", "export", "Blaze of Glory", "--output", str(exported), "--force"
+    )
     assert code == 0 and json.loads(exported.read_text())["name"] == "Blaze of Glory"
 
 
-@pytest.mark.parametrize(("edit", "message"), [
-    (lambda d: d["powers"][0]["slots"].extend([{"level": 50}] * 3), "Flares: 7 slots, at most 6"),
-    (lambda d: d["powers"][5].update(power="Fire Manipulation / Fire Whip"), "unknown power"),
-    (lambda d: d["powers"][0]["slots"][0].update(enhancement="Luck of the Gambler: Defense/+Recharge"),
-     "Flares takes no Defense Sets sets"),
-])
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda d: d["powers"][0]["slots"].extend([{"level": 50}] * 3), "Flares: 7 slots, at most 6"),
+        (lambda d: d["powers"][5].update(power="Fire Manipulation / Fire Whip"), "unknown power"),
+        (
+            lambda d: d["powers"][0]["slots"][0].update(enhancement="Luck of the Gambler: Defense/+Recharge"),
+            "Flares takes no Defense Sets sets",
+        ),
+    ],
+)
 def test_an_illegal_file_is_refused_and_loads_nothing(
     capsys: pytest.CaptureFixture[str], database_url: URL, tmp_path: Path, edit: object, message: str
 ) -> None:
@@ -121,11 +129,13 @@ def test_an_illegal_file_is_refused_and_loads_nothing(
     assert build_count(database_url) == before
 
 
-def test_unknown_builds_and_files_are_one_line(capsys: pytest.CaptureFixture[str], database_url: URL,
-                                              tmp_path: Path) -> None:
+def test_unknown_builds_and_files_are_one_line(
+    capsys: pytest.CaptureFixture[str], database_url: URL, tmp_path: Path
+) -> None:
     assert console(capsys, database_url, "build", "show", "9999")[2] == "console: error: no build has id 9999\n"
     assert console(capsys, database_url, "build", "show", "Nobody")[2] == (
-        "console: error: no build is named 'Nobody'\n")
+        "console: error: no build is named 'Nobody'\n"
+    )
     code, _, err = console(capsys, database_url, "build", "import", str(tmp_path / "missing.json"))
     assert code == 2 and "cannot read" in err and "No such file or directory" in err
     (tmp_path / "broken.json").write_text("{")
@@ -136,8 +146,24 @@ def test_unknown_builds_and_files_are_one_line(capsys: pytest.CaptureFixture[str
 def test_a_developer_cannot_import_and_there_is_no_traceback(database_url: URL) -> None:
     environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
     result = subprocess.run(
-        [sys.executable, "-m", "console", "--url", url_of(database_url), "--role", "developer",
-         "build", "import", str(FULL_BUILD)],
-        capture_output=True, text=True, cwd=ROOT, env=environment, timeout=120, stdin=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "console",
+            "--url",
+            url_of(database_url),
+            "--role",
+            "developer",
+            "build",
+            "import",
+            str(FULL_BUILD),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=environment,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
     assert result.returncode == 1
     assert result.stderr == "console: error: builds cannot be saved here: the developer role writes nothing\n"

@@ -34,7 +34,10 @@ def test_the_file_names_things_as_the_game_does(demo: tuple[Database, Catalogue]
     assert (document["archetype"], document["primary"], document["epic"]) == ("Blaster", "Fire Blast", "Mu Mastery")
     assert document["powers"][0]["power"] == "Fire Blast / Flares"
     assert document["powers"][0]["slots"][0] == {
-        "level": 1, "enhancement": "Thunderstrike: Accuracy/Damage", "enhancement_level": 50}
+        "level": 1,
+        "enhancement": "Thunderstrike: Accuracy/Damage",
+        "enhancement_level": 50,
+    }
     assert export_build(import_build(document, catalogue), catalogue) == document
 
 
@@ -53,8 +56,11 @@ def _unknown_power(d: dict[str, Any]) -> None:
 
 
 def _hasten_with_damage(d: dict[str, Any]) -> None:
-    d["powers"][0]["slots"][0] = {"level": 1, "enhancement": "Crushing Impact: Accuracy/Damage",
-                                  "enhancement_level": 50}
+    d["powers"][0]["slots"][0] = {
+        "level": 1,
+        "enhancement": "Crushing Impact: Accuracy/Damage",
+        "enhancement_level": 50,
+    }
 
 
 def _unique_twice(d: dict[str, Any]) -> None:
@@ -70,22 +76,27 @@ def _below_range(d: dict[str, Any]) -> None:
     d["powers"][0]["slots"][0]["enhancement_level"] = 10
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (_unknown_power, "power 4: unknown power 'Fire Manipulation / Fire Whip' in this build's powersets"),
-    (_seventh_slot, "Flares: 7 slots, at most 6"),
-    (_hasten_with_damage, "Flares: slot 1: Flares takes no Melee Damage sets"),
-    (_unique_twice, "is unique: already in"),
-    (_early_slot, "Kick: slot 2 at level 3: no added slot can go there"),
-    (_below_range, "Thunderstrike: Accuracy/Damage is slotted at level 30-50"),
-    (lambda d: d.update(archetype="Mastermind"), "unknown archetype 'Mastermind'"),
-    (lambda d: d.update(primary="Ice Control"), "unknown primary powerset 'Ice Control' for this archetype"),
-    (lambda d: d.update(format="mids"), 'not a build file: "format" should be "console.build"'),
-    (lambda d: d["powers"][1]["slots"][0].update(enhancement="Thunderstrike: Nothing"),
-     "power 2 (Fire Manipulation / Ring of Fire), slot 1: unknown enhancement 'Thunderstrike: Nothing'"),
-    (lambda d: d["powers"][0].update(pick=25), '"pick" should be 1 to 24'),
-    (lambda d: d["powers"][2].update(pick=1), "not a free pick"),
-    (lambda d: d.update(pools=["Fighting", "Flight", "Leadership", "Leaping", "Speed"]), "at most 4 pool"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (_unknown_power, "power 4: unknown power 'Fire Manipulation / Fire Whip' in this build's powersets"),
+        (_seventh_slot, "Flares: 7 slots, at most 6"),
+        (_hasten_with_damage, "Flares: slot 1: Flares takes no Melee Damage sets"),
+        (_unique_twice, "is unique: already in"),
+        (_early_slot, "Kick: slot 2 at level 3: no added slot can go there"),
+        (_below_range, "Thunderstrike: Accuracy/Damage is slotted at level 30-50"),
+        (lambda d: d.update(archetype="Mastermind"), "unknown archetype 'Mastermind'"),
+        (lambda d: d.update(primary="Ice Control"), "unknown primary powerset 'Ice Control' for this archetype"),
+        (lambda d: d.update(format="mids"), 'not a build file: "format" should be "console.build"'),
+        (
+            lambda d: d["powers"][1]["slots"][0].update(enhancement="Thunderstrike: Nothing"),
+            "power 2 (Fire Manipulation / Ring of Fire), slot 1: unknown enhancement 'Thunderstrike: Nothing'",
+        ),
+        (lambda d: d["powers"][0].update(pick=25), '"pick" should be 1 to 24'),
+        (lambda d: d["powers"][2].update(pick=1), "not a free pick"),
+        (lambda d: d.update(pools=["Fighting", "Flight", "Leadership", "Leaping", "Speed"]), "at most 4 pool"),
+    ],
+)
 def test_a_file_breaking_a_rule_names_the_problem(
     demo: tuple[Database, Catalogue], change: Callable[[dict[str, Any]], None], message: str
 ) -> None:

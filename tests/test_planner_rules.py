@@ -101,8 +101,7 @@ def test_origin_strengths_are_fixed_and_exact(grade: int, level: int) -> None:
 
 def test_crafted_io_strength_by_level() -> None:
     invention = _generic("IO", 42.4)
-    assert [round(enhancement_strengths(invention, level)["damage"], 1) for level in (50, 25, 10)] == [
-        42.4, 32.0, 11.7]
+    assert [round(enhancement_strengths(invention, level)["damage"], 1) for level in (50, 25, 10)] == [42.4, 32.0, 11.7]
 
 
 @given(st.integers(1, 49))
@@ -133,8 +132,11 @@ def catalogue(demo: tuple[Database, Catalogue]) -> Catalogue:
 
 
 def power(catalogue: Catalogue, powerset: str, name: str) -> PowerInfo:
-    return next(p for p in catalogue.powers.values()
-                if p.display_name == name and catalogue.powersets[p.powerset_id].display_name == powerset)
+    return next(
+        p
+        for p in catalogue.powers.values()
+        if p.display_name == name and catalogue.powersets[p.powerset_id].display_name == powerset
+    )
 
 
 def enhancement(catalogue: Catalogue, name: str) -> EnhancementInfo:
@@ -207,11 +209,13 @@ def test_changing_a_powerset_discards_its_picks_and_what_needed_them(catalogue: 
     plan = fire_blaster(catalogue)
     plan = pick_power(plan, catalogue, 0, power(catalogue, "Fire Blast", "Flares").id)
     plan = pick_power(plan, catalogue, 1, power(catalogue, "Fire Manipulation", "Ring of Fire").id)
-    plan = pick_power(plan, catalogue, PICK_LEVELS.index(32),
-                      power(catalogue, "Fire Manipulation", "Hot Feet").id)  # needs Ring of Fire
+    plan = pick_power(
+        plan, catalogue, PICK_LEVELS.index(32), power(catalogue, "Fire Manipulation", "Hot Feet").id
+    )  # needs Ring of Fire
     assert powers_from(plan, catalogue, [plan.secondary_id]) == ["Ring of Fire", "Hot Feet"]
-    energy = next(p for p in catalogue.powersets_for(plan.archetype_id, "secondary")
-                  if p.display_name == "Energy Manipulation")
+    energy = next(
+        p for p in catalogue.powersets_for(plan.archetype_id, "secondary") if p.display_name == "Energy Manipulation"
+    )
     changed = set_powerset(plan, catalogue, "secondary", energy.id)
     assert [catalogue.powers[p.power_id].display_name for p in changed.powers] == ["Flares"]
     other = next(a for a in catalogue.archetypes.values() if a.id != plan.archetype_id)
@@ -265,7 +269,8 @@ def test_enhancement_rules(catalogue: Catalogue) -> None:
     assert refused(hasten, 0, "Single Origin: Damage Increase") == "Hasten does not accept damage"
     assert refused(hasten, 0, "Thunderstrike: Accuracy/Damage") == "Hasten takes no Ranged Damage sets"
     assert refused(0, 0, "Thunderstrike: Accuracy/Damage", 20) == (
-        "Thunderstrike: Accuracy/Damage is slotted at level 30-50")
+        "Thunderstrike: Accuracy/Damage is slotted at level 30-50"
+    )
     plan = slot_enhancement(plan, catalogue, 0, 0, enhancement(catalogue, "Thunderstrike: Accuracy/Damage").id)
     assert plan.at(0).slots[0].enhancement_level == 50
     assert refused(0, 1, "Thunderstrike: Accuracy/Damage") == "Thunderstrike: Accuracy/Damage is already in this power"
@@ -331,8 +336,18 @@ def test_rule_of_five_counts_a_bonus_five_times_and_shows_the_rest_suppressed(ca
         expected[bonus_type] += amount
     assert totals.totals == pytest.approx(dict(expected))
     assert totals.group("defense") and set(totals.group("defense")) <= {
-        "melee", "ranged", "aoe", "smashing", "lethal", "fire", "cold", "energy", "negative_energy", "psionic",
-        "toxic"}
+        "melee",
+        "ranged",
+        "aoe",
+        "smashing",
+        "lethal",
+        "fire",
+        "cold",
+        "energy",
+        "negative_energy",
+        "psionic",
+        "toxic",
+    }
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -385,10 +400,13 @@ def test_added_slots_never_exceed_the_schedule(catalogue: Catalogue, picks: list
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.data())
-def test_picks_taken_from_what_is_offered_always_make_a_legal_build(catalogue: Catalogue,
-                                                                    data: st.DataObject) -> None:
-    plan = set_powerset(fire_blaster(catalogue, "Fighting", "Leaping", "Speed", "Fitness"), catalogue, "epic",
-                        catalogue.powersets_for(catalogue.archetype_named("Blaster").id, "epic")[0].id)  # type: ignore[union-attr]
+def test_picks_taken_from_what_is_offered_always_make_a_legal_build(catalogue: Catalogue, data: st.DataObject) -> None:
+    plan = set_powerset(
+        fire_blaster(catalogue, "Fighting", "Leaping", "Speed", "Fitness"),
+        catalogue,
+        "epic",
+        catalogue.powersets_for(catalogue.archetype_named("Blaster").id, "epic")[0].id,
+    )  # type: ignore[union-attr]
     for pick in data.draw(st.permutations(range(len(PICK_LEVELS))), label="pick order"):
         offered = [o.power for o in pick_options(plan, catalogue, pick) if o.reason is None]
         if offered:
@@ -404,19 +422,32 @@ def test_every_kind_of_enhancement_slots_and_counts(catalogue: Catalogue) -> Non
     plan = pick_power(plan, catalogue, 0, power(catalogue, "Fire Blast", "Flares").id)
     for _ in range(5):
         plan = add_slot(plan, catalogue, 0)
-    kinds = (("Training: Damage Increase", 50), ("Dual Origin: Damage Increase", 10),
-             ("Single Origin: Accuracy", 20), ("Invention: Accuracy", 25), ("Nucleolus Exposure", 50),
-             ("Thunderstrike: Accuracy/Damage", 30))
+    kinds = (
+        ("Training: Damage Increase", 50),
+        ("Dual Origin: Damage Increase", 10),
+        ("Single Origin: Accuracy", 20),
+        ("Invention: Accuracy", 25),
+        ("Nucleolus Exposure", 50),
+        ("Thunderstrike: Accuracy/Damage", 30),
+    )
     for index, (name, level) in enumerate(kinds):
         plan = slot_enhancement(plan, catalogue, 0, index, enhancement(catalogue, name).id, level)
     assert [catalogue.enhancements[s.enhancement_id].kind for s in plan.at(0).slots] == [  # type: ignore[index]
-        "TO", "DO", "SO", "IO", "HamiO", "set_piece"]
+        "TO",
+        "DO",
+        "SO",
+        "IO",
+        "HamiO",
+        "set_piece",
+    ]
     (flares,) = build_totals(plan, catalogue).powers
     thunderstrike_at_30 = 42.4 * 0.625 * io_scale(30)
     assert flares.enhancement("damage").before == pytest.approx(  # type: ignore[union-attr]
-        8.33 + 16.67 + 33.33 + thunderstrike_at_30)
+        8.33 + 16.67 + 33.33 + thunderstrike_at_30
+    )
     assert flares.enhancement("accuracy").before == pytest.approx(  # type: ignore[union-attr]
-        33.33 + 32.0 + 33.33 + thunderstrike_at_30)
+        33.33 + 32.0 + 33.33 + thunderstrike_at_30
+    )
     with pytest.raises(PlanError, match="Dual Origin: Damage Increase is slotted at level 10-50"):
         slot_enhancement(plan, catalogue, 0, 1, enhancement(catalogue, "Dual Origin: Damage Increase").id, 9)
 
@@ -436,5 +467,4 @@ def test_a_moved_slot_keeps_its_enhancement_when_the_new_power_takes_it(catalogu
     to_hasten = move_slot(plan, catalogue, 0, 2, hasten)  # Hasten takes no damage: the slot moves empty
     assert [(s.level, s.enhancement_id) for s in to_hasten.at(hasten).slots][1] == (9, None)
     recharge = move_slot(plan, catalogue, 0, 1, hasten)
-    assert recharge.at(hasten).slots[1].enhancement_id == enhancement(
-        catalogue, "Single Origin: Recharge Reduction").id
+    assert recharge.at(hasten).slots[1].enhancement_id == enhancement(catalogue, "Single Origin: Recharge Reduction").id

@@ -36,16 +36,36 @@ FULL_BUILD = Path(__file__).parent / "fixtures" / "planner" / "full_sets_build.j
 
 # Blaze of Glory's picks and how many added slots each power gets (67 in all).
 PICKS = (
-    ("Flares", 5), ("Ring of Fire", 1), ("Fire Blast", 5), ("Fire Ball", 5), ("Hasten", 2), ("Fire Breath", 5),
-    ("Combustion", 3), ("Aim", 2), ("Boxing", 0), ("Build Up", 2), ("Blaze", 5), ("Tough", 3),
-    ("Blazing Bolt", 5), ("Weave", 3), ("Inferno", 3), ("Combat Jumping", 1), ("Fire Sword Circle", 2),
-    ("Hot Feet", 3), ("Static Discharge", 4), ("Charged Armor", 3), ("Electrifying Fences", 1),
-    ("Electric Shackles", 1), ("Rain of Fire", 2), ("Cauterizing Aura", 1),
+    ("Flares", 5),
+    ("Ring of Fire", 1),
+    ("Fire Blast", 5),
+    ("Fire Ball", 5),
+    ("Hasten", 2),
+    ("Fire Breath", 5),
+    ("Combustion", 3),
+    ("Aim", 2),
+    ("Boxing", 0),
+    ("Build Up", 2),
+    ("Blaze", 5),
+    ("Tough", 3),
+    ("Blazing Bolt", 5),
+    ("Weave", 3),
+    ("Inferno", 3),
+    ("Combat Jumping", 1),
+    ("Fire Sword Circle", 2),
+    ("Hot Feet", 3),
+    ("Static Discharge", 4),
+    ("Charged Armor", 3),
+    ("Electrifying Fences", 1),
+    ("Electric Shackles", 1),
+    ("Rain of Fire", 2),
+    ("Cauterizing Aura", 1),
 )
 
 
-def run(database: Database, scenario: Callable[[Pilot[None], ConsoleApp], Awaitable[None]],
-        size: tuple[int, int] = SIZE) -> None:
+def run(
+    database: Database, scenario: Callable[[Pilot[None], ConsoleApp], Awaitable[None]], size: tuple[int, int] = SIZE
+) -> None:
     async def main() -> None:
         app = make_app(database)
         async with app.run_test(size=size, notifications=True) as pilot:
@@ -118,8 +138,15 @@ def heading(app: ConsoleApp) -> str:
 
 
 async def start_fire_blaster(pilot: Pilot[None]) -> None:
-    for key, label in (("a", "Blaster"), ("p", "Fire Blast"), ("s", "Fire Manipulation"), ("l", "Speed"),
-                       ("l", "Fighting"), ("l", "Leaping"), ("e", "Mu Mastery")):
+    for key, label in (
+        ("a", "Blaster"),
+        ("p", "Fire Blast"),
+        ("s", "Fire Manipulation"),
+        ("l", "Speed"),
+        ("l", "Fighting"),
+        ("l", "Leaping"),
+        ("e", "Mu Mastery"),
+    ):
         await pilot.press(key)
         await settle(pilot)
         await choose(pilot, label)
@@ -149,9 +176,14 @@ def test_a_level_50_character_end_to_end(database: Database) -> None:
         # Flares: six Decimation pieces, each at level 40 (the prompt's default, within 25-40).
         await go_to_pick(pilot, 0)
         slots = await focus_slots(pilot)
-        pieces = ("Decimation: Accuracy/Damage", "Decimation: Damage/Endurance", "Decimation: Damage/Recharge",
-                  "Decimation: Accuracy/Endurance/Recharge", "Decimation: Accuracy/Damage/Recharge",
-                  "Decimation: Chance for Build Up")
+        pieces = (
+            "Decimation: Accuracy/Damage",
+            "Decimation: Damage/Endurance",
+            "Decimation: Damage/Recharge",
+            "Decimation: Accuracy/Endurance/Recharge",
+            "Decimation: Accuracy/Damage/Recharge",
+            "Decimation: Chance for Build Up",
+        )
         for index, piece in enumerate(pieces):
             while slots.cursor_row != index:
                 await pilot.press("down")
@@ -167,8 +199,13 @@ def test_a_level_50_character_end_to_end(database: Database) -> None:
         # Three two-aspect pieces (26.5 % at 50) and one three-aspect (21.2 %) of damage, at level 40
         # (0.902 of the level-50 strength): 90.82 %, which ED brings to 70 + 18 + 0.7 * 0.82.
         assert summary[0] == "Flares Fire Blast"
-        assert summary[2:] == ["Enhancement, before → after ED:", "accuracy 62.14%→62.14% (A)", "damage 90.82%→88.57% (A)",
-                               "endurance reduction 43.02%→43.02% (A)", "recharge 62.14%→62.14% (A)"]
+        assert summary[2:] == [
+            "Enhancement, before → after ED:",
+            "accuracy 62.14%→62.14% (A)",
+            "damage 90.82%→88.57% (A)",
+            "endurance reduction 43.02%→43.02% (A)",
+            "recharge 62.14%→62.14% (A)",
+        ]
 
         await pilot.press("t", "t")  # the totals
         await settle(pilot)
@@ -185,7 +222,12 @@ def test_a_level_50_character_end_to_end(database: Database) -> None:
     catalogue = store.load_catalogue(database)
     saved = next(s for s in store.list_builds(database) if s.name == "New build")
     assert (saved.archetype, saved.primary, saved.secondary, saved.epic, saved.level) == (
-        "Blaster", "Fire Blast", "Fire Manipulation", "Mu Mastery", 50)
+        "Blaster",
+        "Fire Blast",
+        "Fire Manipulation",
+        "Mu Mastery",
+        50,
+    )
     assert (saved.powers, saved.slots) == (24, 91)
     plan = store.load_build(database, saved.id)
     assert slots_left(plan) == 0
@@ -193,9 +235,15 @@ def test_a_level_50_character_end_to_end(database: Database) -> None:
     assert [p.level for p in plan.powers] == list(PICK_LEVELS)
     flares = plan.powers[0]
     assert [catalogue.enhancements[s.enhancement_id].name for s in flares.slots] == list(
-        ("Decimation: Accuracy/Damage", "Decimation: Damage/Endurance", "Decimation: Damage/Recharge",
-         "Decimation: Accuracy/Endurance/Recharge", "Decimation: Accuracy/Damage/Recharge",
-         "Decimation: Chance for Build Up"))
+        (
+            "Decimation: Accuracy/Damage",
+            "Decimation: Damage/Endurance",
+            "Decimation: Damage/Recharge",
+            "Decimation: Accuracy/Endurance/Recharge",
+            "Decimation: Accuracy/Damage/Recharge",
+            "Decimation: Chance for Build Up",
+        )
+    )
     assert [s.level for s in flares.slots] == [1, 3, 3, 5, 5, 7]
 
 
@@ -367,6 +415,7 @@ def test_export_and_import_files(database: Database, tmp_path: Path) -> None:
 
 def test_a_developer_plans_but_saving_is_refused(database_url: URL) -> None:
     with Database(login_settings(database_url, Role.DEVELOPER)) as developer:
+
         async def scenario(pilot: Pilot[None], app: ConsoleApp) -> None:
             await start_fire_blaster(pilot)
             await pilot.press("ctrl+s")

@@ -30,7 +30,10 @@ def test_catalogue_holds_the_demo_game_data(database: Database) -> None:
     assert [p.display_name for p in powers[:2]] == ["Flares", "Fire Blast"]
     inferno = powers[-1]
     assert inferno.display_name == "Inferno"
-    assert {frozenset(group) for group in inferno.prerequisites} == {frozenset({powers[0].id}), frozenset({powers[1].id})}
+    assert {frozenset(group) for group in inferno.prerequisites} == {
+        frozenset({powers[0].id}),
+        frozenset({powers[1].id}),
+    }
     assert {"accuracy", "damage", "recharge"} <= powers[0].accepted
     thunderstrike = next(s for s in catalogue.sets.values() if s.display_name == "Thunderstrike")
     assert len(thunderstrike.piece_ids) == 6 and [b.pieces_required for b in thunderstrike.bonuses] == [2, 3, 4, 5, 6]
@@ -49,7 +52,12 @@ def test_every_demo_build_loads_as_a_legal_plan(database: Database) -> None:
         assert sum(len(p.slots) for p in plan.powers) == summary.slots
     blaze = next(s for s in summaries if s.name == "Blaze of Glory")
     assert (blaze.archetype, blaze.primary, blaze.secondary, blaze.epic, blaze.level) == (
-        "Blaster", "Fire Blast", "Fire Manipulation", "Mu Mastery", 50)
+        "Blaster",
+        "Fire Blast",
+        "Fire Manipulation",
+        "Mu Mastery",
+        50,
+    )
     assert set(blaze.pools) == {"Speed", "Fighting", "Leaping"}
     assert (blaze.powers, blaze.slots) == (24, 91)
     assert slots_left(store.load_build(database, blaze.id)) == 0
@@ -82,8 +90,9 @@ def test_save_load_copy_rename_delete_with_audit_rows(database: Database) -> Non
     with pytest.raises(store.BuildNotFound):
         store.load_build(database, copy_id)
     assert scalar(database, "SELECT count(*) FROM heroes.build_powers WHERE build_id = :id", id=copy_id) == 0
-    actions = scalar(database, "SELECT string_agg(action, ',' ORDER BY id) FROM console.audit_log"
-                     " WHERE table_name = 'builds'")
+    actions = scalar(
+        database, "SELECT string_agg(action, ',' ORDER BY id) FROM console.audit_log WHERE table_name = 'builds'"
+    )
     assert actions == "build-save,build-copy,build-save,build-rename,build-create,build-delete"
     before = scalar(database, "SELECT before->>'name' FROM console.audit_log WHERE action = 'build-rename'")
     assert before == "Iron Wall (copy)"
@@ -131,9 +140,11 @@ def test_nothing_overwrites_a_save_it_did_not_see(database: Database) -> None:
 
     audit_rows = scalar(database, "SELECT count(*) FROM console.audit_log")
     stale = replace(mine, name="Mine")
-    for write in (lambda: store.save_build(database, stale, catalogue),
-                  lambda: store.rename_build(database, build_id, "Mine", version=mine.version),
-                  lambda: store.delete_build(database, build_id, version=mine.version)):
+    for write in (
+        lambda: store.save_build(database, stale, catalogue),
+        lambda: store.rename_build(database, build_id, "Mine", version=mine.version),
+        lambda: store.delete_build(database, build_id, version=mine.version),
+    ):
         with pytest.raises(store.BuildChanged, match=r"build \d+ \('Iron Wall'\) was changed elsewhere"):
             write()
     assert store.load_build(database, build_id) == saved

@@ -33,8 +33,13 @@ def prod_config(database_url: URL, tmp_path: Path) -> Path:
 
 def audit(database_url: URL, action_like: str) -> list[tuple[str, str | None]]:
     with Database(ConnectionSettings(url=database_url)) as database, database.connect() as connection:
-        return [tuple(row) for row in connection.execute(text(
-            "SELECT action, reason FROM console.audit_log WHERE action LIKE :like ORDER BY id"), {"like": action_like})]
+        return [
+            tuple(row)
+            for row in connection.execute(
+                text("SELECT action, reason FROM console.audit_log WHERE action LIKE :like ORDER BY id"),
+                {"like": action_like},
+            )
+        ]
 
 
 WRITES = [
@@ -52,8 +57,9 @@ def test_every_write_asks_a_reason_and_a_confirmation(prod_config: Path, databas
     # The redeem needs a live code: create one outside the ordered paths first.
     for args, action in WRITES:
         if args[0] == "redeem":
-            made = run_console(*base, "giftcode", "create", "LIVECODE", "--reward", "quartzs:5",
-                               "--reason", "setup", "--yes")
+            made = run_console(
+                *base, "giftcode", "create", "LIVECODE", "--reward", "quartzs:5", "--reason", "setup", "--yes"
+            )
             assert made.returncode == 0, made.stderr
             args = ["redeem", "LIVECODE", "7"]
         before = audit(database_url, action)
@@ -122,6 +128,11 @@ def test_at_a_terminal_the_database_name_must_be_typed(prod_config: Path, databa
 
 
 def test_the_flags_are_in_the_help() -> None:
-    shown = subprocess.run([sys.executable, "-m", "console", "redeem", "--help"], capture_output=True, text=True,
-                           cwd=ROOT, stdin=subprocess.DEVNULL).stdout
+    shown = subprocess.run(
+        [sys.executable, "-m", "console", "redeem", "--help"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+    ).stdout
     assert "--reason" in shown and "--yes" in shown

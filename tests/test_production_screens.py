@@ -30,8 +30,9 @@ SIZE = (110, 34)
 
 @pytest.fixture
 def production(database_url: URL) -> Iterator[Database]:
-    settings = ConnectionSettings(url=database_url, role=Role.ADMIN, pool=SMALL_POOL, operator=DESK_OPERATOR,
-                                  production=True)
+    settings = ConnectionSettings(
+        url=database_url, role=Role.ADMIN, pool=SMALL_POOL, operator=DESK_OPERATOR, production=True
+    )
     with Database(settings) as database:
         yield database
 
@@ -56,8 +57,10 @@ async def confirm_in_production_dialog(pilot: Pilot[None], database: Database, r
 
 
 def audit_reasons(database: Database, action: str) -> list[str | None]:
-    return [row.reason for row in sql(database, "SELECT reason FROM console.audit_log WHERE action = :a ORDER BY id",
-                                      a=action).all()]
+    return [
+        row.reason
+        for row in sql(database, "SELECT reason FROM console.audit_log WHERE action = :a ORDER BY id", a=action).all()
+    ]
 
 
 def run_desk(database: Database, tab: str, scenario: Callable[[Pilot[None], ConsoleApp], Awaitable[None]]) -> None:
@@ -72,25 +75,34 @@ def run_desk(database: Database, tab: str, scenario: Callable[[Pilot[None], Cons
 
 
 def test_a_grant_on_the_desk(production: Database) -> None:
-    player = sql(production, "SELECT id, academy_name, quartzs FROM gacha.users WHERE academy_name IS NOT NULL"
-                             " ORDER BY id LIMIT 1").one()
+    player = sql(
+        production,
+        "SELECT id, academy_name, quartzs FROM gacha.users WHERE academy_name IS NOT NULL ORDER BY id LIMIT 1",
+    ).one()
 
     async def scenario(pilot: Pilot[None], app: ConsoleApp) -> None:
         await choose_player(pilot, player)
         await pilot.press("g")
         await settle(pilot)
         await fill_form(pilot, {"currency": "quartzs", "amount": "250", "reason": "ticket 7"})
-        assert sql(production, "SELECT quartzs FROM gacha.users WHERE id = :id", id=player.id).scalar() == player.quartzs
+        assert (
+            sql(production, "SELECT quartzs FROM gacha.users WHERE id = :id", id=player.id).scalar() == player.quartzs
+        )
         await confirm_in_production_dialog(pilot, production, None)  # the form gave the reason
         await settle(pilot)
-        assert sql(production, "SELECT quartzs FROM gacha.users WHERE id = :id",
-                   id=player.id).scalar() == player.quartzs + 250
+        assert (
+            sql(production, "SELECT quartzs FROM gacha.users WHERE id = :id", id=player.id).scalar()
+            == player.quartzs + 250
+        )
         assert audit_reasons(production, "grant") == ["ticket 7"]
         # A redemption asks the same way.
         await pilot.press("c")
         await settle(pilot)
-        code = sql(production, "SELECT code FROM gacha.gift_codes WHERE is_active AND (expires_at IS NULL OR "
-                               "expires_at > now()) AND usage_limit = -1 ORDER BY code LIMIT 1").scalar()
+        code = sql(
+            production,
+            "SELECT code FROM gacha.gift_codes WHERE is_active AND (expires_at IS NULL OR "
+            "expires_at > now()) AND usage_limit = -1 ORDER BY code LIMIT 1",
+        ).scalar()
         redeemed = "SELECT count(*) FROM gacha.gift_code_redemptions WHERE code = :c"
         before = sql(production, redeemed, c=code).scalar()
         app.screen.query_one(Input).value = code
@@ -137,7 +149,9 @@ def test_an_account_soft_delete_on_the_desk(production: Database) -> None:
         await settle(pilot)
         await confirm_in_production_dialog(pilot, production, "GDPR request")
         await settle(pilot)
-        assert sql(production, "SELECT is_deleted FROM accounts.users WHERE id::text = :id", id=user_id).scalar() is True
+        assert (
+            sql(production, "SELECT is_deleted FROM accounts.users WHERE id::text = :id", id=user_id).scalar() is True
+        )
         assert "GDPR request" in [row.reason for row in sql(production, "SELECT reason FROM console.audit_log").all()]
 
     run_desk(production, "support-accounts", scenario)
@@ -151,8 +165,11 @@ def test_a_migration_on_the_screen(production: Database) -> None:
             await settle(pilot)
             tree = app.screen.query_one(Tree)
             tree.focus()
-            head = next(node for node in _walk(tree.root) if node.data is not None
-                        and getattr(node.data, "branch", None) == "gacha" and node.data.is_head)
+            head = next(
+                node
+                for node in _walk(tree.root)
+                if node.data is not None and getattr(node.data, "branch", None) == "gacha" and node.data.is_head
+            )
             tree.move_cursor(head)
             await settle(pilot)
             await pilot.press("d")

@@ -34,8 +34,9 @@ def tree_nodes(app: ConsoleApp) -> list[str]:
     return [str(tree.get_row_at(row)[-1]) for row in range(tree.row_count)]
 
 
-async def until(pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 30.0, *,
-                then_settle: bool = True) -> None:
+async def until(
+    pilot: Pilot[None], condition: Callable[[], bool], timeout: float = 30.0, *, then_settle: bool = True
+) -> None:
     """Wait for `condition`; then for the app to be quiet, unless a worker is meant to go on
     running (settle waits for every worker, a 30 s statement included)."""
     deadline = time.monotonic() + timeout
@@ -59,8 +60,9 @@ async def choose(pilot: Pilot[None], starting: str) -> None:
     dialog = pilot.app.screen
     assert isinstance(dialog, ChoiceDialog), dialog
     options = dialog.query_one(OptionList)
-    options.highlighted = next(i for i in range(options.option_count)
-                               if str(options.get_option_at_index(i).prompt).startswith(starting))
+    options.highlighted = next(
+        i for i in range(options.option_count) if str(options.get_option_at_index(i).prompt).startswith(starting)
+    )
     await pilot.press("enter")
     await settle(pilot)
 
@@ -112,8 +114,12 @@ def test_a_long_statement_is_cancelled_and_a_change_is_rolled_back(database: Dat
         for key in ("ctrl+up", "ctrl+up", "ctrl+down", "ctrl+down"):
             await pilot.press(key)
             walked.append(editor.text)
-        assert walked == ["DELETE FROM gacha.currency_ledger", "SELECT pg_sleep(30)",
-                          "DELETE FROM gacha.currency_ledger", ""]
+        assert walked == [
+            "DELETE FROM gacha.currency_ledger",
+            "SELECT pg_sleep(30)",
+            "DELETE FROM gacha.currency_ledger",
+            "",
+        ]
 
     run_screen(database, "7", scenario, SIZE)
     with database.connect() as connection:
@@ -153,8 +159,9 @@ def test_index_advice_is_tried_rolled_back_and_compared(database: Database) -> N
         assert connection.execute(text("SELECT count(*) FROM pg_indexes WHERE tablename = 'readings'")).scalar() == 0
 
 
-def test_a_pasted_plan_is_read_and_the_session_is_saved_asking_before_replacing(database: Database,
-                                                                                 tmp_path: Path) -> None:
+def test_a_pasted_plan_is_read_and_the_session_is_saved_asking_before_replacing(
+    database: Database, tmp_path: Path
+) -> None:
     saved = tmp_path / "plans.json"
     saved.write_text("mine")
 

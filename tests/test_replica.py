@@ -74,7 +74,10 @@ def test_the_home_screen_says_replica_and_the_primary_names_its_standby(standby:
         replica.dispose()
     primary = server_overview(database)
     assert not primary.in_recovery and primary.standbys >= 1
-    assert replication_text(primary) == f"primary · {primary.standbys} standby{'s' if primary.standbys > 1 else ''} streaming"
+    assert (
+        replication_text(primary)
+        == f"primary · {primary.standbys} standby{'s' if primary.standbys > 1 else ''} streaming"
+    )
 
 
 def test_a_desk_command_on_a_replica_is_refused_in_one_line(standby: URL) -> None:
@@ -102,7 +105,10 @@ def test_activity_shows_the_replicas_lag_and_the_primarys_standbys(standby: URL,
             time.sleep(0.05)
         assert shot.in_recovery and shot.replayed_ago is not None and shot.standbys == ()
         assert [cell.text for cell in replication_rows(shot)[0][:3]] == [
-            "this server", "read replica (hot standby)", "replaying"]
+            "this server",
+            "read replica (hot standby)",
+            "replaying",
+        ]
 
         async def scenario() -> None:
             app = make_app(replica)

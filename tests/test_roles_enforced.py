@@ -76,12 +76,16 @@ def refused(database: Database, sql: str) -> str:
 
 def test_the_logins_are_plain_members_of_their_group(developer: Database) -> None:
     with developer.connect() as connection:
-        rows = connection.execute(text(
-            "SELECT r.rolname, r.rolsuper, r.rolcreaterole, array(SELECT b.rolname FROM pg_auth_members m"
-            " JOIN pg_roles b ON b.oid = m.roleid WHERE m.member = r.oid ORDER BY 1) AS groups"
-            " FROM pg_roles r WHERE r.rolname LIKE 'console\\_%\\_login' ORDER BY 1")).all()
+        rows = connection.execute(
+            text(
+                "SELECT r.rolname, r.rolsuper, r.rolcreaterole, array(SELECT b.rolname FROM pg_auth_members m"
+                " JOIN pg_roles b ON b.oid = m.roleid WHERE m.member = r.oid ORDER BY 1) AS groups"
+                " FROM pg_roles r WHERE r.rolname LIKE 'console\\_%\\_login' ORDER BY 1"
+            )
+        ).all()
     assert [(row.rolname, row.rolsuper, row.rolcreaterole, row.groups) for row in rows] == [
-        (role.login, False, False, [role.group]) for role in (Role.ADMIN, Role.DEVELOPER, Role.SUPPORT)]
+        (role.login, False, False, [role.group]) for role in (Role.ADMIN, Role.DEVELOPER, Role.SUPPORT)
+    ]
 
 
 def test_developer_reads_everything_but_secrets_and_writes_nothing(developer: Database) -> None:
@@ -92,20 +96,32 @@ def test_developer_reads_everything_but_secrets_and_writes_nothing(developer: Da
     for secret in ("hashed_password FROM accounts.users", "session_token FROM metaserver.sessions"):
         assert "permission denied" in refused(developer, f"SELECT {secret}")
     assert "permission denied" in refused(developer, "SELECT * FROM accounts.users")
-    for write in ("UPDATE gacha.users SET quartzs = 0", "DELETE FROM stories.nodes",
-                  "INSERT INTO console.audit_log (operator) VALUES ('x')", "CREATE TABLE gacha.x (i int)"):
+    for write in (
+        "UPDATE gacha.users SET quartzs = 0",
+        "DELETE FROM stories.nodes",
+        "INSERT INTO console.audit_log (operator) VALUES ('x')",
+        "CREATE TABLE gacha.x (i int)",
+    ):
         assert "permission denied" in refused(developer, write)
 
 
 def test_support_reads_its_systems_and_nothing_else(support: Database) -> None:
     assert read_write(support, "SELECT count(*) FROM gacha.users")[0][0] > 0
     assert read_write(support, "SELECT count(*) FROM metaserver.sessions")
-    for forbidden in ("SELECT count(*) FROM stories.nodes", "SELECT count(*) FROM heroes.powers",
-                      "SELECT count(*) FROM console.audit_log", "SELECT hashed_password FROM accounts.users",
-                      "SELECT session_token FROM metaserver.sessions"):
+    for forbidden in (
+        "SELECT count(*) FROM stories.nodes",
+        "SELECT count(*) FROM heroes.powers",
+        "SELECT count(*) FROM console.audit_log",
+        "SELECT hashed_password FROM accounts.users",
+        "SELECT session_token FROM metaserver.sessions",
+    ):
         assert "permission denied" in refused(support, forbidden), forbidden
-    for write in ("UPDATE gacha.users SET academy_name = 'x'", "DELETE FROM gacha.gift_codes",
-                  "UPDATE accounts.users SET email = 'x'", "TRUNCATE gacha.currency_ledger"):
+    for write in (
+        "UPDATE gacha.users SET academy_name = 'x'",
+        "DELETE FROM gacha.gift_codes",
+        "UPDATE accounts.users SET email = 'x'",
+        "TRUNCATE gacha.currency_ledger",
+    ):
         assert "permission denied" in refused(support, write), write
 
 
@@ -133,9 +149,12 @@ QUERIES = [
     "WITH gone AS (DELETE FROM gacha.gift_codes RETURNING code) SELECT count(*) FROM gone",
 ]
 # What support may not read by any path.
-SUPPORT_CANNOT_READ = ["(SELECT count(*) FROM stories.nodes)", "(SELECT max(reason) FROM console.audit_log)",
-                       "(SELECT max(hashed_password) FROM accounts.users)",
-                       "(SELECT max(session_token) FROM metaserver.sessions)"]
+SUPPORT_CANNOT_READ = [
+    "(SELECT count(*) FROM stories.nodes)",
+    "(SELECT max(reason) FROM console.audit_log)",
+    "(SELECT max(hashed_password) FROM accounts.users)",
+    "(SELECT max(session_token) FROM metaserver.sessions)",
+]
 
 
 def every_typed_path(database: Database, where: str | None, query: str | None, tmp_path: Any) -> list[str]:
@@ -160,7 +179,8 @@ def every_typed_path(database: Database, where: str | None, query: str | None, t
 
 @pytest.mark.parametrize("role", [Role.DEVELOPER, Role.SUPPORT], ids=lambda role: role.value)
 def test_every_typed_path_is_refused_by_the_server_and_leaves_nothing(
-        logins: None, database_url: URL, admin: Database, role: Role, tmp_path: Any) -> None:
+    logins: None, database_url: URL, admin: Database, role: Role, tmp_path: Any
+) -> None:
     Path(PWNED_FILE).unlink(missing_ok=True)
     with admin.engine.connect() as held, login(database_url, role) as database:
         pid = held.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
@@ -177,8 +197,13 @@ def test_every_typed_path_is_refused_by_the_server_and_leaves_nothing(
             for forbidden in SUPPORT_CANNOT_READ:
                 errors += every_typed_path(database, f"{forbidden} IS NOT NULL", f"SELECT {forbidden}", tmp_path)
         assert all("\n" not in error for error in errors)
-        refusals = ("permission denied", "read-only transaction", "one statement at a time", "syntax error",
-                    "must be at the top level")
+        refusals = (
+            "permission denied",
+            "read-only transaction",
+            "one statement at a time",
+            "syntax error",
+            "must be at the top level",
+        )
         assert [error for error in errors if not any(refusal in error for refusal in refusals)] == []
         # Nothing was left behind: the admin's session lives, nothing written, no file, no
         # sequence moved, and the console's next connection is the login's own.
@@ -224,9 +249,11 @@ def test_every_desk_action_works_for_the_support_login(support: Database, databa
         session = connection.exec_driver_sql(
             "SELECT id FROM metaserver.sessions WHERE is_active AND expires_at > now() AND user_id <> %(u)s"
             " ORDER BY id LIMIT 1",
-            {"u": meta_user}).scalar_one()
+            {"u": meta_user},
+        ).scalar_one()
         account = connection.exec_driver_sql(
-            "SELECT id FROM accounts.users WHERE NOT is_deleted ORDER BY email LIMIT 1").scalar_one()
+            "SELECT id FROM accounts.users WHERE NOT is_deleted ORDER BY email LIMIT 1"
+        ).scalar_one()
 
     assert players.find_players(support, str(player))
     assert players.player_profile(support, player)
@@ -251,8 +278,13 @@ def test_every_desk_action_works_for_the_support_login(support: Database, databa
     accounts.soft_delete_user(support, account, "ticket 10")
     accounts.restore_user(support, account, "ticket 11")
     with database.connect() as connection:
-        reasons = connection.exec_driver_sql(
-            "SELECT reason FROM console.audit_log WHERE operator = %(o)s ORDER BY id", {"o": OPERATOR}).scalars().all()
+        reasons = (
+            connection.exec_driver_sql(
+                "SELECT reason FROM console.audit_log WHERE operator = %(o)s ORDER BY id", {"o": OPERATOR}
+            )
+            .scalars()
+            .all()
+        )
     tickets = [reason for reason in reasons if (reason or "").startswith("ticket")]
     assert tickets == [f"ticket {n}" for n in range(1, 12)]
     assert "Gift code ROLE-GIFT" in reasons  # the redemption's own audit row
@@ -262,10 +294,11 @@ def test_roles_sql_prints_a_script_a_dba_can_run(database_url: URL, embedded_ser
     result = run_console("--url", socket_url(database_url), "roles", "sql")
     assert result.returncode == 0, result.stderr
     assert "CREATE ROLE console_support NOLOGIN" in result.stdout
-    assert 'GRANT SELECT (' in result.stdout and "hashed_password" not in result.stdout
+    assert "GRANT SELECT (" in result.stdout and "hashed_password" not in result.stdout
     # Run as psql would, twice: it is idempotent.
-    with psycopg.connect(host=database_url.query["host"], dbname=database_url.database,
-                         user=database_url.username, autocommit=True) as raw:
+    with psycopg.connect(
+        host=database_url.query["host"], dbname=database_url.database, user=database_url.username, autocommit=True
+    ) as raw:
         for _ in range(2):
             raw.execute(result.stdout.encode())
 
@@ -277,9 +310,11 @@ def test_a_profile_on_a_login_above_its_role_is_refused(database_url: URL, tmp_p
     config = tmp_path / "config.toml"
     superuser = socket_url(database_url)
     developer_login = socket_url(database_url.set(username=Role.DEVELOPER.login))
-    config.write_text(f'[profiles.dev]\nurl = "{superuser}"\nrole = "developer"\n'
-                      f'[profiles.desk]\nurl = "{developer_login}"\nrole = "support"\n'
-                      f'[profiles.fine]\nurl = "{developer_login}"\nrole = "developer"\n')
+    config.write_text(
+        f'[profiles.dev]\nurl = "{superuser}"\nrole = "developer"\n'
+        f'[profiles.desk]\nurl = "{developer_login}"\nrole = "support"\n'
+        f'[profiles.fine]\nurl = "{developer_login}"\nrole = "developer"\n'
+    )
     for profile, problem in [("dev", "which is a superuser"), ("desk", "which can act as console_developer")]:
         result = run_console("--config", str(config), "--profile", profile, "migrate", "current")
         assert result.returncode == 2, result.stderr
@@ -295,14 +330,17 @@ def test_the_home_screen_says_what_the_server_enforces() -> None:
 
     assert Login("postgres", True, Role.ADMIN).describe(Role.ADMIN) == "admin (superuser)"
     assert Login("postgres", True, Role.ADMIN).describe(Role.SUPPORT) == "support (login postgres is a superuser)"
-    assert Login("ops", False, Role.ADMIN).describe(Role.DEVELOPER) == \
-        "developer (the server enforces only the login's own role: admin)"
+    assert (
+        Login("ops", False, Role.ADMIN).describe(Role.DEVELOPER)
+        == "developer (the server enforces only the login's own role: admin)"
+    )
     assert Login(Role.SUPPORT.login, False, Role.SUPPORT).describe(Role.SUPPORT) == "support"
 
 
 @pytest.mark.parametrize("role", [Role.DEVELOPER, Role.SUPPORT], ids=lambda role: role.value)
-def test_the_grid_and_export_show_unreadable_columns_masked(logins: None, database_url: URL, role: Role,
-                                                           tmp_path: Any) -> None:
+def test_the_grid_and_export_show_unreadable_columns_masked(
+    logins: None, database_url: URL, role: Role, tmp_path: Any
+) -> None:
     from data.export import export_view
     from data.sensitive import MASK
 
@@ -331,7 +369,8 @@ def test_the_admin_login_migrates_and_imports(admin: Database, developer: Databa
         assert all(outcome.ok for outcome in outcomes), outcomes
     # The re-created schema belongs to console_admin and its tables were granted again.
     assert read_write(admin, "SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'stories'") == [
-        (Role.ADMIN.group,)]
+        (Role.ADMIN.group,)
+    ]
     assert read_write(developer, "SELECT count(*) FROM stories.nodes") == [(0,)]
     result = import_i12(admin, Path(__file__).parent / "fixtures" / "imports" / "i12_powers.json")
     assert (result.status, result.written) == ("completed", 12)
@@ -347,8 +386,11 @@ def test_support_is_not_offered_the_screens_its_login_cannot_read(support: Datab
         app = make_app(support)
         async with app.run_test(size=(120, 30)) as pilot:
             await settle(pilot)
-            footer = {active.binding.description for active in app.screen.active_bindings.values()
-                      if active.enabled and active.binding.show}
+            footer = {
+                active.binding.description
+                for active in app.screen.active_bindings.values()
+                if active.enabled and active.binding.show
+            }
             assert "Support desk" in footer
             for name, key in (("Stories", "4"), ("Activity", "6"), ("Build planner", "8")):
                 assert name not in footer
@@ -366,6 +408,7 @@ def test_the_grants_follow_the_profiles_schema_map(database: Database) -> None:
     assert 'GRANT UPDATE ("is_active") ON "geminya"."gift_codes" TO console_support' in script
     assert 'GRANT USAGE ON SCHEMA "geminya" TO console_developer, console_support' in script
     assert '"gacha"' not in script
-    users = next(line for line in script.splitlines()
-                 if line.startswith('GRANT SELECT (') and '"geminya"."users"' in line)
+    users = next(
+        line for line in script.splitlines() if line.startswith("GRANT SELECT (") and '"geminya"."users"' in line
+    )
     assert '"academy_name"' in users and '"discord_id"' not in users  # the profile's sensitive column

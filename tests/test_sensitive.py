@@ -34,22 +34,64 @@ def made_up_table(columns: dict[str, str], schema: str = "app", name: str = "thi
     infos = []
     for column, kind in columns.items():
         type_name, base_type, category = _TYPES[kind]
-        infos.append(ColumnInfo(
-            name=column, type_name=type_name, base_type=base_type, category=category,
-            element_type="text" if kind == "text[]" else None, domain=None, enum_labels=(), nullable=True,
-            default=None, identity=False, generated=False, comment=None,
-        ))
+        infos.append(
+            ColumnInfo(
+                name=column,
+                type_name=type_name,
+                base_type=base_type,
+                category=category,
+                element_type="text" if kind == "text[]" else None,
+                domain=None,
+                enum_labels=(),
+                nullable=True,
+                default=None,
+                identity=False,
+                generated=False,
+                comment=None,
+            )
+        )
     return TableInfo(
-        ref=RelationRef(schema, name), kind=RelationKind.TABLE, columns=tuple(infos), key=(), key_source=None,
-        has_primary_key=False, foreign_keys=(), referenced_by=(), estimated_rows=None, soft_delete=None, comment=None,
+        ref=RelationRef(schema, name),
+        kind=RelationKind.TABLE,
+        columns=tuple(infos),
+        key=(),
+        key_source=None,
+        has_primary_key=False,
+        foreign_keys=(),
+        referenced_by=(),
+        estimated_rows=None,
+        soft_delete=None,
+        comment=None,
     )
 
 
 @pytest.mark.parametrize(
     "name",
-    ["password", "hashed_password", "password_hash", "passwd", "pwd", "secret", "client_secret", "token",
-     "access_token", "refresh_token", "session_token", "api_key", "apikey", "apiKey", "private_key", "salt",
-     "otp_secret", "totp", "credentials", "credential", "session_key", "hashedPassword", "user-password"],
+    [
+        "password",
+        "hashed_password",
+        "password_hash",
+        "passwd",
+        "pwd",
+        "secret",
+        "client_secret",
+        "token",
+        "access_token",
+        "refresh_token",
+        "session_token",
+        "api_key",
+        "apikey",
+        "apiKey",
+        "private_key",
+        "salt",
+        "otp_secret",
+        "totp",
+        "credentials",
+        "credential",
+        "session_key",
+        "hashedPassword",
+        "user-password",
+    ],
 )
 def test_secret_names_match(name: str) -> None:
     assert DEFAULT_PATTERNS.search(words_of(name)), name
@@ -64,13 +106,21 @@ def test_ordinary_names_do_not_match(name: str) -> None:
 
 
 def test_only_types_that_can_hold_a_secret_are_masked_by_name() -> None:
-    table = made_up_table({
-        "password_hash": "varchar", "api_token": "text", "private_key": "bytea", "credentials": "jsonb",
-        "recovery_codes": "text[]",
-        # Named like secrets, but a time, a flag and a count say nothing secret.
-        "password_changed_at": "timestamptz", "otp_enabled": "bool", "token_count": "int",
-        "tokens_spent": "int", "name": "text",
-    })
+    table = made_up_table(
+        {
+            "password_hash": "varchar",
+            "api_token": "text",
+            "private_key": "bytea",
+            "credentials": "jsonb",
+            "recovery_codes": "text[]",
+            # Named like secrets, but a time, a flag and a count say nothing secret.
+            "password_changed_at": "timestamptz",
+            "otp_enabled": "bool",
+            "token_count": "int",
+            "tokens_spent": "int",
+            "name": "text",
+        }
+    )
     assert sensitive_columns(table) == {"password_hash", "api_token", "private_key", "credentials", "recovery_codes"}
 
 
@@ -82,8 +132,9 @@ def test_demo_tables_mask_their_password_hashes_and_tokens(database: Database) -
 
 
 def test_profile_patterns_name_columns_by_schema_table_and_column_with_wildcards() -> None:
-    table = made_up_table({"discord_id": "varchar", "api_url": "text", "api_calls": "int", "note": "text"},
-                          schema="gacha", name="users")
+    table = made_up_table(
+        {"discord_id": "varchar", "api_url": "text", "api_calls": "int", "note": "text"}, schema="gacha", name="users"
+    )
     assert sensitive_columns(table, ["gacha.users.discord_id"]) == {"discord_id"}
     assert sensitive_columns(table, ["users.discord_id"]) == {"discord_id"}
     assert sensitive_columns(table, ["discord_id"]) == {"discord_id"}
@@ -101,10 +152,12 @@ def test_mask_row_keeps_null_visible() -> None:
 
 def _reveals(database: Database) -> list[tuple]:
     with database.connect() as connection:
-        return connection.execute(text(
-            "SELECT operator, role, action, schema_name, table_name, primary_key, before, after, reason"
-            " FROM console.audit_log WHERE action = 'reveal' ORDER BY id"
-        )).all()
+        return connection.execute(
+            text(
+                "SELECT operator, role, action, schema_name, table_name, primary_key, before, after, reason"
+                " FROM console.audit_log WHERE action = 'reveal' ORDER BY id"
+            )
+        ).all()
 
 
 def test_an_admin_reveal_is_audited_without_the_value(database: Database) -> None:
@@ -113,8 +166,17 @@ def test_an_admin_reveal_is_audited_without_the_value(database: Database) -> Non
         user_id, secret = connection.execute(text("SELECT id, hashed_password FROM accounts.users LIMIT 1")).one()
     record_reveal(database, table, {"id": user_id}, "hashed_password")
     [row] = _reveals(database)
-    assert row == (database.settings.operator, "admin", "reveal", "accounts", "users", {"id": str(user_id)},
-                   None, {"revealed": "hashed_password"}, None)
+    assert row == (
+        database.settings.operator,
+        "admin",
+        "reveal",
+        "accounts",
+        "users",
+        {"id": str(user_id)},
+        None,
+        {"revealed": "hashed_password"},
+        None,
+    )
     assert secret not in str(row)
 
 
@@ -137,10 +199,12 @@ def test_a_read_only_admin_cannot_reveal_because_the_reveal_cannot_be_audited(
         # And the server would have refused the audit row anyway.
         with pytest.raises(DBAPIError, match="read-only transaction"):
             with read_only.connect() as connection:
-                connection.execute(text(
-                    "INSERT INTO console.audit_log (operator, role, action, schema_name, table_name)"
-                    " VALUES ('x', 'admin', 'reveal', 'a', 'b')"
-                ))
+                connection.execute(
+                    text(
+                        "INSERT INTO console.audit_log (operator, role, action, schema_name, table_name)"
+                        " VALUES ('x', 'admin', 'reveal', 'a', 'b')"
+                    )
+                )
 
 
 def test_revealing_a_column_that_does_not_exist_is_refused(database: Database) -> None:
@@ -166,7 +230,8 @@ def test_profile_sensitive_columns_reach_the_connection_settings(tmp_path: Path)
 
 
 @pytest.mark.parametrize(
-    "value", ['"gacha.users.discord_id"', "[1, 2]", '["a.b.c.d"]', '["users..id"]', '[""]', "{ a = 1 }"],
+    "value",
+    ['"gacha.users.discord_id"', "[1, 2]", '["a.b.c.d"]', '["users..id"]', '[""]', "{ a = 1 }"],
 )
 def test_bad_sensitive_columns_are_a_one_line_config_error(tmp_path: Path, value: str) -> None:
     with pytest.raises(ConfigError, match="sensitive_columns") as caught:

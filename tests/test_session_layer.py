@@ -72,9 +72,11 @@ def test_a_connection_the_server_dropped_while_pooled_is_replaced_before_use(dat
 
 
 def test_a_connection_in_use_moments_ago_costs_no_ping_and_an_idle_one_is_pinged(
-        database_url: URL, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    database_url: URL, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """SQLAlchemy's pre_ping was a round trip at every checkout; a desk action that is one
     statement paid two. Only a connection idle for PING_AFTER_IDLE_S is pinged now."""
+
     def round_trips_of(checkouts: int) -> int:
         trace = tmp_path / f"trace-{checkouts}-{engine.PING_AFTER_IDLE_S}"
         with Database(ConnectionSettings(url=database_url)) as database, protocol_trace(database, trace) as sent:

@@ -58,8 +58,7 @@ def test_tables_grid_wide_numbers_scrolled(snap_compare, snapshot_database: Data
         connection.execute(text(wide))
     try:
         app = make_app(snapshot_database)
-        assert snap_compare(app, terminal_size=size,
-                            run_before=open_table("gacha.users", *["right"] * 6))
+        assert snap_compare(app, terminal_size=size, run_before=open_table("gacha.users", *["right"] * 6))
     finally:  # the snapshot database is shared by the worker's other snapshots
         with snapshot_database.connect() as connection:
             for row in before:

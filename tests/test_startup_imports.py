@@ -42,33 +42,60 @@ async def main():
 asyncio.run(main())
 """
 
-AT_START = frozenset({
-    # The UI: the app, the home screen and what it draws with.
-    "console.app", "console.commands", "screens.base", "screens.home", "widgets.cell_grid",
-    # The command line, whose parser names every command (their modules load when they run).
-    "console.cli", "console.cli_common", "console.config", "console.connect", "console.embedded",
-    "console.binding_ids",
-    *(f"console.cli_{family}" for family in ("build", "desk", "explain", "import", "migrate", "roles", "stats")),
-    # The connection, and the home screen's data: one read of the catalog and the version table.
-    "data.engine", "data.errors", "data.roles", "data.base", "data.inputs", "data.formatting", "data.login",
-    "data.overview", "data.pooler", "data.migrate", "data.migrate.state",
-    # Packages whose __init__ holds a constant the parser shows, and nothing else.
-    "data.imports", "data.explain",
-})
+AT_START = frozenset(
+    {
+        # The UI: the app, the home screen and what it draws with.
+        "console.app",
+        "console.commands",
+        "screens.base",
+        "screens.home",
+        "widgets.cell_grid",
+        # The command line, whose parser names every command (their modules load when they run).
+        "console.cli",
+        "console.cli_common",
+        "console.config",
+        "console.connect",
+        "console.embedded",
+        "console.binding_ids",
+        *(f"console.cli_{family}" for family in ("build", "desk", "explain", "import", "migrate", "roles", "stats")),
+        # The connection, and the home screen's data: one read of the catalog and the version table.
+        "data.engine",
+        "data.errors",
+        "data.roles",
+        "data.base",
+        "data.inputs",
+        "data.formatting",
+        "data.login",
+        "data.overview",
+        "data.pooler",
+        "data.migrate",
+        "data.migrate.state",
+        # Packages whose __init__ holds a constant the parser shows, and nothing else.
+        "data.imports",
+        "data.explain",
+    }
+)
 """Our modules the start path may import: any other is a regression of the start-up."""
 
 HEAVY = ("alembic", "sqlalchemy.orm", "mako", "ijson", "tree_sitter", "pgvector")
 """Libraries the home screen has no use for (Alembic runs migrations; the ORM, the models)."""
 
 
-@pytest.mark.parametrize("keymap", [{}, {"tables.filter": "ctrl+f", "activity.pause": "f6"}],
-                         ids=["no keymap", "a config's [keys]"])
+@pytest.mark.parametrize(
+    "keymap", [{}, {"tables.filter": "ctrl+f", "activity.pause": "f6"}], ids=["no keymap", "a config's [keys]"]
+)
 def test_the_home_screen_starts_without_the_other_screens_modules(database_url: URL, keymap: dict[str, str]) -> None:
     """A config's [keys] is checked against the known binding ids without importing the
     screens that declare them."""
     url = login_url(database_url, Role.ADMIN).render_as_string(hide_password=False)
-    done = subprocess.run([sys.executable, "-c", PROBE, url, json.dumps(keymap)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120, stdin=subprocess.DEVNULL)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, url, json.dumps(keymap)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     modules = json.loads(done.stdout.strip().splitlines()[-1])
     assert "screens.home" in modules

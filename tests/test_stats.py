@@ -43,6 +43,7 @@ def pid_of(connection: Connection) -> int:
 def helpers(database_url: URL) -> Iterator[Database]:
     """Other clients of the same database, with an application_name of their own."""
     with Database(ConnectionSettings(url=database_url, pool=PoolSettings(size=4, max_overflow=4))) as db:
+
         @event.listens_for(db.engine, "connect")
         def _name(dbapi_connection: Any, record: Any) -> None:
             with dbapi_connection.cursor() as cursor:
@@ -118,13 +119,28 @@ def test_a_lock_wait_shows_who_blocks_whom(database: Database, helpers: Database
 
 def test_blocking_tree_builds_chains_and_survives_cycles() -> None:
     def make(pid: int, *blocked_by: int) -> stats.Backend:
-        return stats.Backend(pid=pid, database="d", user="u", application_name="a", client_addr=None,
-                             backend_type="client backend", state="active", wait_event_type=None,
-                             wait_event=None, query="q", backend_seconds=1, xact_seconds=1,
-                             query_seconds=1, state_seconds=1, blocked_by=blocked_by)
+        return stats.Backend(
+            pid=pid,
+            database="d",
+            user="u",
+            application_name="a",
+            client_addr=None,
+            backend_type="client backend",
+            state="active",
+            wait_event_type=None,
+            wait_event=None,
+            query="q",
+            backend_seconds=1,
+            xact_seconds=1,
+            query_seconds=1,
+            state_seconds=1,
+            blocked_by=blocked_by,
+        )
 
     chain = stats.blocking_tree([make(1), make(2, 1), make(3, 2), make(4, 1), make(5)])
-    assert [(n.pid, [(c.pid, [g.pid for g in c.blocked]) for c in n.blocked]) for n in chain] == [(1, [(2, [3]), (4, [])])]
+    assert [(n.pid, [(c.pid, [g.pid for g in c.blocked]) for c in n.blocked]) for n in chain] == [
+        (1, [(2, [3]), (4, [])])
+    ]
     cycle = stats.blocking_tree([make(7, 8), make(8, 7)])
     assert [(n.pid, [c.pid for c in n.blocked]) for n in cycle] == [(7, [8])]
     assert stats.blocking_tree([make(9, 99)])[0].backend is None
@@ -154,11 +170,19 @@ def test_cancel_ends_a_long_query_and_is_audited(database: Database, helpers: Da
     [error] = outcome
     assert isinstance(error, OperationalError) and isinstance(error.orig, psycopg.errors.QueryCanceled)
     with database.connect() as connection:
-        row = connection.execute(text(
-            "SELECT action, schema_name, table_name, primary_key, before, reason, role FROM console.audit_log "
-            "WHERE action = 'cancel-backend'")).one()
+        row = connection.execute(
+            text(
+                "SELECT action, schema_name, table_name, primary_key, before, reason, role FROM console.audit_log "
+                "WHERE action = 'cancel-backend'"
+            )
+        ).one()
     assert (row.schema_name, row.table_name, row.primary_key, row.reason, row.role) == (
-        "pg_catalog", "pg_stat_activity", {"pid": pid[0]}, "runaway query", "admin")
+        "pg_catalog",
+        "pg_stat_activity",
+        {"pid": pid[0]},
+        "runaway query",
+        "admin",
+    )
     assert row.before["query"] == "SELECT pg_sleep(30)" and row.before["state"] == "active"
     assert row.before["application_name"] == "stats-test"
     assert stats.cancel_backend(database, 2**31 - 1) is False  # no such backend: nothing audited
@@ -173,13 +197,20 @@ def test_terminate_ends_an_idle_transaction(database: Database, helpers: Databas
     connection.invalidate()
     connection.close()
     with database.connect() as check:
-        assert check.execute(text("SELECT count(*) FROM console.audit_log WHERE action = 'terminate-backend'")).scalar_one() == 1
+        assert (
+            check.execute(
+                text("SELECT count(*) FROM console.audit_log WHERE action = 'terminate-backend'")
+            ).scalar_one()
+            == 1
+        )
 
 
 def test_only_an_admin_may_cancel(database_url: URL, database: Database) -> None:
-    for settings in (login_settings(database_url, Role.DEVELOPER, pool=SMALL_POOL),
-                     login_settings(database_url, Role.SUPPORT, pool=SMALL_POOL),
-                     ConnectionSettings(url=database_url, read_only=True, pool=SMALL_POOL)):
+    for settings in (
+        login_settings(database_url, Role.DEVELOPER, pool=SMALL_POOL),
+        login_settings(database_url, Role.SUPPORT, pool=SMALL_POOL),
+        ConnectionSettings(url=database_url, read_only=True, pool=SMALL_POOL),
+    ):
         with Database(settings) as db:
             with pytest.raises(PermissionError) as refused:
                 stats.cancel_backend(db, 1)
@@ -188,7 +219,12 @@ def test_only_an_admin_may_cancel(database_url: URL, database: Database) -> None
                 stats.terminate_backend(db, 1)
             assert stats.snapshot(db).database.name == database_url.database  # but may read it all
     with database.connect() as connection:
-        assert connection.execute(text("SELECT count(*) FROM console.audit_log WHERE action LIKE '%-backend'")).scalar_one() == 0
+        assert (
+            connection.execute(
+                text("SELECT count(*) FROM console.audit_log WHERE action LIKE '%-backend'")
+            ).scalar_one()
+            == 0
+        )
 
 
 def test_snapshot_is_bounded_and_gives_rates(database: Database) -> None:
@@ -200,7 +236,9 @@ def test_snapshot_is_bounded_and_gives_rates(database: Database) -> None:
     with database.connect() as connection:
         connection.execute(text("SELECT 1"))
     # Backends flush their counters to the cumulative statistics about once a second.
-    second = wait_for(lambda: (s := stats.snapshot(database, previous=first)).database.commits > first.database.commits and s)
+    second = wait_for(
+        lambda: (s := stats.snapshot(database, previous=first)).database.commits > first.database.commits and s
+    )
     assert second.database.commits_per_second is not None and second.database.commits_per_second > 0
     assert second.database.cache_hit_ratio is not None and 0 < second.database.cache_hit_ratio <= 1
     assert second.tables and second.tables[0].total_bytes >= second.tables[-1].total_bytes

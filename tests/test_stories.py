@@ -32,19 +32,31 @@ def make_story(database: Database, nodes: list[dict[str, Any]], title: str = "Te
     with database.connect() as connection:
         connection.execute(insert(Story), {"id": story_id, "title": title})
         for number, node in enumerate(nodes):
-            connection.execute(insert(Node), {
-                "story_id": story_id, "content": f"node {number}", "node_type": "scene",
-                "created_at": T0 + timedelta(minutes=number), "embedding": None, "parent_id": None,
-                **node,
-            })
+            connection.execute(
+                insert(Node),
+                {
+                    "story_id": story_id,
+                    "content": f"node {number}",
+                    "node_type": "scene",
+                    "created_at": T0 + timedelta(minutes=number),
+                    "embedding": None,
+                    "parent_id": None,
+                    **node,
+                },
+            )
     return story_id
 
 
 def chain(database: Database, length: int) -> list[uuid.UUID]:
     """A straight line of `length` nodes, root first."""
     ids = [uuid.uuid4() for _ in range(length)]
-    make_story(database, [{"id": node, "parent_id": ids[i - 1] if i else None,
-                           "node_type": "root" if i == 0 else "scene"} for i, node in enumerate(ids)])
+    make_story(
+        database,
+        [
+            {"id": node, "parent_id": ids[i - 1] if i else None, "node_type": "root" if i == 0 else "scene"}
+            for i, node in enumerate(ids)
+        ],
+    )
     return ids
 
 
@@ -121,10 +133,17 @@ def test_ancestors_stop_at_a_cycle(database: Database) -> None:
 def test_subtree_in_path_order_with_depth_and_size_limits(database: Database) -> None:
     r, c1, c2, g1, g2, gg = (uuid.uuid4() for _ in range(6))
     # Inserted out of order; created_at (by list position) orders siblings: c2 before c1.
-    make_story(database, [
-        {"id": r, "node_type": "root"}, {"id": c2, "parent_id": r}, {"id": c1, "parent_id": r},
-        {"id": g2, "parent_id": c2}, {"id": g1, "parent_id": c2}, {"id": gg, "parent_id": g1},
-    ])
+    make_story(
+        database,
+        [
+            {"id": r, "node_type": "root"},
+            {"id": c2, "parent_id": r},
+            {"id": c1, "parent_id": r},
+            {"id": g2, "parent_id": c2},
+            {"id": g1, "parent_id": c2},
+            {"id": gg, "parent_id": g1},
+        ],
+    )
     whole = stories.subtree(database, r)
     assert [(n.id, n.depth) for n in whole.nodes] == [(r, 0), (c2, 1), (g2, 2), (g1, 2), (gg, 3), (c1, 1)]
     assert (whole.depth_limit_hit, whole.truncated) == (False, False)
@@ -142,13 +161,18 @@ def test_subtree_in_path_order_with_depth_and_size_limits(database: Database) ->
 def test_similar_nodes_by_cosine_distance(database: Database) -> None:
     source, same, near, mid, far, blank = (uuid.uuid4() for _ in range(6))
     angles = {source: 0, same: 0, near: 10, mid: 40, far: 70}
-    make_story(database, [{"id": node, "embedding": unit(angle)} for node, angle in angles.items()]
-               + [{"id": blank}], title="Vectors")
+    make_story(
+        database,
+        [{"id": node, "embedding": unit(angle)} for node, angle in angles.items()] + [{"id": blank}],
+        title="Vectors",
+    )
     found = stories.similar_nodes(database, source, limit=4)
     assert found.missing_embedding is None
     # Demo embeddings are near-random in 768 dimensions (cosine ~0 with these): ours come first.
     assert [n.id for n in found.nodes] == [same, near, mid, far]
-    assert [n.distance for n in found.nodes] == pytest.approx([1 - math.cos(math.radians(a)) for a in (0, 10, 40, 70)], abs=1e-6)
+    assert [n.distance for n in found.nodes] == pytest.approx(
+        [1 - math.cos(math.radians(a)) for a in (0, 10, 40, 70)], abs=1e-6
+    )
     assert found.nodes[1].similarity == pytest.approx(math.cos(math.radians(10)), abs=1e-6)
     assert {n.story_title for n in found.nodes} == {"Vectors"}
 
@@ -185,9 +209,14 @@ def test_developer_reads_stories_and_support_may_not(database_url: URL) -> None:
         assert stories.subtree(developer, root.id).nodes[0].id == root.id
     with Database(login_settings(database_url, Role.SUPPORT, pool=SMALL_POOL)) as support:
         node_id = uuid.uuid4()
-        calls = [lambda: stories.list_stories(support), lambda: stories.story_roots(support, node_id),
-                 lambda: stories.node_children(support, node_id), lambda: stories.ancestors(support, node_id),
-                 lambda: stories.subtree(support, node_id), lambda: stories.similar_nodes(support, node_id)]
+        calls = [
+            lambda: stories.list_stories(support),
+            lambda: stories.story_roots(support, node_id),
+            lambda: stories.node_children(support, node_id),
+            lambda: stories.ancestors(support, node_id),
+            lambda: stories.subtree(support, node_id),
+            lambda: stories.similar_nodes(support, node_id),
+        ]
         for call in calls:
             with pytest.raises(PermissionError, match="support role may not read the stories schema"):
                 call()

@@ -66,7 +66,6 @@ def column(table: DataTable[object], index: int) -> list[str]:
     return [str(table.get_cell_at((row, index))) for row in range(table.row_count)]
 
 
-
 async def walk_down(pilot: Pilot[None], levels: int) -> None:
     """From the highlighted line, open it and go to its first child, `levels` times (→ →)."""
     for _ in range(levels):
@@ -183,8 +182,9 @@ def test_similar_nodes_are_listed_nearest_first_and_enter_jumps_to_one(database:
         distances = [float(value) for value in column(table, 4)]
         assert distances == sorted(distances)
         # Enter on a neighbour in another story opens the way to it in the tree.
-        target = next((near for near in expected.nodes if near.story_id != cursor_node(app).story_id),
-                      expected.nodes[-1])
+        target = next(
+            (near for near in expected.nodes if near.story_id != cursor_node(app).story_id), expected.nodes[-1]
+        )
         index = [near.id for near in expected.nodes].index(target.id)
         table.focus()
         table.move_cursor(row=index)

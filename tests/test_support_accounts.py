@@ -35,9 +35,12 @@ def run(database: Database, sql: str, **params: Any) -> Any:
 
 def audit_rows(database: Database) -> list[Any]:
     with database.connect() as connection:
-        return connection.execute(text(
-            "SELECT operator, role, action, schema_name, table_name, primary_key, before, after, reason"
-            " FROM console.audit_log ORDER BY id")).all()
+        return connection.execute(
+            text(
+                "SELECT operator, role, action, schema_name, table_name, primary_key, before, after, reason"
+                " FROM console.audit_log ORDER BY id"
+            )
+        ).all()
 
 
 def by_email(database: Database, email: str) -> accounts.AccountRow:
@@ -96,7 +99,11 @@ def test_support_soft_deletes_and_restores_with_audit_rows(support: Database, da
     assert (restored.is_deleted, restored.deleted_at) == (False, None)
     last = audit_rows(database)[-1]
     assert (last.action, last.reason, last.after["is_deleted"], last.after["hashed_password"]) == (
-        "restore", "changed their mind", False, MASK)
+        "restore",
+        "changed their mind",
+        False,
+        MASK,
+    )
     with pytest.raises(accounts.NotDeleted, match="is not deleted"):
         accounts.restore_user(support, user.id, "again")
     assert len(audit_rows(database)) == 2
@@ -113,10 +120,15 @@ def test_refusals_write_nothing(support: Database, database: Database) -> None:
 
 
 def test_a_failed_audit_insert_leaves_the_user_as_it_was(support: Database, database: Database) -> None:
-    run(database, "CREATE FUNCTION public.refuse() RETURNS trigger LANGUAGE plpgsql"
-                  " AS $$ BEGIN RAISE EXCEPTION 'refused by test trigger'; END $$")
-    run(database, "CREATE TRIGGER no_audit BEFORE INSERT ON console.audit_log"
-                  " FOR EACH ROW EXECUTE FUNCTION public.refuse()")
+    run(
+        database,
+        "CREATE FUNCTION public.refuse() RETURNS trigger LANGUAGE plpgsql"
+        " AS $$ BEGIN RAISE EXCEPTION 'refused by test trigger'; END $$",
+    )
+    run(
+        database,
+        "CREATE TRIGGER no_audit BEFORE INSERT ON console.audit_log FOR EACH ROW EXECUTE FUNCTION public.refuse()",
+    )
     deleted = by_email(database, DELETED)
     with pytest.raises(DBAPIError, match="refused by test trigger"):
         accounts.restore_user(support, deleted.id, "fails")

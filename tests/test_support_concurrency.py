@@ -63,11 +63,20 @@ def test_fifty_simultaneous_redemptions_of_a_code_limited_to_ten(database_url: U
     assert all("used 10 of 10" in str(error) for error in refused)
     winners = {r.user_id for r in won}
     with database.connect() as connection:
-        assert connection.execute(text("SELECT count(*) FROM gacha.gift_code_redemptions WHERE code = 'RUSH'")).scalar() == 10
-        credited = connection.execute(text(
-            "SELECT user_id FROM gacha.currency_ledger WHERE reason = 'Gift code RUSH'")).scalars().all()
-        balances = dict(connection.execute(text("SELECT id, quartzs FROM gacha.users WHERE id = ANY(:ids)"),
-                                           {"ids": [p.id for p in players]}).all())
+        assert (
+            connection.execute(text("SELECT count(*) FROM gacha.gift_code_redemptions WHERE code = 'RUSH'")).scalar()
+            == 10
+        )
+        credited = (
+            connection.execute(text("SELECT user_id FROM gacha.currency_ledger WHERE reason = 'Gift code RUSH'"))
+            .scalars()
+            .all()
+        )
+        balances = dict(
+            connection.execute(
+                text("SELECT id, quartzs FROM gacha.users WHERE id = ANY(:ids)"), {"ids": [p.id for p in players]}
+            ).all()
+        )
     assert sorted(credited) == sorted(winners)
     assert all(balances[p.id] == p.quartzs + (77 if p.id in winners else 0) for p in players)
 
@@ -79,9 +88,11 @@ def test_eight_writers_granting_five_hundred_times_each_to_one_player(database_u
     # of one quartz per step of all the writers makes every deduction payable in any order.
     grant(database, player, "quartzs", 4000, "float for the concurrent deductions")
     with database.connect() as connection:
-        start, entries_before = connection.execute(text(
-            "SELECT quartzs, (SELECT count(*) FROM gacha.currency_ledger WHERE user_id = 11) FROM gacha.users WHERE id = 11"
-        )).one()
+        start, entries_before = connection.execute(
+            text(
+                "SELECT quartzs, (SELECT count(*) FROM gacha.currency_ledger WHERE user_id = 11) FROM gacha.users WHERE id = 11"
+            )
+        ).one()
     # Each writer's amounts are known in advance: mostly grants, some small deductions.
     plans = [[random.Random(w * 1000 + n).choice((1, 2, 3, 5, 8, -1)) for n in range(500)] for w in range(8)]
 
@@ -101,11 +112,15 @@ def test_eight_writers_granting_five_hundred_times_each_to_one_player(database_u
     expected = start + sum(sum(plan) for plan in plans)
     with database.connect() as connection:
         balance = connection.execute(text("SELECT quartzs FROM gacha.users WHERE id = 11")).scalar()
-        ledger = connection.execute(text(
-            "SELECT delta, balance_after FROM gacha.currency_ledger WHERE user_id = 11 AND currency = 'quartzs' ORDER BY id"
-        )).all()
+        ledger = connection.execute(
+            text(
+                "SELECT delta, balance_after FROM gacha.currency_ledger WHERE user_id = 11 AND currency = 'quartzs' ORDER BY id"
+            )
+        ).all()
         entries = connection.execute(text("SELECT count(*) FROM gacha.currency_ledger WHERE user_id = 11")).scalar()
-        audits = connection.execute(text("SELECT count(*) FROM console.audit_log WHERE primary_key = '{\"id\": 11}'")).scalar()
+        audits = connection.execute(
+            text("SELECT count(*) FROM console.audit_log WHERE primary_key = '{\"id\": 11}'")
+        ).scalar()
     assert balance == expected
     assert sum(delta for delta, _ in ledger) == balance
     assert entries - entries_before == 4000 and audits == 4001  # the float's audit row too
@@ -116,7 +131,9 @@ def test_eight_writers_granting_five_hundred_times_each_to_one_player(database_u
         assert balance_after == running
 
 
-def test_an_unlimited_code_redeemed_at_once_by_many_and_by_one_player_many_times(database_url: URL, database: Database) -> None:
+def test_an_unlimited_code_redeemed_at_once_by_many_and_by_one_player_many_times(
+    database_url: URL, database: Database
+) -> None:
     with database.connect() as connection:
         players = connection.execute(text("SELECT id FROM gacha.users ORDER BY id DESC LIMIT 40")).scalars().all()
     with desk(database_url, 45) as support:
@@ -129,10 +146,14 @@ def test_an_unlimited_code_redeemed_at_once_by_many_and_by_one_player_many_times
     assert (len(won), len(again)) == (41, 4), [o for o in outcomes if not isinstance(o, (Redemption, AlreadyRedeemed))]
     assert sorted(r.user_id for r in won) == sorted([*players, 1])
     with database.connect() as connection:
-        credited = connection.execute(text(
-            "SELECT user_id, count(*) FROM gacha.currency_ledger WHERE reason = 'Gift code FOR-ALL' GROUP BY 1")).all()
+        credited = connection.execute(
+            text("SELECT user_id, count(*) FROM gacha.currency_ledger WHERE reason = 'Gift code FOR-ALL' GROUP BY 1")
+        ).all()
         assert len(credited) == 41 and all(count == 1 for _, count in credited)
-        assert connection.execute(text("SELECT count(*) FROM gacha.gift_code_redemptions WHERE code = 'FOR-ALL'")).scalar() == 41
+        assert (
+            connection.execute(text("SELECT count(*) FROM gacha.gift_code_redemptions WHERE code = 'FOR-ALL'")).scalar()
+            == 41
+        )
 
 
 def test_a_deduction_waits_for_a_grant_under_way(database_url: URL, database: Database) -> None:
@@ -142,8 +163,13 @@ def test_a_deduction_waits_for_a_grant_under_way(database_url: URL, database: Da
         balance = connection.execute(text("SELECT quartzs FROM gacha.users WHERE id = 12")).scalar()
     with desk(database_url, 2) as support, database.engine.connect() as holder, ThreadPoolExecutor(1) as pool:
         holder.execute(text("UPDATE gacha.users SET quartzs = quartzs + 1000 WHERE id = 12"))
-        holder.execute(text("INSERT INTO gacha.currency_ledger (user_id, currency, delta, balance_after, reason, operator)"
-                            " VALUES (12, 'quartzs', 1000, :b, 'the grant under way', 'bot')"), {"b": balance + 1000})
+        holder.execute(
+            text(
+                "INSERT INTO gacha.currency_ledger (user_id, currency, delta, balance_after, reason, operator)"
+                " VALUES (12, 'quartzs', 1000, :b, 'the grant under way', 'bot')"
+            ),
+            {"b": balance + 1000},
+        )
         future = pool.submit(grant, support, 12, "quartzs", -(balance + 500), "Clawback")
         wait_for_lock_waiter(database)
         holder.commit()

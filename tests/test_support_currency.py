@@ -57,10 +57,14 @@ def scalar(database: Database, sql: str, **params: object) -> object:
 
 def counts(database: Database) -> tuple[object, ...]:
     with database.connect() as connection:
-        return tuple(connection.execute(text(
-            "SELECT (SELECT count(*) FROM gacha.currency_ledger), (SELECT count(*) FROM console.audit_log),"
-            " (SELECT sum(quartzs) + sum(sakura_crystals) + sum(daphine) FROM gacha.users)"
-        )).one())
+        return tuple(
+            connection.execute(
+                text(
+                    "SELECT (SELECT count(*) FROM gacha.currency_ledger), (SELECT count(*) FROM console.audit_log),"
+                    " (SELECT sum(quartzs) + sum(sakura_crystals) + sum(daphine) FROM gacha.users)"
+                )
+            ).one()
+        )
 
 
 def test_a_grant_writes_balance_ledger_and_audit(support: Database, database: Database) -> None:
@@ -75,9 +79,18 @@ def test_a_grant_writes_balance_ledger_and_audit(support: Database, database: Da
     assert (ledger.user_id, ledger.delta, ledger.balance_after, ledger.operator) == (5, 250, before + 250, "alice")
     assert ledger.created_at == entry.created_at
     assert (audit.operator, audit.role, audit.action, audit.schema_name, audit.table_name) == (
-        "alice", "support", "grant", "gacha", "users")
+        "alice",
+        "support",
+        "grant",
+        "gacha",
+        "users",
+    )
     assert audit.primary_key == {"id": 5}
-    assert (audit.before, audit.after, audit.reason) == ({"quartzs": before}, {"quartzs": before + 250}, "Goodwill: ticket #42")
+    assert (audit.before, audit.after, audit.reason) == (
+        {"quartzs": before},
+        {"quartzs": before + 250},
+        "Goodwill: ticket #42",
+    )
 
 
 def test_a_deduction_is_a_negative_grant(support: Database, database: Database) -> None:
@@ -85,7 +98,12 @@ def test_a_deduction_is_a_negative_grant(support: Database, database: Database) 
     assert before >= 20
     first = grant(support, 9, "sakura_crystals", -10, "Reversal: double credit")
     second = deduct(support, 9, "sakura_crystals", 10, "Reversal: double credit")
-    assert (first.delta, first.balance_after, second.delta, second.balance_after) == (-10, before - 10, -10, before - 20)
+    assert (first.delta, first.balance_after, second.delta, second.balance_after) == (
+        -10,
+        before - 10,
+        -10,
+        before - 20,
+    )
     actions = scalar(database, "SELECT string_agg(action, ',' ORDER BY id) FROM console.audit_log")
     assert actions == "deduct,deduct"
     with pytest.raises(BadAmount, match="positive amount"):
@@ -132,7 +150,9 @@ def test_an_unknown_player(support: Database) -> None:
 
 def test_the_support_role_is_bounded_by_max_grant(database_url: URL, support: Database, database: Database) -> None:
     before = counts(database)
-    with pytest.raises(GrantLimitExceeded, match=r"1,001 quartzs is over this profile's limit of 1,000.*admin") as refused:
+    with pytest.raises(
+        GrantLimitExceeded, match=r"1,001 quartzs is over this profile's limit of 1,000.*admin"
+    ) as refused:
         grant(support, 4, "quartzs", 1001, "Compensation")
     assert isinstance(refused.value, PermissionError)
     assert counts(database) == before
@@ -186,16 +206,24 @@ def test_the_ledger_sums_to_the_balances(database_url: URL, support: Database, d
         assert mismatches(connection) == []  # the demo data's ledger
     with desk(database_url, Role.ADMIN) as admin:
         for step, (user, currency_, amount) in enumerate(
-            [(1, "quartzs", 300), (1, "quartzs", -120), (2, "daphine", 7), (1, "sakura_crystals", 5000),
-             (2, "daphine", -7), (3, "quartzs", 999), (1, "quartzs", -1)]
+            [
+                (1, "quartzs", 300),
+                (1, "quartzs", -120),
+                (2, "daphine", 7),
+                (1, "sakura_crystals", 5000),
+                (2, "daphine", -7),
+                (3, "quartzs", 999),
+                (1, "quartzs", -1),
+            ]
         ):
             grant(admin if abs(amount) > 1000 else support, user, currency_, amount, f"step {step}")
         with pytest.raises(InsufficientBalance):
-            grant(support, 2, "daphine", -10**6, "too much")
+            grant(support, 2, "daphine", -(10**6), "too much")
     with database.connect() as connection:
         assert mismatches(connection) == []
-        changed = connection.execute(text(
-            "SELECT count(*) FROM gacha.currency_ledger WHERE reason LIKE 'step %'")).scalar()
+        changed = connection.execute(
+            text("SELECT count(*) FROM gacha.currency_ledger WHERE reason LIKE 'step %'")
+        ).scalar()
     assert changed == 7
 
 
@@ -214,23 +242,45 @@ def test_console_grant_and_deduct(database_url: URL, database: Database) -> None
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(f"deducted 500 quartzs from player 8: balance {before + 1000:,}")
     assert scalar(database, "SELECT quartzs FROM gacha.users WHERE id = 8") == before + 1000
-    assert scalar(database, "SELECT string_agg(role || ':' || action, ',' ORDER BY id) FROM console.audit_log") == "admin:grant,support:deduct"
+    assert (
+        scalar(database, "SELECT string_agg(role || ':' || action, ',' ORDER BY id) FROM console.audit_log")
+        == "admin:grant,support:deduct"
+    )
 
 
 def test_console_grant_refusals(database_url: URL, database: Database) -> None:
     url = socket_url(database_url)
     before = counts(database)
-    assert_refused(run_console("--url", url, "grant", "8", "-99999999", "quartzs", "--reason", "x"), 1, "below zero", "quartzs")
+    assert_refused(
+        run_console("--url", url, "grant", "8", "-99999999", "quartzs", "--reason", "x"), 1, "below zero", "quartzs"
+    )
     assert_refused(run_console("--url", url, "grant", "8", "5", "quartzs"), 2, "reason is required")
     assert_refused(run_console("--url", url, "grant", "8", "0", "quartzs", "--reason", "x"), 2, "must not be zero")
-    assert_refused(run_console("--url", url, "grant", "8", "ten", "quartzs", "--reason", "x"), 2, "AMOUNT must be a whole number written with the digits 0-9, not 'ten'")
+    assert_refused(
+        run_console("--url", url, "grant", "8", "ten", "quartzs", "--reason", "x"),
+        2,
+        "AMOUNT must be a whole number written with the digits 0-9, not 'ten'",
+    )
     assert_refused(run_console("--url", url, "grant", "8", "5", "gold", "--reason", "x"), 2, "unknown currency 'gold'")
-    assert_refused(run_console("--url", url, "grant", "424242", "5", "quartzs", "--reason", "x"), 1, "no gacha player with id 424242")
-    assert_refused(run_console("--url", url, "--role", "support", "grant", "8", "10001", "quartzs", "--reason", "x"), 1,
-            "limit of 10,000", "admin role")
-    assert_refused(run_console("--url", url, "--role", "developer", "grant", "8", "5", "quartzs", "--reason", "x"), 1,
-            "developer role cannot use the support desk")
-    assert_refused(run_console("--url", url, "--read-only", "grant", "8", "5", "quartzs", "--reason", "x"), 1, "read-only")
+    assert_refused(
+        run_console("--url", url, "grant", "424242", "5", "quartzs", "--reason", "x"),
+        1,
+        "no gacha player with id 424242",
+    )
+    assert_refused(
+        run_console("--url", url, "--role", "support", "grant", "8", "10001", "quartzs", "--reason", "x"),
+        1,
+        "limit of 10,000",
+        "admin role",
+    )
+    assert_refused(
+        run_console("--url", url, "--role", "developer", "grant", "8", "5", "quartzs", "--reason", "x"),
+        1,
+        "developer role cannot use the support desk",
+    )
+    assert_refused(
+        run_console("--url", url, "--read-only", "grant", "8", "5", "quartzs", "--reason", "x"), 1, "read-only"
+    )
     assert counts(database) == before
 
 
@@ -239,7 +289,9 @@ def test_console_max_grant_comes_from_the_profile(tmp_path: Path, database_url: 
     login = socket_url(database_url.set(username=Role.SUPPORT.login))
     config.write_text(f'[profiles.desk]\nurl = "{login}"\nrole = "support"\nmax_grant = 100\n')
     base = ("--config", str(config), "--profile", "desk", "grant", "8")
-    assert_refused(run_console(*base, "101", "daphine", "--reason", "x"), 1, "101 daphine is over this profile's limit of 100")
+    assert_refused(
+        run_console(*base, "101", "daphine", "--reason", "x"), 1, "101 daphine is over this profile's limit of 100"
+    )
     assert run_console(*base, "100", "daphine", "--reason", "x").returncode == 0
     for bad in ("0", "-5", "true", '"lots"', "2.5"):
         config.write_text(f'[profiles.desk]\nurl = "{socket_url(database_url)}"\nmax_grant = {bad}\n')

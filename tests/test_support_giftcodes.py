@@ -49,8 +49,7 @@ from tests.conftest import (
 
 @pytest.fixture
 def support(database_url: URL) -> Iterator[Database]:
-    with Database(login_settings(database_url, Role.SUPPORT, pool=SMALL_POOL,
-                                     operator="ren", max_grant=5000)) as db:
+    with Database(login_settings(database_url, Role.SUPPORT, pool=SMALL_POOL, operator="ren", max_grant=5000)) as db:
         yield db
 
 
@@ -64,18 +63,30 @@ def scalar(database: Database, sql: str, **params: object) -> object:
 
 
 def written(database: Database) -> tuple[object, ...]:
-    return tuple(rows(database, """
+    return tuple(
+        rows(
+            database,
+            """
         SELECT (SELECT count(*) FROM gacha.gift_codes), (SELECT count(*) FROM gacha.gift_code_redemptions),
                (SELECT count(*) FROM gacha.currency_ledger), (SELECT count(*) FROM console.audit_log),
-               (SELECT sum(quartzs::bigint + sakura_crystals + daphine) FROM gacha.users)""")[0])
+               (SELECT sum(quartzs::bigint + sakura_crystals + daphine) FROM gacha.users)""",
+        )[0]
+    )
 
 
 def fresh_players(database: Database, count: int) -> list[int]:
     """Players who have redeemed nothing yet."""
-    return [r.id for r in rows(database, """
+    return [
+        r.id
+        for r in rows(
+            database,
+            """
         SELECT id FROM gacha.users u WHERE NOT EXISTS (
             SELECT FROM gacha.gift_code_redemptions r WHERE r.user_id = u.discord_id)
-         ORDER BY id LIMIT :n""", n=count)]
+         ORDER BY id LIMIT :n""",
+            n=count,
+        )
+    ]
 
 
 def blocked_behind(database: Database, holder_sql: str, action: Callable[[], object]) -> Future:
@@ -92,13 +103,25 @@ def blocked_behind(database: Database, holder_sql: str, action: Callable[[], obj
 
 def test_create_a_code(support: Database, database: Database) -> None:
     expires = datetime.now(timezone.utc) + timedelta(days=30)
-    info = create_code(support, "  Spring-2026 ", "quartzs", 150, usage_limit=10, expires_at=expires, reason="a test code")
+    info = create_code(
+        support, "  Spring-2026 ", "quartzs", 150, usage_limit=10, expires_at=expires, reason="a test code"
+    )
     assert (info.code, info.reward_type, info.reward_value, info.usage_limit, info.is_active) == (
-        "Spring-2026", "quartzs", 150, 10, True)
+        "Spring-2026",
+        "quartzs",
+        150,
+        10,
+        True,
+    )
     assert info.expires_at == expires and info.redemptions == 0 and info.status == "active"
     (audit,) = rows(database, "SELECT * FROM console.audit_log")
     assert (audit.action, audit.table_name, audit.operator, audit.role, audit.primary_key) == (
-        "giftcode-create", "gift_codes", "ren", "support", {"code": "Spring-2026"})
+        "giftcode-create",
+        "gift_codes",
+        "ren",
+        "support",
+        {"code": "Spring-2026"},
+    )
     assert audit.after["reward_value"] == 150 and audit.after["usage_limit"] == 10
     unlimited = create_code(support, "forever", "daphine", 2, usage_limit=None, active=False, reason="a test code")
     assert unlimited.unlimited and unlimited.status == "inactive" and unlimited.usage == "0 (unlimited)"
@@ -123,7 +146,10 @@ def test_a_concurrent_duplicate_is_the_same_refusal(support: Database, database:
     )
     assert isinstance(future.exception(), CodeExists)
     assert "'racecode' already exists" in str(future.exception())
-    assert scalar(database, "SELECT string_agg(code, ',') FROM gacha.gift_codes WHERE lower(code) = 'racecode'") == "RaceCode"
+    assert (
+        scalar(database, "SELECT string_agg(code, ',') FROM gacha.gift_codes WHERE lower(code) = 'racecode'")
+        == "RaceCode"
+    )
     assert scalar(database, "SELECT count(*) FROM console.audit_log") == 0
 
 
@@ -138,8 +164,9 @@ def test_a_concurrent_duplicate_is_the_same_refusal(support: Database, database:
         ("X1", "quartzs", 5, {"expires_at": datetime(2020, 1, 1, tzinfo=timezone.utc)}, "already past"),
     ],
 )
-def test_bad_codes_are_refused(support: Database, database: Database, code: str, reward: str, value: int,
-                               options: dict, message: str) -> None:
+def test_bad_codes_are_refused(
+    support: Database, database: Database, code: str, reward: str, value: int, options: dict, message: str
+) -> None:
     before = written(database)
     with pytest.raises((InvalidGiftCode, BadInput), match=message):
         create_code(support, code, reward, value, **options, reason="a test code")
@@ -157,9 +184,14 @@ def test_a_code_worth_more_than_the_limit_needs_an_admin(database_url: URL, supp
 
 
 def test_list_codes_with_their_redemption_counts(support: Database, database: Database) -> None:
-    counted = dict(rows(database, """
+    counted = dict(
+        rows(
+            database,
+            """
         SELECT g.code, count(r.code) FROM gacha.gift_codes g
-          LEFT JOIN gacha.gift_code_redemptions r ON r.code = g.code GROUP BY g.code"""))
+          LEFT JOIN gacha.gift_code_redemptions r ON r.code = g.code GROUP BY g.code""",
+        )
+    )
     codes = list_codes(support)
     assert {c.code: c.redemptions for c in codes} == counted
     assert sum(counted.values()) > 0
@@ -190,16 +222,35 @@ def test_redeem_credits_through_the_ledger(support: Database, database: Database
     discord_id, quartzs = rows(database, "SELECT discord_id, quartzs FROM gacha.users WHERE id = :u", u=player)[0]
     done = redeem(support, " SPRING ", player)
     assert (done.code, done.user_id, done.discord_id, done.reward_type, done.reward_value) == (
-        "Spring", player, discord_id, "quartzs", 150)
+        "Spring",
+        player,
+        discord_id,
+        "quartzs",
+        150,
+    )
     assert (done.used, done.usage_limit) == (1, 3)
     assert (done.ledger.delta, done.ledger.balance_after, done.ledger.reason, done.ledger.operator) == (
-        150, quartzs + 150, "Gift code Spring", "ren")
+        150,
+        quartzs + 150,
+        "Gift code Spring",
+        "ren",
+    )
     assert scalar(database, "SELECT quartzs FROM gacha.users WHERE id = :u", u=player) == quartzs + 150
-    assert rows(database, "SELECT user_id, code FROM gacha.gift_code_redemptions WHERE code = 'Spring'") == [(discord_id, "Spring")]
-    audits = rows(database, "SELECT action, table_name, primary_key, before, after FROM console.audit_log WHERE action = 'redeem' ORDER BY table_name")
+    assert rows(database, "SELECT user_id, code FROM gacha.gift_code_redemptions WHERE code = 'Spring'") == [
+        (discord_id, "Spring")
+    ]
+    audits = rows(
+        database,
+        "SELECT action, table_name, primary_key, before, after FROM console.audit_log WHERE action = 'redeem' ORDER BY table_name",
+    )
     assert audits == [
-        ("redeem", "gift_code_redemptions", {"user_id": discord_id, "code": "Spring"}, None,
-         {"player": player, "reward_type": "quartzs", "reward_value": 150}),
+        (
+            "redeem",
+            "gift_code_redemptions",
+            {"user_id": discord_id, "code": "Spring"},
+            None,
+            {"player": player, "reward_type": "quartzs", "reward_value": 150},
+        ),
         ("redeem", "users", {"id": player}, {"quartzs": quartzs}, {"quartzs": quartzs + 150}),
     ]
     assert code_info(support, "spring").usage == "1 of 3"
@@ -212,7 +263,9 @@ def test_every_redemption_refusal_names_its_rule(support: Database, database: Da
     create_code(support, "GONE", "daphine", 3, reason="a test code")
     create_code(support, "OFF", "daphine", 3, active=False, reason="a test code")
     with database.connect() as connection:
-        connection.execute(text("UPDATE gacha.gift_codes SET expires_at = now() - interval '1 second' WHERE code = 'GONE'"))
+        connection.execute(
+            text("UPDATE gacha.gift_codes SET expires_at = now() - interval '1 second' WHERE code = 'GONE'")
+        )
     first, second, third = fresh_players(database, 3)
     redeem(support, "two", first)
     before = written(database)
@@ -236,7 +289,9 @@ def test_every_redemption_refusal_names_its_rule(support: Database, database: Da
         redeem(support, "summerfest", third)
 
 
-def test_a_reward_the_balance_cannot_hold_is_refused_and_nothing_is_written(support: Database, database: Database) -> None:
+def test_a_reward_the_balance_cannot_hold_is_refused_and_nothing_is_written(
+    support: Database, database: Database
+) -> None:
     (player,) = fresh_players(database, 1)
     with database.connect() as connection:
         connection.execute(text("UPDATE gacha.users SET quartzs = 2147483500 WHERE id = :u"), {"u": player})
@@ -272,9 +327,28 @@ def console_json(*args: str) -> object:
 
 def test_console_giftcodes(database_url: URL, database: Database) -> None:
     url = socket_url(database_url)
-    created = console_json("--url", url, "--json", "giftcode", "create", "Launch", "--reward", "quartzs:250",
-                           "--limit", "1", "--expires", "2099-01-01", "--reason", "launch event")
-    assert (created["code"], created["reward_value"], created["usage_limit"], created["status"]) == ("Launch", 250, 1, "active")
+    created = console_json(
+        "--url",
+        url,
+        "--json",
+        "giftcode",
+        "create",
+        "Launch",
+        "--reward",
+        "quartzs:250",
+        "--limit",
+        "1",
+        "--expires",
+        "2099-01-01",
+        "--reason",
+        "launch event",
+    )
+    assert (created["code"], created["reward_value"], created["usage_limit"], created["status"]) == (
+        "Launch",
+        250,
+        1,
+        "active",
+    )
     assert created["expires_at"].startswith("2099-01-01 00:00:00+00")
     listed = run_console("--url", url, "giftcode", "list")
     assert listed.returncode == 0, listed.stderr
@@ -288,7 +362,9 @@ def test_console_giftcodes(database_url: URL, database: Database) -> None:
     player = fresh_players(database, 2)
     done = run_console("--url", url, "--role", "support", "redeem", "launch", str(player[0]))
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith(f"redeemed Launch for player {player[0]}: +250 quartzs") and "used 1 of 1" in done.stdout
+    assert (
+        done.stdout.startswith(f"redeemed Launch for player {player[0]}: +250 quartzs") and "used 1 of 1" in done.stdout
+    )
     assert_refused(run_console("--url", url, "redeem", "LAUNCH", str(player[1])), 1, "used up: used 1 of 1")
     assert_refused(run_console("--url", url, "redeem", "LAUNCH", str(player[0])), 1, "already redeemed")
     assert_refused(run_console("--url", url, "redeem", "nope", str(player[1])), 1, "no gift code 'nope'")
@@ -296,27 +372,67 @@ def test_console_giftcodes(database_url: URL, database: Database) -> None:
     off = run_console("--url", url, "giftcode", "deactivate", "welcome2025", "--reason", "event over")
     assert off.returncode == 0 and off.stdout.startswith("gift code WELCOME2025 is inactive"), off.stderr
     assert_refused(run_console("--url", url, "redeem", "WELCOME2025", str(player[1])), 1, "is not active")
-    assert console_json("--url", url, "--json", "giftcode", "activate", "WELCOME2025", "--reason", "back by demand")["is_active"] is True
+    assert (
+        console_json("--url", url, "--json", "giftcode", "activate", "WELCOME2025", "--reason", "back by demand")[
+            "is_active"
+        ]
+        is True
+    )
 
 
 def test_console_giftcode_refusals(database_url: URL, database: Database) -> None:
     url = socket_url(database_url)
     before = written(database)
-    assert_refused(run_console("--url", url, "giftcode", "create", "welcome2025", "--reward", "quartzs:5", "--reason", "again"), 1, "already exists as 'WELCOME2025'")
-    assert_refused(run_console("--url", url, "giftcode", "create", "X", "--reward", "gold:5"), 2, "unknown currency 'gold'")
-    assert_refused(run_console("--url", url, "giftcode", "create", "X", "--reward", "quartzs"), 2, "--reward VALUE must be a whole number")
-    assert_refused(run_console("--url", url, "giftcode", "create", "X", "--reward", "quartzs:0"), 2, "--reward VALUE must be from 1")
-    assert_refused(run_console("--url", url, "giftcode", "create", "X", "--reward", "quartzs:5", "--limit", "-2"), 2, "--limit must be from -1")
-    assert_refused(run_console("--url", url, "giftcode", "create", "X", "--reward", "quartzs:5", "--expires", "soon"), 2, "--expires must be an ISO date")
-    assert_refused(run_console("--url", url, "--role", "developer", "giftcode", "create", "X", "--reward", "quartzs:5", "--reason", "r"), 1,
-            "developer role cannot use the support desk")
+    assert_refused(
+        run_console("--url", url, "giftcode", "create", "welcome2025", "--reward", "quartzs:5", "--reason", "again"),
+        1,
+        "already exists as 'WELCOME2025'",
+    )
+    assert_refused(
+        run_console("--url", url, "giftcode", "create", "X", "--reward", "gold:5"), 2, "unknown currency 'gold'"
+    )
+    assert_refused(
+        run_console("--url", url, "giftcode", "create", "X", "--reward", "quartzs"),
+        2,
+        "--reward VALUE must be a whole number",
+    )
+    assert_refused(
+        run_console("--url", url, "giftcode", "create", "X", "--reward", "quartzs:0"),
+        2,
+        "--reward VALUE must be from 1",
+    )
+    assert_refused(
+        run_console("--url", url, "giftcode", "create", "X", "--reward", "quartzs:5", "--limit", "-2"),
+        2,
+        "--limit must be from -1",
+    )
+    assert_refused(
+        run_console("--url", url, "giftcode", "create", "X", "--reward", "quartzs:5", "--expires", "soon"),
+        2,
+        "--expires must be an ISO date",
+    )
+    assert_refused(
+        run_console(
+            "--url", url, "--role", "developer", "giftcode", "create", "X", "--reward", "quartzs:5", "--reason", "r"
+        ),
+        1,
+        "developer role cannot use the support desk",
+    )
     assert_refused(run_console("--url", url, "--role", "developer", "redeem", "WELCOME2025", "1"), 1, "developer role")
     assert_refused(run_console("--url", url, "redeem", "WELCOME2025", "one"), 2, "USER_ID must be a whole number")
-    assert_refused(run_console("--url", url, "giftcode", "deactivate", "nope", "--reason", "r"), 1, "no gift code 'nope'")
-    assert_refused(run_console("--url", url, "giftcode", "create", "X", "--reward", "quartzs:5"), 2,
-                   "a reason is required to create a gift code")
-    assert_refused(run_console("--url", url, "giftcode", "deactivate", "WELCOME2025", "--reason", " "), 2,
-                   "a reason is required to deactivate a gift code")
+    assert_refused(
+        run_console("--url", url, "giftcode", "deactivate", "nope", "--reason", "r"), 1, "no gift code 'nope'"
+    )
+    assert_refused(
+        run_console("--url", url, "giftcode", "create", "X", "--reward", "quartzs:5"),
+        2,
+        "a reason is required to create a gift code",
+    )
+    assert_refused(
+        run_console("--url", url, "giftcode", "deactivate", "WELCOME2025", "--reason", " "),
+        2,
+        "a reason is required to deactivate a gift code",
+    )
     assert written(database) == before
 
 
@@ -326,9 +442,12 @@ def test_console_giftcode_refusals(database_url: URL, database: Database) -> Non
 
 def counts_agree(database: Database) -> bool:
     """Every code's used_count equals the redemptions it has."""
-    return not rows(database, """
+    return not rows(
+        database,
+        """
         SELECT c.code FROM gacha.gift_codes c
-         WHERE c.used_count <> (SELECT count(*) FROM gacha.gift_code_redemptions r WHERE r.code = c.code)""")
+         WHERE c.used_count <> (SELECT count(*) FROM gacha.gift_code_redemptions r WHERE r.code = c.code)""",
+    )
 
 
 def used_count(database: Database, code: str) -> object:
@@ -343,14 +462,20 @@ def test_the_used_count_follows_every_writer(support: Database, database: Databa
     redeem(support, "kept", first)
     assert used_count(database, "KEPT") == 1 and code_info(support, "KEPT").usage == "1 of 5"
     with database.connect() as connection:  # the bot, an admin's edit, a player removed
-        connection.execute(text("""
+        connection.execute(
+            text("""
             INSERT INTO gacha.gift_code_redemptions (user_id, code)
-            SELECT discord_id, 'KEPT' FROM gacha.users WHERE id IN (:a, :b)"""), {"a": second, "b": third})
+            SELECT discord_id, 'KEPT' FROM gacha.users WHERE id IN (:a, :b)"""),
+            {"a": second, "b": third},
+        )
     assert used_count(database, "KEPT") == 3
     with database.connect() as connection:
-        connection.execute(text("""
+        connection.execute(
+            text("""
             UPDATE gacha.gift_code_redemptions SET code = 'OTHER'
-             WHERE code = 'KEPT' AND user_id = (SELECT discord_id FROM gacha.users WHERE id = :p)"""), {"p": second})
+             WHERE code = 'KEPT' AND user_id = (SELECT discord_id FROM gacha.users WHERE id = :p)"""),
+            {"p": second},
+        )
         connection.execute(text("DELETE FROM gacha.users WHERE id = :p"), {"p": third})
     assert (used_count(database, "KEPT"), used_count(database, "OTHER")) == (1, 1)
     assert counts_agree(database)
@@ -364,9 +489,12 @@ def test_no_writer_can_take_a_code_past_its_limit(support: Database, database: D
     first, second = fresh_players(database, 2)
     redeem(support, "ONCE", first)
     with pytest.raises(Exception, match="ck_gift_codes_used_within_limit"), database.connect() as connection:
-        connection.execute(text("""
+        connection.execute(
+            text("""
             INSERT INTO gacha.gift_code_redemptions (user_id, code)
-            SELECT discord_id, 'ONCE' FROM gacha.users WHERE id = :p"""), {"p": second})
+            SELECT discord_id, 'ONCE' FROM gacha.users WHERE id = :p"""),
+            {"p": second},
+        )
     assert used_count(database, "ONCE") == 1 and counts_agree(database)
 
 
@@ -391,31 +519,48 @@ def test_a_known_refusal_does_not_wait_for_the_codes_lock(support: Database, dat
         holder.rollback()
 
 
-@pytest.mark.parametrize("change, refusal", [
-    ("UPDATE gacha.gift_codes SET is_active = false WHERE code = 'RACE'", CodeInactive),
-    (("INSERT INTO gacha.gift_code_redemptions (user_id, code) SELECT discord_id, 'RACE' FROM gacha.users"
-      " WHERE id = (SELECT max(id) FROM gacha.users)"), CodeUsedUp),
-], ids=["deactivated", "last-use-taken"])
+@pytest.mark.parametrize(
+    "change, refusal",
+    [
+        ("UPDATE gacha.gift_codes SET is_active = false WHERE code = 'RACE'", CodeInactive),
+        (
+            (
+                "INSERT INTO gacha.gift_code_redemptions (user_id, code) SELECT discord_id, 'RACE' FROM gacha.users"
+                " WHERE id = (SELECT max(id) FROM gacha.users)"
+            ),
+            CodeUsedUp,
+        ),
+    ],
+    ids=["deactivated", "last-use-taken"],
+)
 def test_a_code_changed_while_a_redemption_waited_is_refused_by_its_new_state(
-        support: Database, database: Database, change: str, refusal: type) -> None:
+    support: Database, database: Database, change: str, refusal: type
+) -> None:
     create_code(support, "RACE", "daphine", 1, usage_limit=1, reason="a test code")
     (player,) = fresh_players(database, 1)
     future = blocked_behind(database, change, lambda: redeem(support, "RACE", player))
     assert isinstance(future.exception(), refusal)
-    assert counts_agree(database) and not rows(database, """
+    assert counts_agree(database) and not rows(
+        database,
+        """
         SELECT FROM gacha.gift_code_redemptions r JOIN gacha.users u ON u.discord_id = r.user_id
-         WHERE r.code = 'RACE' AND u.id = :p""", p=player)
+         WHERE r.code = 'RACE' AND u.id = :p""",
+        p=player,
+    )
 
 
-def test_a_redemption_is_one_statement_sent_with_its_commit(database_url: URL, database: Database,
-                                                            tmp_path: Path) -> None:
+def test_a_redemption_is_one_statement_sent_with_its_commit(
+    database_url: URL, database: Database, tmp_path: Path
+) -> None:
     """libpq's protocol trace of one redemption and one refusal: each is one statement, and
     its BEGIN and COMMIT go out with it, before any answer comes back, so the code's lock is
     held for the server's work alone, and each is one round trip."""
     create_code(database, "ONE-TRIP", "daphine", 1, usage_limit=1, reason="a test code")
     first, second = fresh_players(database, 2)
-    with Database(login_settings(database_url, Role.SUPPORT, pool=SMALL_POOL)) as support, \
-            protocol_trace(support, tmp_path / "trace") as sent:
+    with (
+        Database(login_settings(database_url, Role.SUPPORT, pool=SMALL_POOL)) as support,
+        protocol_trace(support, tmp_path / "trace") as sent,
+    ):
         redeem(support, "ONE-TRIP", first)
         with pytest.raises(CodeUsedUp):
             redeem(support, "ONE-TRIP", second)
@@ -436,11 +581,13 @@ def test_the_migration_counts_the_redemptions_made_before_it(database: Database)
 
     move("downgrade", "gacha@-1")
     with database.connect() as connection:  # redeemed while no count was kept
-        connection.execute(text("""
+        connection.execute(
+            text("""
             INSERT INTO gacha.gift_code_redemptions (user_id, code)
             SELECT discord_id, 'WELCOME2025' FROM gacha.users u
              WHERE NOT EXISTS (SELECT FROM gacha.gift_code_redemptions r
-                                WHERE r.user_id = u.discord_id AND r.code = 'WELCOME2025')"""))
+                                WHERE r.user_id = u.discord_id AND r.code = 'WELCOME2025')""")
+        )
     move("upgrade", "gacha@head")
     assert counts_agree(database)
     assert used_count(database, "WELCOME2025") == scalar(database, "SELECT count(*) FROM gacha.users")

@@ -32,22 +32,32 @@ def run(database: Database, sql: str, **params: Any) -> Any:
 
 def audit_rows(database: Database) -> list[Any]:
     with database.connect() as connection:
-        return connection.execute(text(
-            "SELECT operator, role, action, schema_name, table_name, primary_key, before, after, reason"
-            " FROM console.audit_log ORDER BY id")).all()
+        return connection.execute(
+            text(
+                "SELECT operator, role, action, schema_name, table_name, primary_key, before, after, reason"
+                " FROM console.audit_log ORDER BY id"
+            )
+        ).all()
 
 
 @pytest.fixture
 def player(database: Database) -> int:
     """A player of our own with one live, one expired and one revoked session."""
-    user_id = run(database, "INSERT INTO metaserver.users (username, password_hash, caste)"
-                            " VALUES ('Desk_Tester', 'secret-hash', 4) RETURNING id").scalar()
-    run(database, """
+    user_id = run(
+        database,
+        "INSERT INTO metaserver.users (username, password_hash, caste)"
+        " VALUES ('Desk_Tester', 'secret-hash', 4) RETURNING id",
+    ).scalar()
+    run(
+        database,
+        """
         INSERT INTO metaserver.sessions (user_id, session_token, ip_address, created_at, expires_at, is_active)
         VALUES (:u, 'live-token', '192.0.2.7', now() - interval '1 day', now() + interval '1 day', true),
                (:u, 'old-token', '2001:db8::1', now() - interval '40 days', now() - interval '10 days', true),
                (:u, 'gone-token', NULL, now() - interval '5 days', now() + interval '5 days', false)
-    """, u=user_id)
+    """,
+        u=user_id,
+    )
     return user_id
 
 
@@ -69,7 +79,10 @@ def test_find_by_id_puts_the_exact_id_first(database: Database) -> None:
 def test_sessions_are_active_expired_or_revoked_by_the_servers_clock(database: Database, player: int) -> None:
     sessions = ms.user_sessions(database, player)
     assert [(s.state, s.ip_address) for s in sessions] == [
-        ("active", "192.0.2.7"), ("revoked", None), ("expired", "2001:db8::1")]
+        ("active", "192.0.2.7"),
+        ("revoked", None),
+        ("expired", "2001:db8::1"),
+    ]
     with pytest.raises(ms.PlayerNotFound, match="no metaserver player has id 999999"):
         ms.user_sessions(database, 999999)
 
@@ -98,8 +111,12 @@ def test_support_revokes_one_session_with_an_audit_row(support: Database, databa
 
 
 def test_revoke_all_revokes_only_live_sessions(support: Database, database: Database, player: int) -> None:
-    run(database, "INSERT INTO metaserver.sessions (user_id, session_token, expires_at)"
-                  " VALUES (:u, 'second-live', now() + interval '1 hour')", u=player)
+    run(
+        database,
+        "INSERT INTO metaserver.sessions (user_id, session_token, expires_at)"
+        " VALUES (:u, 'second-live', now() + interval '1 hour')",
+        u=player,
+    )
     assert ms.revoke_all_sessions(support, player, "password reset") == 2
     assert {s.state for s in ms.user_sessions(database, player)} == {"revoked", "expired"}
     audits = audit_rows(database)
@@ -116,7 +133,11 @@ def test_ban_revokes_live_sessions_and_unban_lifts_it(support: Database, databas
     audits = audit_rows(database)
     assert [(a.action, a.table_name) for a in audits] == [("ban", "users"), ("revoke-session", "sessions")]
     ban_row = audits[0]
-    assert (ban_row.primary_key, ban_row.before["is_active"], ban_row.after["is_active"]) == ({"id": player}, True, False)
+    assert (ban_row.primary_key, ban_row.before["is_active"], ban_row.after["is_active"]) == (
+        {"id": player},
+        True,
+        False,
+    )
     assert ban_row.before["password_hash"] == ban_row.after["password_hash"] == MASK
     assert ban_row.after["username"] == "Desk_Tester"
 
@@ -137,19 +158,26 @@ def test_ban_revokes_live_sessions_and_unban_lifts_it(support: Database, databas
 
 
 def test_a_write_and_its_audit_row_commit_together(support: Database, database: Database, player: int) -> None:
-    run(database, "CREATE FUNCTION public.refuse() RETURNS trigger LANGUAGE plpgsql"
-                  " AS $$ BEGIN RAISE EXCEPTION 'refused by test trigger'; END $$")
+    run(
+        database,
+        "CREATE FUNCTION public.refuse() RETURNS trigger LANGUAGE plpgsql"
+        " AS $$ BEGIN RAISE EXCEPTION 'refused by test trigger'; END $$",
+    )
     # The audit row cannot be written: the session must stay live.
-    run(database, "CREATE TRIGGER no_audit BEFORE INSERT ON console.audit_log"
-                  " FOR EACH ROW EXECUTE FUNCTION public.refuse()")
+    run(
+        database,
+        "CREATE TRIGGER no_audit BEFORE INSERT ON console.audit_log FOR EACH ROW EXECUTE FUNCTION public.refuse()",
+    )
     live = ms.user_sessions(database, player)[0].id
     with pytest.raises(DBAPIError, match="refused by test trigger"):
         ms.revoke_session(support, live, "fails")
     assert ms.user_sessions(database, player)[0].state == "active"
     run(database, "DROP TRIGGER no_audit ON console.audit_log")
     # The ban's audit row is written, then revoking its sessions fails: neither stays.
-    run(database, "CREATE TRIGGER no_revoke BEFORE UPDATE ON metaserver.sessions"
-                  " FOR EACH ROW EXECUTE FUNCTION public.refuse()")
+    run(
+        database,
+        "CREATE TRIGGER no_revoke BEFORE UPDATE ON metaserver.sessions FOR EACH ROW EXECUTE FUNCTION public.refuse()",
+    )
     with pytest.raises(DBAPIError, match="refused by test trigger"):
         ms.ban(support, player, "fails too")
     assert audit_rows(database) == []
@@ -169,9 +197,12 @@ def test_developer_and_read_only_profiles_cannot_act(database_url: URL, player: 
 
 
 def test_player_stats_total_every_game(database: Database) -> None:
-    user_id, games, score, kills, deaths, assists, best = run(database, """
+    user_id, games, score, kills, deaths, assists, best = run(
+        database,
+        """
         SELECT user_id, count(*), sum(score), sum(kills), sum(deaths), sum(assists), max(score)
-          FROM metaserver.player_stats GROUP BY user_id ORDER BY count(*) DESC, user_id LIMIT 1""").one()
+          FROM metaserver.player_stats GROUP BY user_id ORDER BY count(*) DESC, user_id LIMIT 1""",
+    ).one()
     stats = ms.player_stats(database, user_id, recent=5)
     assert stats.player.id == user_id
     assert stats.totals == ms.Totals(games, score, kills, deaths, assists)
@@ -189,9 +220,12 @@ def test_a_player_without_games_has_zero_stats(database: Database, player: int) 
 
 
 def test_leaderboard_ranks_by_total_score_and_pages(database: Database) -> None:
-    expected = run(database, """
+    expected = run(
+        database,
+        """
         SELECT user_id, count(*), sum(score), sum(kills), sum(deaths), sum(assists)
-          FROM metaserver.player_stats GROUP BY user_id ORDER BY sum(score) DESC, user_id LIMIT 30""").all()
+          FROM metaserver.player_stats GROUP BY user_id ORDER BY sum(score) DESC, user_id LIMIT 30""",
+    ).all()
     board = ms.leaderboard(database, limit=20) + ms.leaderboard(database, limit=10, offset=20)
     assert [(e.player.id, *dataclasses.astuple(e.totals)) for e in board] == [tuple(r) for r in expected]
     assert board[0].rank == 1 and all(a.rank <= b.rank for a, b in zip(board, board[1:]))

@@ -63,7 +63,9 @@ def test_find_by_name_prefix_ignores_case(database: Database) -> None:
 
 
 def test_like_wildcards_in_the_query_are_literal(database: Database) -> None:
-    ids = add_players(database, "Zeta_Academy", "ZetaXAcademy", "Zeta%Club", "Zeta Hall", "zeta\\Dojo", "ZETA_academy two")
+    ids = add_players(
+        database, "Zeta_Academy", "ZetaXAcademy", "Zeta%Club", "Zeta Hall", "zeta\\Dojo", "ZETA_academy two"
+    )
     assert like_prefix("a_b%c\\") == "a\\_b\\%c\\\\%"
     assert {h.academy_name for h in find_players(database, "zeta_")} == {"Zeta_Academy", "ZETA_academy two"}
     assert [h.academy_name for h in find_players(database, "zeta%")] == ["Zeta%Club"]
@@ -74,7 +76,9 @@ def test_like_wildcards_in_the_query_are_literal(database: Database) -> None:
 def test_a_number_matches_id_discord_id_and_name_once_each(database: Database) -> None:
     ids = add_players(database, "42nd Street Academy")
     with database.connect() as connection:
-        connection.execute(text("UPDATE gacha.users SET discord_id = '42' WHERE id = :id"), {"id": ids["42nd Street Academy"]})
+        connection.execute(
+            text("UPDATE gacha.users SET discord_id = '42' WHERE id = :id"), {"id": ids["42nd Street Academy"]}
+        )
     hits = find_players(database, "42")
     assert [(h.id, h.matched) for h in hits] == [(42, "id"), (ids["42nd Street Academy"], "discord_id")]
     assert len(find_players(database, "42", limit=1)) == 1
@@ -97,19 +101,30 @@ def test_limit_is_bounded(database: Database) -> None:
 
 def test_profile_matches_the_database(database: Database) -> None:
     # The demo player with the most going on: expeditions out, equipment, codes.
-    (user,) = rows(database, """
+    (user,) = rows(
+        database,
+        """
         SELECT u.* FROM gacha.users u
          WHERE EXISTS (SELECT FROM gacha.user_expeditions e WHERE e.user_id = u.id AND e.status = 'in_progress')
            AND EXISTS (SELECT FROM gacha.equipment q WHERE q.discord_id = u.discord_id)
            AND EXISTS (SELECT FROM gacha.gift_code_redemptions r WHERE r.user_id = u.discord_id)
          ORDER BY u.id
-         LIMIT 1""")
+         LIMIT 1""",
+    )
     profile = player_profile(database, user.id)
     assert (profile.id, profile.discord_id, profile.academy_name) == (user.id, user.discord_id, user.academy_name)
-    assert profile.balances == {"sakura_crystals": user.sakura_crystals, "quartzs": user.quartzs, "daphine": user.daphine}
+    assert profile.balances == {
+        "sakura_crystals": user.sakura_crystals,
+        "quartzs": user.quartzs,
+        "daphine": user.daphine,
+    }
     assert (profile.pity_counter, profile.collector_rank) == (user.pity_counter, user.collector_rank)
 
-    ledger = rows(database, "SELECT id FROM gacha.currency_ledger WHERE user_id = :u ORDER BY created_at DESC, id DESC LIMIT 20", u=user.id)
+    ledger = rows(
+        database,
+        "SELECT id FROM gacha.currency_ledger WHERE user_id = :u ORDER BY created_at DESC, id DESC LIMIT 20",
+        u=user.id,
+    )
     total = rows(database, "SELECT count(*) FROM gacha.currency_ledger WHERE user_id = :u", u=user.id)[0][0]
     assert [e.id for e in profile.ledger] == [r.id for r in ledger] and len(ledger) == min(20, total) > 0
     latest = {}
@@ -117,9 +132,15 @@ def test_profile_matches_the_database(database: Database) -> None:
         latest[entry.currency] = entry.balance_after
     assert all(profile.balances[c] == b for c, b in latest.items())
 
-    by_rarity = dict(rows(database, """
+    by_rarity = dict(
+        rows(
+            database,
+            """
         SELECT w.rarity, count(*) FROM gacha.user_waifus uw JOIN gacha.waifus w USING (waifu_id)
-         WHERE uw.user_id = :u GROUP BY w.rarity""", u=user.id))
+         WHERE uw.user_id = :u GROUP BY w.rarity""",
+            u=user.id,
+        )
+    )
     assert {c.rarity: c.count for c in profile.collection} == {r: by_rarity.get(r, 0) for r in (1, 2, 3)}
     assert profile.collection_size == sum(by_rarity.values())
 
@@ -127,7 +148,11 @@ def test_profile_matches_the_database(database: Database) -> None:
     assert profile.equipment_count == len(equipment) > 0
     assert {p.id for p in profile.equipment} == {r.id for r in equipment}
 
-    out = rows(database, "SELECT id, started_at, duration_hours FROM gacha.user_expeditions WHERE user_id = :u AND status = 'in_progress'", u=user.id)
+    out = rows(
+        database,
+        "SELECT id, started_at, duration_hours FROM gacha.user_expeditions WHERE user_id = :u AND status = 'in_progress'",
+        u=user.id,
+    )
     assert {e.id for e in profile.expeditions} == {r.id for r in out} and out
     parties = dict(rows(database, "SELECT expedition_id, count(*) FROM gacha.expedition_participants GROUP BY 1"))
     assert all(e.party_size == parties.get(e.id, 0) and e.due_at > e.started_at for e in profile.expeditions)
@@ -138,7 +163,11 @@ def test_profile_matches_the_database(database: Database) -> None:
 
 def test_the_recent_ledger_is_the_last_twenty(database: Database) -> None:
     (busiest,) = rows(database, "SELECT user_id FROM gacha.currency_ledger GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
-    ledger = rows(database, "SELECT id FROM gacha.currency_ledger WHERE user_id = :u ORDER BY created_at DESC, id DESC", u=busiest.user_id)
+    ledger = rows(
+        database,
+        "SELECT id FROM gacha.currency_ledger WHERE user_id = :u ORDER BY created_at DESC, id DESC",
+        u=busiest.user_id,
+    )
     assert len(ledger) > 20
     assert [e.id for e in player_profile(database, busiest.user_id).ledger] == [r.id for r in ledger[:20]]
 
@@ -165,6 +194,9 @@ def test_the_support_role_can_look_players_up(database_url: URL) -> None:
 
 
 def test_effects_are_summarised() -> None:
-    assert describe_effect('{"type": "affinity_add", "affinity": "favored", "value": "fire", "stat": null}') == "affinity_add: fire"
+    assert (
+        describe_effect('{"type": "affinity_add", "affinity": "favored", "value": "fire", "stat": null}')
+        == "affinity_add: fire"
+    )
     assert describe_effect('{"type": "stat_check_bonus", "value": 12, "stat": "atk"}') == "stat_check_bonus: atk 12"
     assert describe_effect("not json") == "not json"

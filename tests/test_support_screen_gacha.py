@@ -61,14 +61,16 @@ async def create_code(pilot: Pilot[None], code: str, usage_limit: int) -> None:
     pilot.app.screen.query_one("#codes-list", DataTable).focus()
     await pilot.press("n")
     await settle(pilot)
-    await fill_form(pilot, {"code": code, "reward_type": "daphine", "reward_value": "5",
-                            "usage_limit": str(usage_limit)})
+    await fill_form(
+        pilot, {"code": code, "reward_type": "daphine", "reward_value": "5", "usage_limit": str(usage_limit)}
+    )
     await answer_prompt(pilot, f"event code {code}")
 
 
 def test_a_support_session_finds_grants_creates_and_redeems(support: Any, database: Any) -> None:
-    player = sql(support, "SELECT id, academy_name, quartzs FROM gacha.users WHERE academy_name IS NOT NULL"
-                          " ORDER BY id LIMIT 1").one()
+    player = sql(
+        support, "SELECT id, academy_name, quartzs FROM gacha.users WHERE academy_name IS NOT NULL ORDER BY id LIMIT 1"
+    ).one()
 
     async def scenario(pilot: Pilot[None], app: ConsoleApp) -> None:
         await find(pilot, player.academy_name.upper()[:6])
@@ -82,9 +84,15 @@ def test_a_support_session_finds_grants_creates_and_redeems(support: Any, databa
         await settle(pilot)
         await fill_form(pilot, {"currency": "quartzs", "amount": "250", "reason": "refund for ticket 42"})
         assert "balance now" in toasts(app)
-        assert sql(support, "SELECT quartzs FROM gacha.users WHERE id = :id", id=player.id).scalar() == player.quartzs + 250
-        ledger = sql(support, "SELECT delta, reason, operator FROM gacha.currency_ledger WHERE user_id = :id"
-                              " ORDER BY id DESC LIMIT 1", id=player.id).one()
+        assert (
+            sql(support, "SELECT quartzs FROM gacha.users WHERE id = :id", id=player.id).scalar()
+            == player.quartzs + 250
+        )
+        ledger = sql(
+            support,
+            "SELECT delta, reason, operator FROM gacha.currency_ledger WHERE user_id = :id ORDER BY id DESC LIMIT 1",
+            id=player.id,
+        ).one()
         assert tuple(ledger) == (250, "refund for ticket 42", DESK_OPERATOR)
         assert "refund for ticket 42" in str(app.screen.query_one("#players-ledger", DataTable).get_row_at(0))
         # A deduction below zero is refused and changes nothing; the form stays open with
@@ -98,12 +106,18 @@ def test_a_support_session_finds_grants_creates_and_redeems(support: Any, databa
         assert errors.startswith("amount: ") and "cannot go below zero" in errors
         amount = form.query_one("#field-1", Input)
         assert amount.value == str(10**8) and amount.has_class("-invalid") and app.focused is amount
-        assert sql(support, "SELECT quartzs FROM gacha.users WHERE id = :id", id=player.id).scalar() == player.quartzs + 250
+        assert (
+            sql(support, "SELECT quartzs FROM gacha.users WHERE id = :id", id=player.id).scalar()
+            == player.quartzs + 250
+        )
         amount.value = "5"
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert not isinstance(app.screen, RowForm) and "-5 quartzs" in toasts(app)
-        assert sql(support, "SELECT quartzs FROM gacha.users WHERE id = :id", id=player.id).scalar() == player.quartzs + 245
+        assert (
+            sql(support, "SELECT quartzs FROM gacha.users WHERE id = :id", id=player.id).scalar()
+            == player.quartzs + 245
+        )
 
         # Create a code limited to one use, then redeem it for the player, twice.
         await create_code(pilot, "PILOT-GIFT", usage_limit=1)
@@ -139,6 +153,7 @@ def test_a_support_session_finds_grants_creates_and_redeems(support: Any, databa
 def test_a_new_code_the_server_refuses_keeps_its_form_open(support: Any) -> None:
     """A code that exists in another case: the form stays, says so beside the code, and
     keeps every value; dismissing the reason prompt goes back to the form as it was."""
+
     async def scenario(pilot: Pilot[None], app: ConsoleApp) -> None:
         app.screen.query_one("#codes-list", DataTable).focus()
         await pilot.press("n")
@@ -184,8 +199,13 @@ def test_deactivating_a_code_asks_a_reason_first_and_stops_redemptions(support: 
         await answer_prompt(pilot, "event over")
         assert "inactive" in toasts(app)
         assert sql(support, "SELECT is_active FROM gacha.gift_codes WHERE code = :c", c=code).scalar() is False
-        assert sql(database, "SELECT reason FROM console.audit_log WHERE action = 'giftcode-deactivate'"
-                            " ORDER BY id DESC LIMIT 1").scalar() == "event over"
+        assert (
+            sql(
+                database,
+                "SELECT reason FROM console.audit_log WHERE action = 'giftcode-deactivate' ORDER BY id DESC LIMIT 1",
+            ).scalar()
+            == "event over"
+        )
 
     run(support, "support-codes", scenario)
 
@@ -213,8 +233,9 @@ def test_the_support_role_sees_its_screens_and_nothing_else(support: Any) -> Non
 
 
 def test_a_redemption_on_the_players_tab_shows_on_the_codes_tab_without_a_reload(support: Any) -> None:
-    player = sql(support, "SELECT id, academy_name FROM gacha.users WHERE academy_name IS NOT NULL"
-                          " ORDER BY id LIMIT 1").one()
+    player = sql(
+        support, "SELECT id, academy_name FROM gacha.users WHERE academy_name IS NOT NULL ORDER BY id LIMIT 1"
+    ).one()
 
     def used(app: ConsoleApp) -> str:
         """The code's redemptions and limit, as its row shows them."""

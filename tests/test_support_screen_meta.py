@@ -29,7 +29,6 @@ from widgets.dialogs import TextPrompt
 SIZE = (80, 24)
 
 
-
 @pytest.fixture
 def support(database_url: URL) -> Iterator[Database]:
     with login_database(database_url, Role.SUPPORT) as db:
@@ -52,8 +51,9 @@ def run(database: Database, tab: str, scenario: Scenario) -> None:
             screen = SupportScreen()
             await app.push_screen(screen)
             await show_tab(pilot, tab)
-            table = screen.query_one("#metaserver-players" if tab == "support-metaserver" else "#accounts-table",
-                                     DataTable)
+            table = screen.query_one(
+                "#metaserver-players" if tab == "support-metaserver" else "#accounts-table", DataTable
+            )
             table.focus()
             await settle(pilot)
             await scenario(pilot, app)
@@ -62,8 +62,11 @@ def run(database: Database, tab: str, scenario: Scenario) -> None:
 
 
 def audit(database: Database, action: str) -> list[Any]:
-    return sql(database, "SELECT operator, role, primary_key, reason FROM console.audit_log"
-                         " WHERE action = :a ORDER BY id", a=action).all()
+    return sql(
+        database,
+        "SELECT operator, role, primary_key, reason FROM console.audit_log WHERE action = :a ORDER BY id",
+        a=action,
+    ).all()
 
 
 def meta(app: ConsoleApp) -> MetaserverPane:
@@ -86,15 +89,25 @@ async def search(pilot: Pilot[None], field: str, query: str) -> None:
 @pytest.fixture
 def player(database: Database) -> dict[str, int]:
     """A player of our own: two live sessions (the newer one listed first), one expired, one revoked."""
-    user = sql(database, "INSERT INTO metaserver.users (username, password_hash, caste)"
-                         " VALUES ('Pilot_Tester', 'hash', 7) RETURNING id").scalar()
-    ids = sql(database, """
+    user = sql(
+        database,
+        "INSERT INTO metaserver.users (username, password_hash, caste) VALUES ('Pilot_Tester', 'hash', 7) RETURNING id",
+    ).scalar()
+    ids = (
+        sql(
+            database,
+            """
         INSERT INTO metaserver.sessions (user_id, session_token, ip_address, created_at, expires_at, is_active)
         VALUES (:u, 'newer', '192.0.2.7', now() - interval '1 hour', now() + interval '1 day', true),
                (:u, 'older', '192.0.2.8', now() - interval '2 days', now() + interval '1 day', true),
                (:u, 'stale', NULL, now() - interval '40 days', now() - interval '10 days', true),
                (:u, 'gone', NULL, now() - interval '5 days', now() + interval '5 days', false)
-        RETURNING id""", u=user).scalars().all()
+        RETURNING id""",
+            u=user,
+        )
+        .scalars()
+        .all()
+    )
     return {"user": user, "newer": ids[0], "older": ids[1]}
 
 
@@ -166,9 +179,7 @@ def test_ban_then_unban(support: Database, database: Database, player: dict[str,
     assert not is_active(database, "sessions", player["older"])
 
 
-def test_a_blank_reason_is_refused_in_the_prompt(
-    support: Database, database: Database, player: dict[str, int]
-) -> None:
+def test_a_blank_reason_is_refused_in_the_prompt(support: Database, database: Database, player: dict[str, int]) -> None:
     async def scenario(pilot: Pilot[None], app: ConsoleApp) -> None:
         await search(pilot, "#metaserver-search", "pilot_tester")
         await pilot.press("b")
@@ -207,9 +218,12 @@ def test_a_refusal_of_the_data_layer_is_a_notification(
 
 
 def test_leaderboard_and_rooms(support: Database, database: Database) -> None:
-    top = sql(database, """
+    top = sql(
+        database,
+        """
         SELECT u.id, u.username, sum(s.score) AS score FROM metaserver.player_stats s
-        JOIN metaserver.users u ON u.id = s.user_id GROUP BY u.id ORDER BY score DESC, u.id LIMIT 1""").one()
+        JOIN metaserver.users u ON u.id = s.user_id GROUP BY u.id ORDER BY score DESC, u.id LIMIT 1""",
+    ).one()
     sql(database, "UPDATE metaserver.users SET is_active = false WHERE id = :u", u=top.id)
     room_count = sql(database, "SELECT count(*) FROM metaserver.rooms").scalar()
     bounds = sql(database, "SELECT min_caste, max_caste FROM metaserver.rooms ORDER BY name, id LIMIT 1").one()
@@ -355,5 +369,3 @@ def test_the_accounts_tab_fits_80_by_24(support: Database) -> None:
         assert "created " in str(pane.query_one("#accounts-detail").render())
 
     run(support, "support-accounts", scenario)
-
-

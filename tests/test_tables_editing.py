@@ -181,9 +181,11 @@ def test_an_enum_offers_its_labels_in_their_order(database: Database) -> None:
         # A label added in the middle: its order is not the order of creation.
         connection.execute(text("ALTER TYPE public.ticket_status ADD VALUE 'in_progress' BEFORE 'waiting'"))
     with database.connect() as connection:
-        connection.execute(text(
-            "CREATE TABLE public.tickets (id serial PRIMARY KEY, status public.ticket_status NOT NULL DEFAULT 'open')"
-        ))
+        connection.execute(
+            text(
+                "CREATE TABLE public.tickets (id serial PRIMARY KEY, status public.ticket_status NOT NULL DEFAULT 'open')"
+            )
+        )
         connection.execute(text("INSERT INTO public.tickets (status) VALUES ('open'), ('waiting')"))
 
     async def scenario(pilot: Pilot[None], app: ConsoleApp) -> None:
@@ -316,9 +318,11 @@ def test_soft_delete_and_restore_set_and_clear_the_flag_and_the_time(database: D
     assert scalar(database, "SELECT is_deleted FROM accounts.users WHERE id = :id", id=user_id) is False
 
     def flags() -> tuple[Any, ...]:
-        return tuple(rows(
-            database, "SELECT is_deleted, deleted_at IS NOT NULL FROM accounts.users WHERE id = :id", id=user_id
-        )[0])
+        return tuple(
+            rows(database, "SELECT is_deleted, deleted_at IS NOT NULL FROM accounts.users WHERE id = :id", id=user_id)[
+                0
+            ]
+        )
 
     async def scenario(pilot: Pilot[None], app: ConsoleApp) -> None:
         await open_table(pilot, app, "accounts.users")
@@ -385,7 +389,9 @@ def test_the_pending_view_shows_the_diff_and_the_guarded_sql_and_undoes_one_chan
         await pilot.pause()
         sql = app.screen.query_one("#pending-sql", TextArea)
         assert sql.has_focus
-        versions = [str(v) for v, in rows(database, "SELECT xmin::text FROM gacha.users WHERE id IN (1, 2) ORDER BY id")]
+        versions = [
+            str(v) for (v,) in rows(database, "SELECT xmin::text FROM gacha.users WHERE id IN (1, 2) ORDER BY id")
+        ]
         assert sql.text.split("\n\n") == [
             f'UPDATE "gacha"."users" SET "quartzs" = \'4242\' WHERE "id" = 1 AND xmin = \'{versions[0]}\';',
             f'UPDATE "gacha"."users" SET "academy_name" = \'Second Academy\' WHERE "id" = 2'
@@ -558,8 +564,12 @@ def test_a_read_only_profile_refuses_every_edit_with_a_notice(database_url: URL)
 
         async def scenario(pilot: Pilot[None], app: ConsoleApp) -> None:
             await open_table(pilot, app, "accounts.users")
-            for key, refused in (("e", "Cannot edit"), ("i", "Cannot insert"), ("delete", "Cannot edit"),
-                                 ("z", "Cannot edit")):
+            for key, refused in (
+                ("e", "Cannot edit"),
+                ("i", "Cannot insert"),
+                ("delete", "Cannot edit"),
+                ("z", "Cannot edit"),
+            ):
                 app.clear_notifications()
                 await pilot.press(key)
                 await settle(pilot)
@@ -636,7 +646,9 @@ def test_export_masks_the_sensitive_columns_the_grid_masks(database: Database, t
             written = list(csv.DictReader(exported))
         assert len(written) == scalar(database, "SELECT count(*) FROM accounts.users")
         assert {line["hashed_password"] for line in written} == {"********"}
-        assert {line["email"] for line in written} == {email for email, in rows(database, "SELECT email FROM accounts.users")}
+        assert {line["email"] for line in written} == {
+            email for (email,) in rows(database, "SELECT email FROM accounts.users")
+        }
 
     run(database, scenario)
 
@@ -645,7 +657,9 @@ def test_export_masks_the_sensitive_columns_the_grid_masks(database: Database, t
 
 
 def test_json_and_vectors_are_folded_in_the_grid_and_json_opens_pretty_printed(database: Database) -> None:
-    node_rows = rows(database, "SELECT metadata, embedding IS NOT NULL AS filled FROM stories.nodes ORDER BY id LIMIT 100")
+    node_rows = rows(
+        database, "SELECT metadata, embedding IS NOT NULL AS filled FROM stories.nodes ORDER BY id LIMIT 100"
+    )
     filled = next(index for index, row in enumerate(node_rows) if row.filled)
     metadata = node_rows[0].metadata
 
@@ -670,18 +684,26 @@ def test_json_and_vectors_are_folded_in_the_grid_and_json_opens_pretty_printed(d
 
 def test_the_tree_shows_a_partitioned_table_with_its_partitions_under_it(database: Database) -> None:
     with database.connect() as connection:
-        connection.execute(text(
-            "CREATE TABLE public.events (id int, at date, what text, PRIMARY KEY (id, at)) PARTITION BY RANGE (at)"
-        ))
-        connection.execute(text(
-            "CREATE TABLE public.events_2025 PARTITION OF public.events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')"
-        ))
-        connection.execute(text(
-            "CREATE TABLE public.events_2026 PARTITION OF public.events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')"
-        ))
-        connection.execute(text(
-            "INSERT INTO public.events VALUES (1, '2025-03-01', 'old'), (2, '2026-03-01', 'new'), (3, '2026-04-01', 'newer')"
-        ))
+        connection.execute(
+            text(
+                "CREATE TABLE public.events (id int, at date, what text, PRIMARY KEY (id, at)) PARTITION BY RANGE (at)"
+            )
+        )
+        connection.execute(
+            text(
+                "CREATE TABLE public.events_2025 PARTITION OF public.events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')"
+            )
+        )
+        connection.execute(
+            text(
+                "CREATE TABLE public.events_2026 PARTITION OF public.events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO public.events VALUES (1, '2025-03-01', 'old'), (2, '2026-03-01', 'new'), (3, '2026-04-01', 'newer')"
+            )
+        )
 
     def names(node: Any) -> list[str]:
         return [str(child.label).split()[1] for child in node.children]

@@ -25,9 +25,9 @@ async def type_into_prompt(pilot: Pilot[None], value: str) -> None:
 
 def sleeping_backends(database: Database) -> int:
     with database.connect() as connection:
-        return connection.execute(text(
-            "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(40)%' AND pid <> pg_backend_pid()"
-        )).scalar_one()
+        return connection.execute(
+            text("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(40)%' AND pid <> pg_backend_pid()")
+        ).scalar_one()
 
 
 def test_a_refused_filter_leaves_the_previous_page_and_says_why(database: Database) -> None:

@@ -63,7 +63,6 @@ def status(app: ConsoleApp) -> str:
     return str(tables(app).query_one("#tables-status").render())
 
 
-
 async def to_column(pilot: Pilot[None], app: ConsoleApp, column: str) -> None:
     names = [col.label.plain.lstrip("⚷").rstrip("→ ▲▼") for col in grid(app).ordered_columns]
     grid(app).move_cursor(column=names.index(column))
@@ -230,11 +229,14 @@ def test_editing_a_cell_and_saving_writes_the_row_and_its_audit(database: Databa
         await settle(pilot)
         assert "Saved: 1 updated" in toasts(app)
         assert scalar(database, "SELECT academy_name FROM gacha.users WHERE id = 1") == "Renamed Academy"
-        assert scalar(
-            database,
-            "SELECT after->>'academy_name' FROM console.audit_log"
-            " WHERE table_name = 'users' AND schema_name = 'gacha' AND action = 'update'",
-        ) == "Renamed Academy"
+        assert (
+            scalar(
+                database,
+                "SELECT after->>'academy_name' FROM console.audit_log"
+                " WHERE table_name = 'users' AND schema_name = 'gacha' AND action = 'update'",
+            )
+            == "Renamed Academy"
+        )
         assert "pending" not in status(app)
 
     run(database, scenario)

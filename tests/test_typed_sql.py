@@ -73,7 +73,8 @@ def test_an_explained_statement_of_several_is_refused_by_the_server(database: Da
 def test_a_guarded_connection_still_answers_one_statement_in_full(database: Database) -> None:
     with database.connect() as connection:
         result = guard_typed_sql(connection).exec_driver_sql(
-            "SELECT g, g::text AS t FROM generate_series(1, 3) AS g WHERE g >= %(low)s", {"low": 2})
+            "SELECT g, g::text AS t FROM generate_series(1, 3) AS g WHERE g >= %(low)s", {"low": 2}
+        )
         assert list(result.keys()) == ["g", "t"]
         assert result.all() == [(2, "2"), (3, "3")]
         assert connection.exec_driver_sql("SELECT 'no parameters'").scalar_one() == "no parameters"
@@ -83,8 +84,18 @@ def test_a_guarded_connection_still_answers_one_statement_in_full(database: Data
 
 def test_the_export_command_refuses_several_statements(database_url: URL, tmp_path: Any) -> None:
     with Database(ConnectionSettings(url=database_url, pool=SMALL_POOL)) as database:
-        result = run_console("--url", socket_url(database_url), "--role", "developer", "export", "gacha.users",
-                             "--where", WHERE_ATTACK, "--output", str(tmp_path / "out.csv"))
+        result = run_console(
+            "--url",
+            socket_url(database_url),
+            "--role",
+            "developer",
+            "export",
+            "gacha.users",
+            "--where",
+            WHERE_ATTACK,
+            "--output",
+            str(tmp_path / "out.csv"),
+        )
         assert result.returncode == 2, result.stderr
         assert SEVERAL in result.stderr and "Traceback" not in result.stderr
         assert pwned(database) == 0
@@ -99,16 +110,23 @@ def session_settings(database: Database) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.DEVELOPER], ids=lambda role: role.value)
-def test_settings_changed_by_typed_sql_never_reach_the_next_checkout(database_url: URL, role: Role,
-                                                                     tmp_path: Any) -> None:
+def test_settings_changed_by_typed_sql_never_reach_the_next_checkout(
+    database_url: URL, role: Role, tmp_path: Any
+) -> None:
     one_connection = PoolSettings(size=1, max_overflow=0)
     settings = login_settings(database_url, role, pool=one_connection, statement_timeout_ms=4000)
     with Database(settings) as database:
         before = session_settings(database)
         assert before["statement_timeout"] == "4s" and before["application_name"] == "console"
-        changes = " AND ".join(f"set_config('{name}', '{value}', false) IS NOT NULL" for name, value in [
-            ("statement_timeout", "0"), ("application_name", "pwned"), ("work_mem", "77kB"),
-            ("default_transaction_read_only", "off")])
+        changes = " AND ".join(
+            f"set_config('{name}', '{value}', false) IS NOT NULL"
+            for name, value in [
+                ("statement_timeout", "0"),
+                ("application_name", "pwned"),
+                ("work_mem", "77kB"),
+                ("default_transaction_read_only", "off"),
+            ]
+        )
         with browse.open_pager(database, users(database, changes)) as pager:
             assert pager.first().rows
         assert session_settings(database) == before

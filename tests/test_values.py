@@ -31,8 +31,14 @@ from data.values import (
 
 def column(name: str, type_name: str, base_type: str, category: str, **more: Any) -> ColumnInfo:
     fields: dict[str, Any] = dict(
-        element_type=None, domain=None, enum_labels=(), nullable=True, default=None,
-        identity=False, generated=False, comment=None,
+        element_type=None,
+        domain=None,
+        enum_labels=(),
+        nullable=True,
+        default=None,
+        identity=False,
+        generated=False,
+        comment=None,
     )
     fields.update(more)
     return ColumnInfo(name=name, type_name=type_name, base_type=base_type, category=category, **fields)
@@ -64,7 +70,9 @@ INTERVAL = column("took", "interval", "interval", "T")
 BYTEA = column("data", "bytea", "bytea", "U")
 VECTOR = column("embedding", "vector(3)", "vector", "U")
 ENUM = column("status", "app.status", "status", "E", enum_labels=("active", "archived"))
-ENUM_ARRAY = column("statuses", "app.status[]", "_status", "A", element_type="status", enum_labels=("active", "archived"))
+ENUM_ARRAY = column(
+    "statuses", "app.status[]", "_status", "A", element_type="status", enum_labels=("active", "archived")
+)
 DOMAIN = column("stock", "app.positive", "int4", "N", domain="positive")
 MONEY = column("cost", "money", "money", "N")
 RANGE = column("span", "int4range", "int4range", "R")
@@ -277,12 +285,34 @@ def test_full_text_of_bytea_is_a_capped_hex_dump() -> None:
 @pytest.mark.parametrize(
     ("col", "kind"),
     [
-        (JSONB, "json"), (column("j", "json", "json", "U"), "json"), (BOOL, "boolean"), (ENUM, "enum"),
-        (DATE, "date"), (TIMESTAMP, "timestamp"), (TIMESTAMPTZ, "timestamp"), (TIME, "time"),
-        (INT2, "number"), (INT8, "number"), (NUMERIC, "number"), (REAL, "number"), (DOMAIN, "number"),
-        (UUID, "uuid"), (INET, "network"), (CIDR, "network"), (MACADDR, "network"), (BYTEA, "bytes"),
-        (INT_ARRAY, "array"), (ENUM_ARRAY, "array"), (VECTOR, "vector"), (TEXT, "text"), (VARCHAR, "text"),
-        (INTERVAL, "text"), (MONEY, "text"), (RANGE, "text"), (BITS, "text"), (POINT, "text"),
+        (JSONB, "json"),
+        (column("j", "json", "json", "U"), "json"),
+        (BOOL, "boolean"),
+        (ENUM, "enum"),
+        (DATE, "date"),
+        (TIMESTAMP, "timestamp"),
+        (TIMESTAMPTZ, "timestamp"),
+        (TIME, "time"),
+        (INT2, "number"),
+        (INT8, "number"),
+        (NUMERIC, "number"),
+        (REAL, "number"),
+        (DOMAIN, "number"),
+        (UUID, "uuid"),
+        (INET, "network"),
+        (CIDR, "network"),
+        (MACADDR, "network"),
+        (BYTEA, "bytes"),
+        (INT_ARRAY, "array"),
+        (ENUM_ARRAY, "array"),
+        (VECTOR, "vector"),
+        (TEXT, "text"),
+        (VARCHAR, "text"),
+        (INTERVAL, "text"),
+        (MONEY, "text"),
+        (RANGE, "text"),
+        (BITS, "text"),
+        (POINT, "text"),
         # An enum called "date" is still an enum.
         (column("d", "app.date", "date", "E", enum_labels=("x",)), "enum"),
     ],
@@ -299,11 +329,17 @@ def test_editor_kind(col: ColumnInfo, kind: str) -> None:
         ({"b": [1, 2], "a": "é"}, JSONB, '{"b": [1, 2], "a": "é"}'),
         ("x", JSONB, '"x"'),
         ([1, None, 3], INT_ARRAY, "{1,NULL,3}"),
-        (["a b", "c,d", "{}", "back\\slash", 'quo"te', "null"], TEXT_ARRAY,
-         '{"a b","c,d","{}","back\\\\slash","quo\\"te","null"}'),
+        (
+            ["a b", "c,d", "{}", "back\\slash", 'quo"te', "null"],
+            TEXT_ARRAY,
+            '{"a b","c,d","{}","back\\\\slash","quo\\"te","null"}',
+        ),
         (dt.date(2026, 11, 22), DATE, "2026-11-22"),
-        (dt.datetime(2026, 11, 22, 14, 5, tzinfo=dt.timezone(dt.timedelta(hours=2))), TIMESTAMPTZ,
-         "2026-11-22 14:05:00+02:00"),
+        (
+            dt.datetime(2026, 11, 22, 14, 5, tzinfo=dt.timezone(dt.timedelta(hours=2))),
+            TIMESTAMPTZ,
+            "2026-11-22 14:05:00+02:00",
+        ),
         (b"\x00\xff", BYTEA, "\\x00ff"),
         (Decimal("1E-7"), NUMERIC, "0.0000001"),
         (Decimal("-Infinity"), NUMERIC, "-Infinity"),
@@ -314,8 +350,11 @@ def test_editor_kind(col: ColumnInfo, kind: str) -> None:
         (ipaddress.ip_interface("::1/128"), INET, "::1"),
         ("[1,2,3]", VECTOR, "[1,2,3]"),
         (Range(dt.date(2026, 1, 1), None), column("r", "daterange", "daterange", "R"), "[2026-01-01,)"),
-        (Range(dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc), None),
-         column("r", "tstzrange", "tstzrange", "R"), '["2026-01-01 00:00:00+00:00",)'),
+        (
+            Range(dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc), None),
+            column("r", "tstzrange", "tstzrange", "R"),
+            '["2026-01-01 00:00:00+00:00",)',
+        ),
     ],
 )
 def test_input_text(value: Any, col: ColumnInfo, expected: str | None) -> None:
@@ -392,8 +431,16 @@ def test_validate_input_accepts_and_normalises(typed: str, col: ColumnInfo, expe
 @pytest.mark.parametrize(
     ("typed", "col", "message"),
     [
-        ("{\"a\": }", column("metadata", "jsonb", "jsonb", "U"), "metadata: not valid JSON: Expecting value at line 1 column 7"),
-        ("{'a': 1}", JSONB, "metadata: not valid JSON: Expecting property name enclosed in double quotes at line 1 column 2"),
+        (
+            '{"a": }',
+            column("metadata", "jsonb", "jsonb", "U"),
+            "metadata: not valid JSON: Expecting value at line 1 column 7",
+        ),
+        (
+            "{'a': 1}",
+            JSONB,
+            "metadata: not valid JSON: Expecting property name enclosed in double quotes at line 1 column 2",
+        ),
         ("NaN", JSONB, "metadata: not valid JSON: NaN is not valid JSON"),
         ("maybe", BOOL, "is_active: not a boolean (use true or false)"),
         ("", BOOL, "is_active: not a boolean (use true or false)"),
@@ -412,8 +459,11 @@ def test_validate_input_accepts_and_normalises(typed: str, col: ColumnInfo, expe
         ("2026-13-01 10:00", TIMESTAMPTZ, "created_at: not a timestamp (use 2026-11-22 14:05:00+00)"),
         ("yesterday", DATE, "born_on: not a date (use 2026-11-22)"),
         ("25:00", TIME, "at: not a time (use 14:05:00)"),
-        ("2026-11-22 14:05+02", TIMESTAMP,
-         "seen_at: timestamp without time zone takes no time zone offset (use 2026-11-22 14:05:00)"),
+        (
+            "2026-11-22 14:05+02",
+            TIMESTAMP,
+            "seen_at: timestamp without time zone takes no time zone offset (use 2026-11-22 14:05:00)",
+        ),
         ("not-a-uuid", UUID, "id: not a UUID (use 8-4-4-4-12 hex digits)"),
         ("10.0.0.256", INET, "address: not an IP address (use 192.0.2.1 or 192.0.2.0/24)"),
         ("10.0.0.1/8", CIDR, "network: not a network: host bits set (did you mean 10.0.0.0/8?)"),
@@ -456,7 +506,12 @@ def test_a_long_list_of_enum_labels_is_cut_in_the_message() -> None:
 
 def test_parse_array_literal() -> None:
     assert parse_array_literal('{ a b , NULL, "NULL", \\NULL, "x\\"y", a\\ \\  }') == [
-        "a b", None, "NULL", "NULL", 'x"y', "a  "
+        "a b",
+        None,
+        "NULL",
+        "NULL",
+        'x"y',
+        "a  ",
     ]
     assert parse_array_literal("{{1,2},{NULL,4}}") == [["1", "2"], [None, "4"]]
     assert parse_array_literal("{}") == []
@@ -507,9 +562,17 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "c_varchar": ("varchar(5)", "'héllo'", "héllo"),
     "c_char": ("char(3)", "'ab'", "ab "),
     "c_json": ("json", """'{"b": [1, 2], "a": {"x": null}}'""", '{"b": [1, 2], "a": {"x": null}}'),
-    "c_jsonb": ("jsonb", """'{"tags": ["x", "y"], "name": "Ada", "n": 1.5}'""", '{"n": 1.5, "name": "Ada", "tags": ["x", "y"]}'),
+    "c_jsonb": (
+        "jsonb",
+        """'{"tags": ["x", "y"], "name": "Ada", "n": 1.5}'""",
+        '{"n": 1.5, "name": "Ada", "tags": ["x", "y"]}',
+    ),
     "c_int_array": ("integer[]", "'{1,NULL,3}'", "{1,NULL,3}"),
-    "c_text_array": ("text[]", """'{"a b",NULL,"c\\"d","x,y","{}","NULL",""}'""", '{"a b",NULL,"c\\"d","x,y","{}","NULL",""}'),
+    "c_text_array": (
+        "text[]",
+        """'{"a b",NULL,"c\\"d","x,y","{}","NULL",""}'""",
+        '{"a b",NULL,"c\\"d","x,y","{}","NULL",""}',
+    ),
     "c_inet": ("inet", "'192.168.0.1/24'", "192.168.0.1/24"),
     "c_cidr": ("cidr", "'10.0.0.0/8'", "10.0.0.0/8"),
     "c_macaddr": ("macaddr", "'08:00:2b:01:02:03'", "08:00:2b:01:02:03"),
@@ -607,7 +670,9 @@ def test_every_type_round_trips_through_the_editor_and_the_server(everything: An
             assert typed is not None
             normalised = validate_input(typed, col)
             # A plain string parameter: the server casts it to the column's type.
-            connection.execute(text(f"UPDATE {TABLE.sql} SET {quote_ident(name)} = :value WHERE id = 2"), {"value": normalised})
+            connection.execute(
+                text(f"UPDATE {TABLE.sql} SET {quote_ident(name)} = :value WHERE id = 2"), {"value": normalised}
+            )
         after = _row(connection, 2)
     for name in COLUMNS:
         assert after[name] == before[name], name
@@ -616,28 +681,59 @@ def test_every_type_round_trips_through_the_editor_and_the_server(everything: An
 
 def test_validated_input_is_what_the_server_stores(everything: Any) -> None:
     typed = {
-        "c_smallint": "  -7 ", "c_numeric": "1e3", "c_real": "-inf", "c_boolean": "off", "c_text": "",
-        "c_varchar": "abc", "c_jsonb": '{"k": 123456789012345678901234567890.5}', "c_int_array": "[1, null]",
-        "c_text_array": '["", "NULL", null]', "c_inet": "10.0.0.1", "c_cidr": "10.1.0.0/16",
-        "c_macaddr": "08002B010203", "c_uuid": "A0EEBC999C0B4EF8BB6D6BB9BD380A11", "c_date": "20261122",
-        "c_timestamp": "2026-11-22T09:00", "c_timestamptz": "2026-11-22T09:00:00Z", "c_bytea": "\\xDEADbeef",
-        "c_vector": " [1, 2.5, -3] ", "c_enum": "sad", "c_bit": "x5", "c_enum_array": "[]",
+        "c_smallint": "  -7 ",
+        "c_numeric": "1e3",
+        "c_real": "-inf",
+        "c_boolean": "off",
+        "c_text": "",
+        "c_varchar": "abc",
+        "c_jsonb": '{"k": 123456789012345678901234567890.5}',
+        "c_int_array": "[1, null]",
+        "c_text_array": '["", "NULL", null]',
+        "c_inet": "10.0.0.1",
+        "c_cidr": "10.1.0.0/16",
+        "c_macaddr": "08002B010203",
+        "c_uuid": "A0EEBC999C0B4EF8BB6D6BB9BD380A11",
+        "c_date": "20261122",
+        "c_timestamp": "2026-11-22T09:00",
+        "c_timestamptz": "2026-11-22T09:00:00Z",
+        "c_bytea": "\\xDEADbeef",
+        "c_vector": " [1, 2.5, -3] ",
+        "c_enum": "sad",
+        "c_bit": "x5",
+        "c_enum_array": "[]",
     }
     with everything.connect() as connection:
         _in_kolkata(connection)
         table = describe_table_on(connection, TABLE)
         for name, value in typed.items():
             normalised = validate_input(value, table.column(name))
-            connection.execute(text(f"UPDATE {TABLE.sql} SET {quote_ident(name)} = :value WHERE id = 2"), {"value": normalised})
+            connection.execute(
+                text(f"UPDATE {TABLE.sql} SET {quote_ident(name)} = :value WHERE id = 2"), {"value": normalised}
+            )
         row = _row(connection, 2)
     shown = {name: display_value(row[name], table.column(name), width=60).text for name in typed}
     assert shown == {
-        "c_smallint": "-7", "c_numeric": "1000.0000", "c_real": "-Infinity", "c_boolean": "false", "c_text": "''",
-        "c_varchar": "abc", "c_jsonb": '{"k": 1.2345678901234568e+29}', "c_int_array": "{1,NULL}",
-        "c_text_array": '{"","NULL",NULL}', "c_inet": "10.0.0.1", "c_cidr": "10.1.0.0/16",
-        "c_macaddr": "08:00:2b:01:02:03", "c_uuid": "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", "c_date": "2026-11-22",
-        "c_timestamp": "2026-11-22 09:00:00", "c_timestamptz": "2026-11-22 14:30:00+05:30",
-        "c_bytea": "4 B \\xdeadbeef", "c_vector": "vector(3) [1, 2.5, -3]", "c_enum": "sad", "c_bit": "0101",
+        "c_smallint": "-7",
+        "c_numeric": "1000.0000",
+        "c_real": "-Infinity",
+        "c_boolean": "false",
+        "c_text": "''",
+        "c_varchar": "abc",
+        "c_jsonb": '{"k": 1.2345678901234568e+29}',
+        "c_int_array": "{1,NULL}",
+        "c_text_array": '{"","NULL",NULL}',
+        "c_inet": "10.0.0.1",
+        "c_cidr": "10.1.0.0/16",
+        "c_macaddr": "08:00:2b:01:02:03",
+        "c_uuid": "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11",
+        "c_date": "2026-11-22",
+        "c_timestamp": "2026-11-22 09:00:00",
+        "c_timestamptz": "2026-11-22 14:30:00+05:30",
+        "c_bytea": "4 B \\xdeadbeef",
+        "c_vector": "vector(3) [1, 2.5, -3]",
+        "c_enum": "sad",
+        "c_bit": "0101",
         "c_enum_array": "{}",
     }
     with everything.connect() as connection:  # and jsonb kept every digit, though psycopg's float did not

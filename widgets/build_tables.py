@@ -84,8 +84,9 @@ class SlotsTable(_PlannerTable):
         rows: list[tuple[object, ...]] = []
         for index, slot in enumerate(picked.slots if picked else ()):
             enhancement = catalogue.enhancements.get(slot.enhancement_id) if slot.enhancement_id else None
-            what: object = (f"{enhancement.name} ({slot.enhancement_level})" if enhancement
-                            else Text("empty", style="dim"))
+            what: object = (
+                f"{enhancement.name} ({slot.enhancement_level})" if enhancement else Text("empty", style="dim")
+            )
             rows.append((str(index + 1), str(slot.level), what))
         self._refill(rows)
 
@@ -108,12 +109,17 @@ class BonusesTable(_PlannerTable):
         for earned in totals.bonuses:
             if (earned.pick, earned.set_id) != group:
                 group = (earned.pick, earned.set_id)
-                title = (f"{catalogue.powers[earned.power_id].display_name}: "
-                         f"{catalogue.sets[earned.set_id].display_name} ({earned.pieces} pieces)")
+                title = (
+                    f"{catalogue.powers[earned.power_id].display_name}: "
+                    f"{catalogue.sets[earned.set_id].display_name} ({earned.pieces} pieces)"
+                )
                 rows.append(("", Text(title, style="bold")))
             # The mark leads the cell, so a narrow terminal still shows it.
-            bonus = (Text.assemble(("suppressed ", "bold yellow"), (earned.bonus.display_text, "dim strike"))
-                     if earned.suppressed else Text(earned.bonus.display_text))
+            bonus = (
+                Text.assemble(("suppressed ", "bold yellow"), (earned.bonus.display_text, "dim strike"))
+                if earned.suppressed
+                else Text(earned.bonus.display_text)
+            )
             rows.append((str(earned.bonus.pieces_required), bonus))
         if not rows:
             rows.append(("", Text("No set bonuses: slot two or more pieces of a set in one power.", style="dim")))

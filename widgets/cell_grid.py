@@ -81,9 +81,7 @@ class CellGrid(Widget):
             for index, cell in enumerate(row):
                 yield _label(cell, index)
 
-    def validate_rows(
-        self, rows: tuple[tuple[Cell, ...], ...]
-    ) -> tuple[tuple[Cell, ...], ...]:
+    def validate_rows(self, rows: tuple[tuple[Cell, ...], ...]) -> tuple[tuple[Cell, ...], ...]:
         for row in rows:
             if len(row) != self.columns:
                 raise ValueError(f"a row of {len(row)} cells in a grid of {self.columns} columns")

@@ -34,8 +34,7 @@ def clip(text: str, width: int) -> str:
 class DataGrid(DataTable[Any]):
     """A DataTable whose cells cut by the viewport's edges are marked as cut."""
 
-    def add_row(self, *cells: Any, height: int | None = 1, key: str | None = None,
-                label: Any = None) -> RowKey:
+    def add_row(self, *cells: Any, height: int | None = 1, key: str | None = None, label: Any = None) -> RowKey:
         row_key = super().add_row(*cells, height=height, key=key, label=label)
         console = self.app.console
         for column, cell in zip(self.ordered_columns, cells):
@@ -82,4 +81,3 @@ def _mark(strip: Strip, position: int) -> Strip:
     under = strip.crop(position, position + 1)
     style = next((segment.style for segment in under if segment.text), None)
     return Strip.join([strip.crop(0, position), Strip([Segment(CUT_MARK, style)]), strip.crop(position + 1)])
-

@@ -34,9 +34,7 @@ ResultT = TypeVar("ResultT")
 Hint = tuple[str, str]
 """(action, label): a key line entry for one of the dialog screen's own bindings."""
 
-CANCEL = Binding(
-    "escape", "cancel", "Cancel", id="dialog.cancel", tooltip="Close the dialog and change nothing"
-)
+CANCEL = Binding("escape", "cancel", "Cancel", id="dialog.cancel", tooltip="Close the dialog and change nothing")
 
 
 def first_line(error: BaseException) -> str:
@@ -112,9 +110,10 @@ class KeyHints(Static):
         if self._note:
             parts.append(Content(self._note))
         self.update(Content("  ").join(parts))
-        self.tooltip = "\n".join(
-            f"{'/'.join(keys[action])}: {tooltips[action]}" for action, _ in self._hints if action in keys
-        ) or None
+        self.tooltip = (
+            "\n".join(f"{'/'.join(keys[action])}: {tooltips[action]}" for action, _ in self._hints if action in keys)
+            or None
+        )
 
 
 class DialogScreen(ModalScreen[ResultT]):
@@ -312,9 +311,7 @@ class ChoiceDialog(DialogScreen[int | None]):
         CANCEL,
     ]
 
-    def __init__(
-        self, title: str, options: Sequence[str | tuple[str, bool]], *, message: str | None = None
-    ) -> None:
+    def __init__(self, title: str, options: Sequence[str | tuple[str, bool]], *, message: str | None = None) -> None:
         super().__init__(title)
         self._options = [(option, True) if isinstance(option, str) else option for option in options]
         self._message = message
@@ -363,9 +360,7 @@ class TextViewer(DialogScreen[None]):
     def compose(self) -> ComposeResult:
         with self.frame():
             yield TextArea(self._text, read_only=True, soft_wrap=True, id="viewer-text")
-            yield KeyHints(
-                [("cancel", "Close")], note="arrows/shift+arrows select · ctrl+c copies · f7 selects all"
-            )
+            yield KeyHints([("cancel", "Close")], note="arrows/shift+arrows select · ctrl+c copies · f7 selects all")
 
     def on_mount(self) -> None:
         set_language(self.query_one("#viewer-text", TextArea), self._language)

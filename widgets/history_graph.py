@@ -37,9 +37,9 @@ class HistoryGraph(Widget):
         classes: str | None = None,
     ) -> None:
         """Args:
-            title: what the values are, e.g. "Commits per second".
-            capacity: how many values are kept; older ones fall off the left.
-            number: how the latest and highest values are written in the title.
+        title: what the values are, e.g. "Commits per second".
+        capacity: how many values are kept; older ones fall off the left.
+        number: how the latest and highest values are written in the title.
         """
         super().__init__(id=id, classes=classes)
         self.title = title

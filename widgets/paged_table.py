@@ -121,7 +121,7 @@ class PagedTable(DataGrid):
         return self.coordinate_to_cell_key(Coordinate(self.cursor_row, 0)).row_key.value
 
     def action_page(self, direction: Direction) -> None:
-        if (self.has_next if direction == "next" else self.has_previous):
+        if self.has_next if direction == "next" else self.has_previous:
             self.post_message(self.PageWanted(self, direction))
 
     def action_cursor_down(self) -> None:

@@ -66,7 +66,12 @@ class PendingChangesView(DialogScreen[PendingAction | None]):
         Binding("ctrl+s", "save", "Save all", id="pending.save", tooltip="Run the statements, in one transaction"),
         # ctrl+x cuts in a TextArea, even a read-only one: priority keeps it ours.
         Binding(
-            "ctrl+x", "discard", "Discard all", id="pending.discard", tooltip="Forget every pending change", priority=True
+            "ctrl+x",
+            "discard",
+            "Discard all",
+            id="pending.discard",
+            tooltip="Forget every pending change",
+            priority=True,
         ),
         Binding("u", "undo", "Undo change", id="pending.undo", tooltip="Forget the highlighted change"),
         Binding("tab,ctrl+t", "switch_view", "Diff/SQL", id="pending.switch", tooltip="Show the diff or the SQL"),

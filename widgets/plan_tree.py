@@ -158,8 +158,11 @@ def node_details(node: NodeAnalysis, plan: PlanAnalysis) -> Text:
     line("removed: join", node.rows_removed_by_join_filter)
     line("heap fetches", node.heap_fetches)
     if node.workers_planned is not None:
-        line("workers", f"{node.workers_launched if node.workers_launched is not None else '?'} launched"
-                        f" of {node.workers_planned} planned")
+        line(
+            "workers",
+            f"{node.workers_launched if node.workers_launched is not None else '?'} launched"
+            f" of {node.workers_planned} planned",
+        )
     if node.sort_method:
         line("sort", f"{node.sort_method}, {node.sort_space_kb or 0:,} kB {node.sort_space_type or ''}".strip())
     if node.hash_batches is not None:
@@ -167,9 +170,14 @@ def node_details(node: NodeAnalysis, plan: PlanAnalysis) -> Text:
         if node.original_hash_batches and node.original_hash_batches != node.hash_batches:
             batches += f" (planned {node.original_hash_batches})"
         line("hash", f"{batches}, peak {node.hash_peak_memory_kb or 0:,} kB")
-    for label, condition in (("index cond", node.index_cond), ("recheck cond", node.recheck_cond),
-                             ("filter", node.filter), ("join filter", node.join_filter),
-                             ("hash cond", node.hash_cond), ("merge cond", node.merge_cond)):
+    for label, condition in (
+        ("index cond", node.index_cond),
+        ("recheck cond", node.recheck_cond),
+        ("filter", node.filter),
+        ("join filter", node.join_filter),
+        ("hash cond", node.hash_cond),
+        ("merge cond", node.merge_cond),
+    ):
         line(label, condition)
     if node.buffers.total:
         text.append(_buffers_line("buffers", node.buffers) + "\n", style="")

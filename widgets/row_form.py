@@ -102,8 +102,7 @@ class RowForm(DialogScreen[dict[str, EditOutcome] | None]):
                         yield self._input(field, index)
             yield Static(id="row-form-errors")
             yield Static(
-                f"empty = DEFAULT, else NULL · * needs a value · {EMPTY_STRING} = empty string"
-                " · ⏎ next",
+                f"empty = DEFAULT, else NULL · * needs a value · {EMPTY_STRING} = empty string · ⏎ next",
                 id="row-form-help",
             )
             yield KeyHints([("submit", "Save"), ("cancel", "Cancel")])
@@ -226,4 +225,3 @@ class RowForm(DialogScreen[dict[str, EditOutcome] | None]):
     def next_field(self) -> None:
         # Enter moves on, as in a paper form; saving is ctrl+s, so a stray Enter never saves.
         self.focus_next()
-

@@ -94,10 +94,22 @@ class StoryTree(Tree[Entry]):
     """
 
     BINDINGS = [
-        Binding("right", "open_or_down", "Open", id="story_tree.open", show=False,
-                tooltip="Open the node (its children load), or go to its first child"),
-        Binding("left", "close_or_up", "Close", id="story_tree.close", show=False,
-                tooltip="Close the node, or go to its parent"),
+        Binding(
+            "right",
+            "open_or_down",
+            "Open",
+            id="story_tree.open",
+            show=False,
+            tooltip="Open the node (its children load), or go to its first child",
+        ),
+        Binding(
+            "left",
+            "close_or_up",
+            "Close",
+            id="story_tree.close",
+            show=False,
+            tooltip="Close the node, or go to its parent",
+        ),
     ]
 
     @dataclass
@@ -143,8 +155,14 @@ class StoryTree(Tree[Entry]):
         self.call_after_refresh(self.move_cursor, line)
 
     def story_line(self, story_id: uuid.UUID) -> Line[Entry] | None:
-        return next((line for line in self.root.children
-                     if isinstance(line.data, StoryEntry) and line.data.story.id == story_id), None)
+        return next(
+            (
+                line
+                for line in self.root.children
+                if isinstance(line.data, StoryEntry) and line.data.story.id == story_id
+            ),
+            None,
+        )
 
     def reveal(self, story_id: uuid.UUID, path: Sequence[uuid.UUID]) -> bool:
         """Open the way to the last node of `path` (ids root first) and put the cursor on it.
@@ -170,8 +188,14 @@ class StoryTree(Tree[Entry]):
                 line.expand()  # its children load; show_children comes back here
                 return
             line.expand()
-            line = next((child for child in line.children
-                         if isinstance(child.data, NodeEntry) and child.data.node.id == node_id), None)
+            line = next(
+                (
+                    child
+                    for child in line.children
+                    if isinstance(child.data, NodeEntry) and child.data.node.id == node_id
+                ),
+                None,
+            )
         self._reveal = None
         if line is not None:
             self.move_to(line)

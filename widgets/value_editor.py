@@ -95,9 +95,7 @@ class ValueEditor(DialogScreen[EditOutcome | None]):
         ),
         # A TextArea that indents with tab uses Escape to leave itself: the dialog's
         # Escape must come first or it could never be cancelled from there.
-        Binding(
-            "escape", "cancel", "Cancel", id="dialog.cancel", tooltip=CANCEL.tooltip, priority=True
-        ),
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel", tooltip=CANCEL.tooltip, priority=True),
     ]
 
     def __init__(

@@ -157,15 +157,25 @@ class KeysetPager:
             raise BadFilter(message) from error
 
     def _rows(
-        self, connection: Connection, *, anchor: Sequence[str | None] | None = None,
-        reverse: bool = False, inclusive: bool = False, limit: int,
+        self,
+        connection: Connection,
+        *,
+        anchor: Sequence[str | None] | None = None,
+        reverse: bool = False,
+        inclusive: bool = False,
+        limit: int,
     ) -> list[Row[Any]]:
         params = Params()
         conditions = conditions_sql(self.view, params)
         if anchor is not None:
             conditions.append(after_sql(self._order, anchor, params, reverse=reverse, inclusive=inclusive))
-        sql = select_sql(self.view.table.ref, self._items, conditions,
-                         order=order_by_sql(self.view.table.ref, self._order, reverse=reverse), limit=limit)
+        sql = select_sql(
+            self.view.table.ref,
+            self._items,
+            conditions,
+            order=order_by_sql(self.view.table.ref, self._order, reverse=reverse),
+            limit=limit,
+        )
         return list(connection.exec_driver_sql(sql, params.values).all())
 
     def _page_at(self, anchor: Sequence[str | None], label: str | None = None) -> Page | None:
@@ -177,8 +187,9 @@ class KeysetPager:
             if not rows:
                 return None
             before = self._rows(connection, anchor=anchor, reverse=True, limit=1)
-        return self._show(rows[:size], has_previous=bool(before), has_next=len(rows) > size,
-                          position=None if before else 1)
+        return self._show(
+            rows[:size], has_previous=bool(before), has_next=len(rows) > size, position=None if before else 1
+        )
 
     def _anchor_of(self, connection: Connection, key: Sequence[str]) -> tuple[str | None, ...]:
         """The order values of the view's row with exactly this key."""
@@ -194,8 +205,13 @@ class KeysetPager:
         return tuple(found)
 
     def _show(
-        self, rows: Sequence[Row[Any]], *, has_previous: bool, has_next: bool,
-        position: int | None, from_start: bool = False,
+        self,
+        rows: Sequence[Row[Any]],
+        *,
+        has_previous: bool,
+        has_next: bool,
+        position: int | None,
+        from_start: bool = False,
     ) -> Page:
         width, key_at = self._width, self._key_at
         anchors_at = width + (1 if self._xmin else 0)

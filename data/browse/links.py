@@ -82,9 +82,10 @@ def referencing_rows(
     numbers: list[int] = []
     if counts:
         with database.connect() as connection:
-            numbers = list(guard_typed_sql(connection).exec_driver_sql(f"SELECT {', '.join(counts)}", params.values).one())
+            numbers = list(
+                guard_typed_sql(connection).exec_driver_sql(f"SELECT {', '.join(counts)}", params.values).one()
+            )
     by_key = dict(zip(found, numbers))
     return [
-        ReferencingRows(fk, min(by_key.get(fk, 0), limit), by_key.get(fk, 0) > limit, found.get(fk, ()))
-        for fk in keys
+        ReferencingRows(fk, min(by_key.get(fk, 0), limit), by_key.get(fk, 0) > limit, found.get(fk, ())) for fk in keys
     ]

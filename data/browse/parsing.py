@@ -28,7 +28,7 @@ def parse_filter(text: str) -> Filter:
         rest = "!=" + rest[2:]
     for operator in sorted(OPERATORS, key=len, reverse=True):
         head = rest[: len(operator)]
-        after = rest[len(operator):]
+        after = rest[len(operator) :]
         if head.lower() != operator or (operator[0].isalpha() and after[:1] not in ("", " ", "\t")):
             continue
         value = after.strip()

@@ -62,8 +62,7 @@ def order_by_sql(relation: RelationRef, order: Sequence[OrderColumn], *, reverse
     """
     table = sql_text(relation.sql)
     return ", ".join(
-        f"{table}.{ident(c.name)} {'DESC NULLS FIRST' if c.descending != reverse else 'ASC NULLS LAST'}"
-        for c in order
+        f"{table}.{ident(c.name)} {'DESC NULLS FIRST' if c.descending != reverse else 'ASC NULLS LAST'}" for c in order
     )
 
 
@@ -74,8 +73,12 @@ def _as_row(columns: Sequence[OrderColumn], values: Sequence[str | None], params
 
 
 def after_sql(
-    order: Sequence[OrderColumn], anchor: Sequence[str | None], params: Params,
-    *, reverse: bool = False, inclusive: bool = False,
+    order: Sequence[OrderColumn],
+    anchor: Sequence[str | None],
+    params: Params,
+    *,
+    reverse: bool = False,
+    inclusive: bool = False,
 ) -> str:
     """Rows after the row whose order values (as text) are `anchor`, or at it if inclusive.
 
@@ -136,8 +139,12 @@ def conditions_sql(view: View, params: Params) -> list[str]:
 
 
 def select_sql(
-    relation: RelationRef, items: Sequence[str], conditions: Sequence[str],
-    *, order: str | None = None, limit: int | None = None,
+    relation: RelationRef,
+    items: Sequence[str],
+    conditions: Sequence[str],
+    *,
+    order: str | None = None,
+    limit: int | None = None,
 ) -> str:
     """SELECT items FROM relation WHERE conditions (ANDed) ORDER BY order LIMIT limit."""
     sql = f"SELECT {', '.join(items)} FROM {sql_text(relation.sql)}"

@@ -14,7 +14,16 @@ from data.catalog import TableInfo
 from data.errors import Refusal
 
 OPERATORS: tuple[str, ...] = (
-    "=", "!=", "<", "<=", ">", ">=", "contains", "starts with", "is null", "is not null",
+    "=",
+    "!=",
+    "<",
+    "<=",
+    ">",
+    ">=",
+    "contains",
+    "starts with",
+    "is null",
+    "is not null",
 )
 NO_VALUE = ("is null", "is not null")
 """The operators that take no value."""

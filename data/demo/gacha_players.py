@@ -28,33 +28,87 @@ MAINTENANCE = datetime(2025, 11, 14)  # compensated by support the next morning
 
 # Per-player tables, in foreign-key order, with the columns each row gives.
 COLUMNS: dict[type, tuple[str, ...]] = {
-    g.GachaUser: ("id", "discord_id", "academy_name", "collector_rank", "sakura_crystals",
-                  "quartzs", "pity_counter", "last_daily_reset", "daphine", "created_at"),
-    g.UserWaifu: ("id", "user_id", "waifu_id", "bond_level", "constellation_level",
-                  "current_star_level", "star_shards", "character_shards", "is_awakened",
-                  "current_mood", "last_interaction", "total_conversations", "favorite_memory",
-                  "custom_nickname", "room_decorations", "obtained_at"),
-    g.Equipment: ("id", "discord_id", "main_effect", "unlocked_sub_slots", "created_at",
-                  "updated_at"),
+    g.GachaUser: (
+        "id",
+        "discord_id",
+        "academy_name",
+        "collector_rank",
+        "sakura_crystals",
+        "quartzs",
+        "pity_counter",
+        "last_daily_reset",
+        "daphine",
+        "created_at",
+    ),
+    g.UserWaifu: (
+        "id",
+        "user_id",
+        "waifu_id",
+        "bond_level",
+        "constellation_level",
+        "current_star_level",
+        "star_shards",
+        "character_shards",
+        "is_awakened",
+        "current_mood",
+        "last_interaction",
+        "total_conversations",
+        "favorite_memory",
+        "custom_nickname",
+        "room_decorations",
+        "obtained_at",
+    ),
+    g.Equipment: ("id", "discord_id", "main_effect", "unlocked_sub_slots", "created_at", "updated_at"),
     g.EquipmentSubSlot: ("equipment_id", "slot_index", "effect", "is_unlocked"),
-    g.UserExpedition: ("id", "user_id", "expedition_name", "location", "difficulty", "status",
-                       "duration_hours", "started_at", "completed_at", "rewards_claimed",
-                       "expedition_data", "final_results", "equipped_equipment_id"),
-    g.ExpeditionParticipant: ("expedition_id", "user_waifu_id", "position_in_party",
-                              "star_level_used", "final_hp", "final_mp"),
-    g.ExpeditionLog: ("expedition_id", "log_type", "encounter_number", "message", "data",
-                      "timestamp"),
-    g.UserPurchase: ("id", "user_id", "shop_item_id", "quantity", "total_cost", "currency_type",
-                     "transaction_status", "purchased_at"),
-    g.UserInventoryItem: ("user_id", "item_name", "item_type", "quantity", "metadata", "effects",
-                          "is_active", "expires_at", "acquired_at"),
-    g.UserMissionProgress: ("user_id", "mission_id", "current_progress", "completed", "claimed",
-                            "date"),
+    g.UserExpedition: (
+        "id",
+        "user_id",
+        "expedition_name",
+        "location",
+        "difficulty",
+        "status",
+        "duration_hours",
+        "started_at",
+        "completed_at",
+        "rewards_claimed",
+        "expedition_data",
+        "final_results",
+        "equipped_equipment_id",
+    ),
+    g.ExpeditionParticipant: (
+        "expedition_id",
+        "user_waifu_id",
+        "position_in_party",
+        "star_level_used",
+        "final_hp",
+        "final_mp",
+    ),
+    g.ExpeditionLog: ("expedition_id", "log_type", "encounter_number", "message", "data", "timestamp"),
+    g.UserPurchase: (
+        "id",
+        "user_id",
+        "shop_item_id",
+        "quantity",
+        "total_cost",
+        "currency_type",
+        "transaction_status",
+        "purchased_at",
+    ),
+    g.UserInventoryItem: (
+        "user_id",
+        "item_name",
+        "item_type",
+        "quantity",
+        "metadata",
+        "effects",
+        "is_active",
+        "expires_at",
+        "acquired_at",
+    ),
+    g.UserMissionProgress: ("user_id", "mission_id", "current_progress", "completed", "claimed", "date"),
     g.GiftCodeRedemption: ("user_id", "code", "redeemed_at"),
-    g.Conversation: ("user_id", "waifu_id", "user_message", "waifu_response", "mood_change",
-                     "timestamp"),
-    g.CurrencyLedger: ("user_id", "currency", "delta", "balance_after", "reason", "operator",
-                       "created_at"),
+    g.Conversation: ("user_id", "waifu_id", "user_message", "waifu_response", "mood_change", "timestamp"),
+    g.CurrencyLedger: ("user_id", "currency", "delta", "balance_after", "reason", "operator", "created_at"),
 }
 
 
@@ -84,16 +138,14 @@ class PlayerFactory:
     numbered here from 1, so the tables must start empty.
     """
 
-    def __init__(self, rng: random.Random, waifus: list[tuple[int, str, int]],
-                 banners: list[tuple[Any, ...]]) -> None:
+    def __init__(self, rng: random.Random, waifus: list[tuple[int, str, int]], banners: list[tuple[Any, ...]]) -> None:
         self.rng = rng
         self.waifus = waifus
         # Common characters turn up far more often than rare ones.
         self.cum_weights = list(itertools.accumulate({1: 6, 2: 3, 3: 1}[r] for *_, r in waifus))
         self.banners = banners
         self.rows: dict[type, list[tuple[Any, ...] | list[Any]]] = {}
-        self.ids: dict[type, int] = dict.fromkeys(
-            (g.UserWaifu, g.Equipment, g.UserExpedition, g.UserPurchase), 0)
+        self.ids: dict[type, int] = dict.fromkeys((g.UserWaifu, g.Equipment, g.UserExpedition, g.UserPurchase), 0)
         self.discord_ids: set[str] = set()
         self.redeemed = {code[0]: 0 for code in cat.GIFT_CODES}
         self.live_missions = [i for i, m in enumerate(cat.MISSIONS, start=1) if m[7]]
@@ -126,13 +178,22 @@ class PlayerFactory:
             last_reset: datetime | None = NOW - timedelta(days=rng.randint(0, 2))
         else:
             last_reset = moment_between(rng, joined, NOW) if rng.random() < 0.8 else None
-        academy = (None if rng.random() < 0.1
-                   else " ".join(rng.choice(words) for words in cat.ACADEMY_WORDS))
-        self._add(g.GachaUser, (
-            user_id, discord_id, academy, 1 + len(owned) // 3 + rng.randint(0, 5),
-            balances["sakura_crystals"], balances["quartzs"], rng.randint(0, 89),
-            int(last_reset.replace(tzinfo=timezone.utc).timestamp()) if last_reset else 0,
-            balances["daphine"], joined))
+        academy = None if rng.random() < 0.1 else " ".join(rng.choice(words) for words in cat.ACADEMY_WORDS)
+        self._add(
+            g.GachaUser,
+            (
+                user_id,
+                discord_id,
+                academy,
+                1 + len(owned) // 3 + rng.randint(0, 5),
+                balances["sakura_crystals"],
+                balances["quartzs"],
+                rng.randint(0, 89),
+                int(last_reset.replace(tzinfo=timezone.utc).timestamp()) if last_reset else 0,
+                balances["daphine"],
+                joined,
+            ),
+        )
 
     def _discord_id(self, joined: datetime) -> str:
         # A snowflake: the Discord account's creation (ms since 2015) in the top bits.
@@ -163,29 +224,47 @@ class PlayerFactory:
             if awakened:
                 when = min(obtained + timedelta(days=rng.randint(1, 20)), NOW)
                 events.append(Event(when, 1, "daphine", -3, f"Awakening: {name}"))
-            talks = (sorted(moment_between(rng, obtained, NOW) for _ in range(rng.randint(1, 4)))
-                     if rng.random() < 0.08 else [])
+            talks = (
+                sorted(moment_between(rng, obtained, NOW) for _ in range(rng.randint(1, 4)))
+                if rng.random() < 0.08
+                else []
+            )
             for when in talks:
                 line = rng.randrange(len(cat.PLAYER_LINES))
-                self._add(g.Conversation, (user_id, waifu_id, cat.PLAYER_LINES[line],
-                                           cat.WAIFU_LINES[line], rng.randint(-2, 5), when))
-            self._add(g.UserWaifu, (
-                uw_id, user_id, waifu_id, 1 + int(rng.random() ** 2 * 10),
-                min(6, int(rng.expovariate(2.5))), stars, rng.randint(0, 300), rng.randint(0, 120),
-                awakened, rng.choice(cat.MOODS), talks[-1] if talks else None, len(talks),
-                "The day we watched the fireworks." if rng.random() < 0.02 else None,
-                f"{name.split()[0]}-chan" if rng.random() < 0.02 else None,
-                as_json({"wallpaper": "sakura", "items": ["low table", "cushion"]})
-                if rng.random() < 0.03 else None,
-                obtained))
+                self._add(
+                    g.Conversation,
+                    (user_id, waifu_id, cat.PLAYER_LINES[line], cat.WAIFU_LINES[line], rng.randint(-2, 5), when),
+                )
+            self._add(
+                g.UserWaifu,
+                (
+                    uw_id,
+                    user_id,
+                    waifu_id,
+                    1 + int(rng.random() ** 2 * 10),
+                    min(6, int(rng.expovariate(2.5))),
+                    stars,
+                    rng.randint(0, 300),
+                    rng.randint(0, 120),
+                    awakened,
+                    rng.choice(cat.MOODS),
+                    talks[-1] if talks else None,
+                    len(talks),
+                    "The day we watched the fireworks." if rng.random() < 0.02 else None,
+                    f"{name.split()[0]}-chan" if rng.random() < 0.02 else None,
+                    as_json({"wallpaper": "sakura", "items": ["low table", "cushion"]})
+                    if rng.random() < 0.03
+                    else None,
+                    obtained,
+                ),
+            )
             owned.append((uw_id, stars))
         # The characters came from summons: mostly ten-pulls, some single pulls.
         for _ in range(max(1, size // 8)):
             when = moment_between(rng, joined, NOW)
             banner = next((b[1] for b in self.banners if b[3] <= when < b[4]), "Standard")
             pulls = 10 if rng.random() < 0.7 else 1
-            events.append(Event(when, 2, "sakura_crystals", -100 * pulls,
-                                f"Summon x{pulls}: {banner} banner"))
+            events.append(Event(when, 2, "sakura_crystals", -100 * pulls, f"Summon x{pulls}: {banner} banner"))
         return owned
 
     def _equipment(self, discord_id: str, joined: datetime) -> list[int]:
@@ -196,10 +275,8 @@ class PlayerFactory:
         for _ in range(rng.choice((0, 0, 1, 2, 2, 3, 4, 5, 6, 8))):
             eq_id = self._next(g.Equipment)
             made = moment_between(rng, joined, NOW)
-            kind = rng.choices(("affinity_add", "loot_pool_bonus", "encounter_count_add"),
-                               (90, 5, 5))[0]
-            main: dict[str, object] = {"type": kind, "affinity": None, "category": None,
-                                       "value": None, "stat": None}
+            kind = rng.choices(("affinity_add", "loot_pool_bonus", "encounter_count_add"), (90, 5, 5))[0]
+            main: dict[str, object] = {"type": kind, "affinity": None, "category": None, "value": None, "stat": None}
             if kind == "affinity_add":
                 main.update(affinity="favored", category="elemental", value=rng.choice(cat.ELEMENTS))
             else:
@@ -209,19 +286,23 @@ class PlayerFactory:
                 final = rng.random() < 0.5
                 stat = rng.choice(("atk", "spr", "spd", "int", "lck", "vit", "mag", "all"))
                 value = rng.randint(12, 48) if final else rng.randint(5, 20)
-                effect = {"type": "final_stat_check_bonus" if final else "stat_check_bonus",
-                          "affinity": None, "category": None,
-                          "value": value // 2 if stat == "all" else value, "stat": stat}
+                effect = {
+                    "type": "final_stat_check_bonus" if final else "stat_check_bonus",
+                    "affinity": None,
+                    "category": None,
+                    "value": value // 2 if stat == "all" else value,
+                    "stat": stat,
+                }
                 self._add(g.EquipmentSubSlot, (eq_id, slot, as_json(effect), True))
             if unlocked < 5 and rng.random() < 0.3:
                 self._add(g.EquipmentSubSlot, (eq_id, unlocked + 1, None, False))
-            self._add(g.Equipment, (eq_id, discord_id, as_json(main), unlocked, made,
-                                    moment_between(rng, made, NOW)))
+            self._add(g.Equipment, (eq_id, discord_id, as_json(main), unlocked, made, moment_between(rng, made, NOW)))
             ids.append(eq_id)
         return ids
 
-    def _expeditions(self, user_id: int, joined: datetime, owned: list[tuple[Any, ...]],
-                     equipment: list[int], events: list[Event]) -> list[tuple[Any, ...]]:
+    def _expeditions(
+        self, user_id: int, joined: datetime, owned: list[tuple[Any, ...]], equipment: list[int], events: list[Event]
+    ) -> list[tuple[Any, ...]]:
         """Expeditions, parties and logs; returns claimed loot as (expedition, item, qty, when)."""
         rng = self.rng
         away: set[int] = set()  # characters on an expedition still in progress
@@ -242,8 +323,10 @@ class PlayerFactory:
             finished = started + timedelta(hours=hours, minutes=rng.randint(0, 600)) if done else None
             claimed = done and rng.random() < 0.85
             results = None
-            self._add(g.ExpeditionLog, (exp_id, "start", None, f"The party set out for {name}.",
-                                        as_json({"party_size": len(party)}), started))
+            self._add(
+                g.ExpeditionLog,
+                (exp_id, "start", None, f"The party set out for {name}.", as_json({"party_size": len(party)}), started),
+            )
             if done and finished:
                 results = self._resolve(exp_id, name, hours, difficulty, started, finished)
                 if claimed:
@@ -255,26 +338,57 @@ class PlayerFactory:
                         else:
                             events.append(Event(when, 3, reward["type"], reward["amount"], reason))
             elif status == "cancelled":
-                self._add(g.ExpeditionLog, (
-                    exp_id, "cancellation", None, "Expedition cancelled by user", "{}",
-                    started + timedelta(minutes=rng.randint(5, 120))))
+                self._add(
+                    g.ExpeditionLog,
+                    (
+                        exp_id,
+                        "cancellation",
+                        None,
+                        "Expedition cancelled by user",
+                        "{}",
+                        started + timedelta(minutes=rng.randint(5, 120)),
+                    ),
+                )
             for position, (uw_id, stars) in enumerate(party):  # the bot counts from 0
                 hp_mp = (rng.randint(0, 100), rng.randint(0, 100)) if done else (None, None)
                 self._add(g.ExpeditionParticipant, (exp_id, uw_id, position, stars, *hp_mp))
-            data = {"name": name, "location": location, "difficulty": str(difficulty),
+            data = {
+                "name": name,
+                "location": location,
+                "difficulty": str(difficulty),
+                "duration_hours": hours,
+                "template_data": {
+                    "expedition_id": location,
+                    "name": name,
                     "duration_hours": hours,
-                    "template_data": {"expedition_id": location, "name": name,
-                                      "duration_hours": hours, "difficulty": difficulty,
-                                      "num_favored_affinities": rng.randint(1, 3),
-                                      "num_disfavored_affinities": rng.randint(0, 2)}}
-            self._add(g.UserExpedition, (
-                exp_id, user_id, name, location, str(difficulty), status, float(hours), started,
-                finished, claimed, as_json(data), as_json(results) if results else None,
-                rng.choice(equipment) if equipment and rng.random() < 0.4 else None))
+                    "difficulty": difficulty,
+                    "num_favored_affinities": rng.randint(1, 3),
+                    "num_disfavored_affinities": rng.randint(0, 2),
+                },
+            }
+            self._add(
+                g.UserExpedition,
+                (
+                    exp_id,
+                    user_id,
+                    name,
+                    location,
+                    str(difficulty),
+                    status,
+                    float(hours),
+                    started,
+                    finished,
+                    claimed,
+                    as_json(data),
+                    as_json(results) if results else None,
+                    rng.choice(equipment) if equipment and rng.random() < 0.4 else None,
+                ),
+            )
         return loot
 
-    def _resolve(self, exp_id: int, name: str, hours: float, difficulty: int,
-                 started: datetime, finished: datetime) -> dict[str, Any]:
+    def _resolve(
+        self, exp_id: int, name: str, hours: float, difficulty: int, started: datetime, finished: datetime
+    ) -> dict[str, Any]:
         """Encounter logs and the final results of a completed expedition."""
         rng = self.rng
         count = max(1, min(8, int(hours * 0.75 * rng.uniform(0.5, 1.5))))
@@ -282,21 +396,42 @@ class PlayerFactory:
         for n in range(1, count + 1):
             encounter, won = rng.choice(cat.ENCOUNTERS), rng.random() < 0.7
             wins += won
-            self._add(g.ExpeditionLog, (
-                exp_id, "encounter", n, f"{encounter}: {'success' if won else 'setback'}.",
-                as_json({"encounter": encounter, "success": won, "roll": rng.randint(1, 100)}),
-                started + timedelta(hours=hours * n / (count + 1))))
-        self._add(g.ExpeditionLog, (exp_id, "completion", None, f"The party returned from {name}.",
-                                    as_json({"successes": wins, "encounters": count}), finished))
+            self._add(
+                g.ExpeditionLog,
+                (
+                    exp_id,
+                    "encounter",
+                    n,
+                    f"{encounter}: {'success' if won else 'setback'}.",
+                    as_json({"encounter": encounter, "success": won, "roll": rng.randint(1, 100)}),
+                    started + timedelta(hours=hours * n / (count + 1)),
+                ),
+            )
+        self._add(
+            g.ExpeditionLog,
+            (
+                exp_id,
+                "completion",
+                None,
+                f"The party returned from {name}.",
+                as_json({"successes": wins, "encounters": count}),
+                finished,
+            ),
+        )
         quartzs = rng.randint(20, 60) * max(1, difficulty // 50)
-        loot: list[dict[str, Any]] = [{"type": "quartzs", "amount": quartzs},
-                            {"type": "item", "name": rng.choice(cat.LOOT_ITEMS),
-                             "quantity": rng.randint(1, 3)}]
+        loot: list[dict[str, Any]] = [
+            {"type": "quartzs", "amount": quartzs},
+            {"type": "item", "name": rng.choice(cat.LOOT_ITEMS), "quantity": rng.randint(1, 3)},
+        ]
         if rng.random() < 0.2:
             loot.append({"type": "daphine", "amount": rng.randint(1, 3)})
-        return {"expedition_success": wins * 2 >= count, "encounters": count, "successes": wins,
-                "final_multiplier": rng.choice(("setback", "standard", "standard", "jackpot")),
-                "total_loot": loot}
+        return {
+            "expedition_success": wins * 2 >= count,
+            "encounters": count,
+            "successes": wins,
+            "final_multiplier": rng.choice(("setback", "standard", "standard", "jackpot")),
+            "total_loot": loot,
+        }
 
     def _shopping(self, joined: datetime, events: list[Event]) -> None:
         """Purchase attempts, as events: the ledger replay decides which ones go through."""
@@ -310,8 +445,7 @@ class PlayerFactory:
                 when = NOW - timedelta(minutes=rng.randint(1, 30))
             else:
                 when = moment_between(rng, joined, NOW)
-            events.append(Event(when, 4, currency, -price * quantity, "",
-                                purchase=(item_id, quantity, refunded)))
+            events.append(Event(when, 4, currency, -price * quantity, "", purchase=(item_id, quantity, refunded)))
 
     def _missions(self, user_id: int, events: list[Event]) -> None:
         """Progress on a few daily missions on each of the last three days."""
@@ -324,11 +458,9 @@ class PlayerFactory:
                 completed = progress >= target
                 claimed = completed and rng.random() < 0.85
                 if claimed:
-                    when = datetime.combine(day, datetime.min.time()) + timedelta(
-                        minutes=rng.randint(600, 1430))
+                    when = datetime.combine(day, datetime.min.time()) + timedelta(minutes=rng.randint(600, 1430))
                     events.append(Event(when, 6, reward, amount, f"Daily mission: {name}"))
-                self._add(g.UserMissionProgress, (user_id, mission_id, progress, completed,
-                                                  claimed, day))
+                self._add(g.UserMissionProgress, (user_id, mission_id, progress, completed, claimed, day))
 
     def _gift_codes(self, discord_id: str, joined: datetime, events: list[Event]) -> None:
         """Redemptions within each code's window, never past its usage limit."""
@@ -340,8 +472,9 @@ class PlayerFactory:
                 continue
             created = datetime.fromisoformat(made)
             # A deactivated code was live for its first two months.
-            end = min(datetime.fromisoformat(expires) if expires else NOW,
-                      NOW if active else created + timedelta(days=60))
+            end = min(
+                datetime.fromisoformat(expires) if expires else NOW, NOW if active else created + timedelta(days=60)
+            )
             begin = max(created, joined)
             if begin >= end:
                 continue
@@ -354,25 +487,50 @@ class PlayerFactory:
         """Daily rewards, and the odd grant or deduction by the support team."""
         rng = self.rng
         for _ in range(rng.randint(1, 6)):
-            events.append(Event(moment_between(rng, joined, NOW), 8, "sakura_crystals",
-                                rng.choice((100, 150, 200)), "Daily reward"))
+            events.append(
+                Event(
+                    moment_between(rng, joined, NOW), 8, "sakura_crystals", rng.choice((100, 150, 200)), "Daily reward"
+                )
+            )
         if rng.random() < 0.05 and joined < MAINTENANCE:
             when = MAINTENANCE + timedelta(hours=33, minutes=rng.randint(0, 600))
-            events.append(Event(when, 9, "sakura_crystals", rng.choice((300, 500, 1000)),
-                                f"Compensation: maintenance on {MAINTENANCE:%Y-%m-%d}",
-                                "support:aiko"))
+            events.append(
+                Event(
+                    when,
+                    9,
+                    "sakura_crystals",
+                    rng.choice((300, 500, 1000)),
+                    f"Compensation: maintenance on {MAINTENANCE:%Y-%m-%d}",
+                    "support:aiko",
+                )
+            )
         if rng.random() < 0.02:
             ticket = rng.randint(4000, 9999)
-            events.append(Event(moment_between(rng, joined, NOW), 9, "quartzs",
-                                rng.choice((100, 250)),
-                                f"Goodwill: lost expedition rewards (ticket #{ticket})",
-                                "support:ren"))
+            events.append(
+                Event(
+                    moment_between(rng, joined, NOW),
+                    9,
+                    "quartzs",
+                    rng.choice((100, 250)),
+                    f"Goodwill: lost expedition rewards (ticket #{ticket})",
+                    "support:ren",
+                )
+            )
         if rng.random() < 0.01:
-            events.append(Event(moment_between(rng, joined, NOW), 9, "sakura_crystals", -500,
-                                "Reversal: gift code credited twice", "support:aiko"))
+            events.append(
+                Event(
+                    moment_between(rng, joined, NOW),
+                    9,
+                    "sakura_crystals",
+                    -500,
+                    "Reversal: gift code credited twice",
+                    "support:aiko",
+                )
+            )
 
-    def _ledger(self, user_id: int, discord_id: str,
-                events: list[Event]) -> tuple[dict[str, int], list[tuple[Any, ...]]]:
+    def _ledger(
+        self, user_id: int, discord_id: str, events: list[Event]
+    ) -> tuple[dict[str, int], list[tuple[Any, ...]]]:
         """Replay events in time order into ledger rows and purchase rows.
 
         Returns the final balances and the purchase rows. A purchase the balance cannot
@@ -393,27 +551,39 @@ class PlayerFactory:
                 refunded = refunded and when < NOW - timedelta(days=1)
                 if balance < 0 and (pending or rng.random() > 0.1):
                     continue
-                status = ("pending" if pending else "failed" if balance < 0
-                          else "refunded" if refunded else "completed")
+                status = "pending" if pending else "failed" if balance < 0 else "refunded" if refunded else "completed"
                 purchase_id = self._next(g.UserPurchase)
-                row = (purchase_id, discord_id, item_id, quantity, -event.delta, event.currency,
-                       status, when)
+                row = (purchase_id, discord_id, item_id, quantity, -event.delta, event.currency, status, when)
                 purchases.append(row)
                 self._add(g.UserPurchase, row)
                 if status in ("pending", "failed"):
                     continue
                 reason = f"Shop purchase: {name} x{quantity} (#{purchase_id})"
                 if refunded:
-                    refund = Event(when + timedelta(days=1), 5, event.currency, -event.delta,
-                                   f"Refund: {name} (#{purchase_id}), never delivered",
-                                   "support:aiko")
-                    heapq.heappush(queue, (refund.when, refund.order, len(events) + purchase_id,
-                                           refund))
+                    refund = Event(
+                        when + timedelta(days=1),
+                        5,
+                        event.currency,
+                        -event.delta,
+                        f"Refund: {name} (#{purchase_id}), never delivered",
+                        "support:aiko",
+                    )
+                    heapq.heappush(queue, (refund.when, refund.order, len(events) + purchase_id, refund))
             elif balance < 0:
                 continue  # a summon or a deduction that the balance could not cover
             balances[event.currency] = balance
-            self._add(g.CurrencyLedger, (user_id, event.currency, event.delta, balance, reason,
-                                         event.operator, when.replace(tzinfo=timezone.utc)))
+            self._add(
+                g.CurrencyLedger,
+                (
+                    user_id,
+                    event.currency,
+                    event.delta,
+                    balance,
+                    reason,
+                    event.operator,
+                    when.replace(tzinfo=timezone.utc),
+                ),
+            )
         return balances, purchases
 
     def _inventory(self, discord_id: str, purchases: list[tuple[Any, ...]], loot: list[tuple[Any, ...]]) -> None:
@@ -425,11 +595,32 @@ class PlayerFactory:
             name, _, _, _, category, kind, _, effects, *_ = cat.SHOP_ITEMS[item_id - 1]
             expires = when + timedelta(hours=24) if category == "boost" else None
             used_up = category == "consumable" and rng.random() < 0.3
-            self._add(g.UserInventoryItem, (
-                discord_id, name, kind, 0 if used_up else quantity,
-                as_json({"source": "shop", "purchase_id": purchase_id}), as_json(effects),
-                not used_up and (expires is None or expires > NOW), expires, when))
+            self._add(
+                g.UserInventoryItem,
+                (
+                    discord_id,
+                    name,
+                    kind,
+                    0 if used_up else quantity,
+                    as_json({"source": "shop", "purchase_id": purchase_id}),
+                    as_json(effects),
+                    not used_up and (expires is None or expires > NOW),
+                    expires,
+                    when,
+                ),
+            )
         for exp_id, name, quantity, when in loot:
-            self._add(g.UserInventoryItem, (
-                discord_id, name, "material", quantity,
-                as_json({"source": "expedition", "expedition_id": exp_id}), None, True, None, when))
+            self._add(
+                g.UserInventoryItem,
+                (
+                    discord_id,
+                    name,
+                    "material",
+                    quantity,
+                    as_json({"source": "expedition", "expedition_id": exp_id}),
+                    None,
+                    True,
+                    None,
+                    when,
+                ),
+            )

@@ -92,17 +92,12 @@ def copy_rows(
     return count
 
 
-def reset_sequence(
-    session: Session, model: type[DeclarativeBase] | Table, column: str = "id"
-) -> None:
+def reset_sequence(session: Session, model: type[DeclarativeBase] | Table, column: str = "id") -> None:
     """Move the column's sequence past the highest value, after inserts with explicit keys."""
     table = _table(model)
     qualified = f'"{schema_of(session, model)}"."{table.name}"'
     session.execute(
-        text(
-            f'SELECT setval(pg_get_serial_sequence(:table, :column), max("{column}")) '
-            f"FROM {qualified}"
-        ),
+        text(f'SELECT setval(pg_get_serial_sequence(:table, :column), max("{column}")) FROM {qualified}'),
         {"table": qualified, "column": column},
     )
 

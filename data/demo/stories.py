@@ -34,58 +34,104 @@ CHUNK = 50  # stories generated and copied at a time, to keep memory flat
 # genre: (protagonists, places, objects, threats, title nouns)
 GENRES: dict[str, tuple[tuple[str, ...], ...]] = {
     "fantasy": (
-        ("the young cartographer", "a disgraced knight", "the witch of the fens", "Brother Aldric",
-         "the last dragon-rider"),
-        ("the drowned abbey", "the Ashen Pass", "a crossroads inn", "the glass forest",
-         "the king's library"),
-        ("a cracked moonstone", "the iron key", "a map drawn in ink that moves", "a silver bell",
-         "the sleeping sword"),
-        ("a hunting wyrm", "the Pale Court", "the wolves of winter", "a storm of ash",
-         "the lich's envoys"),
+        (
+            "the young cartographer",
+            "a disgraced knight",
+            "the witch of the fens",
+            "Brother Aldric",
+            "the last dragon-rider",
+        ),
+        ("the drowned abbey", "the Ashen Pass", "a crossroads inn", "the glass forest", "the king's library"),
+        ("a cracked moonstone", "the iron key", "a map drawn in ink that moves", "a silver bell", "the sleeping sword"),
+        ("a hunting wyrm", "the Pale Court", "the wolves of winter", "a storm of ash", "the lich's envoys"),
         ("Crown", "Ember", "Oath", "Tower", "Thorn"),
     ),
     "science fiction": (
-        ("Captain Ilse Varga", "the ship's mind MERIDIAN", "a salvage pilot", "Dr. Okonkwo",
-         "the stowaway"),
-        ("the derelict freighter Calliope", "Ceres Station", "the terraforming dome",
-         "a methane sea", "the garden deck"),
-        ("a corrupted nav-log", "the alien lattice", "an unregistered drone", "a sealed cryo-pod",
-         "the quantum beacon"),
-        ("a hull breach", "the Directorate's cutters", "a rogue swarm", "a solar flare",
-         "the sleeper protocol"),
+        ("Captain Ilse Varga", "the ship's mind MERIDIAN", "a salvage pilot", "Dr. Okonkwo", "the stowaway"),
+        (
+            "the derelict freighter Calliope",
+            "Ceres Station",
+            "the terraforming dome",
+            "a methane sea",
+            "the garden deck",
+        ),
+        (
+            "a corrupted nav-log",
+            "the alien lattice",
+            "an unregistered drone",
+            "a sealed cryo-pod",
+            "the quantum beacon",
+        ),
+        ("a hull breach", "the Directorate's cutters", "a rogue swarm", "a solar flare", "the sleeper protocol"),
         ("Orbit", "Signal", "Horizon", "Drift", "Relay"),
     ),
     "mystery": (
-        ("Inspector Hale", "the night-shift pharmacist", "a retired cryptographer",
-         "Mrs. Abernathy", "the new archivist"),
-        ("the shuttered hotel", "platform nine", "the rectory", "a fog-bound pier",
-         "the auction house"),
-        ("a torn ticket", "the missing ledger", "a second will", "a stopped watch",
-         "an unsent letter"),
-        ("a witness who lies", "the deadline on the case", "a blackmailer",
-         "the storm cutting the lines", "a second body"),
+        (
+            "Inspector Hale",
+            "the night-shift pharmacist",
+            "a retired cryptographer",
+            "Mrs. Abernathy",
+            "the new archivist",
+        ),
+        ("the shuttered hotel", "platform nine", "the rectory", "a fog-bound pier", "the auction house"),
+        ("a torn ticket", "the missing ledger", "a second will", "a stopped watch", "an unsent letter"),
+        (
+            "a witness who lies",
+            "the deadline on the case",
+            "a blackmailer",
+            "the storm cutting the lines",
+            "a second body",
+        ),
         ("Ledger", "Alibi", "Cipher", "Verdict", "Witness"),
     ),
     "horror": (
-        ("the lighthouse keeper", "a paranormal podcaster", "the babysitter", "Father Ilić",
-         "the sole survivor"),
-        ("the flooded basement", "a motel off Route 9", "the bone orchard", "the old sanatorium",
-         "a house with no doors"),
-        ("a tape with no label", "the doll's missing eye", "a hymnal written backwards",
-         "a jar of teeth", "the ouija planchette"),
-        ("the thing under the floor", "a voice that knows your name", "the hollow choir",
-         "the rising water", "the visitor at 3 a.m."),
+        ("the lighthouse keeper", "a paranormal podcaster", "the babysitter", "Father Ilić", "the sole survivor"),
+        (
+            "the flooded basement",
+            "a motel off Route 9",
+            "the bone orchard",
+            "the old sanatorium",
+            "a house with no doors",
+        ),
+        (
+            "a tape with no label",
+            "the doll's missing eye",
+            "a hymnal written backwards",
+            "a jar of teeth",
+            "the ouija planchette",
+        ),
+        (
+            "the thing under the floor",
+            "a voice that knows your name",
+            "the hollow choir",
+            "the rising water",
+            "the visitor at 3 a.m.",
+        ),
         ("Hollow", "Static", "Marrow", "Vigil", "Lantern"),
     ),
     "romance": (
-        ("a florist with a secret", "the rival baker", "a translator on sabbatical",
-         "the violinist next door", "an ex-fiancé"),
-        ("the rooftop garden", "a rainy train station", "the seaside café", "a wedding in Lisbon",
-         "the night market"),
-        ("a pressed camellia", "the wrong umbrella", "a playlist left on repeat",
-         "two concert tickets", "a borrowed scarf"),
-        ("an old misunderstanding", "a job offer abroad", "the family's disapproval",
-         "a rival's confession", "the last train"),
+        (
+            "a florist with a secret",
+            "the rival baker",
+            "a translator on sabbatical",
+            "the violinist next door",
+            "an ex-fiancé",
+        ),
+        ("the rooftop garden", "a rainy train station", "the seaside café", "a wedding in Lisbon", "the night market"),
+        (
+            "a pressed camellia",
+            "the wrong umbrella",
+            "a playlist left on repeat",
+            "two concert tickets",
+            "a borrowed scarf",
+        ),
+        (
+            "an old misunderstanding",
+            "a job offer abroad",
+            "the family's disapproval",
+            "a rival's confession",
+            "the last train",
+        ),
         ("Letters", "Season", "Promise", "Harbour", "Bloom"),
     ),
 }
@@ -107,15 +153,12 @@ CHOICE_SENTENCES = (
     "Leave {thing} behind and run.",
     "Trust {hero}, just this once.",
 )
-TITLE_TEMPLATES = ("The {noun} of {place}", "{noun} at {place}", "{hero} and the {noun}",
-                   "After the {noun}")
-PEN_NAMES = ("quillfire", "M. Okoye", "the_night_editor", "Ren Kobayashi", "J. Marlowe",
-             "inkwell", "S. Varga")
+TITLE_TEMPLATES = ("The {noun} of {place}", "{noun} at {place}", "{hero} and the {noun}", "After the {noun}")
+PEN_NAMES = ("quillfire", "M. Okoye", "the_night_editor", "Ren Kobayashi", "J. Marlowe", "inkwell", "S. Varga")
 MOODS = ("tense", "wistful", "hopeful", "eerie", "playful", "grim", "tender")
 
 STORY_COLUMNS = ("id", "title", "summary", "created_at", "updated_at")
-NODE_COLUMNS = ("id", "story_id", "parent_id", "content", "summary", "node_type", "created_at",
-                "metadata", "embedding")
+NODE_COLUMNS = ("id", "story_id", "parent_id", "content", "summary", "node_type", "created_at", "metadata", "embedding")
 
 
 def _unit(vector: list[float]) -> list[float]:
@@ -138,14 +181,13 @@ class _Noise:
 
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
-        self.pool = [[rng.gauss(0.0, 1.0) for _ in range(2 * EMBEDDING_DIMENSIONS)]
-                     for _ in range(self.POOL)]
+        self.pool = [[rng.gauss(0.0, 1.0) for _ in range(2 * EMBEDDING_DIMENSIONS)] for _ in range(self.POOL)]
 
     def drift(self, base: list[float], distance: float) -> list[float]:
         """A unit vector about `distance` (in norm) away from base, in a random direction."""
         sigma = distance / math.sqrt(EMBEDDING_DIMENSIONS)
         offset = self.rng.randrange(EMBEDDING_DIMENSIONS)
-        window = self.rng.choice(self.pool)[offset:offset + EMBEDDING_DIMENSIONS]
+        window = self.rng.choice(self.pool)[offset : offset + EMBEDDING_DIMENSIONS]
         return _unit([x + sigma * n for x, n in zip(base, window)])
 
 
@@ -168,16 +210,19 @@ class _StoryWriter:
 
     def _fill(self, template: str) -> str:
         rng = self.rng
-        return template.format(hero=rng.choice(self.heroes), place=rng.choice(self.places),
-                               thing=rng.choice(self.things), threat=rng.choice(self.threats))
+        return template.format(
+            hero=rng.choice(self.heroes),
+            place=rng.choice(self.places),
+            thing=rng.choice(self.things),
+            threat=rng.choice(self.threats),
+        )
 
     def _scene_text(self) -> str:
         sentences = self.rng.sample(SCENE_SENTENCES, self.rng.randint(2, 4))
         text = " ".join(self._fill(s) for s in sentences)
         return text[0].upper() + text[1:]
 
-    def add(self, parent: object | None, kind: str, depth: int, created: datetime,
-            vector: list[float]) -> None:
+    def add(self, parent: object | None, kind: str, depth: int, created: datetime, vector: list[float]) -> None:
         """Add a node and, recursively, its subtree."""
         rng = self.rng
         node_id = seeded_uuid(rng)
@@ -188,15 +233,23 @@ class _StoryWriter:
         else:
             content = self._scene_text()
             summary = content.split(".")[0][:120]
-            meta = {"author": rng.choice(PEN_NAMES), "mood": rng.choice(MOODS),
-                    "word_count": len(content.split())}
+            meta = {"author": rng.choice(PEN_NAMES), "mood": rng.choice(MOODS), "word_count": len(content.split())}
             if kind == "root":
                 meta["genre"] = self.genre
         # Some nodes still wait for the job that computes embeddings: NULL, as in real data.
         pending = rng.random() < 0.04
         meta["embedding"] = "pending" if pending else "text-embedding-768"
-        row = [node_id, self.story_id, parent, content, summary, kind, created, meta,
-               None if pending else _vector_text(vector)]
+        row = [
+            node_id,
+            self.story_id,
+            parent,
+            content,
+            summary,
+            kind,
+            created,
+            meta,
+            None if pending else _vector_text(vector),
+        ]
         self.nodes.append(row)
         self.latest = max(self.latest, created)
 
@@ -227,7 +280,7 @@ def _bare(phrase: str) -> str:
     """The phrase without its leading article, for use in a title."""
     for article in ("the ", "a ", "an "):
         if phrase.startswith(article):
-            return phrase[len(article):]
+            return phrase[len(article) :]
     return phrase
 
 
@@ -241,7 +294,8 @@ def _stories(rng: random.Random, total: int) -> Iterator[tuple[tuple[Any, ...], 
         genre = genre_names[number % len(genre_names)]
         heroes, places, _, _, nouns = GENRES[genre]
         title = rng.choice(TITLE_TEMPLATES).format(
-            noun=rng.choice(nouns), place=_bare(rng.choice(places)).title(), hero=rng.choice(heroes))
+            noun=rng.choice(nouns), place=_bare(rng.choice(places)).title(), hero=rng.choice(heroes)
+        )
         title = title[0].upper() + title[1:]
         base, sequel = title, 2
         while title in titles:
@@ -278,5 +332,6 @@ def load_stories(session: Session, scale: int) -> dict[str, int]:
     for chunk in batched(_stories(rng, story_count(scale)), CHUNK):
         counts["stories.stories"] += copy_rows(session, Story, STORY_COLUMNS, (s for s, _ in chunk))
         counts["stories.nodes"] += copy_rows(
-            session, Node, NODE_COLUMNS, (node for _, nodes in chunk for node in nodes))
+            session, Node, NODE_COLUMNS, (node for _, nodes in chunk for node in nodes)
+        )
     return counts

@@ -43,17 +43,88 @@ GAMES_START = datetime(2025, 6, 1, tzinfo=UTC)
 
 # A few non-ASCII names on purpose: the console must render and search them.
 FIRST_NAMES = (
-    "Ada", "Ben", "Chloé", "Dmitri", "Elena", "Farid", "Grace", "Hiro", "Ines", "Jonas",
-    "Kaito", "Lena", "Marta", "Nikhil", "Olivia", "Pablo", "Quinn", "Rosa", "Søren", "Tariq",
-    "Uma", "Victor", "Wen", "Ximena", "Yusuf", "Zoë", "Amara", "Bruno", "Carmen", "Deniz",
-    "Emeka", "Freya", "Gustavo", "Hana", "Ivan", "Julia", "Kofi", "Leila", "Mateo", "Noor",
+    "Ada",
+    "Ben",
+    "Chloé",
+    "Dmitri",
+    "Elena",
+    "Farid",
+    "Grace",
+    "Hiro",
+    "Ines",
+    "Jonas",
+    "Kaito",
+    "Lena",
+    "Marta",
+    "Nikhil",
+    "Olivia",
+    "Pablo",
+    "Quinn",
+    "Rosa",
+    "Søren",
+    "Tariq",
+    "Uma",
+    "Victor",
+    "Wen",
+    "Ximena",
+    "Yusuf",
+    "Zoë",
+    "Amara",
+    "Bruno",
+    "Carmen",
+    "Deniz",
+    "Emeka",
+    "Freya",
+    "Gustavo",
+    "Hana",
+    "Ivan",
+    "Julia",
+    "Kofi",
+    "Leila",
+    "Mateo",
+    "Noor",
 )
 LAST_NAMES = (
-    "Abara", "Bianchi", "Castillo", "Dubois", "Eriksen", "Fischer", "García", "Haddad",
-    "Ishikawa", "Jensen", "Kowalski", "Lindqvist", "Moreau", "Nakamura", "Okafor", "Petrov",
-    "Quispe", "Rossi", "Schmidt", "Tanaka", "Underwood", "Varga", "Wójcik", "Xu", "Yilmaz",
-    "Zhang", "Andersen", "Becker", "Costa", "Dimitrov", "Evans", "Ferreira", "Gruber",
-    "Horvat", "Ivanova", "Jovanović", "Kim", "López", "Müller", "Novak",
+    "Abara",
+    "Bianchi",
+    "Castillo",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+    "García",
+    "Haddad",
+    "Ishikawa",
+    "Jensen",
+    "Kowalski",
+    "Lindqvist",
+    "Moreau",
+    "Nakamura",
+    "Okafor",
+    "Petrov",
+    "Quispe",
+    "Rossi",
+    "Schmidt",
+    "Tanaka",
+    "Underwood",
+    "Varga",
+    "Wójcik",
+    "Xu",
+    "Yilmaz",
+    "Zhang",
+    "Andersen",
+    "Becker",
+    "Costa",
+    "Dimitrov",
+    "Evans",
+    "Ferreira",
+    "Gruber",
+    "Horvat",
+    "Ivanova",
+    "Jovanović",
+    "Kim",
+    "López",
+    "Müller",
+    "Novak",
 )
 MAIL_DOMAINS = ("example.com", "example.org", "example.net")
 BCRYPT_ALPHABET = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
@@ -103,33 +174,108 @@ def load_accounts(session: Session, scale: int) -> dict[str, int]:
         updated = moment_between(rng, created, DEMO_NOW)
         deleted_at = moment_between(rng, updated, DEMO_NOW) if deleted else None
         password = "$2b$12$" + "".join(rng.choice(BCRYPT_ALPHABET) for _ in range(53))
-        rows.append((
-            seeded_uuid(rng), email, password, full_name, rng.random() > 0.05,
-            superuser, created, deleted_at or updated, deleted, deleted_at,
-        ))
-    columns = ("id", "email", "hashed_password", "full_name", "is_active", "is_superuser",
-               "created_at", "updated_at", "is_deleted", "deleted_at")
+        rows.append(
+            (
+                seeded_uuid(rng),
+                email,
+                password,
+                full_name,
+                rng.random() > 0.05,
+                superuser,
+                created,
+                deleted_at or updated,
+                deleted,
+                deleted_at,
+            )
+        )
+    columns = (
+        "id",
+        "email",
+        "hashed_password",
+        "full_name",
+        "is_active",
+        "is_superuser",
+        "created_at",
+        "updated_at",
+        "is_deleted",
+        "deleted_at",
+    )
     return {"accounts.users": copy_rows(session, AccountUser, columns, rows)}
 
 
 HANDLE_HEADS = (
-    "Dark", "Iron", "Shadow", "Storm", "Ghol", "Fetch", "Myrk", "Soul", "Wight", "Ember",
-    "Frost", "Trow", "Dwarf", "Berserk", "Journey", "Thrall", "Balor", "Avatara", "Legion", "Rune",
+    "Dark",
+    "Iron",
+    "Shadow",
+    "Storm",
+    "Ghol",
+    "Fetch",
+    "Myrk",
+    "Soul",
+    "Wight",
+    "Ember",
+    "Frost",
+    "Trow",
+    "Dwarf",
+    "Berserk",
+    "Journey",
+    "Thrall",
+    "Balor",
+    "Avatara",
+    "Legion",
+    "Rune",
 )
 HANDLE_TAILS = (
-    "blade", "fang", "walker", "lord", "smith", "caller", "bane", "born", "wolf", "hammer",
-    "scythe", "fire", "wind", "stone", "eye", "_x", "99", "Prime", "_TFL", "master",
+    "blade",
+    "fang",
+    "walker",
+    "lord",
+    "smith",
+    "caller",
+    "bane",
+    "born",
+    "wolf",
+    "hammer",
+    "scythe",
+    "fire",
+    "wind",
+    "stone",
+    "eye",
+    "_x",
+    "99",
+    "Prime",
+    "_TFL",
+    "master",
 )
-CLANS = ("Order of the Fist", "Sons of Myrgard", "Heron Guard", "The Fallen", "Mazzarin",
-         None, None)
+CLANS = ("Order of the Fist", "Sons of Myrgard", "Heron Guard", "The Fallen", "Mazzarin", None, None)
 # Myth II game types, as the metaserver names them.
 GAME_TYPES = (
-    "body_count", "steal_the_bacon", "last_man_on_hill", "scavenger_hunt", "flag_rally",
-    "capture_the_flag", "balls_on_parade", "territories", "captures", "king_of_the_hill",
-    "stampede", "assassination", "hunting",
+    "body_count",
+    "steal_the_bacon",
+    "last_man_on_hill",
+    "scavenger_hunt",
+    "flag_rally",
+    "capture_the_flag",
+    "balls_on_parade",
+    "territories",
+    "captures",
+    "king_of_the_hill",
+    "stampede",
+    "assassination",
+    "hunting",
 )
-MAPS = ("Forest Heart", "Shiver", "Silvermines", "Bagrada", "Gnome's Tower", "Mirror Lake",
-        "Twin Peaks", "Scree", "Ice Floes", "Cloudspine Pass")
+MAPS = (
+    "Forest Heart",
+    "Shiver",
+    "Silvermines",
+    "Bagrada",
+    "Gnome's Tower",
+    "Mirror Lake",
+    "Twin Peaks",
+    "Scree",
+    "Ice Floes",
+    "Cloudspine Pass",
+)
 # (name, room_type, max_players, min_caste, max_caste, ranked, tournament, message of the day)
 ROOMS = (
     ("Training Grounds", "training", 16, -1, 2, False, False, "New players welcome: ask in chat."),
@@ -164,13 +310,25 @@ def _metaserver_users(rng: random.Random, total: int) -> list[tuple[Any, ...]]:
         recent = DEMO_NOW - timedelta(days=rng.expovariate(1 / 45), seconds=rng.randrange(86400))
         last_login = None if rng.random() < 0.1 else max(created, recent)
         caste = min(int(rng.expovariate(0.3)), 12)
-        meta = {"client": rng.choice(("Myth II 1.8.5", "Myth II 1.8.4", "Myth II 1.8.5 (mac)")),
-                "locale": rng.choice(("en_US", "en_GB", "de_DE", "fr_FR", "pl_PL", "ja_JP")),
-                "clan": rng.choice(CLANS), "color": [rng.randrange(256) for _ in range(3)]}
-        rows.append((
-            i + 1, name, hashlib.sha512(f"demo:{name}".encode()).hexdigest(), caste, created,
-            last_login, rng.random() > 0.04, i < 3, Jsonb(meta),
-        ))
+        meta = {
+            "client": rng.choice(("Myth II 1.8.5", "Myth II 1.8.4", "Myth II 1.8.5 (mac)")),
+            "locale": rng.choice(("en_US", "en_GB", "de_DE", "fr_FR", "pl_PL", "ja_JP")),
+            "clan": rng.choice(CLANS),
+            "color": [rng.randrange(256) for _ in range(3)],
+        }
+        rows.append(
+            (
+                i + 1,
+                name,
+                hashlib.sha512(f"demo:{name}".encode()).hexdigest(),
+                caste,
+                created,
+                last_login,
+                rng.random() > 0.04,
+                i < 3,
+                Jsonb(meta),
+            )
+        )
     return rows
 
 
@@ -187,37 +345,65 @@ def load_metaserver(session: Session, scale: int) -> dict[str, int]:
 
     users = _metaserver_users(rng, 150 * scale)
     counts["metaserver.users"] = copy_rows(
-        session, MetaUser,
-        ("id", "username", "password_hash", "caste", "created_at", "last_login", "is_active",
-         "is_admin", "metadata"), users,
+        session,
+        MetaUser,
+        ("id", "username", "password_hash", "caste", "created_at", "last_login", "is_active", "is_admin", "metadata"),
+        users,
     )
     room_created = datetime(2024, 5, 1, tzinfo=UTC)
     counts["metaserver.rooms"] = copy_rows(
-        session, Room,
-        ("id", "name", "room_type", "max_players", "min_caste", "max_caste", "is_ranked",
-         "is_tournament", "created_at", "metadata"),
-        ((i + 1, name, kind, most, low, high, ranked, cup, room_created + timedelta(days=i),
-          Jsonb({"motd": motd} if motd else {}))
-         for i, (name, kind, most, low, high, ranked, cup, motd) in enumerate(ROOMS)),
+        session,
+        Room,
+        (
+            "id",
+            "name",
+            "room_type",
+            "max_players",
+            "min_caste",
+            "max_caste",
+            "is_ranked",
+            "is_tournament",
+            "created_at",
+            "metadata",
+        ),
+        (
+            (
+                i + 1,
+                name,
+                kind,
+                most,
+                low,
+                high,
+                ranked,
+                cup,
+                room_created + timedelta(days=i),
+                Jsonb({"motd": motd} if motd else {}),
+            )
+            for i, (name, kind, most, low, high, ranked, cup, motd) in enumerate(ROOMS)
+        ),
     )
     # Players a room admits, by its caste bounds.
-    eligible = [[u[0] for u in users if low <= u[3] <= high] or [u[0] for u in users]
-                for _, _, _, low, high, *_ in ROOMS]
+    eligible = [
+        [u[0] for u in users if low <= u[3] <= high] or [u[0] for u in users] for _, _, _, low, high, *_ in ROOMS
+    ]
     players = {u[0]: (u[1], u[4]) for u in users}
     counts["metaserver.games"] = counts["metaserver.player_stats"] = 0
     for chunk in batched(_games(rng, eligible, players, 300 * scale), 5000):
         counts["metaserver.games"] += copy_rows(
-            session, Game,
-            ("id", "room_id", "game_type", "start_time", "end_time", "player_count", "game_state",
-             "metadata"), (game for game, _ in chunk),
+            session,
+            Game,
+            ("id", "room_id", "game_type", "start_time", "end_time", "player_count", "game_state", "metadata"),
+            (game for game, _ in chunk),
         )
         counts["metaserver.player_stats"] += copy_rows(
-            session, PlayerStat,
+            session,
+            PlayerStat,
             ("user_id", "game_id", "score", "kills", "deaths", "assists", "played_at", "metadata"),
             (stat for _, stats in chunk for stat in stats),
         )
     counts["metaserver.sessions"] = copy_rows(
-        session, MetaSession,
+        session,
+        MetaSession,
         ("user_id", "session_token", "ip_address", "created_at", "expires_at", "is_active"),
         _sessions(rng, users),
     )
@@ -226,8 +412,9 @@ def load_metaserver(session: Session, scale: int) -> dict[str, int]:
     return counts
 
 
-def _games(rng: random.Random, eligible: list[list[int]], players: dict[int, tuple[str, datetime]],
-           total: int) -> Iterator[tuple[tuple[Any, ...], list[tuple[Any, ...]]]]:
+def _games(
+    rng: random.Random, eligible: list[list[int]], players: dict[int, tuple[str, datetime]], total: int
+) -> Iterator[tuple[tuple[Any, ...], list[tuple[Any, ...]]]]:
     """Yield (game row, its player_stats rows): finished games, a few still being played.
 
     eligible holds the players each room admits; players maps id to (name, joined).
@@ -251,16 +438,28 @@ def _games(rng: random.Random, eligible: list[list[int]], players: dict[int, tup
             team = slot % teams
             kills, deaths, assists = rng.randint(0, 30), rng.randint(0, 20), rng.randint(0, 10)
             result = None if live else ("win" if team == winner else "loss")
-            stats.append((user_id, game_id, kills * 10 + assists * 3 - deaths * 2, kills, deaths,
-                          assists, end or start,
-                          Jsonb({"team": team, "result": result, "units_lost": rng.randint(0, 40)})))
+            stats.append(
+                (
+                    user_id,
+                    game_id,
+                    kills * 10 + assists * 3 - deaths * 2,
+                    kills,
+                    deaths,
+                    assists,
+                    end or start,
+                    Jsonb({"team": team, "result": result, "units_lost": rng.randint(0, 40)}),
+                )
+            )
         # A game outlives its room: the room of ~1% was deleted since (ON DELETE SET NULL).
         room_id = None if rng.random() < 0.01 else room + 1
-        state = {"map": rng.choice(MAPS), "teams": teams, "winner_team": winner,
-                 "time_limit_minutes": rng.choice((10, 15, 20, 30))}
+        state = {
+            "map": rng.choice(MAPS),
+            "teams": teams,
+            "winner_team": winner,
+            "time_limit_minutes": rng.choice((10, 15, 20, 30)),
+        }
         meta = {"host": players[seated[0]][0], "plugins": [] if rng.random() < 0.8 else ["Tain Ops"]}
-        yield ((game_id, room_id, rng.choice(GAME_TYPES), start, end, len(seated), Jsonb(state),
-                Jsonb(meta)), stats)
+        yield ((game_id, room_id, rng.choice(GAME_TYPES), start, end, len(seated), Jsonb(state), Jsonb(meta)), stats)
 
 
 def _sessions(rng: random.Random, users: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
@@ -275,13 +474,15 @@ def _sessions(rng: random.Random, users: list[tuple[Any, ...]]) -> list[tuple[An
         for _ in range(rng.choice((0, 1, 1, 2))):
             revoked = rng.random() < 0.4
             # A revoked token was long-lived; an expired one was a 30-day session.
-            starts.append((moment_between(rng, created_at, last_login),
-                           LIVE_SESSION_DAYS if revoked else 30, not revoked))
+            starts.append(
+                (moment_between(rng, created_at, last_login), LIVE_SESSION_DAYS if revoked else 30, not revoked)
+            )
         for created, days, active in starts:
             if rng.random() < 0.25:
                 address = f"2001:db8::{rng.randrange(1, 0xFFFF):x}:{rng.randrange(1, 0xFFFF):x}"
             else:
                 address = f"{rng.choice(IP_PREFIXES)}{rng.randrange(1, 255)}"
-            rows.append((user_id, f"{rng.getrandbits(256):064x}", address, created,
-                         created + timedelta(days=days), active))
+            rows.append(
+                (user_id, f"{rng.getrandbits(256):064x}", address, created, created + timedelta(days=days), active)
+            )
     return rows

@@ -139,8 +139,11 @@ class ChangeSet:
 
     def _add_cell(self, key: tuple[Any, ...], change: CellChange) -> ChangeSet:
         column = self._writable(change.column)
-        same = [i for i, c in enumerate(self.changes) if isinstance(c, CellChange) and _row_key(c) == key
-                and c.column == change.column]
+        same = [
+            i
+            for i, c in enumerate(self.changes)
+            if isinstance(c, CellChange) and _row_key(c) == key and c.column == change.column
+        ]
         changes = list(self.changes)
         before = change.row.before
         if change.column in before and same_as_read(before[change.column], change.value, column):
@@ -157,8 +160,14 @@ class ChangeSet:
         pending = [c for c in self.changes if isinstance(c, SoftDeleteChange) and _row_key(c) == key]
         sets = {soft.flag, soft.timestamp} - {None}
         # The soft-delete sets these columns itself; the later change wins.
-        kept = [c for c in self.changes if not (_row_key(c) == key and (
-            isinstance(c, SoftDeleteChange) or (isinstance(c, CellChange) and c.column in sets)))]
+        kept = [
+            c
+            for c in self.changes
+            if not (
+                _row_key(c) == key
+                and (isinstance(c, SoftDeleteChange) or (isinstance(c, CellChange) and c.column in sets))
+            )
+        ]
         if pending and pending[-1].restore != change.restore:
             return replace(self, changes=tuple(kept))  # a soft-delete and a restore cancel out
         if not pending and _soft_deleted_when_read(change.row, self.table) == (not change.restore):
@@ -168,7 +177,7 @@ class ChangeSet:
 
     def without(self, index: int) -> ChangeSet:
         """This change set without the change at `index` (undo)."""
-        return replace(self, changes=self.changes[:index] + self.changes[index + 1:])
+        return replace(self, changes=self.changes[:index] + self.changes[index + 1 :])
 
     def cell_value(self, key: tuple[Any, ...], column: str) -> CellValue | _Nothing:
         """The pending value of a cell, or NOTHING when the cell has no pending edit."""

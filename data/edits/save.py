@@ -108,8 +108,17 @@ def save_changes(database: Database, changeset: ChangeSet, *, reason: str | None
             if new_key is not None:
                 inserted_keys.append(new_key)
             # The images are JSON text the server made (exact numbers): written back as they came.
-            audit.append(AuditEntry(group.action, table.ref.schema, table.ref.name, key=_server_json(key),
-                                    before=_server_json(before), after=_server_json(after), reason=reason))
+            audit.append(
+                AuditEntry(
+                    group.action,
+                    table.ref.schema,
+                    table.ref.name,
+                    key=_server_json(key),
+                    before=_server_json(before),
+                    after=_server_json(after),
+                    reason=reason,
+                )
+            )
         try:
             write_audit(connection, settings, *audit)
         except SQLAlchemyError as error:
@@ -135,8 +144,11 @@ def _apply(
     # Lock the row first: a concurrent writer is waited for, then its committed version seen.
     # Without a version, the values read are compared instead: select them too.
     values = f", {table.ref.sql}.*" if ref.version is None else ""
-    lock = [f"SELECT {VERSION_SQL}, {image}, {key_sql(table)}{values} FROM {table.ref.sql}",
-            *where_row(table, tuple(ref.key), None), " FOR UPDATE"]
+    lock = [
+        f"SELECT {VERSION_SQL}, {image}, {key_sql(table)}{values} FROM {table.ref.sql}",
+        *where_row(table, tuple(ref.key), None),
+        " FOR UPDATE",
+    ]
     current = connection.execute(*runnable(lock)).first()
     if current is None:
         raise LostUpdate(_LOST.format(label, "deleted"), change_index=group.indexes[0])
@@ -150,8 +162,11 @@ def _apply(
         written = connection.execute(*runnable([*statement, f" RETURNING {image}"])).first()
         done, after = written is not None, written[0] if written is not None else None
     if not done:  # the row is locked and was checked: only a trigger can skip it
-        raise SaveFailed(f"change {group.indexes[0] + 1} ({group.action} {label}): the row was not written "
-                         "(a trigger on the table skipped it)", change_index=group.indexes[0])
+        raise SaveFailed(
+            f"change {group.indexes[0] + 1} ({group.action} {label}): the row was not written "
+            "(a trigger on the table skipped it)",
+            change_index=group.indexes[0],
+        )
     return current[2], current[1], after, None
 
 
@@ -194,5 +209,6 @@ def _failed(error: SQLAlchemyError, table: TableInfo, group: Group, masked: Coll
         message += ": " + detail.rstrip(".")
     if constraint and f'"{constraint}"' not in message:
         message += f' (constraint "{constraint}")'
-    return SaveFailed(f"change {group.indexes[0] + 1} ({what}): {message}", change_index=group.indexes[0],
-                      constraint=constraint)
+    return SaveFailed(
+        f"change {group.indexes[0] + 1} ({what}): {message}", change_index=group.indexes[0], constraint=constraint
+    )

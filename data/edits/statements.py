@@ -104,10 +104,14 @@ def image_sql(table: TableInfo, masked: Collection[str]) -> str:
     image = f"to_jsonb({table.ref.sql}.*)"
     hidden = [name for name in table.column_names if name in masked]
     if hidden:
-        image += " || jsonb_build_object(" + ", ".join(
-            f"{_literal(name)}, CASE WHEN {table.ref.sql}.{quote_ident(name)} IS NULL THEN NULL ELSE '{MASK}' END"
-            for name in hidden
-        ) + ")"
+        image += (
+            " || jsonb_build_object("
+            + ", ".join(
+                f"{_literal(name)}, CASE WHEN {table.ref.sql}.{quote_ident(name)} IS NULL THEN NULL ELSE '{MASK}' END"
+                for name in hidden
+            )
+            + ")"
+        )
     return f"({image})::text"
 
 

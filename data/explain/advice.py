@@ -72,8 +72,7 @@ def _warned_scans(analysis: PlanAnalysis) -> Iterator[tuple[NodeAnalysis, list[s
         if node.node_type in _SCANS and node.warnings and node.filter:
             yield node, [node.filter], node.warnings[0].message
         if node.node_type == "Nested Loop" and node.join_filter and node.warnings:
-            inner = [analysis.node(c) for c in node.children
-                     if analysis.node(c).parent_relationship == "Inner"]
+            inner = [analysis.node(c) for c in node.children if analysis.node(c).parent_relationship == "Inner"]
             if inner and inner[0].node_type in _SCANS:
                 conditions = [node.join_filter, *([inner[0].filter] if inner[0].filter else [])]
                 yield inner[0], conditions, node.warnings[0].message
@@ -81,13 +80,19 @@ def _warned_scans(analysis: PlanAnalysis) -> Iterator[tuple[NodeAnalysis, list[s
 
 def _advice(node: NodeAnalysis, table: str, keys: _Keys, why: str) -> IndexAdvice | None:
     if keys.contained:
-        return IndexAdvice(node.id, table, tuple(keys.contained[:1]), "gin",
-                           f"{why} A GIN index answers @> containment.")
+        return IndexAdvice(
+            node.id, table, tuple(keys.contained[:1]), "gin", f"{why} A GIN index answers @> containment."
+        )
     columns = _unique(keys.equal) + [c for c in _unique(keys.ranged)[:1] if c not in keys.equal]
     if not columns:
         return None
-    return IndexAdvice(node.id, table, tuple(columns), "btree",
-                       f"{why} An index on {', '.join(columns)} lets the scan read only the matching rows.")
+    return IndexAdvice(
+        node.id,
+        table,
+        tuple(columns),
+        "btree",
+        f"{why} An index on {', '.join(columns)} lets the scan read only the matching rows.",
+    )
 
 
 def _keys(conditions: list[str], alias: str) -> _Keys:

@@ -356,8 +356,7 @@ def _exclusive(tree: _Tree, inclusive: _Inclusive) -> _Exclusive:
     return figures
 
 
-def _node(i: int, tree: _Tree, inclusive: _Inclusive, exclusive: _Exclusive,
-          share_base: float | None) -> NodeAnalysis:
+def _node(i: int, tree: _Tree, inclusive: _Inclusive, exclusive: _Exclusive, share_base: float | None) -> NodeAnalysis:
     """One node's figures and warnings."""
     raw = tree.raws[i]
     node_type = raw.get("Node Type", "?")

@@ -32,13 +32,13 @@ class NodePair:
     @property
     def time_change_ms(self) -> float | None:
         """Right minus left exclusive time (negative: the right plan is faster here)."""
-        return _difference(self.left.exclusive_ms if self.left else None,
-                           self.right.exclusive_ms if self.right else None)
+        return _difference(
+            self.left.exclusive_ms if self.left else None, self.right.exclusive_ms if self.right else None
+        )
 
     @property
     def rows_change(self) -> float | None:
-        return _difference(self.left.actual_rows if self.left else None,
-                           self.right.actual_rows if self.right else None)
+        return _difference(self.left.actual_rows if self.left else None, self.right.actual_rows if self.right else None)
 
     @property
     def time_ratio(self) -> float | None:
@@ -78,8 +78,9 @@ def compare_plans(left: PlanAnalysis, right: PlanAnalysis) -> PlanComparison:
     return PlanComparison(left, right, tuple(pairs))
 
 
-def _align(left: list[NodeAnalysis], right: list[NodeAnalysis],
-           depth: int) -> list[tuple[NodeAnalysis | None, NodeAnalysis | None, int]]:
+def _align(
+    left: list[NodeAnalysis], right: list[NodeAnalysis], depth: int
+) -> list[tuple[NodeAnalysis | None, NodeAnalysis | None, int]]:
     matcher = SequenceMatcher(a=[_key(n) for n in left], b=[_key(n) for n in right], autojunk=False)
     aligned: list[tuple[NodeAnalysis | None, NodeAnalysis | None, int]] = []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():

@@ -94,7 +94,9 @@ def _from_saved(document: dict[str, Any], label: str) -> ExplainResult:
     known = set(ExplainOptions.__dataclass_fields__)
     return ExplainResult(
         sql=str(document.get("sql") or ""),
-        options=ExplainOptions(**{k: v for k, v in options.items() if k in known}) if isinstance(options, dict) else None,
+        options=ExplainOptions(**{k: v for k, v in options.items() if k in known})
+        if isinstance(options, dict)
+        else None,
         document=plan,
         analysis=analyse_plan(plan),
         seconds=float(document.get("seconds") or 0.0),

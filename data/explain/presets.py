@@ -52,8 +52,16 @@ PRESETS: tuple[Preset, ...] = (
         """SELECT *
   FROM heroes.power_enhancement_compatibility
  WHERE power_id = :power AND enhancement_type = :type""",
-        (("power", "SELECT power_id FROM heroes.power_enhancement_compatibility ORDER BY power_id, enhancement_type LIMIT 1"),
-         ("type", "SELECT enhancement_type FROM heroes.power_enhancement_compatibility ORDER BY power_id, 1 LIMIT 1")),
+        (
+            (
+                "power",
+                "SELECT power_id FROM heroes.power_enhancement_compatibility ORDER BY power_id, enhancement_type LIMIT 1",
+            ),
+            (
+                "type",
+                "SELECT enhancement_type FROM heroes.power_enhancement_compatibility ORDER BY power_id, 1 LIMIT 1",
+            ),
+        ),
     ),
     Preset(
         "A user's collection",
@@ -81,8 +89,13 @@ PRESETS: tuple[Preset, ...] = (
  WHERE e.user_id = :user
    AND e.status = 'in_progress'
    AND ep.user_waifu_id IN (SELECT id FROM gacha.user_waifus WHERE user_id = :user)""",
-        (("user", "SELECT user_id FROM gacha.user_expeditions WHERE status = 'in_progress' "
-                  "GROUP BY user_id ORDER BY count(*) DESC, user_id LIMIT 1"),),
+        (
+            (
+                "user",
+                "SELECT user_id FROM gacha.user_expeditions WHERE status = 'in_progress' "
+                "GROUP BY user_id ORDER BY count(*) DESC, user_id LIMIT 1",
+            ),
+        ),
     ),
     Preset(
         "Ancestors of a node",
@@ -98,8 +111,10 @@ PRESETS: tuple[Preset, ...] = (
      WHERE a.depth < :depth
 )
 SELECT * FROM ancestors ORDER BY depth DESC""",
-        (("node", "SELECT id FROM stories.nodes WHERE parent_id IS NOT NULL ORDER BY created_at DESC, id LIMIT 1"),
-         ("depth", 10)),
+        (
+            ("node", "SELECT id FROM stories.nodes WHERE parent_id IS NOT NULL ORDER BY created_at DESC, id LIMIT 1"),
+            ("depth", 10),
+        ),
     ),
     Preset(
         "JSONB filter",
@@ -107,8 +122,7 @@ SELECT * FROM ancestors ORDER BY depth DESC""",
         """SELECT id, node_type, metadata->>'author' AS author
   FROM stories.nodes
  WHERE metadata->>'author' = :author""",
-        (("author", "SELECT metadata->>'author' FROM stories.nodes WHERE metadata ? 'author' "
-                    "ORDER BY id LIMIT 1"),),
+        (("author", "SELECT metadata->>'author' FROM stories.nodes WHERE metadata ? 'author' ORDER BY id LIMIT 1"),),
     ),
     Preset(
         "Similar nodes by embedding",
@@ -161,5 +175,9 @@ def _value(connection: Connection, source: str | int) -> str:
         return "NULL"
     if isinstance(value, (int, float)):
         return str(value)
-    return str(literal(str(value)).compile(dialect=postgresql.dialect(),  # type: ignore[no-untyped-call]  # unannotated in SQLAlchemy
-                                           compile_kwargs={"literal_binds": True}))
+    return str(
+        literal(str(value)).compile(
+            dialect=postgresql.dialect(),  # type: ignore[no-untyped-call]  # unannotated in SQLAlchemy
+            compile_kwargs={"literal_binds": True},
+        )
+    )

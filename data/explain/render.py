@@ -65,7 +65,9 @@ def node_title(node: NodeAnalysis) -> str:
     if node.index:
         parts.append(f"using {node.index}")
     if node.relation:
-        parts.append("on " + (node.relation if node.alias in (None, node.relation) else f"{node.relation} {node.alias}"))
+        parts.append(
+            "on " + (node.relation if node.alias in (None, node.relation) else f"{node.relation} {node.alias}")
+        )
     elif node.cte_name:
         parts.append(f"on {node.cte_name}")
     if node.subplan_name:
@@ -110,8 +112,9 @@ def plan_summary(plan: PlanAnalysis) -> str:
     return " · ".join(parts)
 
 
-def annotated_tree(plan: PlanAnalysis, advice: Iterable[str] = (),
-                   bar: Callable[[float | None], str] = share_bar) -> str:
+def annotated_tree(
+    plan: PlanAnalysis, advice: Iterable[str] = (), bar: Callable[[float | None], str] = share_bar
+) -> str:
     """The plan as `console explain` prints it: a summary, one line per node, the warnings
     (numbered after the nodes they mark) and index advice."""
     header = f"{'share':<{BAR_WIDTH}} {'excl ms':>8} {'incl ms':>8} {'rows':>7} {'est':>7} {'loops':>6}  node"
@@ -119,13 +122,17 @@ def annotated_tree(plan: PlanAnalysis, advice: Iterable[str] = (),
     notes: list[str] = []
     for node, guides in tree_guides(plan):
         marks = "".join(f" {SEVERITY_MARK[w.severity]}{len(notes) + i + 1}" for i, w in enumerate(node.warnings))
-        notes.extend(f"{SEVERITY_MARK[w.severity]}{len(notes) + i + 1} {node_title(node)}: {w.message}"
-                     for i, w in enumerate(node.warnings))
+        notes.extend(
+            f"{SEVERITY_MARK[w.severity]}{len(notes) + i + 1} {node_title(node)}: {w.message}"
+            for i, w in enumerate(node.warnings)
+        )
         estimate = node.plan_rows * (node.loops or 1)
         off = misestimate_label(node)
-        lines.append(f"{bar(node.share)} {format_ms(node.exclusive_ms):>8} {format_ms(node.inclusive_ms):>8} "
-                     f"{format_count(node.actual_rows):>7} {format_count(estimate):>7} {format_count(node.loops):>6}  "
-                     f"{guides}{node_title(node)}{f' ({off})' if off else ''}{marks}")
+        lines.append(
+            f"{bar(node.share)} {format_ms(node.exclusive_ms):>8} {format_ms(node.inclusive_ms):>8} "
+            f"{format_count(node.actual_rows):>7} {format_count(estimate):>7} {format_count(node.loops):>6}  "
+            f"{guides}{node_title(node)}{f' ({off})' if off else ''}{marks}"
+        )
     if notes:
         lines += ["", "Warnings:", *notes]
     advice = list(advice)

@@ -31,8 +31,19 @@ from data.explain.analysis import PlanAnalysis, analyse_plan
 # The first keyword of a statement that changes data (or the schema). A WITH query is
 # data-changing when one of its parts is; that is found by the search below.
 _CHANGING = re.compile(r"\b(insert|update|delete|merge|truncate|create|drop|alter|grant|revoke|copy)\b", re.I)
-_EXPLAINABLE = ("select", "with", "insert", "update", "delete", "merge", "values", "table", "execute",
-                "declare", "create")
+_EXPLAINABLE = (
+    "select",
+    "with",
+    "insert",
+    "update",
+    "delete",
+    "merge",
+    "values",
+    "table",
+    "execute",
+    "declare",
+    "create",
+)
 
 
 class ExplainError(RuntimeError):
@@ -69,9 +80,17 @@ class ExplainOptions:
         of a plan-only run rather than failing it.
         """
         analyze = self.analyze and not self.generic_plan
-        names = [name for name, on in (("ANALYZE", analyze), ("BUFFERS", self.buffers),
-                                       ("VERBOSE", self.verbose), ("SETTINGS", self.settings),
-                                       ("WAL", self.wal and analyze)) if on]
+        names = [
+            name
+            for name, on in (
+                ("ANALYZE", analyze),
+                ("BUFFERS", self.buffers),
+                ("VERBOSE", self.verbose),
+                ("SETTINGS", self.settings),
+                ("WAL", self.wal and analyze),
+            )
+            if on
+        ]
         return "(" + ", ".join([*names, "FORMAT JSON"]) + ")"
 
     def describe(self) -> str:
@@ -163,8 +182,9 @@ class ExplainRun:
         self._driver: Any = None
         self._cancelled = False
 
-    def run(self, sql: str, options: ExplainOptions, *,
-            before: Callable[[Connection], None] | None = None) -> ExplainResult:
+    def run(
+        self, sql: str, options: ExplainOptions, *, before: Callable[[Connection], None] | None = None
+    ) -> ExplainResult:
         """EXPLAIN `sql` in a transaction that is rolled back.
 
         Args:
@@ -202,16 +222,23 @@ class ExplainRun:
             if self._cancelled:
                 raise ExplainCancelled("cancelled: the statement was stopped and rolled back") from None
             if getattr(error.orig, "sqlstate", None) == "57014":
-                raise ExplainCancelled(f"stopped by statement_timeout ({options.timeout_ms} ms) and rolled back") from None
+                raise ExplainCancelled(
+                    f"stopped by statement_timeout ({options.timeout_ms} ms) and rolled back"
+                ) from None
             if is_bad_input(error):
                 raise StatementRefused(one_line(error)) from None
             raise ExplainError(one_line(error)) from None
         except SQLAlchemyError as error:
             raise ExplainError(one_line(error)) from None
         document = _plan_document(rows)
-        return ExplainResult(sql=statement, options=options, document=document,
-                             analysis=analyse_plan(document), seconds=time.perf_counter() - started,
-                             changes_data=changes_data(statement))
+        return ExplainResult(
+            sql=statement,
+            options=options,
+            document=document,
+            analysis=analyse_plan(document),
+            seconds=time.perf_counter() - started,
+            changes_data=changes_data(statement),
+        )
 
     def cancel(self) -> bool:
         """Stop the run: before it starts, or by asking the server to cancel its statement,
@@ -267,11 +294,16 @@ def schema_lookup(database: Database) -> Callable[[str], str | None]:
     def schema_of(relation: str) -> str | None:
         if relation not in cache:
             with database.connect() as connection:
-                schemas = connection.exec_driver_sql(
-                    "SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
-                    " WHERE c.relname = %(name)s AND c.relkind IN ('r', 'p', 'm')"
-                    " AND n.nspname NOT IN ('pg_catalog', 'information_schema')",
-                    {"name": relation}).scalars().all()
+                schemas = (
+                    connection.exec_driver_sql(
+                        "SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                        " WHERE c.relname = %(name)s AND c.relkind IN ('r', 'p', 'm')"
+                        " AND n.nspname NOT IN ('pg_catalog', 'information_schema')",
+                        {"name": relation},
+                    )
+                    .scalars()
+                    .all()
+                )
             cache[relation] = schemas[0] if len(schemas) == 1 else None
         return cache[relation]
 
@@ -286,6 +318,7 @@ def explain_with_index(run: ExplainRun, result: ExplainResult, create_index_sql:
     INDEX takes a SHARE lock until the rollback).
     """
     options = result.options or ExplainOptions()
+
     def create_index(connection: Connection) -> None:
         connection.exec_driver_sql(create_index_sql)
 

@@ -27,13 +27,42 @@ __all__ = ["parse_plan", "parse_text_plan"]
 
 _JOIN_TYPES = ("Right Semi", "Right Anti", "Left", "Full", "Right", "Semi", "Anti")
 _SIMPLE_NODES = (
-    "Result", "ProjectSet", "Append", "Merge Append", "Recursive Union", "BitmapAnd",
-    "BitmapOr", "Seq Scan", "Sample Scan", "Gather Merge", "Gather", "Index Only Scan",
-    "Index Scan", "Bitmap Index Scan", "Bitmap Heap Scan", "Tid Range Scan", "Tid Scan",
-    "Subquery Scan", "Function Scan", "Table Function Scan", "Values Scan", "CTE Scan",
-    "Named Tuplestore Scan", "WorkTable Scan", "Foreign Scan", "Materialize", "Memoize",
-    "Result Cache", "Incremental Sort", "Sort", "Group", "WindowAgg", "Unique", "LockRows",
-    "Limit", "Hash",
+    "Result",
+    "ProjectSet",
+    "Append",
+    "Merge Append",
+    "Recursive Union",
+    "BitmapAnd",
+    "BitmapOr",
+    "Seq Scan",
+    "Sample Scan",
+    "Gather Merge",
+    "Gather",
+    "Index Only Scan",
+    "Index Scan",
+    "Bitmap Index Scan",
+    "Bitmap Heap Scan",
+    "Tid Range Scan",
+    "Tid Scan",
+    "Subquery Scan",
+    "Function Scan",
+    "Table Function Scan",
+    "Values Scan",
+    "CTE Scan",
+    "Named Tuplestore Scan",
+    "WorkTable Scan",
+    "Foreign Scan",
+    "Materialize",
+    "Memoize",
+    "Result Cache",
+    "Incremental Sort",
+    "Sort",
+    "Group",
+    "WindowAgg",
+    "Unique",
+    "LockRows",
+    "Limit",
+    "Hash",
 )
 _NODE_NAME = re.compile(
     r"(?P<parallel>Parallel )?(?P<async>Async )?(?P<name>"
@@ -45,9 +74,7 @@ _NODE_NAME = re.compile(
     r"|Custom Scan(?: \([^)]*\))?"
     r"|" + "|".join(re.escape(name) for name in _SIMPLE_NODES) + r")(?=\s|$)"
 )
-_COSTS = re.compile(
-    r"\(cost=(?P<startup>[\d.]+)\.\.(?P<total>[\d.]+) rows=(?P<rows>\d+) width=(?P<width>\d+)\)"
-)
+_COSTS = re.compile(r"\(cost=(?P<startup>[\d.]+)\.\.(?P<total>[\d.]+) rows=(?P<rows>\d+) width=(?P<width>\d+)\)")
 _ACTUAL = re.compile(
     r"\(actual (?:time=(?P<startup>[\d.]+)\.\.(?P<total>[\d.]+) )?"
     r"rows=(?P<rows>[\d.]+) loops=(?P<loops>\d+)\)"
@@ -69,30 +96,66 @@ _NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
 _KB = re.compile(r"^(-?\d+)\s*kB$")
 _LOG_PLAN = re.compile(r"\b(?:LOG|INFO|NOTICE|DEBUG\d?):\s+duration: ([\d.]+) ms\s+plan:\s*(.*)$")
 
-_LIST_KEYS = {"Output", "Sort Key", "Presorted Key", "Group Key", "Hash Key",
-              "Conflict Arbiter Indexes", "Sampling Parameters"}
+_LIST_KEYS = {
+    "Output",
+    "Sort Key",
+    "Presorted Key",
+    "Group Key",
+    "Hash Key",
+    "Conflict Arbiter Indexes",
+    "Sampling Parameters",
+}
 _BOOL_KEYS = {"Inner Unique", "Single Copy", "Disabled", "Async Capable"}
-_TEXT_KEYS = {"Filter", "Index Cond", "Recheck Cond", "Hash Cond", "Merge Cond", "Join Filter",
-              "One-Time Filter", "Order By", "TID Cond", "Run Condition", "Cache Key",
-              "Function Call", "Table Function Call", "Conflict Filter", "Window",
-              "Params Evaluated", "Query Text", "Query Parameters"}
+_TEXT_KEYS = {
+    "Filter",
+    "Index Cond",
+    "Recheck Cond",
+    "Hash Cond",
+    "Merge Cond",
+    "Join Filter",
+    "One-Time Filter",
+    "Order By",
+    "TID Cond",
+    "Run Condition",
+    "Cache Key",
+    "Function Call",
+    "Table Function Call",
+    "Conflict Filter",
+    "Window",
+    "Params Evaluated",
+    "Query Text",
+    "Query Parameters",
+}
 _BUFFER_AREAS = {
-    "shared": {"hit": "Shared Hit Blocks", "read": "Shared Read Blocks",
-               "dirtied": "Shared Dirtied Blocks", "written": "Shared Written Blocks"},
-    "local": {"hit": "Local Hit Blocks", "read": "Local Read Blocks",
-              "dirtied": "Local Dirtied Blocks", "written": "Local Written Blocks"},
+    "shared": {
+        "hit": "Shared Hit Blocks",
+        "read": "Shared Read Blocks",
+        "dirtied": "Shared Dirtied Blocks",
+        "written": "Shared Written Blocks",
+    },
+    "local": {
+        "hit": "Local Hit Blocks",
+        "read": "Local Read Blocks",
+        "dirtied": "Local Dirtied Blocks",
+        "written": "Local Written Blocks",
+    },
     "temp": {"read": "Temp Read Blocks", "written": "Temp Written Blocks"},
 }
 # "I/O Timings:" areas: PG 16+ names them shared, local and temp; PG 15 "shared/local" and
 # temp; PG 14 and older print bare read= write= (the JSON keys differ accordingly).
 _IO_AREAS = {"shared": "Shared I/O", "local": "Local I/O", "temp": "Temp I/O", "shared/local": "I/O", "": "I/O"}
-_WAL_KEYS = {"records": "WAL Records", "fpi": "WAL FPI", "bytes": "WAL Bytes",
-             "buffers full": "WAL Buffers Full"}
+_WAL_KEYS = {"records": "WAL Records", "fpi": "WAL FPI", "bytes": "WAL Bytes", "buffers full": "WAL Buffers Full"}
 _MULTI_PROPERTY_KEYS = {  # lines that hold several "Label: value" pairs two spaces apart
-    "Hits": "Cache Hits", "Misses": "Cache Misses", "Evictions": "Cache Evictions",
-    "Overflows": "Cache Overflows", "Memory Usage": "Peak Memory Usage",
-    "Disk Usage": "Disk Usage", "Planned Partitions": "Planned Partitions",
-    "Batches": "HashAgg Batches", "Storage": "Storage", "Maximum Storage": "Maximum Storage",
+    "Hits": "Cache Hits",
+    "Misses": "Cache Misses",
+    "Evictions": "Cache Evictions",
+    "Overflows": "Cache Overflows",
+    "Memory Usage": "Peak Memory Usage",
+    "Disk Usage": "Disk Usage",
+    "Planned Partitions": "Planned Partitions",
+    "Batches": "HashAgg Batches",
+    "Storage": "Storage",
+    "Maximum Storage": "Maximum Storage",
 }
 
 
@@ -152,18 +215,22 @@ def _node_head(head: str, line_no: int) -> dict[str, Any]:
         raise ValueError(f"line {line_no}: not a plan node: {head[:60]!r}")
     node: dict[str, Any] = {}
     name = match["name"]
-    rest = head[match.end():]
+    rest = head[match.end() :]
     node["Node Type"] = name
     join = re.match(r"^(Nested Loop|Hash|Merge)(?: (.+))? Join$", name)
     if join or name == "Nested Loop":
         kind = join[1] if join else "Nested Loop"
         node["Node Type"] = "Nested Loop" if kind == "Nested Loop" else f"{kind} Join"
-        node["Join Type"] = (join[2] if join and join[2] else "Inner")
+        node["Join Type"] = join[2] if join and join[2] else "Inner"
     elif name.endswith("Aggregate"):
         mode, _, strategy = name.rpartition(" ")
         node["Node Type"] = "Aggregate"
-        node["Strategy"] = {"Aggregate": "Plain", "GroupAggregate": "Sorted",
-                            "HashAggregate": "Hashed", "MixedAggregate": "Mixed"}[strategy]
+        node["Strategy"] = {
+            "Aggregate": "Plain",
+            "GroupAggregate": "Sorted",
+            "HashAggregate": "Hashed",
+            "MixedAggregate": "Mixed",
+        }[strategy]
         node["Partial Mode"] = mode or "Simple"
     elif "SetOp" in name:
         node["Node Type"] = "SetOp"
@@ -236,9 +303,15 @@ def _put_target(node: dict[str, Any], target: str, line_no: int) -> None:
     if not parts:
         raise ValueError(f"line {line_no}: cannot read the target of {node_type}: {target[:60]!r}")
     name, alias = _unquote(parts["name"]), parts["alias"]
-    tag = {"CTE Scan": "CTE Name", "WorkTable Scan": "CTE Name", "Function Scan": "Function Name",
-           "Table Function Scan": "Table Function Name", "Named Tuplestore Scan": "Tuplestore Name",
-           "Values Scan": None, "Subquery Scan": None}.get(node_type, "Relation Name")
+    tag = {
+        "CTE Scan": "CTE Name",
+        "WorkTable Scan": "CTE Name",
+        "Function Scan": "Function Name",
+        "Table Function Scan": "Table Function Name",
+        "Named Tuplestore Scan": "Tuplestore Name",
+        "Values Scan": None,
+        "Subquery Scan": None,
+    }.get(node_type, "Relation Name")
     if tag is None:  # only the alias is printed ("Values Scan on "*VALUES*"")
         node["Alias"] = name
         return
@@ -270,7 +343,7 @@ def _put_property(target: dict[str, Any], text: str, line_no: int) -> None:
             prefix = _IO_AREAS.get(area)
             if prefix is None:
                 raise ValueError(f"line {line_no}: unknown I/O timing area {area!r}")
-            for word in words[1 if area else 0:]:
+            for word in words[1 if area else 0 :]:
                 kind, _, value = word.partition("=")
                 target[f"{prefix} {'Read' if kind == 'read' else 'Write'} Time"] = float(value)
     elif text.startswith("WAL:"):
@@ -289,7 +362,9 @@ def _put_property(target: dict[str, Any], text: str, line_no: int) -> None:
     elif text.startswith("Buckets:"):
         found = re.match(
             r"^Buckets: (\d+)(?: \(originally (\d+)\))?  Batches: (\d+)(?: \(originally (\d+)\))?"
-            r"  Memory Usage: (\d+)kB$", text)
+            r"  Memory Usage: (\d+)kB$",
+            text,
+        )
         if not found:
             raise ValueError(f"line {line_no}: cannot read the hash figures: {text[:60]!r}")
         target["Hash Buckets"] = int(found[1])
@@ -305,8 +380,10 @@ def _put_property(target: dict[str, Any], text: str, line_no: int) -> None:
         if methods:
             group["Sort Methods Used"] = methods[1].split(", ")
         for space in re.finditer(r"Average (Memory|Disk): (\d+)kB  Peak \1: (\d+)kB", rest):
-            group[f"Sort Space {space[1]}"] = {"Average Sort Space Used": int(space[2]),
-                                               "Peak Sort Space Used": int(space[3])}
+            group[f"Sort Space {space[1]}"] = {
+                "Average Sort Space Used": int(space[2]),
+                "Peak Sort Space Used": int(space[3]),
+            }
         target[f"{label} Groups"] = group
     elif text.split(":", 1)[0] in _MULTI_PROPERTY_KEYS and "  " in text:
         for pair in text.split("  "):
@@ -544,8 +621,11 @@ def _unframe(lines: list[str]) -> list[str]:
         return body
     if any(_RECORD.match(line.strip()) for line in body[:3]):
         return _unframe_expanded(body)
-    framed = body[0].strip() in ("QUERY PLAN", "") or _RULE.match(body[0].strip()) or (
-        body[0].lstrip()[:1] in _BORDERS and body[0].strip().strip("".join(_BORDERS)).strip() == "QUERY PLAN")
+    framed = (
+        body[0].strip() in ("QUERY PLAN", "")
+        or _RULE.match(body[0].strip())
+        or (body[0].lstrip()[:1] in _BORDERS and body[0].strip().strip("".join(_BORDERS)).strip() == "QUERY PLAN")
+    )
     if not framed:
         return body
     rows = [line for line in body if not _RULE.match(line.strip()) and not _FOOTER.match(line.strip())]
@@ -606,7 +686,7 @@ def _from_log(lines: list[str]) -> list[str] | None:
         if not found:
             continue
         plan = [found[2]] if found[2].strip() else []
-        for following in lines[i + 1:]:
+        for following in lines[i + 1 :]:
             if following and not following[0].isspace():
                 break  # the next log entry
             plan.append(following[1:] if following.startswith("\t") else following)

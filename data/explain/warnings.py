@@ -38,8 +38,9 @@ def _fmt(value: float) -> str:
     return f"{value:,.0f}"
 
 
-def seq_scan_warning(node_type: str, relation: str | None, rows_read: float | None,
-                     removed: float | None) -> PlanWarning | None:
+def seq_scan_warning(
+    node_type: str, relation: str | None, rows_read: float | None, removed: float | None
+) -> PlanWarning | None:
     if node_type not in ("Seq Scan", "Parallel Seq Scan") or rows_read is None or not removed:
         return None
     if rows_read < LARGE_RELATION_ROWS or removed / rows_read <= SEQ_SCAN_REMOVED_SHARE:
@@ -54,16 +55,13 @@ def seq_scan_warning(node_type: str, relation: str | None, rows_read: float | No
     )
 
 
-def misestimate_warning(factor: float | None, direction: str | None, plan_rows: float,
-                        actual_rows_per_loop: float | None) -> PlanWarning | None:
+def misestimate_warning(
+    factor: float | None, direction: str | None, plan_rows: float, actual_rows_per_loop: float | None
+) -> PlanWarning | None:
     if factor is None or direction is None or factor < MISESTIMATE_WARNING:
         return None
     severity: Severity = "critical" if factor >= MISESTIMATE_CRITICAL else "warning"
-    magnitude = (
-        "1000x" if factor >= MISESTIMATE_SEVERE
-        else "100x" if factor >= MISESTIMATE_CRITICAL
-        else "10x"
-    )
+    magnitude = "1000x" if factor >= MISESTIMATE_SEVERE else "100x" if factor >= MISESTIMATE_CRITICAL else "10x"
     what = "underestimated" if direction == "under" else "overestimated"
     return PlanWarning(
         "misestimate",
@@ -105,8 +103,7 @@ def hash_spill_warning(node: dict[str, Any]) -> PlanWarning | None:
     )
 
 
-def heap_fetch_warning(node_type: str, heap_fetches: float | None,
-                       actual_rows: float | None) -> PlanWarning | None:
+def heap_fetch_warning(node_type: str, heap_fetches: float | None, actual_rows: float | None) -> PlanWarning | None:
     if node_type != "Index Only Scan" or heap_fetches is None or actual_rows is None:
         return None
     if heap_fetches < HEAP_FETCH_MIN or heap_fetches <= HEAP_FETCH_SHARE * actual_rows:
@@ -120,8 +117,9 @@ def heap_fetch_warning(node_type: str, heap_fetches: float | None,
     )
 
 
-def nested_loop_warning(inner_loops: int | None, inner_ms: float | None,
-                        execution_ms: float | None) -> PlanWarning | None:
+def nested_loop_warning(
+    inner_loops: int | None, inner_ms: float | None, execution_ms: float | None
+) -> PlanWarning | None:
     if inner_loops is None or inner_ms is None or not execution_ms:
         return None
     if inner_loops < NESTED_LOOP_MIN_LOOPS or inner_ms < NESTED_LOOP_INNER_SHARE * execution_ms:

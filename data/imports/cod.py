@@ -90,21 +90,45 @@ LEVEL_50 = 49  # index of level 50 in the per-level attribute tables
 
 # The last word of a category name says the role of its powersets.
 CATEGORY_GROUPS: dict[str, str] = {
-    "ranged": "damage", "melee": "damage", "assault": "damage", "summon": "damage", "offensive": "damage",
-    "control": "control", "defense": "defense", "defensive": "defense", "support": "support", "buff": "support",
+    "ranged": "damage",
+    "melee": "damage",
+    "assault": "damage",
+    "summon": "damage",
+    "offensive": "damage",
+    "control": "control",
+    "defense": "defense",
+    "defensive": "defense",
+    "support": "support",
+    "buff": "support",
 }
 
 # boosts_allowed -> the enhancement attribute (power_enhancement_compatibility.enhancement_type).
 BOOSTS: dict[str, str] = {
-    "Enhance Accuracy": "accuracy", "Enhance Damage": "damage", "Reduce Endurance Cost": "endurance_reduction",
-    "Enhance Recharge Speed": "recharge", "Enhance Heal": "heal",
-    "Enhance Endurance Modification": "endurance_modification", "Enhance ToHit DeBuffs": "to_hit_debuff",
-    "Enhance Defense DeBuff": "defense_debuff", "Enhance Hold": "hold", "Enhance Disorient": "stun",
-    "Enhance Immobilization": "immobilize", "Enhance Sleep": "sleep", "Enhance Slow Movement": "slow",
-    "Enhance KnockBack": "knockback", "Enhance Threat Duration": "taunt", "Enhance Running Speed": "run_speed",
-    "Enhance Jump": "jump", "Enhance Flying Speed": "fly_speed", "Enhance Defense": "defense",
-    "Enhance Damage Resistance": "resistance", "Enhance ToHit Buffs": "to_hit", "Enhance Range": "range",
-    "Reduce Interrupt Time": "interrupt", "Enhance Fear": "fear", "Enhance Confusion": "confuse",
+    "Enhance Accuracy": "accuracy",
+    "Enhance Damage": "damage",
+    "Reduce Endurance Cost": "endurance_reduction",
+    "Enhance Recharge Speed": "recharge",
+    "Enhance Heal": "heal",
+    "Enhance Endurance Modification": "endurance_modification",
+    "Enhance ToHit DeBuffs": "to_hit_debuff",
+    "Enhance Defense DeBuff": "defense_debuff",
+    "Enhance Hold": "hold",
+    "Enhance Disorient": "stun",
+    "Enhance Immobilization": "immobilize",
+    "Enhance Sleep": "sleep",
+    "Enhance Slow Movement": "slow",
+    "Enhance KnockBack": "knockback",
+    "Enhance Threat Duration": "taunt",
+    "Enhance Running Speed": "run_speed",
+    "Enhance Jump": "jump",
+    "Enhance Flying Speed": "fly_speed",
+    "Enhance Defense": "defense",
+    "Enhance Damage Resistance": "resistance",
+    "Enhance ToHit Buffs": "to_hit",
+    "Enhance Range": "range",
+    "Reduce Interrupt Time": "interrupt",
+    "Enhance Fear": "fear",
+    "Enhance Confusion": "confuse",
 }
 ASPECTS: dict[str, str] = {label: attribute for attribute, label in ASPECT_LABELS.items()}
 _DEFENSE_ALL = {f"defense.{kind}": 3.0 for kind in DEFENSE_TYPES}
@@ -259,16 +283,18 @@ def import_city_of_data(
 
 def _cancelled(connection: Connection, run: ImportRun) -> ImportResult:
     run.counts.clear()
-    return run.roll_back_whole(connection, "cancelled",
-                               "cancelled: nothing was written (the import is one transaction)")
+    return run.roll_back_whole(
+        connection, "cancelled", "cancelled: nothing was written (the import is one transaction)"
+    )
 
 
 def _count(run_counts: dict[str, int], table: str, count: int) -> None:
     run_counts[table] = run_counts.get(table, 0) + count
 
 
-def _upsert(connection: Connection, table: Table, rows: list[dict[str, Any]], key: str,
-            conflict: tuple[str, ...] | None = None) -> dict[str, int]:
+def _upsert(
+    connection: Connection, table: Table, rows: list[dict[str, Any]], key: str, conflict: tuple[str, ...] | None = None
+) -> dict[str, int]:
     """Insert or update `rows` on their unique `conflict` columns (default: `key`).
 
     Returns:
@@ -293,8 +319,11 @@ def _save(connection: Connection, table: Table, rows: list[dict[str, Any]], exis
     seed's natural key, so a re-run, or a run over the demo data, updates those rows.
     """
     # Bound names must differ from the column names an UPDATE sets.
-    updates = [{**{f"new_{name}": value for name, value in row.items()}, "row_id": row_id}
-               for row, row_id in zip(rows, existing) if row_id is not None]
+    updates = [
+        {**{f"new_{name}": value for name, value in row.items()}, "row_id": row_id}
+        for row, row_id in zip(rows, existing)
+        if row_id is not None
+    ]
     if updates:
         values: dict[str, Any] = {name: bindparam(f"new_{name}", type_=table.c[name].type) for name in rows[0]}
         connection.execute(
@@ -302,8 +331,11 @@ def _save(connection: Connection, table: Table, rows: list[dict[str, Any]], exis
             updates,
         )
     inserts = [row for row, row_id in zip(rows, existing) if row_id is None]
-    new_ids = iter(connection.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
-                                      inserts).scalars().all() if inserts else [])
+    new_ids = iter(
+        connection.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), inserts).scalars().all()
+        if inserts
+        else []
+    )
     return [row_id if row_id is not None else next(new_ids) for row_id in existing]
 
 
@@ -329,20 +361,33 @@ def _write_archetype(connection: Connection, state: _State, record: Any) -> None
     cap = _level_50(record.get("attrib_max_max"), "attrib_max_max")
     if base <= 0 or cap < base:
         raise BadFile(f"hit points {base} (cap {cap}) are not a positive base under its cap")
-    source = {key: value for key, value in record.items()
-              if not key.startswith("attrib_") and key != "named_tables"}
-    ids = _upsert(connection, ARCHETYPES, [{
-        "name": display, "display_name": display, "description": record.get("display_help"),
-        "primary_group": _group(primary), "secondary_group": _group(secondary),
-        "hit_points_base": base, "hit_points_max": cap, "source": source,
-    }], "name")
+    source = {key: value for key, value in record.items() if not key.startswith("attrib_") and key != "named_tables"}
+    ids = _upsert(
+        connection,
+        ARCHETYPES,
+        [
+            {
+                "name": display,
+                "display_name": display,
+                "description": record.get("display_help"),
+                "primary_group": _group(primary),
+                "secondary_group": _group(secondary),
+                "hit_points_base": base,
+                "hit_points_max": cap,
+                "source": source,
+            }
+        ],
+        "name",
+    )
     state.archetypes[name.lower()] = (ids[display], (primary or "").lower(), (secondary or "").lower())
 
 
 _CLASS = re.compile(r"@Class_(\w+)", re.IGNORECASE)
 
 
-def _owners(state: _State, category: str, powerset: str, power_records: list[dict[str, Any]]) -> list[tuple[int | None, str]]:
+def _owners(
+    state: _State, category: str, powerset: str, power_records: list[dict[str, Any]]
+) -> list[tuple[int | None, str]]:
     """(archetype id or None, powerset type) for the archetype that uses the powerset."""
     lowered = category.lower()
     if lowered == "pool":
@@ -365,8 +410,14 @@ def _owners(state: _State, category: str, powerset: str, power_records: list[dic
     return owners[:1]
 
 
-def _write_powerset(connection: Connection, state: _State, run: ImportRun, directory: Path,
-                    files: list[Path], reject: Callable[[Path, str], None]) -> None:
+def _write_powerset(
+    connection: Connection,
+    state: _State,
+    run: ImportRun,
+    directory: Path,
+    files: list[Path],
+    reject: Callable[[Path, str], None],
+) -> None:
     index = _load(directory / "index.json")
     category_index = directory.parent / "index.json"
     category = _load(category_index).get("name") if category_index.exists() else directory.parent.name
@@ -391,14 +442,29 @@ def _write_powerset(connection: Connection, state: _State, run: ImportRun, direc
         return
     archetype_id, kind = owners[0]
     internal = f"{category}.{name}"
-    row = {"name": name, "display_name": display, "description": index.get("display_help"),
-           "internal_name": internal, "archetype_id": archetype_id, "powerset_type": kind, "source": index}
+    row = {
+        "name": name,
+        "display_name": display,
+        "description": index.get("display_help"),
+        "internal_name": internal,
+        "archetype_id": archetype_id,
+        "powerset_type": kind,
+        "source": index,
+    }
     existing = connection.execute(
-        select(POWERSETS.c.id).where(or_(
-            func.lower(POWERSETS.c.internal_name) == internal.lower(),
-            and_(POWERSETS.c.name == name, POWERSETS.c.archetype_id.is_not_distinct_from(archetype_id),
-                 POWERSETS.c.powerset_type == kind),
-        )).order_by((func.lower(POWERSETS.c.internal_name) == internal.lower()).desc()).limit(1)
+        select(POWERSETS.c.id)
+        .where(
+            or_(
+                func.lower(POWERSETS.c.internal_name) == internal.lower(),
+                and_(
+                    POWERSETS.c.name == name,
+                    POWERSETS.c.archetype_id.is_not_distinct_from(archetype_id),
+                    POWERSETS.c.powerset_type == kind,
+                ),
+            )
+        )
+        .order_by((func.lower(POWERSETS.c.internal_name) == internal.lower()).desc())
+        .limit(1)
     ).scalar()
     powerset_id = _save(connection, POWERSETS, [row], [existing])[0]
     _count(run.counts, "powersets", 1)
@@ -417,12 +483,15 @@ def _write_powerset(connection: Connection, state: _State, run: ImportRun, direc
         rows.append(power)
         pending.append((power["internal_name"], record))
     known = connection.execute(
-        select(POWERS.c.id, POWERS.c.name, func.lower(POWERS.c.internal_name)).where(POWERS.c.powerset_id == powerset_id)
+        select(POWERS.c.id, POWERS.c.name, func.lower(POWERS.c.internal_name)).where(
+            POWERS.c.powerset_id == powerset_id
+        )
     ).all()
     by_internal = {internal_name: power_id for power_id, _, internal_name in known if internal_name}
     by_name = {power_name: power_id for power_id, power_name, _ in known}
-    ids = _save(connection, POWERS, rows, [by_internal.get(r["internal_name"].lower()) or by_name.get(r["name"])
-                                           for r in rows])
+    ids = _save(
+        connection, POWERS, rows, [by_internal.get(r["internal_name"].lower()) or by_name.get(r["name"]) for r in rows]
+    )
     _count(run.counts, "powers", len(ids))
     for (internal_name, record), power_id in zip(pending, ids):
         state.powers[internal_name.lower()] = power_id
@@ -430,8 +499,9 @@ def _write_powerset(connection: Connection, state: _State, run: ImportRun, direc
         state.accepted.append((power_id, list(record.get("boosts_allowed") or [])))
 
 
-def _power_row(record: dict[str, Any], powerset_id: int, order: dict[str, int],
-               levels: list[int]) -> dict[str, Any] | None:
+def _power_row(
+    record: dict[str, Any], powerset_id: int, order: dict[str, int], levels: list[int]
+) -> dict[str, Any] | None:
     full_name: str = record["full_name"]
     position = order.get(full_name.lower(), len(order))
     level = levels[position] if position < len(levels) else record.get("available_level", 0)
@@ -440,10 +510,12 @@ def _power_row(record: dict[str, Any], powerset_id: int, order: dict[str, int],
     try:
         damage = _damage(record.get("effects") or [])
         numbers = {
-            "accuracy": float(record.get("accuracy", 1.0)), "endurance_cost": float(record.get("endurance_cost", 0)),
+            "accuracy": float(record.get("accuracy", 1.0)),
+            "endurance_cost": float(record.get("endurance_cost", 0)),
             "recharge_time": float(record.get("recharge_time", 0)),
             "activation_time": float(record.get("activation_time", 0)),
-            "range": max(0.0, float(record.get("range", 0))), "radius": max(0.0, float(record.get("radius", 0))),
+            "range": max(0.0, float(record.get("range", 0))),
+            "radius": max(0.0, float(record.get("radius", 0))),
         }
     except (TypeError, ValueError) as error:
         raise BadFile(f"a number is not a number: {error}") from None
@@ -512,8 +584,9 @@ def _write_links(connection: Connection, state: _State, run: ImportRun) -> None:
         groups = prerequisite_groups(expression, lambda name: name.lower() in state.powers)
         for number, group in enumerate(groups, start=1):
             required = {state.powers[name.lower()] for name in group} - {power_id}
-            prerequisites += [{"power_id": power_id, "group_number": number, "required_power_id": r}
-                              for r in sorted(required)]
+            prerequisites += [
+                {"power_id": power_id, "group_number": number, "required_power_id": r} for r in sorted(required)
+            ]
     compatibility = [
         {"power_id": power_id, "enhancement_type": attribute}
         for power_id, boosts in state.accepted
@@ -535,15 +608,29 @@ def _write_set(connection: Connection, state: _State, run: ImportRun, record: An
         raise BadFile(f"missing or bad key {error}") from None
     if not (1 <= low <= high <= 50):
         raise BadFile(f"level range {low}-{high} is not within 1-50")
-    set_id = _upsert(connection, SETS, [{
-        "name": name, "display_name": display, "category": category, "min_level": low, "max_level": high,
-        "source": {key: value for key, value in record.items() if key != "computed"},
-    }], "name")[name]
+    set_id = _upsert(
+        connection,
+        SETS,
+        [
+            {
+                "name": name,
+                "display_name": display,
+                "category": category,
+                "min_level": low,
+                "max_level": high,
+                "source": {key: value for key, value in record.items() if key != "computed"},
+            }
+        ],
+        "name",
+    )[name]
     _count(run.counts, "enhancement_sets", 1)
     infos = computed.get("boost_infos") or {}
     names = computed.get("boosts") or []
-    rows = [row for row in (_piece(position, boosts, infos, names, set_id, low, high)
-                            for position, boosts in enumerate(pieces)) if row is not None]
+    rows = [
+        row
+        for row in (_piece(position, boosts, infos, names, set_id, low, high) for position, boosts in enumerate(pieces))
+        if row is not None
+    ]
     if rows:
         defaults: dict[str, Any] = {"global_bonuses": {}, **{column: None for column in ENHANCEMENT_COLUMNS.values()}}
         _upsert(connection, ENHANCEMENTS, [{**defaults, **row} for row in rows], "name")
@@ -555,8 +642,9 @@ def _write_set(connection: Connection, state: _State, run: ImportRun, record: An
     _count(run.counts, "set_bonuses", len(bonus_rows))
 
 
-def _piece(position: int, boosts: list[str], infos: dict[str, Any], names: list[list[str]], set_id: int,
-           low: int, high: int) -> dict[str, Any] | None:
+def _piece(
+    position: int, boosts: list[str], infos: dict[str, Any], names: list[list[str]], set_id: int, low: int, high: int
+) -> dict[str, Any] | None:
     """The crafted piece of a boost list (the attuned copy is the same piece for a build)."""
     if not boosts:
         return None
@@ -572,9 +660,16 @@ def _piece(position: int, boosts: list[str], infos: dict[str, Any], names: list[
     for _, text in info.get("global_bonuses") or []:
         global_bonuses.update(GLOBAL_BONUSES.get(text, {}))
     row: dict[str, Any] = {
-        "name": name[:150], "enhancement_type": "set_piece", "set_id": set_id, "position": position + 1,
-        "level_min": low, "level_max": high, "is_unique": bool(info.get("is_unique")),
-        "is_proc": bool(info.get("is_proc")), "global_bonuses": global_bonuses, "source": info or None,
+        "name": name[:150],
+        "enhancement_type": "set_piece",
+        "set_id": set_id,
+        "position": position + 1,
+        "level_min": low,
+        "level_max": high,
+        "is_unique": bool(info.get("is_unique")),
+        "is_proc": bool(info.get("is_proc")),
+        "global_bonuses": global_bonuses,
+        "source": info or None,
         "other_bonuses": {a: v for a, v in strengths.items() if a not in ENHANCEMENT_COLUMNS},
     }
     row.update({ENHANCEMENT_COLUMNS[a]: v for a, v in strengths.items() if a in ENHANCEMENT_COLUMNS})
@@ -600,5 +695,10 @@ def _bonuses(state: _State, record: dict[str, Any], computed: dict[str, Any], se
                 if (pieces, bonus_type) in seen:
                     continue
                 seen.add((pieces, bonus_type))
-                yield {"set_id": set_id, "pieces_required": pieces, "bonus_type": bonus_type,
-                       "bonus_amount": amount, "display_text": display}
+                yield {
+                    "set_id": set_id,
+                    "pieces_required": pieces,
+                    "bonus_type": bonus_type,
+                    "bonus_amount": amount,
+                    "display_text": display,
+                }

@@ -39,7 +39,6 @@ MAX_LOGGED_ERRORS = 1000
 """Rejected records kept in a log row's errors (error_count counts them all)."""
 
 
-
 class ImportFailed(Refusal, ValueError):
     """The import cannot start (a missing file, a bad option); nothing was written."""
 
@@ -115,10 +114,16 @@ class ImportResult:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "log_id": self.log_id, "import_type": self.import_type, "source": self.source,
-            "status": self.status, "written": self.written, "rejected": self.rejected,
-            "errors": [error.as_json() for error in self.errors], "message": self.message,
-            "resume_from": self.resume_from, "elapsed": round(self.elapsed, 3),
+            "log_id": self.log_id,
+            "import_type": self.import_type,
+            "source": self.source,
+            "status": self.status,
+            "written": self.written,
+            "rejected": self.rejected,
+            "errors": [error.as_json() for error in self.errors],
+            "message": self.message,
+            "resume_from": self.resume_from,
+            "elapsed": round(self.elapsed, 3),
             "counts": dict(self.counts),
         }
 
@@ -156,9 +161,18 @@ def source_path(path: str | Path, *, directory: bool = False) -> Path:
 class ImportRun:
     """One run's import_logs row, its counts, and the audit rows of its writes."""
 
-    def __init__(self, database: Database, import_type: str, source: Path, *, table: str,
-                 batch_size: int | None = None, resume_from: int = 0,
-                 progress: ProgressCallback | None = None, cancelled: CancelFlag | None = None) -> None:
+    def __init__(
+        self,
+        database: Database,
+        import_type: str,
+        source: Path,
+        *,
+        table: str,
+        batch_size: int | None = None,
+        resume_from: int = 0,
+        progress: ProgressCallback | None = None,
+        cancelled: CancelFlag | None = None,
+    ) -> None:
         self.database = database
         self.import_type = import_type
         self.source = str(source)
@@ -175,8 +189,15 @@ class ImportRun:
         self._cancelled = cancelled
         with database.connect() as connection:
             self.log_id: int = connection.execute(
-                insert(LOGS).values(import_type=import_type, source_file=self.source, status="running",
-                                    resume_from=resume_from, batch_size=batch_size).returning(LOGS.c.id)
+                insert(LOGS)
+                .values(
+                    import_type=import_type,
+                    source_file=self.source,
+                    status="running",
+                    resume_from=resume_from,
+                    batch_size=batch_size,
+                )
+                .returning(LOGS.c.id)
             ).scalar_one()
 
     @property
@@ -196,8 +217,9 @@ class ImportRun:
         if len(self.errors) < MAX_LOGGED_ERRORS:
             self.errors.append(error)
 
-    def record_batch(self, connection: Connection, written: int, new_errors: list[RecordError],
-                     detail: Mapping[str, Any]) -> None:
+    def record_batch(
+        self, connection: Connection, written: int, new_errors: list[RecordError], detail: Mapping[str, Any]
+    ) -> None:
         """In the batch's own transaction: the log's new counts and the batch's audit row.
 
         Call it after the batch's rows are written and before its commit, with the errors
@@ -206,7 +228,9 @@ class ImportRun:
         room = max(0, MAX_LOGGED_ERRORS - (len(self.errors) - len(new_errors)))
         logged = [error.as_json() for error in new_errors[:room]]
         connection.execute(
-            update(LOGS).where(LOGS.c.id == self.log_id).values(
+            update(LOGS)
+            .where(LOGS.c.id == self.log_id)
+            .values(
                 records_processed=LOGS.c.records_processed + written,
                 error_count=LOGS.c.error_count + len(new_errors),
                 errors=LOGS.c.errors.op("||")(bindparam(None, logged, type_=JSONB)),
@@ -214,17 +238,37 @@ class ImportRun:
         )
         settings = self.database.settings
         schema, _, table = self.table.partition(".")
-        write_audit(connection, settings, AuditEntry(
-            f"import-{self.import_type}", settings.real_schema(schema), table, key={"import_log_id": self.log_id},
-            after={"written": written, "rejected": len(new_errors), **detail}))
+        write_audit(
+            connection,
+            settings,
+            AuditEntry(
+                f"import-{self.import_type}",
+                settings.real_schema(schema),
+                table,
+                key={"import_log_id": self.log_id},
+                after={"written": written, "rejected": len(new_errors), **detail},
+            ),
+        )
         self.written += written
 
-    def finish(self, status: str, message: str | None = None, *, resume_from: int | None = None,
-               connection: Connection | None = None) -> ImportResult:
+    def finish(
+        self,
+        status: str,
+        message: str | None = None,
+        *,
+        resume_from: int | None = None,
+        connection: Connection | None = None,
+    ) -> ImportResult:
         """Set the run's outcome. With `connection`, in that (the last batch's) transaction."""
-        statement = update(LOGS).where(LOGS.c.id == self.log_id).values(
-            status=status, message=message, completed_at=text("clock_timestamp()"),
-            records_total=self.read,
+        statement = (
+            update(LOGS)
+            .where(LOGS.c.id == self.log_id)
+            .values(
+                status=status,
+                message=message,
+                completed_at=text("clock_timestamp()"),
+                records_total=self.read,
+            )
         )
         if connection is not None:
             connection.execute(statement)
@@ -232,16 +276,30 @@ class ImportRun:
             with self.database.connect() as fresh:
                 fresh.execute(statement)
         return ImportResult(
-            log_id=self.log_id, import_type=self.import_type, source=self.source, status=status,
-            written=self.written, rejected=self.rejected, errors=tuple(self.errors), message=message,
-            resume_from=resume_from, elapsed=self.elapsed, counts=dict(self.counts),
+            log_id=self.log_id,
+            import_type=self.import_type,
+            source=self.source,
+            status=status,
+            written=self.written,
+            rejected=self.rejected,
+            errors=tuple(self.errors),
+            message=message,
+            resume_from=resume_from,
+            elapsed=self.elapsed,
+            counts=dict(self.counts),
         )
 
     # The importers that write in one transaction (City of Data, Geminya, CSV/JSON into a
     # table) end in one of two ways: all of it, or nothing of it.
 
-    def commit_whole(self, connection: Connection, written: int, errors: list[RecordError],
-                     detail: Mapping[str, Any], message: str | None = None) -> ImportResult:
+    def commit_whole(
+        self,
+        connection: Connection,
+        written: int,
+        errors: list[RecordError],
+        detail: Mapping[str, Any],
+        message: str | None = None,
+    ) -> ImportResult:
         """The one transaction's counts and outcome, then its commit."""
         self.record_batch(connection, written, errors, detail)
         result = self.finish("completed", message, connection=connection)
@@ -298,7 +356,7 @@ def _cp1252_fallback(error: UnicodeError) -> tuple[str, int]:
     """Bytes that are not UTF-8 are read as Windows-1252 (what such exports usually are)."""
     if not isinstance(error, UnicodeDecodeError):
         raise error
-    chunk = error.object[error.start:error.end]
+    chunk = error.object[error.start : error.end]
     _repairs.count = getattr(_repairs, "count", 0) + 1
     return bytes(chunk).decode("cp1252", errors="replace"), error.end
 
@@ -330,16 +388,38 @@ def history(database: Database, limit: int = 50) -> list[ImportLogEntry]:
     inputs.row_count(limit, "the limit")
     with database.connect() as connection:
         rows = connection.execute(
-            select(LOGS.c.id, LOGS.c.import_type, LOGS.c.source_file, LOGS.c.status, LOGS.c.resume_from,
-                   LOGS.c.records_processed, LOGS.c.error_count, LOGS.c.errors, LOGS.c.message,
-                   LOGS.c.started_at, LOGS.c.completed_at)
-            .order_by(LOGS.c.started_at.desc(), LOGS.c.id.desc()).limit(limit)
+            select(
+                LOGS.c.id,
+                LOGS.c.import_type,
+                LOGS.c.source_file,
+                LOGS.c.status,
+                LOGS.c.resume_from,
+                LOGS.c.records_processed,
+                LOGS.c.error_count,
+                LOGS.c.errors,
+                LOGS.c.message,
+                LOGS.c.started_at,
+                LOGS.c.completed_at,
+            )
+            .order_by(LOGS.c.started_at.desc(), LOGS.c.id.desc())
+            .limit(limit)
         ).all()
-    return [ImportLogEntry(row.id, row.import_type, row.source_file, row.status, row.resume_from,
-                           row.records_processed, row.error_count,
-                           tuple(RecordError(int(e.get("index", 0)), str(e.get("message", ""))) for e in row.errors[:20]),
-                           row.message, row.started_at, row.completed_at)
-            for row in rows]
+    return [
+        ImportLogEntry(
+            row.id,
+            row.import_type,
+            row.source_file,
+            row.status,
+            row.resume_from,
+            row.records_processed,
+            row.error_count,
+            tuple(RecordError(int(e.get("index", 0)), str(e.get("message", ""))) for e in row.errors[:20]),
+            row.message,
+            row.started_at,
+            row.completed_at,
+        )
+        for row in rows
+    ]
 
 
 @dataclass(frozen=True)
@@ -414,8 +494,21 @@ def prefetched(items: Iterator[T], depth: int = 1) -> Generator[T, None, None]:
 
 
 __all__ = [
-    "HEROES", "ON_ERROR_CHOICES", "CancelFlag", "CountingReader", "ImportFailed", "ImportLogEntry",
-    "ImportResult", "ImportRun", "Progress", "ProgressCallback", "RecordError", "check_can_import",
-    "history", "open_text", "prefetched", "repaired_bytes", "source_path",
+    "HEROES",
+    "ON_ERROR_CHOICES",
+    "CancelFlag",
+    "CountingReader",
+    "ImportFailed",
+    "ImportLogEntry",
+    "ImportResult",
+    "ImportRun",
+    "Progress",
+    "ProgressCallback",
+    "RecordError",
+    "check_can_import",
+    "history",
+    "open_text",
+    "prefetched",
+    "repaired_bytes",
+    "source_path",
 ]
-

@@ -99,10 +99,18 @@ def _series_row(row: dict[str, str | None]) -> dict[str, Any]:
         raise BadRow(f"score {score!r} is not a number") from None
     if score_value is not None and not 0 <= score_value <= 10:
         raise BadRow(f"score {score_value} is not between 0 and 10")
-    return {"series_id": series_id, "name": name[:255], "english_name": row.get("english_name"),
-            "image_link": row.get("image_link"), "studios": studios, "genres": row.get("genres"),
-            "synopsis": row.get("synopsis"), "favorites": _integer(row, "favorites", False),
-            "members": _integer(row, "members", False), "score": score_value}
+    return {
+        "series_id": series_id,
+        "name": name[:255],
+        "english_name": row.get("english_name"),
+        "image_link": row.get("image_link"),
+        "studios": studios,
+        "genres": row.get("genres"),
+        "synopsis": row.get("synopsis"),
+        "favorites": _integer(row, "favorites", False),
+        "members": _integer(row, "members", False),
+        "score": score_value,
+    }
 
 
 def _birthday(about: str | None) -> date | None:
@@ -132,27 +140,51 @@ def _waifu_row(row: dict[str, str | None], series: dict[int, str]) -> dict[str, 
                 json.loads(row[key] or "")
             except json.JSONDecodeError as error:
                 raise BadRow(f"{key} is not valid JSON ({error.msg})") from None
-    return {"waifu_id": waifu_id, "name": name[:255], "series_id": series_id,
-            "series": (row.get("series") or series[series_id])[:255], "genre": (row.get("genre") or "Anime")[:100],
-            "rarity": rarity, "image_url": row.get("image_url"), "about": row.get("about"),
-            "archetype": row.get("archetype"), "birthday": _birthday(row.get("about")),
-            **{key: row.get(key) for key in JSON_CELLS}}
+    return {
+        "waifu_id": waifu_id,
+        "name": name[:255],
+        "series_id": series_id,
+        "series": (row.get("series") or series[series_id])[:255],
+        "genre": (row.get("genre") or "Anime")[:100],
+        "rarity": rarity,
+        "image_url": row.get("image_url"),
+        "about": row.get("about"),
+        "archetype": row.get("archetype"),
+        "birthday": _birthday(row.get("about")),
+        **{key: row.get(key) for key in JSON_CELLS},
+    }
 
 
-def import_series(database: Database, path: str | Path, *, progress: ProgressCallback | None = None,
-                  cancelled: CancelFlag | None = None) -> ImportResult:
+def import_series(
+    database: Database,
+    path: str | Path,
+    *,
+    progress: ProgressCallback | None = None,
+    cancelled: CancelFlag | None = None,
+) -> ImportResult:
     """Upsert Geminya's series CSV into gacha.series (by series_id)."""
     return _import(database, path, SERIES, "series_id", progress, cancelled)
 
 
-def import_characters(database: Database, path: str | Path, *, progress: ProgressCallback | None = None,
-                      cancelled: CancelFlag | None = None) -> ImportResult:
+def import_characters(
+    database: Database,
+    path: str | Path,
+    *,
+    progress: ProgressCallback | None = None,
+    cancelled: CancelFlag | None = None,
+) -> ImportResult:
     """Upsert Geminya's characters CSV into gacha.waifus (by waifu_id); their series must exist."""
     return _import(database, path, WAIFUS, "waifu_id", progress, cancelled)
 
 
-def _import(database: Database, path: str | Path, table: Table, key: str,
-            progress: ProgressCallback | None, cancelled: CancelFlag | None) -> ImportResult:
+def _import(
+    database: Database,
+    path: str | Path,
+    table: Table,
+    key: str,
+    progress: ProgressCallback | None,
+    cancelled: CancelFlag | None,
+) -> ImportResult:
     """Read, clean and check every row, then upsert the good ones in one transaction.
 
     Raises:
@@ -166,8 +198,15 @@ def _import(database: Database, path: str | Path, table: Table, key: str,
         reader = csv.DictReader(stream)
         if not reader.fieldnames or key not in reader.fieldnames:
             raise ImportFailed(f"{file.name}: the header has no {key} column (is this a Geminya {table.name} CSV?)")
-        run = ImportRun(database, "series" if table is SERIES else "characters", file, table=f"{GACHA}.{table.name}", batch_size=CHUNK,
-                        progress=progress, cancelled=cancelled)
+        run = ImportRun(
+            database,
+            "series" if table is SERIES else "characters",
+            file,
+            table=f"{GACHA}.{table.name}",
+            batch_size=CHUNK,
+            progress=progress,
+            cancelled=cancelled,
+        )
         with database.engine.connect() as connection:
             series = {row.series_id: row.name for row in connection.execute(select(SERIES.c.series_id, SERIES.c.name))}
             good: dict[Any, dict[str, Any]] = {}
@@ -181,20 +220,25 @@ def _import(database: Database, path: str | Path, table: Table, key: str,
                 except BadRow as error:
                     run.reject(RecordError(line, f"line {line}: {error}"))
                 line = reader.line_num + 1
-            note = (f"{repaired_bytes()} byte run(s) were not UTF-8 and were read as Windows-1252"
-                    if repaired_bytes() else None)
+            note = (
+                f"{repaired_bytes()} byte run(s) were not UTF-8 and were read as Windows-1252"
+                if repaired_bytes()
+                else None
+            )
             rows = list(good.values())
             try:
                 for start in range(0, len(rows), CHUNK):
-                    chunk = rows[start:start + CHUNK]
+                    chunk = rows[start : start + CHUNK]
                     statement = pg_insert(table).values(chunk)
                     statement = statement.on_conflict_do_update(
-                        index_elements=[key], set_={c: statement.excluded[c] for c in chunk[0] if c != key})
+                        index_elements=[key], set_={c: statement.excluded[c] for c in chunk[0] if c != key}
+                    )
                     connection.execute(statement)
                     run.report(counter.fraction)
                     if run.cancel_requested():
-                        return run.roll_back_whole(connection, "cancelled",
-                                                   "cancelled: nothing was written (one transaction)")
+                        return run.roll_back_whole(
+                            connection, "cancelled", "cancelled: nothing was written (one transaction)"
+                        )
                 run.counts[table.name] = len(rows)
                 return run.commit_whole(connection, len(rows), list(run.errors), {"rows": len(rows)}, note)
             except DBAPIError as error:

@@ -65,12 +65,26 @@ DEFAULT_BATCH_SIZE = 1000
 
 # (column, SQL type of the staging table) in COPY order.
 COLUMNS: tuple[tuple[str, str], ...] = (
-    ("name", "text"), ("display_name", "text"), ("description", "text"), ("internal_name", "text"),
-    ("powerset_id", "integer"), ("level_available", "smallint"), ("power_type", "text"),
-    ("target_type", "text"), ("accuracy", "numeric"), ("damage_scale", "numeric"),
-    ("endurance_cost", "numeric"), ("recharge_time", "numeric"), ("activation_time", "numeric"),
-    ("range", "numeric"), ("radius", "numeric"), ("max_targets", "smallint"), ("max_slots", "smallint"),
-    ("allowed_set_categories", "text[]"), ("effects", "jsonb"), ("source", "jsonb"),
+    ("name", "text"),
+    ("display_name", "text"),
+    ("description", "text"),
+    ("internal_name", "text"),
+    ("powerset_id", "integer"),
+    ("level_available", "smallint"),
+    ("power_type", "text"),
+    ("target_type", "text"),
+    ("accuracy", "numeric"),
+    ("damage_scale", "numeric"),
+    ("endurance_cost", "numeric"),
+    ("recharge_time", "numeric"),
+    ("activation_time", "numeric"),
+    ("range", "numeric"),
+    ("radius", "numeric"),
+    ("max_targets", "smallint"),
+    ("max_slots", "smallint"),
+    ("allowed_set_categories", "text[]"),
+    ("effects", "jsonb"),
+    ("source", "jsonb"),
 )
 COLUMN_NAMES = tuple(name for name, _ in COLUMNS)
 
@@ -85,8 +99,11 @@ NUMBERS: dict[str, tuple[str, float, float]] = {
     "Radius": ("radius", 0.0, 1_000_000.0),
 }
 TEXTS: dict[str, tuple[str, int]] = {
-    "Name": ("name", 100), "DisplayName": ("display_name", 100), "InternalName": ("internal_name", 200),
-    "TargetType": ("target_type", 50), "Description": ("description", 100_000),
+    "Name": ("name", 100),
+    "DisplayName": ("display_name", 100),
+    "InternalName": ("internal_name", 200),
+    "TargetType": ("target_type", 50),
+    "Description": ("description", 100_000),
 }
 
 
@@ -271,8 +288,16 @@ def import_i12(
         raise ImportFailed(f"on error must be one of {', '.join(ON_ERROR_CHOICES)}")
     file = source_path(path)
     schema = database.settings.real_schema(HEROES)
-    run = ImportRun(database, "i12", file, table=f"{HEROES}.powers", batch_size=batch_size,
-                    resume_from=resume_from, progress=progress, cancelled=cancelled)
+    run = ImportRun(
+        database,
+        "i12",
+        file,
+        table=f"{HEROES}.powers",
+        batch_size=batch_size,
+        resume_from=resume_from,
+        progress=progress,
+        cancelled=cancelled,
+    )
     with file.open("rb") as raw, database.engine.connect() as connection:
         reader = CountingReader(raw, file.stat().st_size)
         try:
@@ -287,8 +312,11 @@ def import_i12(
             for batch in ahead:
                 run.read += batch.read
                 if batch.ends_run is not None:
-                    return run.finish("failed", f"{batch.ends_run}; nothing of the batch from record "
-                                      f"{batch.first} was written", resume_from=batch.first)
+                    return run.finish(
+                        "failed",
+                        f"{batch.ends_run}; nothing of the batch from record {batch.first} was written",
+                        resume_from=batch.first,
+                    )
                 for rejected in batch.errors:
                     run.reject(rejected)
                 outcome = writer.write(run, batch.rows, batch.errors, on_error, batch.first, batch.last)
@@ -318,8 +346,15 @@ class _Batch:
     breaking off); then nothing of this batch is written."""
 
 
-def _batches(records: Iterator[Any], reader: CountingReader, powersets: Powersets, resume_from: int,
-             batch_size: int, *, stop_at_error: bool) -> Iterator[_Batch]:
+def _batches(
+    records: Iterator[Any],
+    reader: CountingReader,
+    powersets: Powersets,
+    resume_from: int,
+    batch_size: int,
+    *,
+    stop_at_error: bool,
+) -> Iterator[_Batch]:
     """The records from `resume_from` on, parsed and checked, `batch_size` to a batch."""
     batch = _Batch(first=resume_from)
     index = -1
@@ -368,8 +403,7 @@ class _BatchWriter:
         # speed and the upsert reads it in one statement; its ord numbers the records.
         # Each batch makes it if its session lacks it: behind a pooler in transaction mode
         # (data.pooler) each transaction may have another session.
-        self.create_sql = (f"CREATE TEMP TABLE IF NOT EXISTS i12_batch (ord integer, {columns}) "
-                           "ON COMMIT DELETE ROWS")
+        self.create_sql = f"CREATE TEMP TABLE IF NOT EXISTS i12_batch (ord integer, {columns}) ON COMMIT DELETE ROWS"
         names = ", ".join(COLUMN_NAMES)
         updates = ", ".join(f"{name} = EXCLUDED.{name}" for name in COLUMN_NAMES if name not in ("name", "powerset_id"))
         self.copy_sql = f"COPY pg_temp.i12_batch (ord, {names}) FROM STDIN"
@@ -378,8 +412,15 @@ class _BatchWriter:
             f"ON CONFLICT (name, powerset_id) DO UPDATE SET {updates}, updated_at = now()"
         )
 
-    def write(self, run: ImportRun, batch: list[tuple[int, tuple[Any, ...]]], errors: list[RecordError],
-              on_error: str, first: int, last: int) -> ImportResult | None:
+    def write(
+        self,
+        run: ImportRun,
+        batch: list[tuple[int, tuple[Any, ...]]],
+        errors: list[RecordError],
+        on_error: str,
+        first: int,
+        last: int,
+    ) -> ImportResult | None:
         """Write the batch (and its log counts) in one transaction; an outcome if the run ends.
 
         Two records of one batch with the same name and powerset would make the upsert
@@ -402,8 +443,11 @@ class _BatchWriter:
         except DBAPIError as error:
             connection.rollback()
             if on_error == "stop":
-                return run.finish("failed", f"records {first}-{last} refused: {one_line(error)}; "
-                                  "nothing of this batch was written", resume_from=first)
+                return run.finish(
+                    "failed",
+                    f"records {first}-{last} refused: {one_line(error)}; nothing of this batch was written",
+                    resume_from=first,
+                )
         # Skip mode: find the records the server refuses, one savepoint each, and keep the rest.
         self._stage(rows)
         written = 0

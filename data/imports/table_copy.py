@@ -42,11 +42,15 @@ CHUNK = 256 * 1024
 def _columns(connection: Connection, table: str) -> dict[str, tuple[str, str]]:
     """lower(name) -> (name, type) of the table's writable columns."""
     schema, _, name = table.rpartition(".")
-    rows = connection.execute(text(
-        "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
-        "JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE n.nspname = :schema AND c.relname = :name AND a.attnum > 0 AND NOT a.attisdropped "
-        "AND a.attgenerated = '' ORDER BY a.attnum"), {"schema": schema or "public", "name": name}).all()
+    rows = connection.execute(
+        text(
+            "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
+            "JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = :schema AND c.relname = :name AND a.attnum > 0 AND NOT a.attisdropped "
+            "AND a.attgenerated = '' ORDER BY a.attnum"
+        ),
+        {"schema": schema or "public", "name": name},
+    ).all()
     return {row[0].lower(): (row[0], row[1]) for row in rows}
 
 
@@ -54,8 +58,15 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def import_table(database: Database, table: str, path: str | Path, *, fmt: str | None = None,
-                 progress: ProgressCallback | None = None, cancelled: CancelFlag | None = None) -> ImportResult:
+def import_table(
+    database: Database,
+    table: str,
+    path: str | Path,
+    *,
+    fmt: str | None = None,
+    progress: ProgressCallback | None = None,
+    cancelled: CancelFlag | None = None,
+) -> ImportResult:
     """Load a CSV (with a header) or a JSON array of objects into `table` (schema.table).
 
     Returns:
@@ -83,8 +94,12 @@ def import_table(database: Database, table: str, path: str | Path, *, fmt: str |
         run = ImportRun(database, kind, file, table=table, progress=progress, cancelled=cancelled)
         staging = ", ".join(f"c{i} text" for i in range(len(targets)))
         try:
-            connection.execute(text(f"CREATE TEMP TABLE import_stage (rec bigint GENERATED ALWAYS AS IDENTITY, "
-                                    f"{staging}) ON COMMIT DROP"))
+            connection.execute(
+                text(
+                    f"CREATE TEMP TABLE import_stage (rec bigint GENERATED ALWAYS AS IDENTITY, "
+                    f"{staging}) ON COMMIT DROP"
+                )
+            )
             stage_columns = ", ".join(f"c{i}" for i in range(len(targets)))
             cursor = driver_of(connection).cursor()
             if kind == "csv":
@@ -101,15 +116,21 @@ def import_table(database: Database, table: str, path: str | Path, *, fmt: str |
                 for rec, message in errors:
                     where = f"line {lines[rec]}" if rec in lines else f"record {rec}"
                     run.reject(RecordError(lines.get(rec, rec), f"{where}: {message}"))
-                return run.finish("failed", f"{len(errors)} value(s) of the wrong type"
-                                  f"{' (the first ' + str(MAX_REPORTED) + ')' if len(errors) >= MAX_REPORTED else ''}; "
-                                  "nothing was written")
+                return run.finish(
+                    "failed",
+                    f"{len(errors)} value(s) of the wrong type"
+                    f"{' (the first ' + str(MAX_REPORTED) + ')' if len(errors) >= MAX_REPORTED else ''}; "
+                    "nothing was written",
+                )
             casts = ", ".join(f"c{i}::{kind_}" for i, (_, kind_) in enumerate(targets))
             target_columns = ", ".join(_quote(n) for n, _ in targets)
             schema, _, name = table.rpartition(".")
-            written = connection.execute(text(
-                f"INSERT INTO {_quote(schema)}.{_quote(name)} ({target_columns}) "
-                f"SELECT {casts} FROM import_stage ORDER BY rec")).rowcount
+            written = connection.execute(
+                text(
+                    f"INSERT INTO {_quote(schema)}.{_quote(name)} ({target_columns}) "
+                    f"SELECT {casts} FROM import_stage ORDER BY rec"
+                )
+            ).rowcount
             run.counts[table] = written
             return run.commit_whole(connection, written, [], {"rows": written})
         except DBAPIError as error:
@@ -174,10 +195,13 @@ def _copy_json(cursor: Any, file: Path, columns: str, names: list[str], run: Imp
 def _type_errors(connection: Connection, targets: list[tuple[str, str]]) -> list[tuple[int, str]]:
     found: list[tuple[int, str]] = []
     for index, (name, kind) in enumerate(targets):
-        rows = connection.execute(text(
-            f"SELECT rec, c{index} AS value, (pg_input_error_info(c{index}, :kind)).message FROM import_stage "
-            f"WHERE c{index} IS NOT NULL AND NOT pg_input_is_valid(c{index}, :kind) ORDER BY rec LIMIT :n"),
-            {"kind": kind, "n": MAX_REPORTED}).all()
+        rows = connection.execute(
+            text(
+                f"SELECT rec, c{index} AS value, (pg_input_error_info(c{index}, :kind)).message FROM import_stage "
+                f"WHERE c{index} IS NOT NULL AND NOT pg_input_is_valid(c{index}, :kind) ORDER BY rec LIMIT :n"
+            ),
+            {"kind": kind, "n": MAX_REPORTED},
+        ).all()
         found += [(row.rec, f"{name}: {row.message}") for row in rows]
     return sorted(found)[:MAX_REPORTED]
 

@@ -28,7 +28,6 @@ def drift(connection: Connection, schemas: Sequence[str] = ALL_SCHEMAS) -> list[
     return list(compare_metadata(context, registered_metadata()))
 
 
-
 def _comparison_context(connection: Connection, schemas: Sequence[str]) -> Any:
     """Autogenerate's view of our schemas on `connection` (the version table left out)."""
     from alembic.migration import MigrationContext
@@ -55,6 +54,7 @@ def _comparison_context(connection: Connection, schemas: Sequence[str]) -> Any:
         },
     )
 
+
 def describe_diff(diff: Any) -> str:
     """One line for an autogenerate diff entry."""
     if isinstance(diff, list):  # column modifications come as a list of tuples
@@ -69,8 +69,6 @@ def describe_diff(diff: Any) -> str:
         elif isinstance(item, str):
             names.append(item)
     return f"{kind} {' '.join(names)}".strip()
-
-
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,9 @@ class RevisionInfo:
     applied: bool
 
 
-def alembic_config(connection: Connection | None = None, *, schemas: Iterable[str] | None = None,
-                   output: io.StringIO | None = None) -> Config:
+def alembic_config(
+    connection: Connection | None = None, *, schemas: Iterable[str] | None = None, output: io.StringIO | None = None
+) -> Config:
     """An Alembic Config for our migrations, independent of the working directory."""
     config = Config(output_buffer=output) if output is not None else Config()
     config.set_main_option("path_separator", "os")
@@ -45,7 +46,6 @@ def alembic_config(connection: Connection | None = None, *, schemas: Iterable[st
 
 def script_directory() -> ScriptDirectory:
     return ScriptDirectory.from_config(alembic_config())
-
 
 
 def history(connection: Connection | None = None) -> list[RevisionInfo]:
@@ -78,4 +78,3 @@ def revision_dates() -> dict[str, str]:
         if match:
             dates[node.revision] = match.group(1).strip()[:19]
     return dates
-

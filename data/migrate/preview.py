@@ -13,7 +13,9 @@ from sqlalchemy import Connection, text
 from data.migrate import MigrationError
 from data.migrate.history import alembic_config
 
-_DROP_TABLE = re.compile(r'^\s*DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?("?[\w$]+"?)\.("?[\w$]+"?)', re.IGNORECASE | re.MULTILINE)
+_DROP_TABLE = re.compile(
+    r'^\s*DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?("?[\w$]+"?)\.("?[\w$]+"?)', re.IGNORECASE | re.MULTILINE
+)
 _DROP_COLUMN = re.compile(
     r'^\s*ALTER\s+TABLE\s+(?:ONLY\s+)?("?[\w$]+"?)\.("?[\w$]+"?)\s+DROP\s+COLUMN\s+(?:IF\s+EXISTS\s+)?("?[\w$]+"?)',
     re.IGNORECASE | re.MULTILINE,
@@ -49,7 +51,6 @@ def offline_sql(url: str, direction: str, target: str, start: str | None = None)
     except CommandError as error:
         raise MigrationError(str(error).splitlines()[0]) from None
     return output.getvalue()
-
 
 
 def rows_lost(connection: Connection, sql: str) -> list[tuple[str, int]]:
@@ -104,12 +105,9 @@ def only_steps(sql: str, revisions: Iterable[str]) -> str:
     return "\n".join(out) + "\n"
 
 
-
 def _unquote(name: str) -> str:
     return name[1:-1].replace('""', '"') if name.startswith('"') else name
 
 
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
-
-

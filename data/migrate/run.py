@@ -36,7 +36,9 @@ def upgrade(engine: Engine, target: str = "heads") -> list[BranchOutcome]:
     """
     from alembic import command  # the runtime half of Alembic: only paid for when migrating
 
-    targets = [(branch, f"{branch}@head") for branch in BRANCHES] if target == "heads" else [(_branch_name(target), target)]
+    targets = (
+        [(branch, f"{branch}@head") for branch in BRANCHES] if target == "heads" else [(_branch_name(target), target)]
+    )
     outcomes = [_run(engine, branch, lambda config, t=t: command.upgrade(config, t), t) for branch, t in targets]
     grant_roles(engine)
     return outcomes
@@ -59,9 +61,9 @@ def downgrade(engine: Engine, target: str) -> list[BranchOutcome]:
     return [_run(engine, _branch_name(target), lambda config: command.downgrade(config, target), target)]
 
 
-
-def run_migration(database: Any, direction: str, target: str, *, log: Any,
-                  reason: str | None = None) -> list[BranchOutcome]:
+def run_migration(
+    database: Any, direction: str, target: str, *, log: Any, reason: str | None = None
+) -> list[BranchOutcome]:
     """Upgrade or downgrade `database` to `target`, streaming Alembic's log lines to `log`.
 
     Checks the role first; reads the applied revisions before and after; writes one
@@ -120,9 +122,18 @@ def run_migration(database: Any, direction: str, target: str, *, log: Any,
     with database.engine.begin() as connection:
         after = sorted(applied_revisions(connection))
         if inspect(connection).has_table("audit_log", schema=CONSOLE_SCHEMA):
-            write_audit(connection, settings, AuditEntry(
-                f"migrate-{direction}", CONSOLE_SCHEMA, "alembic_version",
-                before={"revisions": before}, after={"revisions": after}, reason=reason))
+            write_audit(
+                connection,
+                settings,
+                AuditEntry(
+                    f"migrate-{direction}",
+                    CONSOLE_SCHEMA,
+                    "alembic_version",
+                    before={"revisions": before},
+                    after={"revisions": after},
+                    reason=reason,
+                ),
+            )
         else:
             log("the audit log does not exist (console branch not applied): this run is not recorded")
     log(f"applied after: {', '.join(after) or 'none'}")
@@ -141,5 +152,3 @@ def _run(engine: Engine, branch: str, action: Any, target: str) -> BranchOutcome
 def _branch_name(target: str) -> str:
     name = target.split("@", 1)[0]
     return name if name in BRANCHES else "all"
-
-

@@ -92,8 +92,13 @@ def revision_graph() -> RevisionGraph:
         fields = {name: value for name, value in _HEADER.findall(path.read_text(encoding="utf-8"))}
         try:
             revision = ast.literal_eval(fields["revision"])
-            header = Revision(revision, *(_names(ast.literal_eval(fields.get(name, "None")))
-                                          for name in ("down_revision", "branch_labels", "depends_on")))
+            header = Revision(
+                revision,
+                *(
+                    _names(ast.literal_eval(fields.get(name, "None")))
+                    for name in ("down_revision", "branch_labels", "depends_on")
+                ),
+            )
         except (KeyError, ValueError, SyntaxError):
             raise MigrationError(f"{path.name}: no revision header Alembic's template would write") from None
         revisions[revision] = header

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from sqlalchemy import MetaData
 
+
 def registered_metadata() -> MetaData:
     """Base.metadata with every model's table registered on it."""
     from data.models import accounts, audit, gacha, heroes, metaserver, stories  # noqa: F401

@@ -98,9 +98,7 @@ class GachaUser(Base):
     quartzs: Mapped[int] = _int(0)
     pity_counter: Mapped[int] = _int(0)
     # Unix time (seconds) of the last daily reset, as the bot stores it.
-    last_daily_reset: Mapped[int] = mapped_column(
-        BigInteger, nullable=False, server_default=text("0")
-    )
+    last_daily_reset: Mapped[int] = mapped_column(BigInteger, nullable=False, server_default=text("0"))
     daphine: Mapped[int] = _int(0)
     created_at: Mapped[datetime] = _now()
 
@@ -141,9 +139,7 @@ class Waifu(Base):
 
     waifu_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     name: Mapped[str] = mapped_column(String(255), nullable=False)
-    series_id: Mapped[int] = mapped_column(
-        ForeignKey(f"{SCHEMA}.series.series_id"), nullable=False
-    )
+    series_id: Mapped[int] = mapped_column(ForeignKey(f"{SCHEMA}.series.series_id"), nullable=False)
     # Denormalised series name, as in the seed.
     series: Mapped[str] = mapped_column(String(255), nullable=False)
     genre: Mapped[str] = mapped_column(String(100), nullable=False)
@@ -171,9 +167,7 @@ class UserWaifu(Base):
         CheckConstraint("bond_level >= 1", name="bond_level_positive"),
         CheckConstraint("constellation_level >= 0", name="constellation_non_negative"),
         CheckConstraint("current_star_level BETWEEN 1 AND 6", name="star_level_range"),
-        CheckConstraint(
-            "star_shards >= 0 AND character_shards >= 0", name="shards_non_negative"
-        ),
+        CheckConstraint("star_shards >= 0 AND character_shards >= 0", name="shards_non_negative"),
         CheckConstraint("total_conversations >= 0", name="conversations_non_negative"),
         Index("idx_user_id", "user_id"),
         Index("idx_waifu_id", "waifu_id"),
@@ -182,18 +176,14 @@ class UserWaifu(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     user_id: Mapped[int] = mapped_column(_user_fk(), nullable=False)
-    waifu_id: Mapped[int] = mapped_column(
-        ForeignKey(f"{SCHEMA}.waifus.waifu_id", ondelete="CASCADE"), nullable=False
-    )
+    waifu_id: Mapped[int] = mapped_column(ForeignKey(f"{SCHEMA}.waifus.waifu_id", ondelete="CASCADE"), nullable=False)
     bond_level: Mapped[int] = _int(1)
     constellation_level: Mapped[int] = _int(0)
     current_star_level: Mapped[int | None] = mapped_column(Integer)
     star_shards: Mapped[int] = _int(0)
     character_shards: Mapped[int] = _int(0)
     is_awakened: Mapped[bool] = _flag(False)
-    current_mood: Mapped[str] = mapped_column(
-        String(50), nullable=False, server_default=text("'neutral'")
-    )
+    current_mood: Mapped[str] = mapped_column(String(50), nullable=False, server_default=text("'neutral'"))
     last_interaction: Mapped[datetime | None] = mapped_column(DateTime)
     total_conversations: Mapped[int] = _int(0)
     favorite_memory: Mapped[str | None] = mapped_column(Text)
@@ -231,9 +221,7 @@ class EquipmentSubSlot(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    equipment_id: Mapped[int] = mapped_column(
-        ForeignKey(f"{SCHEMA}.equipment.id", ondelete="CASCADE"), nullable=False
-    )
+    equipment_id: Mapped[int] = mapped_column(ForeignKey(f"{SCHEMA}.equipment.id", ondelete="CASCADE"), nullable=False)
     slot_index: Mapped[int] = mapped_column(Integer, nullable=False)
     effect: Mapped[str | None] = mapped_column(Text)
     is_unlocked: Mapped[bool] = _flag(False)
@@ -261,9 +249,7 @@ class UserExpedition(Base):
     expedition_name: Mapped[str] = mapped_column(String(255), nullable=False)
     location: Mapped[str] = mapped_column(String(255), nullable=False)
     difficulty: Mapped[str] = mapped_column(String(50), nullable=False)
-    status: Mapped[str] = mapped_column(
-        String(50), nullable=False, server_default=text("'in_progress'")
-    )
+    status: Mapped[str] = mapped_column(String(50), nullable=False, server_default=text("'in_progress'"))
     duration_hours: Mapped[float] = mapped_column(Double, nullable=False)
     started_at: Mapped[datetime] = _now()
     completed_at: Mapped[datetime | None] = mapped_column(DateTime)
@@ -271,9 +257,7 @@ class UserExpedition(Base):
     expedition_data: Mapped[str] = mapped_column(Text, nullable=False, server_default=text("'{}'"))
     final_results: Mapped[str | None] = mapped_column(Text)
     # Equipment is consumed (deleted) to unlock slots on other pieces; history keeps a NULL.
-    equipped_equipment_id: Mapped[int | None] = mapped_column(
-        ForeignKey(f"{SCHEMA}.equipment.id", ondelete="SET NULL")
-    )
+    equipped_equipment_id: Mapped[int | None] = mapped_column(ForeignKey(f"{SCHEMA}.equipment.id", ondelete="SET NULL"))
 
 
 class ExpeditionParticipant(Base):
@@ -364,17 +348,11 @@ class UserPurchase(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     user_id: Mapped[str] = mapped_column(_discord_fk(), nullable=False)
-    shop_item_id: Mapped[int] = mapped_column(
-        ForeignKey(f"{SCHEMA}.shop_items.id", ondelete="CASCADE"), nullable=False
-    )
+    shop_item_id: Mapped[int] = mapped_column(ForeignKey(f"{SCHEMA}.shop_items.id", ondelete="CASCADE"), nullable=False)
     quantity: Mapped[int] = _int(1)
     total_cost: Mapped[int] = mapped_column(Integer, nullable=False)
-    currency_type: Mapped[str] = mapped_column(
-        String(50), nullable=False, server_default=text("'quartzs'")
-    )
-    transaction_status: Mapped[str] = mapped_column(
-        String(50), nullable=False, server_default=text("'completed'")
-    )
+    currency_type: Mapped[str] = mapped_column(String(50), nullable=False, server_default=text("'quartzs'"))
+    transaction_status: Mapped[str] = mapped_column(String(50), nullable=False, server_default=text("'completed'"))
     purchased_at: Mapped[datetime] = _now()
 
 
@@ -434,12 +412,8 @@ class BannerItem(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    banner_id: Mapped[int] = mapped_column(
-        ForeignKey(f"{SCHEMA}.banners.id", ondelete="CASCADE"), nullable=False
-    )
-    item_id: Mapped[int] = mapped_column(
-        ForeignKey(f"{SCHEMA}.waifus.waifu_id", ondelete="CASCADE"), nullable=False
-    )
+    banner_id: Mapped[int] = mapped_column(ForeignKey(f"{SCHEMA}.banners.id", ondelete="CASCADE"), nullable=False)
+    item_id: Mapped[int] = mapped_column(ForeignKey(f"{SCHEMA}.waifus.waifu_id", ondelete="CASCADE"), nullable=False)
     rate_up: Mapped[bool] = _flag(False)
     drop_rate: Mapped[float | None] = mapped_column(Double)
 
@@ -463,9 +437,7 @@ class DailyMission(Base):
     target_count: Mapped[int] = mapped_column(Integer, nullable=False)
     reward_type: Mapped[str] = mapped_column(String(50), nullable=False)
     reward_amount: Mapped[int] = mapped_column(Integer, nullable=False)
-    difficulty: Mapped[str] = mapped_column(
-        String(20), nullable=False, server_default=text("'easy'")
-    )
+    difficulty: Mapped[str] = mapped_column(String(20), nullable=False, server_default=text("'easy'"))
     is_active: Mapped[bool] = _flag(True)
 
 
@@ -505,8 +477,9 @@ class GiftCode(Base):
         CheckConstraint(f"char_length(code) <= {GIFT_CODE_MAX}", name="code_length"),
         CheckConstraint("usage_limit <> 0", name="usage_limit_not_zero"),
         CheckConstraint("used_count >= 0", name="used_count_not_negative"),
-        CheckConstraint("usage_limit IS NULL OR usage_limit < 0 OR used_count <= usage_limit",
-                        name="used_within_limit"),
+        CheckConstraint(
+            "usage_limit IS NULL OR usage_limit < 0 OR used_count <= usage_limit", name="used_within_limit"
+        ),
         {"schema": SCHEMA, "comment": "Gift codes, unique case-insensitively"},
     )
 
@@ -519,8 +492,9 @@ class GiftCode(Base):
     created_at: Mapped[datetime] = _now()
     # Kept by triggers on gift_code_redemptions (migration e5c4f6a7b808), whoever inserts
     # or deletes redemptions: a redemption tests the limit against it instead of counting.
-    used_count: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0",
-                                            comment="Redemptions of this code, kept by triggers")
+    used_count: Mapped[int] = mapped_column(
+        Integer, nullable=False, server_default="0", comment="Redemptions of this code, kept by triggers"
+    )
 
 
 # Codes are typed by players in any case: "SPRING" and "spring" must be the same code.
@@ -546,9 +520,7 @@ class GiftCodeRedemption(Base):
     )
 
     user_id: Mapped[str] = mapped_column(_discord_fk())
-    code: Mapped[str] = mapped_column(
-        ForeignKey(f"{SCHEMA}.gift_codes.code", ondelete="CASCADE")
-    )
+    code: Mapped[str] = mapped_column(ForeignKey(f"{SCHEMA}.gift_codes.code", ondelete="CASCADE"))
     redeemed_at: Mapped[datetime] = _now()
 
 
@@ -564,9 +536,7 @@ class Conversation(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     user_id: Mapped[int] = mapped_column(_user_fk(), nullable=False)
-    waifu_id: Mapped[int] = mapped_column(
-        ForeignKey(f"{SCHEMA}.waifus.waifu_id", ondelete="CASCADE"), nullable=False
-    )
+    waifu_id: Mapped[int] = mapped_column(ForeignKey(f"{SCHEMA}.waifus.waifu_id", ondelete="CASCADE"), nullable=False)
     user_message: Mapped[str] = mapped_column(Text, nullable=False)
     waifu_response: Mapped[str] = mapped_column(Text, nullable=False)
     mood_change: Mapped[int] = _int(0)
@@ -594,6 +564,4 @@ class CurrencyLedger(Base):
     balance_after: Mapped[int] = mapped_column(Integer, nullable=False)
     reason: Mapped[str] = mapped_column(Text, nullable=False)
     operator: Mapped[str] = mapped_column(String(255), nullable=False)
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), nullable=False, server_default=func.now()
-    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())

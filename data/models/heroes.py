@@ -118,12 +118,8 @@ class Archetype(Base):
     __tablename__ = "archetypes"
     __table_args__ = (
         CheckConstraint(f"primary_group IN ({_sql_list(ARCHETYPE_GROUPS)})", name="primary_group"),
-        CheckConstraint(
-            f"secondary_group IN ({_sql_list(ARCHETYPE_GROUPS)})", name="secondary_group"
-        ),
-        CheckConstraint(
-            "hit_points_base > 0 AND hit_points_max >= hit_points_base", name="hit_points"
-        ),
+        CheckConstraint(f"secondary_group IN ({_sql_list(ARCHETYPE_GROUPS)})", name="secondary_group"),
+        CheckConstraint("hit_points_base > 0 AND hit_points_max >= hit_points_base", name="hit_points"),
         {"schema": SCHEMA, "comment": "Character classes (seed 000 archetypes)"},
     )
 
@@ -135,15 +131,9 @@ class Archetype(Base):
         String(20), comment="Role of the primary powersets: damage, control, defense, support"
     )
     secondary_group: Mapped[str | None] = mapped_column(String(20))
-    hit_points_base: Mapped[Decimal | None] = mapped_column(
-        Numeric(8, 2), comment="Hit points at level 50"
-    )
-    hit_points_max: Mapped[Decimal | None] = mapped_column(
-        Numeric(8, 2), comment="Hit point cap at level 50"
-    )
-    source: Mapped[dict[str, Any] | None] = mapped_column(
-        JSONB, comment="The imported source record, as it came"
-    )
+    hit_points_base: Mapped[Decimal | None] = mapped_column(Numeric(8, 2), comment="Hit points at level 50")
+    hit_points_max: Mapped[Decimal | None] = mapped_column(Numeric(8, 2), comment="Hit point cap at level 50")
+    source: Mapped[dict[str, Any] | None] = mapped_column(JSONB, comment="The imported source record, as it came")
     created_at: Mapped[datetime] = _timestamp()
     updated_at: Mapped[datetime] = _timestamp()
 
@@ -162,9 +152,7 @@ class Powerset(Base):
     __tablename__ = "powersets"
     __table_args__ = (
         # NULLS NOT DISTINCT: two pools of the same name would otherwise both be allowed.
-        UniqueConstraint(
-            "name", "archetype_id", "powerset_type", postgresql_nulls_not_distinct=True
-        ),
+        UniqueConstraint("name", "archetype_id", "powerset_type", postgresql_nulls_not_distinct=True),
         CheckConstraint(f"powerset_type IN ({_sql_list(POWERSET_TYPES)})", name="powerset_type"),
         CheckConstraint("(powerset_type = 'pool') = (archetype_id IS NULL)", name="pool_shared"),
         Index(None, "archetype_id", "powerset_type"),
@@ -178,9 +166,7 @@ class Powerset(Base):
     internal_name: Mapped[str | None] = mapped_column(
         String(200), unique=True, comment="The game's full name, e.g. Blaster_Ranged.Fire_Blast"
     )
-    archetype_id: Mapped[int | None] = mapped_column(
-        ForeignKey(f"{SCHEMA}.archetypes.id", ondelete="CASCADE")
-    )
+    archetype_id: Mapped[int | None] = mapped_column(ForeignKey(f"{SCHEMA}.archetypes.id", ondelete="CASCADE"))
     powerset_type: Mapped[str] = mapped_column(String(20), nullable=False)
     source: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     created_at: Mapped[datetime] = _timestamp()
@@ -230,42 +216,32 @@ class Power(Base):
         unique=True,
         comment="The game's full name, e.g. Blaster_Ranged.Fire_Blast.Flares",
     )
-    powerset_id: Mapped[int] = mapped_column(
-        ForeignKey(f"{SCHEMA}.powersets.id", ondelete="CASCADE"), nullable=False
-    )
+    powerset_id: Mapped[int] = mapped_column(ForeignKey(f"{SCHEMA}.powersets.id", ondelete="CASCADE"), nullable=False)
     position: Mapped[int] = mapped_column(
         SmallInteger, nullable=False, server_default=text("0"), comment="Display order in its set"
     )
-    level_available: Mapped[int] = mapped_column(
-        SmallInteger, nullable=False, server_default=text("1")
-    )
+    level_available: Mapped[int] = mapped_column(SmallInteger, nullable=False, server_default=text("1"))
     power_type: Mapped[str] = mapped_column(String(20), nullable=False)
     target_type: Mapped[str | None] = mapped_column(String(50))
-    accuracy: Mapped[Decimal] = mapped_column(
-        Numeric(6, 4), nullable=False, server_default=text("1.0")
-    )
+    accuracy: Mapped[Decimal] = mapped_column(Numeric(6, 4), nullable=False, server_default=text("1.0"))
     damage_scale: Mapped[Decimal] = mapped_column(
-        Numeric(8, 4), nullable=False, server_default=text("0"),
+        Numeric(8, 4),
+        nullable=False,
+        server_default=text("0"),
         comment="Sum of the damage scales; times the archetype's damage table",
     )
-    endurance_cost: Mapped[Decimal] = mapped_column(
-        Numeric(8, 4), nullable=False, server_default=text("0")
-    )
+    endurance_cost: Mapped[Decimal] = mapped_column(Numeric(8, 4), nullable=False, server_default=text("0"))
     recharge_time: Mapped[Decimal] = mapped_column(
         Numeric(8, 3), nullable=False, server_default=text("0"), comment="Seconds"
     )
     activation_time: Mapped[Decimal] = mapped_column(
         Numeric(6, 3), nullable=False, server_default=text("0"), comment="Seconds"
     )
-    range: Mapped[Decimal] = mapped_column(
-        Numeric(8, 2), nullable=False, server_default=text("0"), comment="Feet"
-    )
+    range: Mapped[Decimal] = mapped_column(Numeric(8, 2), nullable=False, server_default=text("0"), comment="Feet")
     radius: Mapped[Decimal] = mapped_column(
         Numeric(8, 2), nullable=False, server_default=text("0"), comment="Feet; 0 = one target"
     )
-    max_targets: Mapped[int] = mapped_column(
-        SmallInteger, nullable=False, server_default=text("1")
-    )
+    max_targets: Mapped[int] = mapped_column(SmallInteger, nullable=False, server_default=text("1"))
     max_slots: Mapped[int] = mapped_column(SmallInteger, nullable=False, server_default=text("6"))
     allowed_set_categories: Mapped[list[str]] = mapped_column(
         ARRAY(String(50)),
@@ -273,9 +249,7 @@ class Power(Base):
         server_default=text("'{}'::character varying[]"),
         comment="Enhancement set categories whose pieces can be slotted here",
     )
-    effects: Mapped[dict[str, Any]] = mapped_column(
-        JSONB, nullable=False, server_default=text("'{}'::jsonb")
-    )
+    effects: Mapped[dict[str, Any]] = mapped_column(JSONB, nullable=False, server_default=text("'{}'::jsonb"))
     source: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     created_at: Mapped[datetime] = _timestamp()
     updated_at: Mapped[datetime] = _timestamp()
@@ -284,9 +258,7 @@ class Power(Base):
     prerequisites: Mapped[list[PowerPrerequisite]] = relationship(
         foreign_keys="PowerPrerequisite.power_id", viewonly=True
     )
-    compatibility: Mapped[list[PowerEnhancementCompatibility]] = relationship(
-        viewonly=True
-    )
+    compatibility: Mapped[list[PowerEnhancementCompatibility]] = relationship(viewonly=True)
 
 
 class PowerPrerequisite(Base):
@@ -306,9 +278,7 @@ class PowerPrerequisite(Base):
         {"schema": SCHEMA, "comment": "Powers a power requires; groups are alternatives (OR)"},
     )
 
-    power_id: Mapped[int] = mapped_column(
-        ForeignKey(f"{SCHEMA}.powers.id", ondelete="CASCADE"), primary_key=True
-    )
+    power_id: Mapped[int] = mapped_column(ForeignKey(f"{SCHEMA}.powers.id", ondelete="CASCADE"), primary_key=True)
     group_number: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     required_power_id: Mapped[int] = mapped_column(
         ForeignKey(f"{SCHEMA}.powers.id", ondelete="CASCADE"), primary_key=True
@@ -342,9 +312,7 @@ class EnhancementSet(Base):
     enhancements: Mapped[list[Enhancement]] = relationship(
         back_populates="enhancement_set", passive_deletes=True, order_by="Enhancement.position"
     )
-    bonuses: Mapped[list[SetBonus]] = relationship(
-        order_by="SetBonus.pieces_required", viewonly=True
-    )
+    bonuses: Mapped[list[SetBonus]] = relationship(order_by="SetBonus.pieces_required", viewonly=True)
 
 
 class Enhancement(Base):
@@ -360,9 +328,7 @@ class Enhancement(Base):
 
     __tablename__ = "enhancements"
     __table_args__ = (
-        CheckConstraint(
-            f"enhancement_type IN ({_sql_list(ENHANCEMENT_TYPES)})", name="enhancement_type"
-        ),
+        CheckConstraint(f"enhancement_type IN ({_sql_list(ENHANCEMENT_TYPES)})", name="enhancement_type"),
         CheckConstraint("(enhancement_type = 'set_piece') = (set_id IS NOT NULL)", name="set_piece"),
         CheckConstraint("level_min BETWEEN 1 AND 50", name="level_min"),
         CheckConstraint("level_max BETWEEN level_min AND 50", name="level_max"),
@@ -380,9 +346,7 @@ class Enhancement(Base):
     id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
     name: Mapped[str] = mapped_column(String(150), nullable=False, unique=True)
     enhancement_type: Mapped[str] = mapped_column(String(20), nullable=False)
-    set_id: Mapped[int | None] = mapped_column(
-        ForeignKey(f"{SCHEMA}.enhancement_sets.id", ondelete="CASCADE")
-    )
+    set_id: Mapped[int | None] = mapped_column(ForeignKey(f"{SCHEMA}.enhancement_sets.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(
         SmallInteger, nullable=False, server_default=text("0"), comment="Piece order in its set"
     )
@@ -390,18 +354,20 @@ class Enhancement(Base):
     level_max: Mapped[int] = mapped_column(SmallInteger, nullable=False, server_default=text("50"))
     accuracy_bonus: Mapped[Decimal | None] = mapped_column(Numeric(8, 4))
     damage_bonus: Mapped[Decimal | None] = mapped_column(Numeric(8, 4))
-    endurance_bonus: Mapped[Decimal | None] = mapped_column(
-        Numeric(8, 4), comment="Endurance cost reduction"
-    )
+    endurance_bonus: Mapped[Decimal | None] = mapped_column(Numeric(8, 4), comment="Endurance cost reduction")
     recharge_bonus: Mapped[Decimal | None] = mapped_column(Numeric(8, 4))
     defense_bonus: Mapped[Decimal | None] = mapped_column(Numeric(8, 4))
     resistance_bonus: Mapped[Decimal | None] = mapped_column(Numeric(8, 4))
     other_bonuses: Mapped[dict[str, Any]] = mapped_column(
-        JSONB, nullable=False, server_default=text("'{}'::jsonb"),
-        comment="Strengths of the other attributes, e.g. {\"heal\": 42.4}",
+        JSONB,
+        nullable=False,
+        server_default=text("'{}'::jsonb"),
+        comment='Strengths of the other attributes, e.g. {"heal": 42.4}',
     )
     global_bonuses: Mapped[dict[str, Any]] = mapped_column(
-        JSONB, nullable=False, server_default=text("'{}'::jsonb"),
+        JSONB,
+        nullable=False,
+        server_default=text("'{}'::jsonb"),
         comment="Build-wide effects, keyed like set_bonuses.bonus_type",
     )
     is_unique: Mapped[bool] = mapped_column(
@@ -443,14 +409,10 @@ class SetBonus(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
-    set_id: Mapped[int] = mapped_column(
-        ForeignKey(f"{SCHEMA}.enhancement_sets.id", ondelete="CASCADE"), nullable=False
-    )
+    set_id: Mapped[int] = mapped_column(ForeignKey(f"{SCHEMA}.enhancement_sets.id", ondelete="CASCADE"), nullable=False)
     pieces_required: Mapped[int] = mapped_column(SmallInteger, nullable=False)
     bonus_type: Mapped[str] = mapped_column(String(50), nullable=False)
-    bonus_amount: Mapped[Decimal] = mapped_column(
-        Numeric(8, 4), nullable=False, comment="Percent"
-    )
+    bonus_amount: Mapped[Decimal] = mapped_column(Numeric(8, 4), nullable=False, comment="Percent")
     display_text: Mapped[str] = mapped_column(
         String(150), nullable=False, comment="The bonus as the game names it; rule-of-five key"
     )
@@ -469,9 +431,7 @@ class PowerEnhancementCompatibility(Base):
         {"schema": SCHEMA, "comment": "Enhancement attributes each power accepts"},
     )
 
-    power_id: Mapped[int] = mapped_column(
-        ForeignKey(f"{SCHEMA}.powers.id", ondelete="CASCADE"), primary_key=True
-    )
+    power_id: Mapped[int] = mapped_column(ForeignKey(f"{SCHEMA}.powers.id", ondelete="CASCADE"), primary_key=True)
     enhancement_type: Mapped[str] = mapped_column(String(30), primary_key=True)
 
 
@@ -496,26 +456,22 @@ class ImportLog(Base):
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     import_type: Mapped[str] = mapped_column(String(20), nullable=False)
     source_file: Mapped[str] = mapped_column(Text, nullable=False)
-    status: Mapped[str] = mapped_column(
-        String(20), nullable=False, server_default=text("'running'")
-    )
+    status: Mapped[str] = mapped_column(String(20), nullable=False, server_default=text("'running'"))
     resume_from: Mapped[int] = mapped_column(
         Integer, nullable=False, server_default=text("0"), comment="Record number the run began at"
     )
     batch_size: Mapped[int | None] = mapped_column(Integer)
     records_total: Mapped[int | None] = mapped_column(Integer)
-    records_processed: Mapped[int] = mapped_column(
-        Integer, nullable=False, server_default=text("0")
-    )
+    records_processed: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
     error_count: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
     errors: Mapped[list[dict[str, Any]]] = mapped_column(
-        JSONB, nullable=False, server_default=text("'[]'::jsonb"),
-        comment="Rejected records: [{\"index\": n, \"message\": ...}]",
+        JSONB,
+        nullable=False,
+        server_default=text("'[]'::jsonb"),
+        comment='Rejected records: [{"index": n, "message": ...}]',
     )
     message: Mapped[str | None] = mapped_column(Text, comment="Why the run failed, if it did")
-    started_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), nullable=False, server_default=func.now()
-    )
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, server_default=func.now())
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = _timestamp()
 
@@ -551,9 +507,7 @@ class Build(Base):
     secondary_powerset_id: Mapped[int] = mapped_column(
         ForeignKey(f"{SCHEMA}.powersets.id", ondelete="RESTRICT"), nullable=False
     )
-    epic_powerset_id: Mapped[int | None] = mapped_column(
-        ForeignKey(f"{SCHEMA}.powersets.id", ondelete="RESTRICT")
-    )
+    epic_powerset_id: Mapped[int | None] = mapped_column(ForeignKey(f"{SCHEMA}.powersets.id", ondelete="RESTRICT"))
     level: Mapped[int] = mapped_column(SmallInteger, nullable=False, server_default=text("50"))
     notes: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = _timestamp()
@@ -581,13 +535,9 @@ class BuildPowerset(Base):
         {"schema": SCHEMA, "comment": "The pool powersets of a build (up to four)"},
     )
 
-    build_id: Mapped[int] = mapped_column(
-        ForeignKey(f"{SCHEMA}.builds.id", ondelete="CASCADE"), primary_key=True
-    )
+    build_id: Mapped[int] = mapped_column(ForeignKey(f"{SCHEMA}.builds.id", ondelete="CASCADE"), primary_key=True)
     position: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
-    powerset_id: Mapped[int] = mapped_column(
-        ForeignKey(f"{SCHEMA}.powersets.id", ondelete="RESTRICT"), nullable=False
-    )
+    powerset_id: Mapped[int] = mapped_column(ForeignKey(f"{SCHEMA}.powersets.id", ondelete="RESTRICT"), nullable=False)
 
 
 class BuildPower(Base):
@@ -604,12 +554,8 @@ class BuildPower(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, Identity(), primary_key=True)
-    build_id: Mapped[int] = mapped_column(
-        ForeignKey(f"{SCHEMA}.builds.id", ondelete="CASCADE"), nullable=False
-    )
-    power_id: Mapped[int] = mapped_column(
-        ForeignKey(f"{SCHEMA}.powers.id", ondelete="RESTRICT"), nullable=False
-    )
+    build_id: Mapped[int] = mapped_column(ForeignKey(f"{SCHEMA}.builds.id", ondelete="CASCADE"), nullable=False)
+    power_id: Mapped[int] = mapped_column(ForeignKey(f"{SCHEMA}.powers.id", ondelete="RESTRICT"), nullable=False)
     pick_level: Mapped[int] = mapped_column(SmallInteger, nullable=False)
     pick_index: Mapped[int] = mapped_column(SmallInteger, nullable=False, server_default=text("0"))
 
@@ -632,9 +578,7 @@ class BuildSlot(Base):
             name="added_slot_level",
         ),
         CheckConstraint("enhancement_level BETWEEN 1 AND 50", name="enhancement_level"),
-        CheckConstraint(
-            "enhancement_id IS NULL OR enhancement_level IS NOT NULL", name="enhancement_level_set"
-        ),
+        CheckConstraint("enhancement_id IS NULL OR enhancement_level IS NOT NULL", name="enhancement_level_set"),
         Index(None, "enhancement_id"),
         {"schema": SCHEMA, "comment": "Enhancement slots of the powers picked in a build"},
     )
@@ -647,7 +591,5 @@ class BuildSlot(Base):
         SmallInteger, nullable=False, comment="Level the slot was added at (the pick level for 0)"
     )
     # An enhancement deleted from the game data leaves the slot empty, not the build broken.
-    enhancement_id: Mapped[int | None] = mapped_column(
-        ForeignKey(f"{SCHEMA}.enhancements.id", ondelete="SET NULL")
-    )
+    enhancement_id: Mapped[int | None] = mapped_column(ForeignKey(f"{SCHEMA}.enhancements.id", ondelete="SET NULL"))
     enhancement_level: Mapped[int | None] = mapped_column(SmallInteger)

@@ -30,9 +30,7 @@ SCHEMA = "metaserver"
 
 
 def _created_at() -> Mapped[datetime]:
-    return mapped_column(
-        DateTime(timezone=True), nullable=False, server_default=text("CURRENT_TIMESTAMP")
-    )
+    return mapped_column(DateTime(timezone=True), nullable=False, server_default=text("CURRENT_TIMESTAMP"))
 
 
 class MetaUser(Base):
@@ -76,9 +74,7 @@ class Room(Base):
     min_caste: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("-1"))
     max_caste: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("99"))
     is_ranked: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
-    is_tournament: Mapped[bool] = mapped_column(
-        Boolean, nullable=False, server_default=text("false")
-    )
+    is_tournament: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=text("false"))
     created_at: Mapped[datetime] = _created_at()
     meta: Mapped[dict[str, Any] | None] = mapped_column("metadata", JSONB)
 
@@ -96,9 +92,7 @@ class Game(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    room_id: Mapped[int | None] = mapped_column(
-        ForeignKey(f"{SCHEMA}.rooms.id", ondelete="SET NULL", name="fk_room")
-    )
+    room_id: Mapped[int | None] = mapped_column(ForeignKey(f"{SCHEMA}.rooms.id", ondelete="SET NULL", name="fk_room"))
     game_type: Mapped[str] = mapped_column(String(20), nullable=False)
     start_time: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     end_time: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

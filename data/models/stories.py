@@ -46,17 +46,11 @@ class Story(Base):
         {"schema": SCHEMA, "comment": "StoryForge stories"},
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, primary_key=True, server_default=text("gen_random_uuid()")
-    )
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, server_default=text("gen_random_uuid()"))
     title: Mapped[str] = mapped_column(String(255), nullable=False)
     summary: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime, nullable=False, server_default=func.now()
-    )
-    updated_at: Mapped[datetime] = mapped_column(
-        DateTime, nullable=False, server_default=func.now()
-    )
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, server_default=func.now())
 
 
 class Node(Base):
@@ -65,9 +59,7 @@ class Node(Base):
     __tablename__ = "nodes"
     __table_args__ = (
         CheckConstraint("id <> parent_id", name=conv("check_not_self_parent")),
-        CheckConstraint(
-            "node_type IN ('root', 'scene', 'choice')", name=conv("check_node_type")
-        ),
+        CheckConstraint("node_type IN ('root', 'scene', 'choice')", name=conv("check_node_type")),
         Index("idx_nodes_story", "story_id"),
         Index("idx_nodes_parent", "parent_id"),
         # One root per story; also the way in when a story's tree is opened.
@@ -86,9 +78,7 @@ class Node(Base):
         {"schema": SCHEMA, "comment": "StoryForge story nodes: a tree with embeddings"},
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(
-        Uuid, primary_key=True, server_default=text("gen_random_uuid()")
-    )
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, server_default=text("gen_random_uuid()"))
     story_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey(f"{SCHEMA}.stories.id", ondelete="CASCADE", name=conv("fk_nodes_story")),
         nullable=False,
@@ -98,12 +88,8 @@ class Node(Base):
     )
     content: Mapped[str] = mapped_column(Text, nullable=False)
     summary: Mapped[str | None] = mapped_column(Text)
-    node_type: Mapped[str] = mapped_column(
-        String(20), nullable=False, server_default=text("'scene'")
-    )
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime, nullable=False, server_default=func.now()
-    )
+    node_type: Mapped[str] = mapped_column(String(20), nullable=False, server_default=text("'scene'"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, nullable=False, server_default=func.now())
     # "metadata" is reserved on declarative classes, hence the attribute name.
     meta: Mapped[dict[str, Any] | None] = mapped_column("metadata", JSONB)
     embedding: Mapped[list[float] | None] = mapped_column(Vector(EMBEDDING_DIMENSIONS))

@@ -113,14 +113,19 @@ class Catalogue:
 
     def __repr__(self) -> str:
         # Short: a test failure or a log line should not print the whole game.
-        return (f"Catalogue({len(self.archetypes)} archetypes, {len(self.powersets)} powersets, "
-                f"{len(self.powers)} powers, {len(self.enhancements)} enhancements, {len(self.sets)} sets)")
+        return (
+            f"Catalogue({len(self.archetypes)} archetypes, {len(self.powersets)} powersets, "
+            f"{len(self.powers)} powers, {len(self.enhancements)} enhancements, {len(self.sets)} sets)"
+        )
 
     def powersets_for(self, archetype_id: int | None, powerset_type: str) -> list[PowersetInfo]:
         """The archetype's powersets of a type (pools whatever the archetype), by name."""
         return sorted(
-            (p for p in self.powersets.values()
-             if p.powerset_type == powerset_type and (powerset_type == "pool" or p.archetype_id == archetype_id)),
+            (
+                p
+                for p in self.powersets.values()
+                if p.powerset_type == powerset_type and (powerset_type == "pool" or p.archetype_id == archetype_id)
+            ),
             key=lambda p: p.display_name,
         )
 

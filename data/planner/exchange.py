@@ -43,11 +43,20 @@ def export_build(plan: BuildPlan, catalogue: Catalogue) -> dict[str, Any]:
                 entry["enhancement"] = catalogue.enhancements[slot.enhancement_id].name
                 entry["enhancement_level"] = slot.enhancement_level
             slots.append(entry)
-        powers.append({"pick": picked.pick + 1, "level": picked.level,
-                       "power": f"{catalogue.powersets[power.powerset_id].display_name} / {power.display_name}",
-                       "slots": slots})
+        powers.append(
+            {
+                "pick": picked.pick + 1,
+                "level": picked.level,
+                "power": f"{catalogue.powersets[power.powerset_id].display_name} / {power.display_name}",
+                "slots": slots,
+            }
+        )
     return {
-        "format": FORMAT, "version": VERSION, "name": plan.name, "notes": plan.notes, "level": plan.level,
+        "format": FORMAT,
+        "version": VERSION,
+        "name": plan.name,
+        "notes": plan.notes,
+        "level": plan.level,
         "archetype": catalogue.archetypes[plan.archetype_id].display_name if plan.archetype_id else None,
         "primary": _powerset_ref(catalogue, plan.primary_id),
         "secondary": _powerset_ref(catalogue, plan.secondary_id),
@@ -105,9 +114,17 @@ def import_build(document: Any, catalogue: Catalogue) -> BuildPlan:
     if not isinstance(powers, list):
         raise BuildFileError('"powers" should be a list')
     picks = tuple(_picked(catalogue, chosen, entry, number) for number, entry in enumerate(powers, start=1))
-    plan = BuildPlan(name=name, archetype_id=archetype.id, primary_id=primary, secondary_id=secondary,
-                     pool_ids=pools, epic_id=epic, level=level, notes=notes,
-                     powers=tuple(sorted(picks, key=lambda p: p.pick)))
+    plan = BuildPlan(
+        name=name,
+        archetype_id=archetype.id,
+        primary_id=primary,
+        secondary_id=secondary,
+        pool_ids=pools,
+        epic_id=epic,
+        level=level,
+        notes=notes,
+        powers=tuple(sorted(picks, key=lambda p: p.pick)),
+    )
     found = problems(plan, catalogue)
     if found:
         more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
@@ -141,20 +158,29 @@ def _picked(catalogue: Catalogue, powerset_ids: list[int], entry: Any, number: i
     reference = _text(entry, "power", where)
     pick = entry.get("pick")
     if not isinstance(pick, int) or isinstance(pick, bool) or not 1 <= pick <= len(PICK_LEVELS):
-        raise BuildFileError(f"{where} ({reference}): \"pick\" should be 1 to {len(PICK_LEVELS)}")
+        raise BuildFileError(f'{where} ({reference}): "pick" should be 1 to {len(PICK_LEVELS)}')
     powerset_name, _, power_name = reference.rpartition("/")
-    power_id = next((power.id for powerset_id in powerset_ids
-                     if not powerset_name.strip()
-                     or powerset_name.strip().casefold() == catalogue.powersets[powerset_id].display_name.casefold()
-                     for power in catalogue.powers_of(powerset_id)
-                     if power_name.strip().casefold() in (power.display_name.casefold(), power.name.casefold())), None)
+    power_id = next(
+        (
+            power.id
+            for powerset_id in powerset_ids
+            if not powerset_name.strip()
+            or powerset_name.strip().casefold() == catalogue.powersets[powerset_id].display_name.casefold()
+            for power in catalogue.powers_of(powerset_id)
+            if power_name.strip().casefold() in (power.display_name.casefold(), power.name.casefold())
+        ),
+        None,
+    )
     if power_id is None:
         raise BuildFileError(f"{where}: unknown power {reference!r} in this build's powersets")
     slots = entry.get("slots")
     if not isinstance(slots, list) or not slots:
-        raise BuildFileError(f"{where} ({reference}): \"slots\" should list at least its base slot")
-    return PickedPower(pick - 1, power_id, tuple(_slot(catalogue, s, f"{where} ({reference}), slot {i}")
-                                                 for i, s in enumerate(slots, start=1)))
+        raise BuildFileError(f'{where} ({reference}): "slots" should list at least its base slot')
+    return PickedPower(
+        pick - 1,
+        power_id,
+        tuple(_slot(catalogue, s, f"{where} ({reference}), slot {i}") for i, s in enumerate(slots, start=1)),
+    )
 
 
 def _slot(catalogue: Catalogue, entry: Any, where: str) -> Slot:

@@ -100,7 +100,7 @@ class PickOption:
 
 
 def pick_label(pick: int) -> str:
-    """"Level 1" for both level-1 picks, "Level 20" ..."""
+    """ "Level 1" for both level-1 picks, "Level 20" ..."""
     return f"Level {PICK_LEVELS[pick]}"
 
 
@@ -119,8 +119,11 @@ def _with_powers(plan: BuildPlan, powers: Iterable[PickedPower]) -> BuildPlan:
 def powers_from(plan: BuildPlan, catalogue: Catalogue, powerset_ids: Iterable[int]) -> list[str]:
     """The names of the picked powers that come from these powersets (what a change loses)."""
     wanted = set(powerset_ids)
-    return [catalogue.powers[p.power_id].display_name for p in plan.powers
-            if p.power_id in catalogue.powers and catalogue.powers[p.power_id].powerset_id in wanted]
+    return [
+        catalogue.powers[p.power_id].display_name
+        for p in plan.powers
+        if p.power_id in catalogue.powers and catalogue.powers[p.power_id].powerset_id in wanted
+    ]
 
 
 def set_archetype(plan: BuildPlan, catalogue: Catalogue, archetype_id: int) -> BuildPlan:
@@ -133,8 +136,9 @@ def set_archetype(plan: BuildPlan, catalogue: Catalogue, archetype_id: int) -> B
         raise PlanError(f"no archetype has id {archetype_id}")
     if archetype_id == plan.archetype_id:
         return plan
-    return replace(plan, archetype_id=archetype_id, primary_id=None, secondary_id=None, epic_id=None,
-                   pool_ids=(), powers=())
+    return replace(
+        plan, archetype_id=archetype_id, primary_id=None, secondary_id=None, epic_id=None, pool_ids=(), powers=()
+    )
 
 
 def set_powerset(plan: BuildPlan, catalogue: Catalogue, role: str, powerset_id: int | None) -> BuildPlan:
@@ -192,16 +196,22 @@ def set_level(plan: BuildPlan, level: int) -> BuildPlan:
     """
     if not 1 <= level <= 50:
         raise PlanError(f"a build's level is 1 to 50, not {level}")
-    powers = [replace(p, slots=tuple(s for i, s in enumerate(p.slots) if i == 0 or s.level <= level))
-              for p in plan.powers if p.level <= level]
+    powers = [
+        replace(p, slots=tuple(s for i, s in enumerate(p.slots) if i == 0 or s.level <= level))
+        for p in plan.powers
+        if p.level <= level
+    ]
     epic_id = plan.epic_id if level >= EPIC_LEVEL else None
     return _with_powers(replace(plan, level=level, epic_id=epic_id), powers)
 
 
 def _without_powersets(plan: BuildPlan, catalogue: Catalogue, powerset_ids: set[int]) -> BuildPlan:
     """Drop the picks from these powersets, then every pick whose prerequisites went with them."""
-    powers = [p for p in plan.powers
-              if p.power_id not in catalogue.powers or catalogue.powers[p.power_id].powerset_id not in powerset_ids]
+    powers = [
+        p
+        for p in plan.powers
+        if p.power_id not in catalogue.powers or catalogue.powers[p.power_id].powerset_id not in powerset_ids
+    ]
     while True:
         kept = [p for p in powers if _prerequisite_met(catalogue.powers[p.power_id], powers, p.pick)]
         if len(kept) == len(powers):
@@ -220,12 +230,15 @@ def _prerequisite_met(power: PowerInfo, powers: Iterable[PickedPower], pick: int
 
 
 def _prerequisite_text(catalogue: Catalogue, power: PowerInfo) -> str:
-    """"needs Boxing or Kick first"; every pair of three powers reads "needs 2 of Boxing, Kick, Tough first"."""
+    """ "needs Boxing or Kick first"; every pair of three powers reads "needs 2 of Boxing, Kick, Tough first"."""
     groups = power.prerequisites
     members = list(dict.fromkeys(r for group in groups for r in group))
     size = len(groups[0])
-    if size > 1 and all(len(g) == size for g in groups) and \
-            {frozenset(g) for g in groups} == {frozenset(c) for c in combinations(members, size)}:
+    if (
+        size > 1
+        and all(len(g) == size for g in groups)
+        and {frozenset(g) for g in groups} == {frozenset(c) for c in combinations(members, size)}
+    ):
         return f"needs {size} of {', '.join(_power_name(catalogue, r) for r in members)} first"
     texts = [" and ".join(_power_name(catalogue, r) for r in group) for group in groups]
     return "needs " + " or ".join(texts) + " first"
@@ -260,14 +273,20 @@ def pick_problem(plan: BuildPlan, catalogue: Catalogue, pick: int, power: PowerI
 
 def pick_options(plan: BuildPlan, catalogue: Catalogue, pick: int) -> list[PickOption]:
     """Every power of the build's powersets for this pick, each with why it is unavailable."""
-    return [PickOption(power, pick_problem(plan, catalogue, pick, power))
-            for powerset_id in plan.powerset_ids for power in catalogue.powers_of(powerset_id)]
+    return [
+        PickOption(power, pick_problem(plan, catalogue, pick, power))
+        for powerset_id in plan.powerset_ids
+        for power in catalogue.powers_of(powerset_id)
+    ]
 
 
 def _dependents(plan: BuildPlan, catalogue: Catalogue, without: PickedPower) -> list[str]:
     rest = [p for p in plan.powers if p.pick != without.pick]
-    return [catalogue.powers[p.power_id].display_name for p in rest
-            if p.pick > without.pick and not _prerequisite_met(catalogue.powers[p.power_id], rest, p.pick)]
+    return [
+        catalogue.powers[p.power_id].display_name
+        for p in rest
+        if p.pick > without.pick and not _prerequisite_met(catalogue.powers[p.power_id], rest, p.pick)
+    ]
 
 
 def pick_power(plan: BuildPlan, catalogue: Catalogue, pick: int, power_id: int) -> BuildPlan:
@@ -292,7 +311,7 @@ def pick_power(plan: BuildPlan, catalogue: Catalogue, pick: int, power_id: int) 
     blocked = _dependents(plan, catalogue, old)
     if blocked:
         raise PlanError(f"{', '.join(blocked)} needs {_power_name(catalogue, old.power_id)}: change that first")
-    replaced = PickedPower(pick, power_id, old.slots[:power.max_slots])
+    replaced = PickedPower(pick, power_id, old.slots[: power.max_slots])
     others = [p for p in plan.powers if p.pick != pick]
     plan = _with_powers(plan, (*others, replaced))
     for index, slot in enumerate(replaced.slots):
@@ -402,16 +421,19 @@ def move_slot(plan: BuildPlan, catalogue: Catalogue, pick: int, slot_index: int,
     slot = source.slots[slot_index]
     _slot_room(catalogue, target)
     if target.level > slot.level:
-        raise PlanError(f"a level-{slot.level} slot cannot go in {_power_name(catalogue, target.power_id)}, "
-                        f"picked at level {target.level}")
+        raise PlanError(
+            f"a level-{slot.level} slot cannot go in {_power_name(catalogue, target.power_id)}, "
+            f"picked at level {target.level}"
+        )
     moved = remove_slot(plan, pick, slot_index)
     moved = _with_slots(moved, moved.at(to_pick) or target, (*target.slots, Slot(slot.level)))
     if slot.enhancement_id is None:
         return moved
     new_index = _slot_index_of_level(moved.at(to_pick), slot.level)
     enhancement = catalogue.enhancements.get(slot.enhancement_id)
-    if enhancement and not enhancement_problem(moved, catalogue, to_pick, new_index, enhancement,
-                                               slot.enhancement_level):
+    if enhancement and not enhancement_problem(
+        moved, catalogue, to_pick, new_index, enhancement, slot.enhancement_level
+    ):
         return slot_enhancement(moved, catalogue, to_pick, new_index, enhancement.id, slot.enhancement_level)
     return moved
 
@@ -431,8 +453,9 @@ def _placed(plan: BuildPlan) -> Iterator[tuple[PickedPower, int, Slot]]:
                 yield picked, index, slot
 
 
-def enhancement_problem(plan: BuildPlan, catalogue: Catalogue, pick: int, slot_index: int,
-                        enhancement: EnhancementInfo, level: int | None) -> str | None:
+def enhancement_problem(
+    plan: BuildPlan, catalogue: Catalogue, pick: int, slot_index: int, enhancement: EnhancementInfo, level: int | None
+) -> str | None:
     """Why this enhancement cannot go in that slot at that level, or None."""
     picked = plan.at(pick)
     if picked is None or not 0 <= slot_index < len(picked.slots):
@@ -463,13 +486,17 @@ def enhancement_options(plan: BuildPlan, catalogue: Catalogue, pick: int, slot_i
     picked = plan.at(pick)
     if picked is None:
         return []
-    options = [e for e in catalogue.enhancements.values()
-               if enhancement_problem(plan, catalogue, pick, slot_index, e, e.level_max) is None]
+    options = [
+        e
+        for e in catalogue.enhancements.values()
+        if enhancement_problem(plan, catalogue, pick, slot_index, e, e.level_max) is None
+    ]
     return sorted(options, key=lambda e: (e.set_id is not None, e.name))
 
 
-def slot_enhancement(plan: BuildPlan, catalogue: Catalogue, pick: int, slot_index: int,
-                     enhancement_id: int, level: int | None = None) -> BuildPlan:
+def slot_enhancement(
+    plan: BuildPlan, catalogue: Catalogue, pick: int, slot_index: int, enhancement_id: int, level: int | None = None
+) -> BuildPlan:
     """Put an enhancement in a slot, at `level` (default: the build's level within its range).
 
     Raises:
@@ -521,8 +548,11 @@ def problems(plan: BuildPlan, catalogue: Catalogue) -> list[str]:
             found.append(f"{label}, {power.display_name}: {problem}")
         found += [f"{power.display_name}: {p}" for p in _slot_problems(plan, catalogue, picked, power)]
     used = Counter(slot.level for p in plan.powers for slot in p.slots[1:])
-    over = [f"{n - SLOTS_GRANTED[level]} too many slots at level {level}"
-            for level, n in sorted(used.items()) if n > SLOTS_GRANTED[level] and SLOTS_GRANTED[level] > 0]
+    over = [
+        f"{n - SLOTS_GRANTED[level]} too many slots at level {level}"
+        for level, n in sorted(used.items())
+        if n > SLOTS_GRANTED[level] and SLOTS_GRANTED[level] > 0
+    ]
     return found + over
 
 
@@ -533,13 +563,13 @@ def _powerset_problems(plan: BuildPlan, catalogue: Catalogue) -> list[str]:
     found = []
     if not 1 <= plan.level <= 50:
         found.append(f"the build's level is 1 to 50, not {plan.level}")
-    for role, powerset_id in (("primary", plan.primary_id), ("secondary", plan.secondary_id),
-                              ("epic", plan.epic_id)):
+    for role, powerset_id in (("primary", plan.primary_id), ("secondary", plan.secondary_id), ("epic", plan.epic_id)):
         powerset = catalogue.powersets.get(powerset_id) if powerset_id is not None else None
         if powerset_id is None and role != "epic":
             found.append(f"the build has no {role} powerset")
-        elif powerset_id is not None and (powerset is None or powerset.powerset_type != role
-                                          or powerset.archetype_id != plan.archetype_id):
+        elif powerset_id is not None and (
+            powerset is None or powerset.powerset_type != role or powerset.archetype_id != plan.archetype_id
+        ):
             found.append(f"powerset {powerset_id} is not a {role} powerset of the {archetype}")
     if plan.epic_id is not None and plan.level < EPIC_LEVEL:
         found.append(f"epic pools open at level {EPIC_LEVEL}; the build is level {plan.level}")

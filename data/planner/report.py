@@ -37,15 +37,17 @@ def powerset_name(catalogue: Catalogue, powerset_id: int | None) -> str:
 
 
 def headline(plan: BuildPlan, catalogue: Catalogue) -> str:
-    """"Blaze of Glory · level 50 Blaster · Fire Blast / Fire Manipulation · 0 slots left"."""
+    """ "Blaze of Glory · level 50 Blaster · Fire Blast / Fire Manipulation · 0 slots left"."""
     archetype = catalogue.archetypes[plan.archetype_id].display_name if plan.archetype_id else "no archetype"
     sets = f"{powerset_name(catalogue, plan.primary_id)} / {powerset_name(catalogue, plan.secondary_id)}"
-    return f"{plan.name} · level {plan.level} {archetype} · {sets} · {len(plan.powers)}/24 picks · " \
-           f"{slots_left(plan)} slots left"
+    return (
+        f"{plan.name} · level {plan.level} {archetype} · {sets} · {len(plan.powers)}/24 picks · "
+        f"{slots_left(plan)} slots left"
+    )
 
 
 def power_values(values: PowerTotals) -> str:
-    """"Acc 1.42 · Dmg 2.03 · End 3.69→2.34 · Rech 2.18s→1.25s"."""
+    """ "Acc 1.42 · Dmg 2.03 · End 3.69→2.34 · Rech 2.18s→1.25s"."""
     power = values.power
     parts = [f"Acc {values.accuracy:.2f}"]
     if power.damage_scale:
@@ -78,10 +80,15 @@ def total_lines(totals: BuildTotals) -> list[TotalLine]:
     lines = []
     known = {family for family, _ in BONUS_GROUPS}
     for family, _ in BONUS_GROUPS:
-        lines += [TotalLine(bonus_label(f"{family}.{kind}" if kind else family), value)
-                  for kind, value in totals.group(family).items()]
-    lines += [TotalLine(bonus_label(bonus_type), value) for bonus_type, value in totals.totals.items()
-              if bonus_type.partition(".")[0] not in known]
+        lines += [
+            TotalLine(bonus_label(f"{family}.{kind}" if kind else family), value)
+            for kind, value in totals.group(family).items()
+        ]
+    lines += [
+        TotalLine(bonus_label(bonus_type), value)
+        for bonus_type, value in totals.totals.items()
+        if bonus_type.partition(".")[0] not in known
+    ]
     return lines
 
 
@@ -92,15 +99,35 @@ def totals_document(plan: BuildPlan, catalogue: Catalogue, totals: BuildTotals) 
         "id": plan.id,
         "slots_left": slots_left(plan),
         "powers": [
-            {"pick": p.pick + 1, "power": p.power.display_name, "accuracy": round(p.accuracy, 4),
-             "damage_scale": round(p.damage_scale, 4), "endurance_cost": round(p.endurance_cost, 4),
-             "recharge_time": round(p.recharge_time, 4),
-             "enhancements": {a.attribute: {"schedule": a.schedule, "before_ed": round(a.before, 4),
-                                            "after_ed": round(a.after, 4)} for a in p.attributes}}
-            for p in totals.powers],
+            {
+                "pick": p.pick + 1,
+                "power": p.power.display_name,
+                "accuracy": round(p.accuracy, 4),
+                "damage_scale": round(p.damage_scale, 4),
+                "endurance_cost": round(p.endurance_cost, 4),
+                "recharge_time": round(p.recharge_time, 4),
+                "enhancements": {
+                    a.attribute: {
+                        "schedule": a.schedule,
+                        "before_ed": round(a.before, 4),
+                        "after_ed": round(a.after, 4),
+                    }
+                    for a in p.attributes
+                },
+            }
+            for p in totals.powers
+        ],
         "set_bonuses": [
-            {"power": catalogue.powers[b.power_id].display_name, "set": catalogue.sets[b.set_id].display_name,
-             "pieces": b.pieces, "pieces_required": b.bonus.pieces_required, "bonus": b.bonus.display_text,
-             "effects": dict(b.bonus.effects), "suppressed": b.suppressed} for b in totals.bonuses],
+            {
+                "power": catalogue.powers[b.power_id].display_name,
+                "set": catalogue.sets[b.set_id].display_name,
+                "pieces": b.pieces,
+                "pieces_required": b.bonus.pieces_required,
+                "bonus": b.bonus.display_text,
+                "effects": dict(b.bonus.effects),
+                "suppressed": b.suppressed,
+            }
+            for b in totals.bonuses
+        ],
         "totals": {key: round(value, 4) for key, value in totals.totals.items()},
     }

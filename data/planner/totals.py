@@ -121,8 +121,9 @@ def build_totals(plan: BuildPlan, catalogue: Catalogue) -> BuildTotals:
                 for bonus_type, amount in enhancement.global_bonuses.items():
                     global_effects.append((enhancement.name, bonus_type, float(amount)))
                     totals[bonus_type] += float(amount)
-    powers = tuple(_power_totals(picked, catalogue, totals) for picked in plan.powers
-                   if picked.power_id in catalogue.powers)
+    powers = tuple(
+        _power_totals(picked, catalogue, totals) for picked in plan.powers if picked.power_id in catalogue.powers
+    )
     return BuildTotals(powers, bonuses, tuple(global_effects), dict(sorted(totals.items())))
 
 
@@ -139,8 +140,9 @@ def _earned_bonuses(plan: BuildPlan, catalogue: Catalogue) -> tuple[EarnedBonus,
             for bonus in catalogue.sets[set_id].bonuses:
                 if bonus.pieces_required <= count:
                     seen[bonus.display_text] += 1
-                    earned.append(EarnedBonus(picked.pick, picked.power_id, set_id, count, bonus,
-                                              seen[bonus.display_text]))
+                    earned.append(
+                        EarnedBonus(picked.pick, picked.power_id, set_id, count, bonus, seen[bonus.display_text])
+                    )
     return tuple(earned)
 
 
@@ -154,8 +156,10 @@ def _power_totals(picked: PickedPower, catalogue: Catalogue, totals: dict[str, f
         for attribute, value in enhancement_strengths(enhancement, slot.enhancement_level).items():
             if attribute in power.accepted:  # a power ignores the aspects it does not take
                 sums[attribute] += value
-    attributes = tuple(AttributeValue(a, schedule_of(a), before, diversified(before, schedule_of(a)))
-                       for a, before in sorted(sums.items()))
+    attributes = tuple(
+        AttributeValue(a, schedule_of(a), before, diversified(before, schedule_of(a)))
+        for a, before in sorted(sums.items())
+    )
     after = {a.attribute: a.after / 100 for a in attributes}
     return PowerTotals(
         pick=picked.pick,

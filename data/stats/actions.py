@@ -54,11 +54,19 @@ def _signal(database: Database, pid: int, reason: str | None, verb: str) -> bool
             if target.ours:
                 raise ValueError(f"backend {pid} is the console's own connection")
             # The audit row is written first: the signal cannot be taken back, the row can.
-            write_audit(connection, settings, AuditEntry(
-                f"{verb}-backend", "pg_catalog", "pg_stat_activity", key={"pid": pid},
-                before={"query": target.query, "state": target.state, "application_name": target.application_name},
-                after={"signal": verb}, reason=reason,
-            ))
+            write_audit(
+                connection,
+                settings,
+                AuditEntry(
+                    f"{verb}-backend",
+                    "pg_catalog",
+                    "pg_stat_activity",
+                    key={"pid": pid},
+                    before={"query": target.query, "state": target.state, "application_name": target.application_name},
+                    after={"signal": verb},
+                    reason=reason,
+                ),
+            )
             function = "pg_cancel_backend" if verb == "cancel" else "pg_terminate_backend"
             sent = bool(connection.execute(text(f"SELECT {function}(:pid)"), {"pid": pid}).scalar_one())
             if not sent:

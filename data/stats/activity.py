@@ -376,9 +376,13 @@ def snapshot(
         server_ms=(finished - facts.started).total_seconds() * 1000,
         queries=queries,
         replication=Replication(
-            in_recovery=bool(facts.in_recovery), replayed_ago=facts.replayed_ago, replay_behind=facts.replay_behind,
-            standbys=tuple(Standby(s["name"], s["client"], s["state"], s["replay_lag"], s["behind"])
-                           for s in facts.standbys or ())),
+            in_recovery=bool(facts.in_recovery),
+            replayed_ago=facts.replayed_ago,
+            replay_behind=facts.replay_behind,
+            standbys=tuple(
+                Standby(s["name"], s["client"], s["state"], s["replay_lag"], s["behind"]) for s in facts.standbys or ()
+            ),
+        ),
     )
 
 
@@ -399,9 +403,16 @@ def _statements(connection: Connection, facts: Any, top: int, order: str) -> tup
         {"limit": top},
     )
     return tuple(
-        Statement(queryid=r.queryid, query=r.query or "", calls=r.calls, total_ms=float(r.total_ms),
-                  mean_ms=float(r.mean_ms), rows=r.rows, shared_blks_hit=r.shared_blks_hit,
-                  shared_blks_read=r.shared_blks_read)
+        Statement(
+            queryid=r.queryid,
+            query=r.query or "",
+            calls=r.calls,
+            total_ms=float(r.total_ms),
+            mean_ms=float(r.mean_ms),
+            rows=r.rows,
+            shared_blks_hit=r.shared_blks_hit,
+            shared_blks_read=r.shared_blks_read,
+        )
         for r in rows
     )
 
@@ -414,39 +425,71 @@ def _database_stats(facts: Any, previous: Snapshot | None) -> DatabaseStats:
             commits_rate = max(0, facts.xact_commit - previous.database.commits) / elapsed
             rollbacks_rate = max(0, facts.xact_rollback - previous.database.rollbacks) / elapsed
     return DatabaseStats(
-        name=facts.database, backends=facts.numbackends, commits=facts.xact_commit,
-        rollbacks=facts.xact_rollback, blocks_read=facts.blks_read, blocks_hit=facts.blks_hit,
-        temp_files=facts.temp_files, temp_bytes=facts.temp_bytes, deadlocks=facts.deadlocks,
-        conflicts=facts.conflicts, stats_reset=facts.stats_reset,
-        commits_per_second=commits_rate, rollbacks_per_second=rollbacks_rate,
+        name=facts.database,
+        backends=facts.numbackends,
+        commits=facts.xact_commit,
+        rollbacks=facts.xact_rollback,
+        blocks_read=facts.blks_read,
+        blocks_hit=facts.blks_hit,
+        temp_files=facts.temp_files,
+        temp_bytes=facts.temp_bytes,
+        deadlocks=facts.deadlocks,
+        conflicts=facts.conflicts,
+        stats_reset=facts.stats_reset,
+        commits_per_second=commits_rate,
+        rollbacks_per_second=rollbacks_rate,
     )
 
 
 def _backend(row: Any) -> Backend:
     client = "local" if row.client_port == -1 else row.client_addr
     return Backend(
-        pid=row.pid, database=row.database, user=row.user_name, application_name=row.application_name or "",
-        client_addr=client, backend_type=row.backend_type or "", state=row.state,
-        wait_event_type=row.wait_event_type, wait_event=row.wait_event, query=row.query or "",
-        backend_seconds=row.backend_seconds, xact_seconds=row.xact_seconds,
-        query_seconds=row.query_seconds, state_seconds=row.state_seconds,
+        pid=row.pid,
+        database=row.database,
+        user=row.user_name,
+        application_name=row.application_name or "",
+        client_addr=client,
+        backend_type=row.backend_type or "",
+        state=row.state,
+        wait_event_type=row.wait_event_type,
+        wait_event=row.wait_event,
+        query=row.query or "",
+        backend_seconds=row.backend_seconds,
+        xact_seconds=row.xact_seconds,
+        query_seconds=row.query_seconds,
+        state_seconds=row.state_seconds,
         blocked_by=tuple(dict.fromkeys(row.blocked_by or ())),
     )
 
 
 def _table(row: Any) -> TableUsage:
     return TableUsage(
-        schema=row.schema, name=row.name, total_bytes=row.total_bytes, seq_scan=row.seq_scan or 0,
-        idx_scan=row.idx_scan, inserted=row.n_tup_ins, updated=row.n_tup_upd, deleted=row.n_tup_del,
-        live_tuples=row.n_live_tup, dead_tuples=row.n_dead_tup, last_vacuum=row.last_vacuum,
-        last_autovacuum=row.last_autovacuum, last_analyze=row.last_analyze,
+        schema=row.schema,
+        name=row.name,
+        total_bytes=row.total_bytes,
+        seq_scan=row.seq_scan or 0,
+        idx_scan=row.idx_scan,
+        inserted=row.n_tup_ins,
+        updated=row.n_tup_upd,
+        deleted=row.n_tup_del,
+        live_tuples=row.n_live_tup,
+        dead_tuples=row.n_dead_tup,
+        last_vacuum=row.last_vacuum,
+        last_autovacuum=row.last_autovacuum,
+        last_analyze=row.last_analyze,
         last_autoanalyze=row.last_autoanalyze,
     )
 
 
 def _finding(row: Any) -> IndexFinding:
-    return IndexFinding(kind=row.kind, schema=row.schema, table=row.table_name, indexes=tuple(row.indexes),
-                        scans=int(row.scans or 0), bytes=int(row.bytes or 0))
+    return IndexFinding(
+        kind=row.kind,
+        schema=row.schema,
+        table=row.table_name,
+        indexes=tuple(row.indexes),
+        scans=int(row.scans or 0),
+        bytes=int(row.bytes or 0),
+    )
 
 
 def blocking_tree(backends: tuple[Backend, ...] | list[Backend]) -> tuple[BlockingNode, ...]:

@@ -125,10 +125,18 @@ class PoolMonitor:
         overflow = max(0, pool.overflow()) if hasattr(pool, "overflow") else 0
         with self._lock:
             return PoolStats(
-                at=time.time(), size=self._size, max_overflow=self._max_overflow,
-                checked_out=checked_out, idle=idle, overflow=overflow, waiting=self._waiting,
-                connections_created=self._created, checkouts=self._checkouts, waits=self._waits,
-                wait_seconds=self._wait_seconds, longest_wait_seconds=self._longest_wait,
+                at=time.time(),
+                size=self._size,
+                max_overflow=self._max_overflow,
+                checked_out=checked_out,
+                idle=idle,
+                overflow=overflow,
+                waiting=self._waiting,
+                connections_created=self._created,
+                checkouts=self._checkouts,
+                waits=self._waits,
+                wait_seconds=self._wait_seconds,
+                longest_wait_seconds=self._longest_wait,
             )
 
     def sample(self) -> PoolStats:

@@ -145,16 +145,25 @@ def _change(database: Database, user_id: uuid.UUID, reason: str, *, delete: bool
             raise NotDeleted(f"account {before.email} is not deleted: nothing to restore")
         now = func.now()
         after = connection.execute(
-            update(_USERS).where(_USERS.c.id == user_id)
+            update(_USERS)
+            .where(_USERS.c.id == user_id)
             .values(is_deleted=delete, deleted_at=now if delete else None, updated_at=now)
             .returning(*_COLUMNS)
         ).one()
         settings = database.settings
-        write_audit(connection, settings, AuditEntry(
-            "soft-delete" if delete else "restore", settings.real_schema(SCHEMA), _USERS.name,
-            key={"id": str(user_id)}, before=audit_image(_USERS, before._mapping),
-            after=audit_image(_USERS, after._mapping), reason=reason,
-        ))
+        write_audit(
+            connection,
+            settings,
+            AuditEntry(
+                "soft-delete" if delete else "restore",
+                settings.real_schema(SCHEMA),
+                _USERS.name,
+                key={"id": str(user_id)},
+                before=audit_image(_USERS, before._mapping),
+                after=audit_image(_USERS, after._mapping),
+                reason=reason,
+            ),
+        )
     return _account(after)
 
 
@@ -164,5 +173,3 @@ def _locked(connection: Connection, user_id: uuid.UUID, *, lock: bool) -> Any:
     if row is None:
         raise AccountNotFound(f"no account has id {user_id}")
     return row
-
-

@@ -72,7 +72,6 @@ DEFAULT_MAX_GRANT = 10_000
 """The support role's grant limit when the profile sets no max_grant: amounts are bounded."""
 
 
-
 class GrantRefused(Refusal, ValueError):
     """A grant or deduction was refused; the message is one line naming the rule."""
 
@@ -235,15 +234,21 @@ def credit(
         column = USERS.c[currency]
         # The guard saw the balance of the statement's snapshot; under the lock, see the
         # latest one (a grant committed meanwhile may have made a deduction possible).
-        balance = connection.execute(
-            select(column).where(USERS.c.id == user_id).with_for_update()
-        ).scalar_one_or_none()
+        balance = connection.execute(select(column).where(USERS.c.id == user_id).with_for_update()).scalar_one_or_none()
         if balance is None:
             raise PlayerNotFound(user_id)
         check_balance(user_id, currency, balance, amount)
         written = connection.execute(statement, parameters).one()  # we hold the lock now
-    return LedgerEntry(written.id, user_id, currency, amount, written.balance_after,
-                       parameters["reason"], settings.operator, written.created_at)
+    return LedgerEntry(
+        written.id,
+        user_id,
+        currency,
+        amount,
+        written.balance_after,
+        parameters["reason"],
+        settings.operator,
+        written.created_at,
+    )
 
 
 def check_balance(user_id: int, currency: str, balance: int, amount: int) -> None:
@@ -261,15 +266,18 @@ def check_balance(user_id: int, currency: str, balance: int, amount: int) -> Non
         )
 
 
-def credit_parameters(settings: ConnectionSettings, user_id: int, currency: str, amount: int, reason: str,
-                      *, action: str | None = None) -> dict[str, Any]:
+def credit_parameters(
+    settings: ConnectionSettings, user_id: int, currency: str, amount: int, reason: str, *, action: str | None = None
+) -> dict[str, Any]:
     """The bind parameters of `credit_step`'s SQL, the request checked.
 
     Raises:
         UnknownCurrency, BadAmount, inputs.ReasonRequired.
     """
     return {
-        "user_id": user_id, "delta": amount, "reason": check_request(currency, amount, reason),
+        "user_id": user_id,
+        "delta": amount,
+        "reason": check_request(currency, amount, reason),
         **actor_parameters(settings),
         "action": action or ("grant" if amount > 0 else "deduct"),
         "schema_name": settings.real_schema(SCHEMA),
@@ -295,8 +303,14 @@ def credit_step(currency: str) -> CreditStep:
     """
     column = USERS.c[currency]
     delta = bindparam("delta", type_=Integer())
-    return _credit_ctes(literal(currency, String()), delta, bindparam("reason", type_=Text()),
-                        player=bindparam("user_id", type_=Integer()), balance=column, values={column: column + delta})
+    return _credit_ctes(
+        literal(currency, String()),
+        delta,
+        bindparam("reason", type_=Text()),
+        player=bindparam("user_id", type_=Integer()),
+        balance=column,
+        values={column: column + delta},
+    )
 
 
 def reward_step(reward: CTE) -> CreditStep:
@@ -306,33 +320,64 @@ def reward_step(reward: CTE) -> CreditStep:
     `reward`, nothing is written."""
     kind, amount = reward.c.reward_type, reward.c.reward_value
     balance = case({currency: USERS.c[currency] for currency in CURRENCIES}, value=kind)
-    values = {USERS.c[currency]: USERS.c[currency] + case((kind == currency, amount), else_=0)
-              for currency in CURRENCIES}
+    values = {
+        USERS.c[currency]: USERS.c[currency] + case((kind == currency, amount), else_=0) for currency in CURRENCIES
+    }
     return _credit_ctes(kind, amount, reward.c.reason, player=reward.c.user_id, balance=balance, values=values)
 
 
-def _credit_ctes(currency: ColumnElement[str], delta: ColumnElement[int], reason: ColumnElement[str], *,
-                 player: ColumnElement[int], balance: ColumnElement[int], values: dict[Any, Any]) -> CreditStep:
+def _credit_ctes(
+    currency: ColumnElement[str],
+    delta: ColumnElement[int],
+    reason: ColumnElement[str],
+    *,
+    player: ColumnElement[int],
+    balance: ColumnElement[int],
+    values: dict[Any, Any],
+) -> CreditStep:
     """The guarded UPDATE (it takes the player's row lock; in RETURNING, `balance` is the
     new balance) feeding the ledger INSERT and the audit INSERT."""
-    guard = [USERS.c.id == player, balance.cast(BigInteger) + delta >= 0,
-             balance.cast(BigInteger) + delta <= INT4_MAX]
-    moved = (update(USERS).where(*guard).values(values)
-             .returning(USERS.c.id, balance.label("balance"), currency.label("currency"), delta.label("delta"),
-                        reason.label("reason"))
-             .cte("moved"))
+    guard = [USERS.c.id == player, balance.cast(BigInteger) + delta >= 0, balance.cast(BigInteger) + delta <= INT4_MAX]
+    moved = (
+        update(USERS)
+        .where(*guard)
+        .values(values)
+        .returning(
+            USERS.c.id,
+            balance.label("balance"),
+            currency.label("currency"),
+            delta.label("delta"),
+            reason.label("reason"),
+        )
+        .cte("moved")
+    )
     logged = (
-        insert(LEDGER).from_select(
+        insert(LEDGER)
+        .from_select(
             ["user_id", "currency", "delta", "balance_after", "reason", "operator"],
-            select(moved.c.id, moved.c.currency, moved.c.delta, moved.c.balance,
-                   moved.c.reason, bindparam("operator", type_=String())),
-        ).returning(LEDGER.c.id, LEDGER.c.balance_after, LEDGER.c.created_at).cte("logged")
+            select(
+                moved.c.id,
+                moved.c.currency,
+                moved.c.delta,
+                moved.c.balance,
+                moved.c.reason,
+                bindparam("operator", type_=String()),
+            ),
+        )
+        .returning(LEDGER.c.id, LEDGER.c.balance_after, LEDGER.c.created_at)
+        .cte("logged")
     )
     audited = audit_cte(
-        "credit_audited", moved, action=bindparam("action", type_=String()),
-        schema=bindparam("schema_name", type_=String()), table="users", key=func.jsonb_build_object("id", moved.c.id),
+        "credit_audited",
+        moved,
+        action=bindparam("action", type_=String()),
+        schema=bindparam("schema_name", type_=String()),
+        table="users",
+        key=func.jsonb_build_object("id", moved.c.id),
         before=func.jsonb_build_object(moved.c.currency, moved.c.balance - moved.c.delta),
-        after=func.jsonb_build_object(moved.c.currency, moved.c.balance), reason=moved.c.reason)
+        after=func.jsonb_build_object(moved.c.currency, moved.c.balance),
+        reason=moved.c.reason,
+    )
     return CreditStep(logged, audited)
 
 

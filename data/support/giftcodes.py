@@ -125,7 +125,7 @@ class GiftCodeInfo:
 
     @property
     def status(self) -> str:
-        """"active", or why a player could not redeem it: "inactive", "expired", "used up"."""
+        """ "active", or why a player could not redeem it: "inactive", "expired", "used up"."""
         if not self.is_active:
             return "inactive"
         if self.expired:
@@ -136,7 +136,7 @@ class GiftCodeInfo:
 
     @property
     def usage(self) -> str:
-        """"3 of 10", or "3 (unlimited)"."""
+        """ "3 of 10", or "3 (unlimited)"."""
         return f"{self.redemptions} (unlimited)" if self.unlimited else f"{self.redemptions} of {self.usage_limit}"
 
 
@@ -206,8 +206,14 @@ def create_code(
             raise CodeExists(f"gift code {code!r} already exists as {existing!r}: codes are unique regardless of case")
         if expires_at is not None and expires_at <= now:
             raise InvalidGiftCode(f"the expiry {expires_at.isoformat()} is already past")
-        values = {"code": code, "reward_type": reward_type, "reward_value": reward_value,
-                  "is_active": active, "usage_limit": usage_limit, "expires_at": expires_at}
+        values = {
+            "code": code,
+            "reward_type": reward_type,
+            "reward_value": reward_value,
+            "is_active": active,
+            "usage_limit": usage_limit,
+            "expires_at": expires_at,
+        }
         try:
             connection.execute(insert(CODES).values(values))
         except IntegrityError as error:
@@ -215,8 +221,15 @@ def create_code(
             if getattr(error.orig, "sqlstate", None) == UNIQUE_VIOLATION:
                 raise CodeExists(f"gift code {code!r} already exists: codes are unique regardless of case") from None
             raise
-        _audit(connection, database, "giftcode-create", code, None,
-               {**values, "expires_at": expires_at.isoformat() if expires_at else None}, reason)
+        _audit(
+            connection,
+            database,
+            "giftcode-create",
+            code,
+            None,
+            {**values, "expires_at": expires_at.isoformat() if expires_at else None},
+            reason,
+        )
         return _info(connection, code)
 
 
@@ -306,17 +319,35 @@ def redeem(database: Database, code: str, user_id: int) -> Redemption:
             # (a balance that would overflow) on the latest balance says why.
             with database.connect() as connection:
                 balance = connection.execute(
-                    select(USERS.c[done.reward_type]).where(USERS.c.id == user_id)).scalar_one_or_none()
+                    select(USERS.c[done.reward_type]).where(USERS.c.id == user_id)
+                ).scalar_one_or_none()
             if balance is None:
                 raise PlayerNotFound(user_id)
             check_balance(user_id, done.reward_type, balance, done.reward_value)
             continue  # it fits now: try again
         reason = f"Gift code {done.code}"
-        entry = LedgerEntry(done.ledger_id, user_id, done.reward_type, done.reward_value,
-                            done.balance_after, reason, settings.operator, done.created_at)
+        entry = LedgerEntry(
+            done.ledger_id,
+            user_id,
+            done.reward_type,
+            done.reward_value,
+            done.balance_after,
+            reason,
+            settings.operator,
+            done.created_at,
+        )
         limited = _limited(done.usage_limit)
-        return Redemption(done.code, user_id, done.discord_id, done.reward_type, done.reward_value,
-                          done.redeemed_at, done.locked_used + 1 if limited else None, done.usage_limit, entry)
+        return Redemption(
+            done.code,
+            user_id,
+            done.discord_id,
+            done.reward_type,
+            done.reward_value,
+            done.redeemed_at,
+            done.locked_used + 1 if limited else None,
+            done.usage_limit,
+            entry,
+        )
     raise GiftCodeRefused(f"gift code {typed!r} kept changing while it was being redeemed: try again")
 
 
@@ -328,8 +359,13 @@ def redemption_parameters(settings: ConnectionSettings, code: str, user_id: int)
     """
     typed = inputs.gift_code_text(code)
     inputs.row_id(user_id, "the player id")
-    return {"typed": typed, "user_id": user_id, "action": "redeem", "schema_name": settings.real_schema(SCHEMA),
-            **actor_parameters(settings)}
+    return {
+        "typed": typed,
+        "user_id": user_id,
+        "action": "redeem",
+        "schema_name": settings.real_schema(SCHEMA),
+        **actor_parameters(settings),
+    }
 
 
 def _limited(usage_limit: int | None) -> bool:
@@ -358,9 +394,16 @@ def _matches(code: object) -> ColumnElement[bool]:
 
 
 def _info_query() -> Select[*tuple[Any, ...]]:
-    return (
-        select(CODES.c.code, CODES.c.reward_type, CODES.c.reward_value, CODES.c.is_active,
-               CODES.c.usage_limit, CODES.c.expires_at, CODES.c.created_at, CODES.c.used_count, _EXPIRED)
+    return select(
+        CODES.c.code,
+        CODES.c.reward_type,
+        CODES.c.reward_value,
+        CODES.c.is_active,
+        CODES.c.usage_limit,
+        CODES.c.expires_at,
+        CODES.c.created_at,
+        CODES.c.used_count,
+        _EXPIRED,
     )
 
 
@@ -383,24 +426,43 @@ def _set_active(database: Database, code: str, active: bool, reason: str) -> Gif
         if row.is_active != active:  # already so: nothing written, nothing to audit
             connection.execute(update(CODES).where(CODES.c.code == row.code).values(is_active=active))
             action = "giftcode-activate" if active else "giftcode-deactivate"
-            _audit(connection, database, action, row.code, {"is_active": row.is_active}, {"is_active": active},
-                   reason)
+            _audit(connection, database, action, row.code, {"is_active": row.is_active}, {"is_active": active}, reason)
         return _info(connection, row.code)
 
 
-def _audit(connection: Connection, database: Database, action: str, code: str,
-           before: dict[str, object] | None, after: dict[str, object] | None, reason: str | None = None) -> None:
+def _audit(
+    connection: Connection,
+    database: Database,
+    action: str,
+    code: str,
+    before: dict[str, object] | None,
+    after: dict[str, object] | None,
+    reason: str | None = None,
+) -> None:
     settings = database.settings
-    write_audit(connection, settings, AuditEntry(
-        action, settings.real_schema(SCHEMA), "gift_codes", key={"code": code}, before=before, after=after,
-        reason=reason))
+    write_audit(
+        connection,
+        settings,
+        AuditEntry(
+            action,
+            settings.real_schema(SCHEMA),
+            "gift_codes",
+            key={"code": code},
+            before=before,
+            after=after,
+            reason=reason,
+        ),
+    )
 
 
 def _live(codes: Table | CTE) -> list[ColumnElement[bool]]:
     """The code can be redeemed: active, not expired, below its limit."""
     limit = codes.c.usage_limit
-    return [codes.c.is_active, ~func.coalesce(codes.c.expires_at <= func.now(), False),
-            or_(limit.is_(None), limit < 0, codes.c.used_count < limit)]
+    return [
+        codes.c.is_active,
+        ~func.coalesce(codes.c.expires_at <= func.now(), False),
+        or_(limit.is_(None), limit < 0, codes.c.used_count < limit),
+    ]
 
 
 @cache
@@ -409,10 +471,18 @@ def _state_query() -> Select[*tuple[Any, ...]]:
     player) and whether that player has redeemed it: no lock taken."""
     discord_id = select(USERS.c.discord_id).where(USERS.c.id == bindparam("user_id")).scalar_subquery()
     redeemed = exists().where(REDEMPTIONS.c.user_id == discord_id, REDEMPTIONS.c.code == CODES.c.code)
-    return (select(CODES.c.code, CODES.c.is_active, CODES.c.expires_at, _EXPIRED, CODES.c.usage_limit,
-                   CODES.c.used_count, CODES.c.reward_type, CODES.c.reward_value,
-                   discord_id.label("discord_id"), redeemed.label("redeemed"))
-            .where(_matches(bindparam("typed"))))
+    return select(
+        CODES.c.code,
+        CODES.c.is_active,
+        CODES.c.expires_at,
+        _EXPIRED,
+        CODES.c.usage_limit,
+        CODES.c.used_count,
+        CODES.c.reward_type,
+        CODES.c.reward_value,
+        discord_id.label("discord_id"),
+        redeemed.label("redeemed"),
+    ).where(_matches(bindparam("typed")))
 
 
 @cache
@@ -431,9 +501,15 @@ def redemption_statement() -> Select[*tuple[Any, ...]]:
     """
     state = _state_query().cte("state")
     locked = (
-        select(CODES.c.code, CODES.c.used_count, CODES.c.reward_type, CODES.c.reward_value, state.c.discord_id,
-               bindparam("user_id", type_=Integer()).label("user_id"),
-               func.concat("Gift code ", CODES.c.code).label("reason"))
+        select(
+            CODES.c.code,
+            CODES.c.used_count,
+            CODES.c.reward_type,
+            CODES.c.reward_value,
+            state.c.discord_id,
+            bindparam("user_id", type_=Integer()).label("user_id"),
+            func.concat("Gift code ", CODES.c.code).label("reason"),
+        )
         .select_from(state.join(CODES, CODES.c.code == state.c.code))
         .where(state.c.discord_id.is_not(None), ~state.c.redeemed, *_live(state), *_live(CODES))
         .with_for_update(of=CODES)
@@ -442,24 +518,37 @@ def redemption_statement() -> Select[*tuple[Any, ...]]:
     step = reward_step(locked)
     logged = step.logged
     redeemed = (
-        insert(REDEMPTIONS).from_select(
+        insert(REDEMPTIONS)
+        .from_select(
             ["user_id", "code", "redeemed_at"],
             # The seed's TIMESTAMP columns hold UTC, as the bot and the demo data write them.
-            select(locked.c.discord_id, locked.c.code, func.timezone("UTC", func.now()))
-            .select_from(locked.join(logged, true())),
+            select(locked.c.discord_id, locked.c.code, func.timezone("UTC", func.now())).select_from(
+                locked.join(logged, true())
+            ),
         )
         .returning(REDEMPTIONS.c.redeemed_at)
         .cte("redeemed")
     )
     audited = audit_cte(
-        "redemption_audited", locked.join(redeemed, true()), action=literal("redeem", String()),
-        schema=bindparam("schema_name", type_=String()), table="gift_code_redemptions",
+        "redemption_audited",
+        locked.join(redeemed, true()),
+        action=literal("redeem", String()),
+        schema=bindparam("schema_name", type_=String()),
+        table="gift_code_redemptions",
         key=func.jsonb_build_object("user_id", locked.c.discord_id, "code", locked.c.code),
-        after=func.jsonb_build_object("player", locked.c.user_id, "reward_type", locked.c.reward_type,
-                                      "reward_value", locked.c.reward_value))
+        after=func.jsonb_build_object(
+            "player", locked.c.user_id, "reward_type", locked.c.reward_type, "reward_value", locked.c.reward_value
+        ),
+    )
     return (
-        select(*state.c, locked.c.used_count.label("locked_used"), redeemed.c.redeemed_at,
-               logged.c.id.label("ledger_id"), logged.c.balance_after, logged.c.created_at)
+        select(
+            *state.c,
+            locked.c.used_count.label("locked_used"),
+            redeemed.c.redeemed_at,
+            logged.c.id.label("ledger_id"),
+            logged.c.balance_after,
+            logged.c.created_at,
+        )
         .select_from(state.outerjoin(locked, true()).outerjoin(logged, true()).outerjoin(redeemed, true()))
         .add_cte(audited, step.audited)
     )

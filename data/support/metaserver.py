@@ -150,13 +150,19 @@ class RoomInfo:
         return self.min_caste <= caste <= self.max_caste
 
 
-_PLAYER_COLUMNS = (MetaUser.id, MetaUser.username, MetaUser.caste, MetaUser.is_active,
-                   MetaUser.is_admin, MetaUser.created_at, MetaUser.last_login)
+_PLAYER_COLUMNS = (
+    MetaUser.id,
+    MetaUser.username,
+    MetaUser.caste,
+    MetaUser.is_active,
+    MetaUser.is_admin,
+    MetaUser.created_at,
+    MetaUser.last_login,
+)
 
 
 def _player(row: Any) -> MetaPlayer:
-    return MetaPlayer(row.id, row.username, row.caste, row.is_active, row.is_admin,
-                      row.created_at, row.last_login)
+    return MetaPlayer(row.id, row.username, row.caste, row.is_active, row.is_admin, row.created_at, row.last_login)
 
 
 def _totals(row: Any) -> Totals:
@@ -181,9 +187,9 @@ def find_meta_users(database: Database, query: str, limit: int = 50) -> list[Met
     if exact_id is not None:
         conditions.append(MetaUser.id == exact_id)
     statement = (
-        select(*_PLAYER_COLUMNS).where(or_(*conditions))
-        .order_by(desc(MetaUser.id == exact_id) if exact_id is not None else MetaUser.username,
-                  MetaUser.username)
+        select(*_PLAYER_COLUMNS)
+        .where(or_(*conditions))
+        .order_by(desc(MetaUser.id == exact_id) if exact_id is not None else MetaUser.username, MetaUser.username)
         .limit(limit)
     )
     with database.connect() as connection:
@@ -222,8 +228,14 @@ def user_sessions(database: Database, user_id: int, limit: int = 200) -> list[Se
     inputs.row_count(limit, "the limit")
     state = _state().label("state")
     statement = (
-        select(MetaSession.id, MetaSession.user_id, state, MetaSession.ip_address,
-               MetaSession.created_at, MetaSession.expires_at)
+        select(
+            MetaSession.id,
+            MetaSession.user_id,
+            state,
+            MetaSession.ip_address,
+            MetaSession.created_at,
+            MetaSession.expires_at,
+        )
         .where(MetaSession.user_id == user_id)
         .order_by(desc(state == "active"), MetaSession.created_at.desc(), MetaSession.id.desc())
         .limit(limit)
@@ -247,7 +259,8 @@ def revoke_session(database: Database, session_id: int, reason: str) -> SessionI
     reason = _reason(reason)
     with database.connect_for_desk_action() as connection:
         row = connection.execute(
-            select(*readable_columns(_SESSIONS), _state().label("state")).where(_SESSIONS.c.id == session_id)
+            select(*readable_columns(_SESSIONS), _state().label("state"))
+            .where(_SESSIONS.c.id == session_id)
             .with_for_update()
         ).first()
         if row is None:
@@ -282,8 +295,16 @@ def _revoke(connection: Connection, database: Database, where: Any, reason: str)
     ).all()
     for row in rows:
         after = audit_image(_SESSIONS, row._mapping)
-        _audit(connection, database, "revoke-session", "sessions", {"id": row.id},
-               {**after, "is_active": True}, after, reason)
+        _audit(
+            connection,
+            database,
+            "revoke-session",
+            "sessions",
+            {"id": row.id},
+            {**after, "is_active": True},
+            after,
+            reason,
+        )
     return [_session(row, "revoked") for row in rows]
 
 
@@ -322,19 +343,32 @@ def _set_banned(database: Database, user_id: int, reason: str, *, banned: bool) 
         if not banned and before.is_active:
             raise NotBanned(f"player {before.username} (id {user_id}) is not banned")
         after = connection.execute(
-            update(_USERS).where(_USERS.c.id == user_id).values(is_active=not banned)
+            update(_USERS)
+            .where(_USERS.c.id == user_id)
+            .values(is_active=not banned)
             .returning(*readable_columns(_USERS))
         ).one()
-        _audit(connection, database, "ban" if banned else "unban", "users", {"id": user_id},
-               audit_image(_USERS, before._mapping), audit_image(_USERS, after._mapping), reason)
+        _audit(
+            connection,
+            database,
+            "ban" if banned else "unban",
+            "users",
+            {"id": user_id},
+            audit_image(_USERS, before._mapping),
+            audit_image(_USERS, after._mapping),
+            reason,
+        )
         revoked = _revoke(connection, database, MetaSession.user_id == user_id, reason) if banned else []
     return BanResult(_player(after), len(revoked))
 
 
-_SUMS = (func.count().label("games"), coalesce(func.sum(PlayerStat.score), 0).label("score"),
-         coalesce(func.sum(PlayerStat.kills), 0).label("kills"),
-         coalesce(func.sum(PlayerStat.deaths), 0).label("deaths"),
-         coalesce(func.sum(PlayerStat.assists), 0).label("assists"))
+_SUMS = (
+    func.count().label("games"),
+    coalesce(func.sum(PlayerStat.score), 0).label("score"),
+    coalesce(func.sum(PlayerStat.kills), 0).label("kills"),
+    coalesce(func.sum(PlayerStat.deaths), 0).label("deaths"),
+    coalesce(func.sum(PlayerStat.assists), 0).label("assists"),
+)
 
 
 def player_stats(database: Database, user_id: int, recent: int = 10) -> PlayerStats:
@@ -345,11 +379,21 @@ def player_stats(database: Database, user_id: int, recent: int = 10) -> PlayerSt
     """
     totals = select(*_SUMS, func.max(PlayerStat.score).label("best")).where(PlayerStat.user_id == user_id)
     latest = (
-        select(Game.id, Game.game_type, Room.name, PlayerStat.played_at, PlayerStat.score,
-               PlayerStat.kills, PlayerStat.deaths, PlayerStat.assists)
-        .join(Game, Game.id == PlayerStat.game_id).outerjoin(Room, Room.id == Game.room_id)
+        select(
+            Game.id,
+            Game.game_type,
+            Room.name,
+            PlayerStat.played_at,
+            PlayerStat.score,
+            PlayerStat.kills,
+            PlayerStat.deaths,
+            PlayerStat.assists,
+        )
+        .join(Game, Game.id == PlayerStat.game_id)
+        .outerjoin(Room, Room.id == Game.room_id)
         .where(PlayerStat.user_id == user_id)
-        .order_by(PlayerStat.played_at.desc(), PlayerStat.id.desc()).limit(recent)
+        .order_by(PlayerStat.played_at.desc(), PlayerStat.id.desc())
+        .limit(recent)
     )
     with database.connect() as connection:
         player = _player(_get_player(connection, user_id))
@@ -367,7 +411,10 @@ def leaderboard(database: Database, limit: int = 20, offset: int = 0) -> list[Le
     statement = (
         select(func.rank().over(order_by=score.desc()).label("rank"), *_PLAYER_COLUMNS, *_SUMS)
         .join(MetaUser, MetaUser.id == PlayerStat.user_id)
-        .group_by(MetaUser.id).order_by(score.desc(), MetaUser.id).limit(limit).offset(offset)
+        .group_by(MetaUser.id)
+        .order_by(score.desc(), MetaUser.id)
+        .limit(limit)
+        .offset(offset)
     )
     with database.connect() as connection:
         rows = connection.execute(statement).all()
@@ -376,8 +423,16 @@ def leaderboard(database: Database, limit: int = 20, offset: int = 0) -> list[Le
 
 def rooms(database: Database) -> list[RoomInfo]:
     """Every room with its caste bounds, by name."""
-    statement = select(Room.id, Room.name, Room.room_type, Room.max_players, Room.min_caste,
-                       Room.max_caste, Room.is_ranked, Room.is_tournament).order_by(Room.name, Room.id)
+    statement = select(
+        Room.id,
+        Room.name,
+        Room.room_type,
+        Room.max_players,
+        Room.min_caste,
+        Room.max_caste,
+        Room.is_ranked,
+        Room.is_tournament,
+    ).order_by(Room.name, Room.id)
     with database.connect() as connection:
         return [RoomInfo(*row) for row in connection.execute(statement)]
 
@@ -386,11 +441,20 @@ def _reason(reason: str | None) -> str:
     return inputs.required_reason(reason, "for every metaserver desk action")
 
 
-
-
-def _audit(connection: Connection, database: Database, action: str, table: str,
-           key: dict[str, Any], before: dict[str, Any], after: dict[str, Any], reason: str) -> None:
+def _audit(
+    connection: Connection,
+    database: Database,
+    action: str,
+    table: str,
+    key: dict[str, Any],
+    before: dict[str, Any],
+    after: dict[str, Any],
+    reason: str,
+) -> None:
     settings = database.settings
     # The schema the row really lives in, as the grid's audit rows name it.
-    write_audit(connection, settings, AuditEntry(
-        action, settings.real_schema(SCHEMA), table, key=key, before=before, after=after, reason=reason))
+    write_audit(
+        connection,
+        settings,
+        AuditEntry(action, settings.real_schema(SCHEMA), table, key=key, before=before, after=after, reason=reason),
+    )

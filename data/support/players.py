@@ -193,26 +193,45 @@ def find_players(database: Database, query: str, limit: int = 50) -> list[Player
     hits: dict[int, PlayerHit] = {}
     for row in rows:
         if row.id not in hits and len(hits) < limit:
-            hits[row.id] = PlayerHit(row.id, row.discord_id, row.academy_name, row.collector_rank,
-                                     row.sakura_crystals, row.quartzs, row.daphine, matched=row.matched)
+            hits[row.id] = PlayerHit(
+                row.id,
+                row.discord_id,
+                row.academy_name,
+                row.collector_rank,
+                row.sakura_crystals,
+                row.quartzs,
+                row.daphine,
+                matched=row.matched,
+            )
     return list(hits.values())
 
 
 def search_statement(typed: str, limit: int) -> Select[*tuple[Any, ...]]:
     """The query behind `find_players`: three indexed branches, at most limit + 2 rows."""
-    columns = (USERS.c.id, USERS.c.discord_id, USERS.c.academy_name, USERS.c.collector_rank,
-               USERS.c.sakura_crystals, USERS.c.quartzs, USERS.c.daphine, NAME_KEY.label("name_key"))
+    columns = (
+        USERS.c.id,
+        USERS.c.discord_id,
+        USERS.c.academy_name,
+        USERS.c.collector_rank,
+        USERS.c.sakura_crystals,
+        USERS.c.quartzs,
+        USERS.c.daphine,
+        NAME_KEY.label("name_key"),
+    )
     numeric = typed.isascii() and typed.isdigit() and int(typed) <= INT4_MAX
     # Each branch is served by its own index (primary key, discord_id, the name index);
     # one OR over the three would push the planner to a bitmap or a sequential scan.
     branches = [
-        select(*columns, literal(0).label("rank"), literal("id").label("matched"))
-        .where(USERS.c.id == int(typed) if numeric else false()),
-        select(*columns, literal(1).label("rank"), literal("discord_id").label("matched"))
-        .where(USERS.c.discord_id == typed),
+        select(*columns, literal(0).label("rank"), literal("id").label("matched")).where(
+            USERS.c.id == int(typed) if numeric else false()
+        ),
+        select(*columns, literal(1).label("rank"), literal("discord_id").label("matched")).where(
+            USERS.c.discord_id == typed
+        ),
         select(*columns, literal(2).label("rank"), literal("name").label("matched"))
         .where(NAME_KEY.like(func.lower(like_prefix(typed)), escape="\\"))
-        .order_by(NAME_KEY, USERS.c.id).limit(limit),
+        .order_by(NAME_KEY, USERS.c.id)
+        .limit(limit),
     ]
     found = union_all(*(branch.subquery().select() for branch in branches)).subquery()
     # At most limit + 2 rows reach this sort: the branches have done the real work.
@@ -238,13 +257,19 @@ def player_profile(database: Database, user_id: int) -> PlayerProfile:
             raise PlayerNotFound(user_id)
         equipment_count, equipment = _equipment(connection, user.discord_id)
         return PlayerProfile(
-            id=user.id, discord_id=user.discord_id, academy_name=user.academy_name,
-            collector_rank=user.collector_rank, pity_counter=user.pity_counter,
-            sakura_crystals=user.sakura_crystals, quartzs=user.quartzs, daphine=user.daphine,
+            id=user.id,
+            discord_id=user.discord_id,
+            academy_name=user.academy_name,
+            collector_rank=user.collector_rank,
+            pity_counter=user.pity_counter,
+            sakura_crystals=user.sakura_crystals,
+            quartzs=user.quartzs,
+            daphine=user.daphine,
             created_at=user.created_at,
             ledger=recent_ledger(connection, user_id),
             collection=_collection(connection, user_id),
-            equipment_count=equipment_count, equipment=equipment,
+            equipment_count=equipment_count,
+            equipment=equipment,
             expeditions=_expeditions(connection, user_id),
             redeemed_codes=_redeemed(connection, user.discord_id),
         )
@@ -253,8 +278,16 @@ def player_profile(database: Database, user_id: int) -> PlayerProfile:
 def recent_ledger(connection: Connection, user_id: int, limit: int = RECENT_LEDGER) -> tuple[LedgerEntry, ...]:
     """A player's latest ledger entries, newest first (served by the (user_id, created_at) index)."""
     rows = connection.execute(
-        select(LEDGER.c.id, LEDGER.c.user_id, LEDGER.c.currency, LEDGER.c.delta,
-               LEDGER.c.balance_after, LEDGER.c.reason, LEDGER.c.operator, LEDGER.c.created_at)
+        select(
+            LEDGER.c.id,
+            LEDGER.c.user_id,
+            LEDGER.c.currency,
+            LEDGER.c.delta,
+            LEDGER.c.balance_after,
+            LEDGER.c.reason,
+            LEDGER.c.operator,
+            LEDGER.c.created_at,
+        )
         .where(LEDGER.c.user_id == user_id)
         .order_by(LEDGER.c.created_at.desc(), LEDGER.c.id.desc())
         .limit(limit)
@@ -279,14 +312,20 @@ def _equipment(connection: Connection, discord_id: str) -> tuple[int, tuple[Equi
     """How many pieces the player has, and the latest EQUIPMENT_SHOWN of them."""
     table = cast(Table, Equipment.__table__)
     rows = connection.execute(
-        select(table.c.id, table.c.main_effect, table.c.unlocked_sub_slots, table.c.updated_at,
-               func.count().over().label("total"))
+        select(
+            table.c.id,
+            table.c.main_effect,
+            table.c.unlocked_sub_slots,
+            table.c.updated_at,
+            func.count().over().label("total"),
+        )
         .where(table.c.discord_id == discord_id)
         .order_by(table.c.updated_at.desc(), table.c.id.desc())
         .limit(EQUIPMENT_SHOWN)
     ).all()
-    pieces = tuple(EquipmentPiece(r.id, describe_effect(r.main_effect), r.unlocked_sub_slots, r.updated_at)
-                   for r in rows)
+    pieces = tuple(
+        EquipmentPiece(r.id, describe_effect(r.main_effect), r.unlocked_sub_slots, r.updated_at) for r in rows
+    )
     return (rows[0].total if rows else 0), pieces
 
 
@@ -307,17 +346,30 @@ def describe_effect(raw: str) -> str:
 def _expeditions(connection: Connection, user_id: int) -> tuple[ExpeditionInProgress, ...]:
     table = cast(Table, UserExpedition.__table__)
     party = cast(Table, ExpeditionParticipant.__table__)
-    size = (select(func.count()).where(party.c.expedition_id == table.c.id)
-            .correlate(table).scalar_subquery())
+    size = select(func.count()).where(party.c.expedition_id == table.c.id).correlate(table).scalar_subquery()
     rows = connection.execute(
-        select(table.c.id, table.c.expedition_name, table.c.location, table.c.difficulty,
-               table.c.started_at, table.c.duration_hours, size.label("party_size"))
+        select(
+            table.c.id,
+            table.c.expedition_name,
+            table.c.location,
+            table.c.difficulty,
+            table.c.started_at,
+            table.c.duration_hours,
+            size.label("party_size"),
+        )
         .where(and_(table.c.user_id == user_id, table.c.status == "in_progress"))
         .order_by(table.c.started_at)
     ).all()
     return tuple(
-        ExpeditionInProgress(r.id, r.expedition_name, r.location, r.difficulty, r.started_at,
-                             r.started_at + timedelta(hours=r.duration_hours), r.party_size)
+        ExpeditionInProgress(
+            r.id,
+            r.expedition_name,
+            r.location,
+            r.difficulty,
+            r.started_at,
+            r.started_at + timedelta(hours=r.duration_hours),
+            r.party_size,
+        )
         for r in rows
     )
 

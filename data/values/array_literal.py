@@ -20,10 +20,14 @@ def quote_element(text: str | None) -> str:
 
 def array_literal(items: list[Any], element: Callable[[Any], str | None], nested: bool = True) -> str:
     """A (nested) list as a PostgreSQL array literal, elements rendered by `element`."""
-    return "{" + ",".join(
-        array_literal(item, element) if nested and isinstance(item, list) else quote_element(element(item))
-        for item in items
-    ) + "}"
+    return (
+        "{"
+        + ",".join(
+            array_literal(item, element) if nested and isinstance(item, list) else quote_element(element(item))
+            for item in items
+        )
+        + "}"
+    )
 
 
 # The server's own idea of whitespace in array literals (array_isspace), not str.isspace.
@@ -57,7 +61,7 @@ def parse_array_literal(text: str) -> list[Any]:
                 return "".join(chars)
             if not quoted and char in ",}":
                 if not chars:
-                    raise ValueError(f"missing element at position {position + 1} (write \"\" for an empty string)")
+                    raise ValueError(f'missing element at position {position + 1} (write "" for an empty string)')
                 word = "".join(chars[:kept])
                 return None if word.upper() == "NULL" and not escaped else word
             if char == "\\":
@@ -96,7 +100,7 @@ def parse_array_literal(text: str) -> list[Any]:
     try:
         result = array()
     except IndexError:
-        raise ValueError("unterminated array (a } or \" is missing)") from None
+        raise ValueError('unterminated array (a } or " is missing)') from None
     if position != len(text):
         raise ValueError(f"unexpected text after the closing }} at position {position + 1}")
     return result

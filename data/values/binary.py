@@ -126,5 +126,7 @@ def check_vector(text: str, column: ColumnInfo) -> str:
             raise invalid(column, f"not a vector: {part!r} is not a number (use [0.1, 0.2, 0.3])")
     wanted = next(iter(type_modifiers(column)), None)
     if not parts or (wanted is not None and len(parts) != wanted):
-        raise invalid(column, f"has {plural(len(parts), 'dimension')}, {column.type_name} needs {wanted or 'at least 1'}")
+        raise invalid(
+            column, f"has {plural(len(parts), 'dimension')}, {column.type_name} needs {wanted or 'at least 1'}"
+        )
     return "[" + ",".join(parts) + "]"

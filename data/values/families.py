@@ -86,9 +86,13 @@ def _as_is(text: str, column: ColumnInfo) -> str:
 def _element_column(column: ColumnInfo, name: str | None = None) -> ColumnInfo:
     """A column of the array's element type, for its show/check rules."""
     return replace(
-        column, name=name or column.name, type_name=column.type_name.removesuffix("[]"),
+        column,
+        name=name or column.name,
+        type_name=column.type_name.removesuffix("[]"),
         base_type=column.element_type or column.base_type.lstrip("_"),
-        category="E" if column.enum_labels else "U", element_type=None, domain=None,
+        category="E" if column.enum_labels else "U",
+        element_type=None,
+        domain=None,
     )
 
 
@@ -121,7 +125,10 @@ def _array_show(value: Any, column: ColumnInfo | None, width: int) -> str:
     if len(literal) <= width:
         return literal
     items, render, nested = _array_items(value), _element_renderer(value, column), _nested(value, column)
-    tokens = (array_literal(item, render) if nested and isinstance(item, list) else quote_element(render(item)) for item in items)
+    tokens = (
+        array_literal(item, render) if nested and isinstance(item, list) else quote_element(render(item))
+        for item in items
+    )
     return fill(f"[{plural(len(items), 'item')}] ", tokens, width)
 
 
@@ -196,15 +203,34 @@ _MONEY = _Family("number", "text", _shows(_str), _str, _as_is)  # '$12.34': loca
 _BOOLEAN = _Family("boolean", "boolean", _shows(boolean_text), boolean_text, check_boolean)
 _JSON = _Family("json", "json", json_show, json_text, check_json, json_full)
 _ARRAY = _Family("array", "array", _array_show, _array_source, _check_array)
-_BYTES = _Family("bytes", "bytes", bytes_show, lambda value, column: "\\x" + bytes(value).hex(), check_bytes, bytes_full)
+_BYTES = _Family(
+    "bytes", "bytes", bytes_show, lambda value, column: "\\x" + bytes(value).hex(), check_bytes, bytes_full
+)
 _VECTOR = _Family("vector", "vector", vector_show, vector_source, check_vector, vector_full)
-_DATE = _Family("datetime", "date", _shows(datetime_text), datetime_text,
-                datetime_checker(dt.date.fromisoformat, "a date", "2026-11-22", None))
-_TIMESTAMP = _Family("datetime", "timestamp", _shows(datetime_text), datetime_text,
-                     datetime_checker(dt.datetime.fromisoformat, "a timestamp", "2026-11-22 14:05:00", False))
-_TIMESTAMPTZ = replace(_TIMESTAMP, check=datetime_checker(dt.datetime.fromisoformat, "a timestamp", "2026-11-22 14:05:00+00", True))
-_TIME = _Family("datetime", "time", _shows(datetime_text), datetime_text,
-                datetime_checker(dt.time.fromisoformat, "a time", "14:05:00", False))
+_DATE = _Family(
+    "datetime",
+    "date",
+    _shows(datetime_text),
+    datetime_text,
+    datetime_checker(dt.date.fromisoformat, "a date", "2026-11-22", None),
+)
+_TIMESTAMP = _Family(
+    "datetime",
+    "timestamp",
+    _shows(datetime_text),
+    datetime_text,
+    datetime_checker(dt.datetime.fromisoformat, "a timestamp", "2026-11-22 14:05:00", False),
+)
+_TIMESTAMPTZ = replace(
+    _TIMESTAMP, check=datetime_checker(dt.datetime.fromisoformat, "a timestamp", "2026-11-22 14:05:00+00", True)
+)
+_TIME = _Family(
+    "datetime",
+    "time",
+    _shows(datetime_text),
+    datetime_text,
+    datetime_checker(dt.time.fromisoformat, "a time", "14:05:00", False),
+)
 _TIMETZ = replace(_TIME, check=datetime_checker(dt.time.fromisoformat, "a time", "14:05:00+00", True))
 _INTERVAL = _Family("interval", "text", _shows(interval_text), interval_text, _as_is)
 _UUID = _Family("uuid", "uuid", _shows(_str), _str, check_uuid)
@@ -218,23 +244,54 @@ _BY_TYPE: dict[str, _Family] = {
     # Text types by name too: array elements have no category to fall back on.
     **dict.fromkeys(("text", "varchar", "bpchar", "name", "citext"), TEXT),
     **dict.fromkeys(("int2", "int4", "int8", "oid"), _INTEGER),
-    "numeric": _NUMERIC, "float4": _FLOAT, "float8": _FLOAT, "money": _MONEY, "bool": _BOOLEAN,
-    "json": _JSON, "jsonb": _JSON, "bytea": _BYTES,
+    "numeric": _NUMERIC,
+    "float4": _FLOAT,
+    "float8": _FLOAT,
+    "money": _MONEY,
+    "bool": _BOOLEAN,
+    "json": _JSON,
+    "jsonb": _JSON,
+    "bytea": _BYTES,
     **dict.fromkeys(("vector", "halfvec", "sparsevec"), _VECTOR),
-    "date": _DATE, "timestamp": _TIMESTAMP, "timestamptz": _TIMESTAMPTZ, "time": _TIME, "timetz": _TIMETZ,
-    "interval": _INTERVAL, "uuid": _UUID,
+    "date": _DATE,
+    "timestamp": _TIMESTAMP,
+    "timestamptz": _TIMESTAMPTZ,
+    "time": _TIME,
+    "timetz": _TIMETZ,
+    "interval": _INTERVAL,
+    "uuid": _UUID,
     **dict.fromkeys(("inet", "cidr", "macaddr", "macaddr8"), _NETWORK),
-    "bit": _BITS, "varbit": _BITS,
+    "bit": _BITS,
+    "varbit": _BITS,
 }
 _BY_CATEGORY: dict[str, _Family] = {"S": TEXT, "R": _RANGE}
 
 # With no column to go by, psycopg's Python type decides (bool before int: it is one).
 _BY_PYTHON_TYPE: tuple[tuple[type | tuple[type, ...], _Family], ...] = (
-    (bool, _BOOLEAN), (int, _INTEGER), (float, _FLOAT), (Decimal, _NUMERIC), (str, TEXT),
-    ((bytes, bytearray, memoryview), _BYTES), (dict, _JSON), ((list, tuple), _ARRAY),
-    (dt.datetime, _TIMESTAMPTZ), (dt.date, _DATE), (dt.time, _TIMETZ), (dt.timedelta, _INTERVAL),
-    (uuid.UUID, _UUID), ((ipaddress.IPv4Interface, ipaddress.IPv6Interface, ipaddress.IPv4Network,
-                          ipaddress.IPv6Network, ipaddress.IPv4Address, ipaddress.IPv6Address), _NETWORK),
+    (bool, _BOOLEAN),
+    (int, _INTEGER),
+    (float, _FLOAT),
+    (Decimal, _NUMERIC),
+    (str, TEXT),
+    ((bytes, bytearray, memoryview), _BYTES),
+    (dict, _JSON),
+    ((list, tuple), _ARRAY),
+    (dt.datetime, _TIMESTAMPTZ),
+    (dt.date, _DATE),
+    (dt.time, _TIMETZ),
+    (dt.timedelta, _INTERVAL),
+    (uuid.UUID, _UUID),
+    (
+        (
+            ipaddress.IPv4Interface,
+            ipaddress.IPv6Interface,
+            ipaddress.IPv4Network,
+            ipaddress.IPv6Network,
+            ipaddress.IPv4Address,
+            ipaddress.IPv6Address,
+        ),
+        _NETWORK,
+    ),
     ((Range, Multirange), _RANGE),
 )
 

@@ -15,7 +15,9 @@ from data.values.common import fill, invalid, plural
 def json_text(value: Any, column: ColumnInfo | None = None) -> str:
     """Compact-but-readable JSON; Decimals (from validate_input) keep their digits."""
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{json.dumps(str(k), ensure_ascii=False)}: {json_text(v)}" for k, v in value.items()) + "}"
+        return (
+            "{" + ", ".join(f"{json.dumps(str(k), ensure_ascii=False)}: {json_text(v)}" for k, v in value.items()) + "}"
+        )
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(json_text(item) for item in value) + "]"
     return str(value) if isinstance(value, Decimal) else json.dumps(value, ensure_ascii=False)
@@ -30,7 +32,7 @@ def _json_brief(value: Any) -> str:
     text = json_text(value)
     if len(text) <= 24:
         return text
-    return text[:22] + ("…\"" if isinstance(value, str) else "…")
+    return text[:22] + ('…"' if isinstance(value, str) else "…")
 
 
 def json_show(value: Any, column: ColumnInfo | None, width: int) -> str:

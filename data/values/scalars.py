@@ -22,10 +22,21 @@ from data.values.common import invalid, plural, type_modifiers
 # --- numbers ------------------------------------------------------------------------------
 
 NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-_SPECIAL_FLOATS = {"nan": "NaN", "infinity": "Infinity", "inf": "Infinity",
-                   "+infinity": "Infinity", "+inf": "Infinity", "-infinity": "-Infinity", "-inf": "-Infinity"}
-_INTEGER_RANGES = {"int2": ("smallint", -(2**15), 2**15 - 1), "int4": ("integer", -(2**31), 2**31 - 1),
-                   "int8": ("bigint", -(2**63), 2**63 - 1), "oid": ("oid", 0, 2**32 - 1)}
+_SPECIAL_FLOATS = {
+    "nan": "NaN",
+    "infinity": "Infinity",
+    "inf": "Infinity",
+    "+infinity": "Infinity",
+    "+inf": "Infinity",
+    "-infinity": "-Infinity",
+    "-inf": "-Infinity",
+}
+_INTEGER_RANGES = {
+    "int2": ("smallint", -(2**15), 2**15 - 1),
+    "int4": ("integer", -(2**31), 2**31 - 1),
+    "int8": ("bigint", -(2**63), 2**63 - 1),
+    "oid": ("oid", 0, 2**32 - 1),
+}
 
 
 def number_text(value: Any, column: ColumnInfo | None = None) -> str:
@@ -65,7 +76,9 @@ def check_numeric(text: str, column: ColumnInfo) -> str:
             except InvalidOperation:  # more digits than any numeric holds
                 rounded = Decimal("Infinity")
         if rounded >= Decimal(10) ** (precision - scale):
-            raise invalid(column, f"too large for {column.type_name} (at most {precision - scale} digits before the point)")
+            raise invalid(
+                column, f"too large for {column.type_name} (at most {precision - scale} digits before the point)"
+            )
     return stripped
 
 
@@ -139,10 +152,18 @@ def check_bits(text: str, column: ColumnInfo) -> str:
 
 def datetime_text(value: Any, column: ColumnInfo | None = None) -> str:
     # isoformat leaves out microseconds when they are zero; tz-aware values keep their offset.
-    return value.isoformat(sep=" ") if isinstance(value, dt.datetime) else value.isoformat() if isinstance(value, (dt.date, dt.time)) else str(value)
+    return (
+        value.isoformat(sep=" ")
+        if isinstance(value, dt.datetime)
+        else value.isoformat()
+        if isinstance(value, (dt.date, dt.time))
+        else str(value)
+    )
 
 
-def datetime_checker(parse: Callable[[str], Any], what: str, example: str, zone: bool | None) -> Callable[[str, ColumnInfo], str]:
+def datetime_checker(
+    parse: Callable[[str], Any], what: str, example: str, zone: bool | None
+) -> Callable[[str, ColumnInfo], str]:
     """A check for one date/time type; zone False refuses an offset (the server would drop it)."""
 
     def check(text: str, column: ColumnInfo) -> str:
@@ -164,8 +185,12 @@ def interval_text(value: Any, column: ColumnInfo | None = None) -> str:
     sign = "-" if value < dt.timedelta(0) else ""
     value = abs(value)
     minutes, seconds = divmod(value.seconds, 60)
-    clock = f"{sign}{minutes // 60:02}:{minutes % 60:02}:{seconds:02}" + (f".{value.microseconds:06}".rstrip("0") if value.microseconds else "")
-    days = f"{sign}{value.days} day{'' if value.days == 1 and not sign else 's'}" if value.days else ""  # as PG: -1 days
+    clock = f"{sign}{minutes // 60:02}:{minutes % 60:02}:{seconds:02}" + (
+        f".{value.microseconds:06}".rstrip("0") if value.microseconds else ""
+    )
+    days = (
+        f"{sign}{value.days} day{'' if value.days == 1 and not sign else 's'}" if value.days else ""
+    )  # as PG: -1 days
     return " ".join(part for part in (days, clock if value.seconds or value.microseconds or not days else "") if part)
 
 
@@ -181,7 +206,10 @@ def check_uuid(text: str, column: ColumnInfo) -> str:
 
 def network_text(value: Any, column: ColumnInfo | None = None) -> str:
     # PostgreSQL prints an inet host without its /32 (or /128); cidr always has its mask.
-    if isinstance(value, (ipaddress.IPv4Interface, ipaddress.IPv6Interface)) and value.network.prefixlen == value.max_prefixlen:
+    if (
+        isinstance(value, (ipaddress.IPv4Interface, ipaddress.IPv6Interface))
+        and value.network.prefixlen == value.max_prefixlen
+    ):
         return str(value.ip)
     return str(value)
 

@@ -19,9 +19,7 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     # The plain btree on academy_name cannot serve lower(academy_name) LIKE 'prefix%'.
-    op.execute(
-        'CREATE INDEX ix_users_lower_academy_name ON gacha.users (lower(academy_name) COLLATE "C", id)'
-    )
+    op.execute('CREATE INDEX ix_users_lower_academy_name ON gacha.users (lower(academy_name) COLLATE "C", id)')
 
 
 def downgrade() -> None:

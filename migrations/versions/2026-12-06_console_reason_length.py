@@ -19,8 +19,10 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     # As data/inputs.py REASON_MAX; NOT VALID so that older rows are neither scanned nor refused.
-    op.execute("ALTER TABLE console.audit_log ADD CONSTRAINT ck_audit_log_reason_length"
-               " CHECK (char_length(reason) <= 500) NOT VALID")
+    op.execute(
+        "ALTER TABLE console.audit_log ADD CONSTRAINT ck_audit_log_reason_length"
+        " CHECK (char_length(reason) <= 500) NOT VALID"
+    )
 
 
 def downgrade() -> None:

@@ -30,8 +30,7 @@ FUNCTION = "gacha.count_gift_code_redemptions"
 TRIGGERS = (
     ("trg_gift_code_redemptions_counted_insert", "INSERT", "REFERENCING NEW TABLE AS new_rows"),
     ("trg_gift_code_redemptions_counted_delete", "DELETE", "REFERENCING OLD TABLE AS old_rows"),
-    ("trg_gift_code_redemptions_counted_update", "UPDATE",
-     "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"),
+    ("trg_gift_code_redemptions_counted_update", "UPDATE", "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"),
     ("trg_gift_code_redemptions_counted_truncate", "TRUNCATE", ""),
 )
 WITHIN_LIMIT = "ck_gift_codes_used_within_limit"
@@ -39,9 +38,17 @@ NOT_NEGATIVE = "ck_gift_codes_used_count_not_negative"
 
 
 def upgrade() -> None:
-    op.add_column("gift_codes", sa.Column("used_count", sa.Integer(), server_default="0", nullable=False,
-                                          comment="Redemptions of this code, kept by triggers"),
-                  schema="gacha")
+    op.add_column(
+        "gift_codes",
+        sa.Column(
+            "used_count",
+            sa.Integer(),
+            server_default="0",
+            nullable=False,
+            comment="Redemptions of this code, kept by triggers",
+        ),
+        schema="gacha",
+    )
     op.execute(f"ALTER TABLE gacha.gift_codes ADD CONSTRAINT {NOT_NEGATIVE} CHECK (used_count >= 0)")
     op.execute("""
         UPDATE gacha.gift_codes c SET used_count = r.n
@@ -83,8 +90,10 @@ def upgrade() -> None:
         $$""")
     op.execute(f"REVOKE ALL ON FUNCTION {FUNCTION}() FROM PUBLIC")
     for name, event, transition in TRIGGERS:
-        op.execute(f"CREATE TRIGGER {name} AFTER {event} ON gacha.gift_code_redemptions {transition} "
-                   f"FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}()")
+        op.execute(
+            f"CREATE TRIGGER {name} AFTER {event} ON gacha.gift_code_redemptions {transition} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {FUNCTION}()"
+        )
 
 
 def downgrade() -> None:

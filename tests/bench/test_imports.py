@@ -41,10 +41,19 @@ def write_i12(path: Path, count: int, powersets: list[str], prefix: str) -> None
         out.write("[")
         for i in range(count):
             record = {
-                "Name": f"{prefix}_{i}", "InternalName": f"Bench.{prefix}.{i}", "DisplayName": f"{prefix} {i}",
-                "PowersetName": powersets[i % len(powersets)], "Level": 1 + i % 50, "PowerType": "Click",
-                "TargetType": "Foe (Alive)", "Accuracy": 1.0, "EnduranceCost": 5.2 + i % 7, "RechargeTime": 4.0 + i % 11,
-                "ActivationTime": 1.17, "Range": 80, "DamageScale": 1.0,
+                "Name": f"{prefix}_{i}",
+                "InternalName": f"Bench.{prefix}.{i}",
+                "DisplayName": f"{prefix} {i}",
+                "PowersetName": powersets[i % len(powersets)],
+                "Level": 1 + i % 50,
+                "PowerType": "Click",
+                "TargetType": "Foe (Alive)",
+                "Accuracy": 1.0,
+                "EnduranceCost": 5.2 + i % 7,
+                "RechargeTime": 4.0 + i % 11,
+                "ActivationTime": 1.17,
+                "Range": 80,
+                "DamageScale": 1.0,
                 "Effects": {"area": "single", "damage": [{"type": "fire", "scale": 1.0}], "damage_type": "fire"},
                 "AllowedSetCategories": ["Ranged Damage", "Universal Damage Sets"],
             }
@@ -53,15 +62,25 @@ def write_i12(path: Path, count: int, powersets: list[str], prefix: str) -> None
 
 
 def child_import(url: str, path: Path) -> dict:
-    done = subprocess.run([sys.executable, "-c", CHILD, url, str(path)], capture_output=True, text=True,
-                          cwd=ROOT, timeout=1200, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, url, str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=1200,
+        check=True,
+    )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def test_i12_import_against_raw_copy_and_flat_memory(database: Database, tmp_path: Path, database_url) -> None:
     with database.connect() as connection:
-        names = [r[0] for r in connection.execute(text("SELECT internal_name FROM heroes.powersets "
-                                                       "WHERE internal_name IS NOT NULL ORDER BY id"))]
+        names = [
+            r[0]
+            for r in connection.execute(
+                text("SELECT internal_name FROM heroes.powersets WHERE internal_name IS NOT NULL ORDER BY id")
+            )
+        ]
     big, small = tmp_path / "big.json", tmp_path / "small.json"
     write_i12(big, RECORDS, names, "Bench")
     write_i12(small, RECORDS // 10, names, "Small")
@@ -89,8 +108,12 @@ def test_i12_import_against_raw_copy_and_flat_memory(database: Database, tmp_pat
     ratio = import_rate / copy_rate
     growth = big_run["peak_mb"] / small_run["peak_mb"]
     print(f"\nraw COPY of {RECORDS:,} rows: {copy_seconds:.2f} s, {copy_rate:,.0f} rows/s")
-    print(f"I12 import of {RECORDS:,} records (parse, check, staging COPY, upsert, log): "
-          f"{big_run['seconds']:.2f} s, {import_rate:,.0f} records/s, ratio {ratio:.2f} (target >= 0.5)")
-    print(f"peak resident memory: {RECORDS // 10:,} records {small_run['peak_mb']:.1f} MB, "
-          f"{RECORDS:,} records {big_run['peak_mb']:.1f} MB, x{growth:.2f} (target < 1.2)")
+    print(
+        f"I12 import of {RECORDS:,} records (parse, check, staging COPY, upsert, log): "
+        f"{big_run['seconds']:.2f} s, {import_rate:,.0f} records/s, ratio {ratio:.2f} (target >= 0.5)"
+    )
+    print(
+        f"peak resident memory: {RECORDS // 10:,} records {small_run['peak_mb']:.1f} MB, "
+        f"{RECORDS:,} records {big_run['peak_mb']:.1f} MB, x{growth:.2f} (target < 1.2)"
+    )
     assert growth < 1.2

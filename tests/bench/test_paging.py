@@ -124,7 +124,9 @@ def test_paging_figures(million: Database) -> None:
     keyset = statistics.median(deep_times)
 
     columns = ", ".join(table.column_names)
-    offset_sql = f"SELECT {columns}, xmin::text::bigint FROM bench.items ORDER BY id LIMIT {PAGE} OFFSET {DEPTH + PAGE - 1}"
+    offset_sql = (
+        f"SELECT {columns}, xmin::text::bigint FROM bench.items ORDER BY id LIMIT {PAGE} OFFSET {DEPTH + PAGE - 1}"
+    )
 
     def offset_page() -> list[object]:
         with database.connect() as connection:
@@ -149,14 +151,20 @@ def test_paging_figures(million: Database) -> None:
     pager.close()
 
     print()
-    print(f"open a {ROWS:,}-row table (describe + open_pager + first page), median of {RUNS}: {ms(opened)} "
-          f"(runs: {', '.join(f'{t * 1000:.1f}' for t in opened_runs)} ms)")
+    print(
+        f"open a {ROWS:,}-row table (describe + open_pager + first page), median of {RUNS}: {ms(opened)} "
+        f"(runs: {', '.join(f'{t * 1000:.1f}' for t in opened_runs)} ms)"
+    )
     print(f"open_pager + first page (table already described): {ms(first)}")
     print(f"first page alone (first() on an open pager): {ms(first_page)}")
     print(f"seek to key {DEPTH:,}: {ms(seek)}")
-    print(f"page at depth {DEPTH + PAGE:,} by keyset (next after the seek): {ms(keyset)}  "
-          f"= {keyset / first_page:.2f}x the first page")
+    print(
+        f"page at depth {DEPTH + PAGE:,} by keyset (next after the seek): {ms(keyset)}  "
+        f"= {keyset / first_page:.2f}x the first page"
+    )
     print(f"same page by OFFSET {DEPTH + PAGE - 1:,} LIMIT {PAGE} (baseline): {ms(offset)}")
     print(f"OFFSET / keyset: {offset / keyset:.0f}x")
-    print(f"resident memory: {before:.1f} MB before paging, {after_200:.1f} MB after 200 pages, "
-          f"{after_400:.1f} MB after 400 ({after_400 - before:+.1f} MB)")
+    print(
+        f"resident memory: {before:.1f} MB before paging, {after_200:.1f} MB after 200 pages, "
+        f"{after_400:.1f} MB after 400 ({after_400 - before:+.1f} MB)"
+    )

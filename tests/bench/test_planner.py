@@ -52,8 +52,14 @@ def changes(plan: BuildPlan, catalogue: Catalogue) -> list[tuple[int, int, int]]
     for picked in plan.powers:
         for index, slot in enumerate(picked.slots):
             current = catalogue.enhancements[slot.enhancement_id]  # type: ignore[index]
-            other = next((e for e in enhancement_options(plan, catalogue, picked.pick, index)
-                          if e.set_id is not None and e.id != current.id), None)
+            other = next(
+                (
+                    e
+                    for e in enhancement_options(plan, catalogue, picked.pick, index)
+                    if e.set_id is not None and e.id != current.id
+                ),
+                None,
+            )
             if other is not None:
                 found.append((picked.pick, index, other.id))
     return found
@@ -80,13 +86,19 @@ def test_recompute_a_full_build_after_one_change(database: Database) -> None:
     totals_only = median_ms(lambda n: build_totals(changed[n % len(changed)], catalogue))
     edit_and_totals = median_ms(lambda n: build_totals(one_change(n), catalogue))
     bonuses = build_totals(plan, catalogue).bonuses
-    print(f"\nfull build: 24 powers, 91 set pieces, {len(bonuses)} set bonuses "
-          f"({sum(b.suppressed for b in bonuses)} suppressed by the rule of five)")
+    print(
+        f"\nfull build: 24 powers, 91 set pieces, {len(bonuses)} set bonuses "
+        f"({sum(b.suppressed for b in bonuses)} suppressed by the rule of five)"
+    )
     print(f"  recompute all totals (baseline, every slot empty):  {baseline:.3f} ms")
-    print(f"  recompute all totals after one change:               {totals_only:.3f} ms "
-          f"({totals_only / baseline:.1f}x baseline, {totals_only / TARGET_MS:.2f} of the 5 ms target)")
-    print(f"  the change checked by the rules, then recompute:     {edit_and_totals:.3f} ms "
-          f"({edit_and_totals / baseline:.1f}x baseline)")
+    print(
+        f"  recompute all totals after one change:               {totals_only:.3f} ms "
+        f"({totals_only / baseline:.1f}x baseline, {totals_only / TARGET_MS:.2f} of the 5 ms target)"
+    )
+    print(
+        f"  the change checked by the rules, then recompute:     {edit_and_totals:.3f} ms "
+        f"({edit_and_totals / baseline:.1f}x baseline)"
+    )
 
     async def through_the_screen() -> float:
         app = make_app(database)
@@ -104,5 +116,7 @@ def test_recompute_a_full_build_after_one_change(database: Database) -> None:
             return median_ms(change_and_show, rounds=101)
 
     screen_ms = asyncio.run(through_the_screen())
-    print(f"  ... and the screen's tables refilled:               {screen_ms:.3f} ms "
-          f"({screen_ms / totals_only:.1f}x the recompute)")
+    print(
+        f"  ... and the screen's tables refilled:               {screen_ms:.3f} ms "
+        f"({screen_ms / totals_only:.1f}x the recompute)"
+    )

@@ -55,21 +55,31 @@ def test_what_the_pooler_costs(embedded_server: EmbeddedServer, database_url: UR
     one = PoolSettings(size=1, max_overflow=0)
     try:
         pooled_url = bouncer.url(database_url.database or "", Role.DEVELOPER)
-        direct = Database(ConnectionSettings(url=login_url(database_url, Role.DEVELOPER), role=Role.DEVELOPER, pool=one))
+        direct = Database(
+            ConnectionSettings(url=login_url(database_url, Role.DEVELOPER), role=Role.DEVELOPER, pool=one)
+        )
         pooled = Database(ConnectionSettings(url=pooled_url, role=Role.DEVELOPER, pool=one, pooler=PGBOUNCER))
-        floor = psycopg.connect(host=pooled_url.query["host"], port=pooled_url.query["port"],
-                                user=pooled_url.username, dbname=pooled_url.database, prepare_threshold=None)
+        floor = psycopg.connect(
+            host=pooled_url.query["host"],
+            port=pooled_url.query["port"],
+            user=pooled_url.username,
+            dbname=pooled_url.database,
+            prepare_threshold=None,
+        )
         try:
+
             def through_console(database: Database) -> Callable[[], object]:
                 def read() -> object:
                     with database.connect() as connection:
                         return connection.execute(text(QUERY)).one()
+
                 return read
 
             def one_round_trip(database: Database) -> Callable[[], object]:
                 def read() -> object:
                     [[row]] = database.read_in_one_round_trip((text(QUERY), {}))  # type: ignore[misc]
                     return tuple(row)
+
                 return read
 
             def psycopg_alone() -> object:
@@ -98,5 +108,7 @@ def test_what_the_pooler_costs(embedded_server: EmbeddedServer, database_url: UR
     print(f"\na read by key in its own READ ONLY transaction, median of {ROUNDS} x {READS}:")
     for name, value in seconds.items():
         print(f"  {name:45} {value * 1e3:.3f} ms  ({value / floor_s:.2f}x psycopg alone through PgBouncer)")
-    print(f"  through PgBouncer / straight: {seconds['console through PgBouncer'] / seconds['console straight to the server']:.2f}x;"
-          f" one round trip {seconds['console through PgBouncer, one round trip'] / seconds['console straight, one round trip']:.2f}x")
+    print(
+        f"  through PgBouncer / straight: {seconds['console through PgBouncer'] / seconds['console straight to the server']:.2f}x;"
+        f" one round trip {seconds['console through PgBouncer, one round trip'] / seconds['console straight, one round trip']:.2f}x"
+    )

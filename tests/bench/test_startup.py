@@ -75,8 +75,14 @@ def test_startup_figures() -> None:
     data_dir = short_temp_dir("cbs-")
     try:
         started = time.perf_counter()
-        first = subprocess.run([sys.executable, "-m", "console", "migrate", "current"], env=console_env(data_dir),
-                               cwd=ROOT, capture_output=True, text=True, timeout=600)
+        first = subprocess.run(
+            [sys.executable, "-m", "console", "migrate", "current"],
+            env=console_env(data_dir),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         assert first.returncode == 0, first.stderr
         first_run = time.perf_counter() - started
 
@@ -101,14 +107,18 @@ def test_startup_figures() -> None:
             server.release()
         print()
         print(f"first run (initdb, migrations, scale-1 demo data, one command): {first_run:.2f} s")
-        print(f"console to home screen painted, median of {RUNS}: {statistics.median(console):.3f} s "
-              f"(runs: {', '.join(f'{t:.3f}' for t in console)})")
+        print(
+            f"console to home screen painted, median of {RUNS}: {statistics.median(console):.3f} s "
+            f"(runs: {', '.join(f'{t:.3f}' for t in console)})"
+        )
         print(f"bare Textual app painted, median of {RUNS}: {statistics.median(bare):.3f} s")
         print(f"ratio console / bare Textual: {statistics.median(console) / statistics.median(bare):.2f}")
-        print(f"breakdown, medians of {RUNS}: bare interpreter {_median(interpreter)}; "
-              f"import console.cli {_median(cli_imports)}; with the UI {_median(all_imports)}; "
-              f"embedded server start {_median(server_start)}; home screen's read on a new connection "
-              f"{_median(home_read)}")
+        print(
+            f"breakdown, medians of {RUNS}: bare interpreter {_median(interpreter)}; "
+            f"import console.cli {_median(cli_imports)}; with the UI {_median(all_imports)}; "
+            f"embedded server start {_median(server_start)}; home screen's read on a new connection "
+            f"{_median(home_read)}"
+        )
     finally:
         server = EmbeddedServer(data_dir)
         if server.is_running():

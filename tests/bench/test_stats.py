@@ -99,10 +99,13 @@ def test_one_refresh(busy_url: URL) -> None:
         with database.connect() as connection:
             connection.execute(text("CREATE SCHEMA bench"))
             for n in range(TABLES):
-                connection.execute(text(
-                    f"CREATE TABLE bench.t{n} (id bigint PRIMARY KEY, a int, b text);"
-                    f"CREATE INDEX ON bench.t{n} (a);"
-                    f"INSERT INTO bench.t{n} SELECT g, g % 7, 'x' FROM generate_series(1, {1 + n * 5}) g"))
+                connection.execute(
+                    text(
+                        f"CREATE TABLE bench.t{n} (id bigint PRIMARY KEY, a int, b text);"
+                        f"CREATE INDEX ON bench.t{n} (a);"
+                        f"INSERT INTO bench.t{n} SELECT g, g % 7, 'x' FROM generate_series(1, {1 + n * 5}) g"
+                    )
+                )
         with Database(ConnectionSettings(url=busy_url, pool=PoolSettings(size=IDLE, max_overflow=0))) as crowd:
             held = [crowd.engine.connect() for _ in range(IDLE)]
             try:
@@ -141,8 +144,12 @@ def test_one_refresh(busy_url: URL) -> None:
         f"{len(shot.unused_indexes)} unused and {len(shot.duplicate_indexes)} duplicate index findings"
     )
     frame = statistics.median(idle_frame)
-    print(f"drawing one reading at 120x40 ({DRAWS} draws a tab), against a frame with nothing new "
-          f"(median {frame:.1f} ms):")
+    print(
+        f"drawing one reading at 120x40 ({DRAWS} draws a tab), against a frame with nothing new "
+        f"(median {frame:.1f} ms):"
+    )
     for tab, timings in drawn.items():
-        print(f"  {tab.removeprefix('tab-'):<10} median {statistics.median(timings):6.1f} ms "
-              f"(min {min(timings):.1f}, max {max(timings):.1f}), {statistics.median(timings) / frame:.1f}x the frame")
+        print(
+            f"  {tab.removeprefix('tab-'):<10} median {statistics.median(timings):6.1f} ms "
+            f"(min {min(timings):.1f}, max {max(timings):.1f}), {statistics.median(timings) / frame:.1f}x the frame"
+        )

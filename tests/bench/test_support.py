@@ -53,19 +53,23 @@ MILLION = 1_000_000
 RUNS = 21
 # The index the name search needs (see data/support/players.py); the migrations lack it.
 NAME_INDEX = 'CREATE INDEX ix_users_lower_academy_name ON gacha.users (lower(academy_name) COLLATE "C", id)'
-WORDS = ("'{Sakura,Starlight,Moonlit,Crimson,Azure,Silver,Aurora,Hanami,Twilight,Royal,Shining,Lunar}'::text[]",
-         "'{Academy,Gakuen,Institute,Conservatory,High,College}'::text[]")
+WORDS = (
+    "'{Sakura,Starlight,Moonlit,Crimson,Azure,Silver,Aurora,Hanami,Twilight,Royal,Shining,Lunar}'::text[]",
+    "'{Academy,Gakuen,Institute,Conservatory,High,College}'::text[]",
+)
 
 
 def add_players(database: Database, count: int, tag: str) -> None:
     """`count` players named like the demo's, plus a number: "Sakura Academy 4242"."""
     with database.connect() as connection:
-        connection.execute(text(f"""
+        connection.execute(
+            text(f"""
             INSERT INTO gacha.users (discord_id, academy_name)
             SELECT '{tag}' || g,
                    CASE WHEN g % 10 = 0 THEN NULL
                         ELSE ({WORDS[0]})[1 + g % 12] || ' ' || ({WORDS[1]})[1 + (g / 12) % 6] || ' ' || g END
-              FROM generate_series(1, {count}) g"""))
+              FROM generate_series(1, {count}) g""")
+        )
     with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.exec_driver_sql("VACUUM ANALYZE gacha.users")
 
@@ -97,8 +101,9 @@ def client_work(database: Database, job: tuple) -> None:
 
 def _process_client(url: URL, job: tuple, barrier: Any, times: Any) -> None:
     """A client in its own process (so its own interpreter and GIL) and its own connection."""
-    with Database(ConnectionSettings(url=url, role=Role.SUPPORT, pool=PoolSettings(size=1), operator="bench",
-                                     max_grant=10_000)) as database:
+    with Database(
+        ConnectionSettings(url=url, role=Role.SUPPORT, pool=PoolSettings(size=1), operator="bench", max_grant=10_000)
+    ) as database:
         database.engine.connect().close()
         barrier.wait()
         started = time.perf_counter()  # CLOCK_MONOTONIC: comparable across processes
@@ -151,12 +156,13 @@ def desk_url(embedded_server: EmbeddedServer, template_database: str) -> Iterato
 
 def player_ids(url: URL) -> list[int]:
     with Database(ConnectionSettings(url=url)) as admin, admin.connect() as connection:
-        return list(connection.execute(text(
-            "SELECT id FROM gacha.users WHERE discord_id LIKE 'bench%' ORDER BY id")).scalars())
+        return list(
+            connection.execute(text("SELECT id FROM gacha.users WHERE discord_id LIKE 'bench%' ORDER BY id")).scalars()
+        )
 
 
 def split(players: list[int]) -> list[list[int]]:
-    return [players[c * PER_CLIENT:(c + 1) * PER_CLIENT] for c in range(CLIENTS)]
+    return [players[c * PER_CLIENT : (c + 1) * PER_CLIENT] for c in range(CLIENTS)]
 
 
 @pytest.mark.parametrize("processes", [True, False], ids=["processes", "threads"])
@@ -171,21 +177,30 @@ def test_redemptions_per_second(desk_url: URL, processes: bool) -> None:
             seconds = run_clients(desk_url, [("redeem", code, chunk) for chunk in split(players[:total])], processes)
             figures.append((limit, seconds))
     # Oversubscribed: 800 more players on the used-up code, all refused.
-    late = players[total:total + CLIENTS * 100]
-    late_seconds = run_clients(desk_url, [("redeem", f"LIMITED-{kind}", late[c::CLIENTS]) for c in range(CLIENTS)], processes)
+    late = players[total : total + CLIENTS * 100]
+    late_seconds = run_clients(
+        desk_url, [("redeem", f"LIMITED-{kind}", late[c::CLIENTS]) for c in range(CLIENTS)], processes
+    )
     with Database(ConnectionSettings(url=desk_url)) as admin, admin.connect() as connection:
-        used = dict(connection.execute(text(
-            "SELECT code, count(*) FROM gacha.gift_code_redemptions WHERE code LIKE :k GROUP BY code"), {"k": f"%-{kind}"}).all())
-        credited = connection.execute(text("SELECT count(*) FROM gacha.currency_ledger WHERE reason LIKE :k"),
-                                      {"k": f"Gift code %-{kind}"}).scalar()
+        used = dict(
+            connection.execute(
+                text("SELECT code, count(*) FROM gacha.gift_code_redemptions WHERE code LIKE :k GROUP BY code"),
+                {"k": f"%-{kind}"},
+            ).all()
+        )
+        credited = connection.execute(
+            text("SELECT count(*) FROM gacha.currency_ledger WHERE reason LIKE :k"), {"k": f"Gift code %-{kind}"}
+        ).scalar()
     assert used == {f"OPEN-{kind}": total, f"LIMITED-{kind}": total}, used
     assert credited == 2 * total
     print()
     for limit, seconds in figures:
         code = "one unlimited code" if limit < 0 else f"one code limited to {limit:,}"
         print(f"redemptions, {CLIENTS} client {kind}, {code}: {total:,} in {seconds:.2f} s = {total / seconds:,.0f}/s")
-    print(f"{len(late):,} more attempts on the used-up code, all refused: {len(late) / late_seconds:,.0f}/s; "
-          f"redeemed {used[f'LIMITED-{kind}']:,} of {total:,}, never over the limit")
+    print(
+        f"{len(late):,} more attempts on the used-up code, all refused: {len(late) / late_seconds:,.0f}/s; "
+        f"redeemed {used[f'LIMITED-{kind}']:,} of {total:,}, never over the limit"
+    )
 
 
 @pytest.mark.parametrize("processes", [True, False], ids=["processes", "threads"])
@@ -199,16 +214,26 @@ def test_grants_per_second(desk_url: URL, processes: bool) -> None:
     assert balance == ledger == before[0] + total
     kind = "processes" if processes else "threads"
     print()
-    print(f"grants, {CLIENTS} client {kind}, each to its own player: {total:,} in {apart:.2f} s = {total / apart:,.0f}/s")
-    print(f"grants, {CLIENTS} client {kind}, all to one player (serialised on its row): {total:,} in {same:.2f} s = "
-          f"{total / same:,.0f}/s; the ledger sums to the balance")
+    print(
+        f"grants, {CLIENTS} client {kind}, each to its own player: {total:,} in {apart:.2f} s = {total / apart:,.0f}/s"
+    )
+    print(
+        f"grants, {CLIENTS} client {kind}, all to one player (serialised on its row): {total:,} in {same:.2f} s = "
+        f"{total / same:,.0f}/s; the ledger sums to the balance"
+    )
 
 
 def _daphine(url: URL, player: int) -> tuple[int, int]:
     with Database(ConnectionSettings(url=url)) as admin, admin.connect() as connection:
-        return tuple(connection.execute(text(
-            "SELECT daphine, (SELECT coalesce(sum(delta), 0) FROM gacha.currency_ledger WHERE user_id = :u AND currency = 'daphine')"
-            "  FROM gacha.users WHERE id = :u"), {"u": player}).one())  # type: ignore[return-value]
+        return tuple(
+            connection.execute(
+                text(
+                    "SELECT daphine, (SELECT coalesce(sum(delta), 0) FROM gacha.currency_ledger WHERE user_id = :u AND currency = 'daphine')"
+                    "  FROM gacha.users WHERE id = :u"
+                ),
+                {"u": player},
+            ).one()
+        )  # type: ignore[return-value]
 
 
 def median_ms(action: Callable[[], object], runs: int = RUNS) -> float:
@@ -234,14 +259,25 @@ def test_find_a_player_among_a_million(embedded_server: EmbeddedServer, template
             with database.connect() as connection:
                 connection.exec_driver_sql(NAME_INDEX)
                 connection.exec_driver_sql("ANALYZE gacha.users")
-            queries = {"broad prefix 'sakura'": "sakura", "narrow prefix 'Moonlit Gakuen 4242'": "Moonlit Gakuen 4242",
-                       "no match 'zzz'": "zzz", "id '500000'": "500000", "discord_id 'm777777'": "m777777"}
+            queries = {
+                "broad prefix 'sakura'": "sakura",
+                "narrow prefix 'Moonlit Gakuen 4242'": "Moonlit Gakuen 4242",
+                "no match 'zzz'": "zzz",
+                "id '500000'": "500000",
+                "discord_id 'm777777'": "m777777",
+            }
             figures = {label: median_ms(lambda q=q: find_players(database, q)) for label, q in queries.items()}
             hits = find_players(database, "SAKURA")
             assert len(hits) == 50 and all(h.academy_name.lower().startswith("sakura") for h in hits)
-            sql = str(search_statement("sakura", 50).compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
+            sql = str(
+                search_statement("sakura", 50).compile(
+                    dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
+                )
+            )
             with database.connect() as connection:
-                plan = list(connection.execute(text("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) " + sql)).scalars())
+                plan = list(
+                    connection.execute(text("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) " + sql)).scalars()
+                )
     finally:
         drop_database(embedded_server, url)
     print()
@@ -270,7 +306,7 @@ def redemption_sql(database: Database, code: str) -> str:
         sql = psycopg.ClientCursor(connection.connection.dbapi_connection).mogrify(compiled.string, values)
     sql = sql.replace(str(SENTINEL), "(SELECT uid FROM p)")
     assert sql.startswith("WITH ")
-    return "WITH p AS MATERIALIZED (SELECT nextval('flat_players')::int AS uid), " + sql[len("WITH "):]
+    return "WITH p AS MATERIALIZED (SELECT nextval('flat_players')::int AS uid), " + sql[len("WITH ") :]
 
 
 def pgbench(server: EmbeddedServer, url: URL, script: str, transactions: int) -> float:
@@ -280,9 +316,31 @@ def pgbench(server: EmbeddedServer, url: URL, script: str, transactions: int) ->
     path.write_text(script.replace("\n", " ") + ";\n")
     try:
         result = subprocess.run(
-            [str(binary), "--no-vacuum", "-n", "-M", "extended", "-c", str(CLIENTS), "-j", str(CLIENTS),
-             "-t", str(transactions), "-f", str(path), "-h", str(server.cluster), "-U", url.username or "postgres",
-             url.database or ""], capture_output=True, text=True, timeout=600, check=True)
+            [
+                str(binary),
+                "--no-vacuum",
+                "-n",
+                "-M",
+                "extended",
+                "-c",
+                str(CLIENTS),
+                "-j",
+                str(CLIENTS),
+                "-t",
+                str(transactions),
+                "-f",
+                str(path),
+                "-h",
+                str(server.cluster),
+                "-U",
+                url.username or "postgres",
+                url.database or "",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=True,
+        )
     finally:
         shutil.rmtree(path.parent, ignore_errors=True)
     match = re.search(r"tps = ([0-9.]+)", result.stdout)
@@ -293,7 +351,8 @@ def pgbench(server: EmbeddedServer, url: URL, script: str, transactions: int) ->
 
 @pytest.mark.parametrize("processes", [False, True], ids=["threads", "processes"])
 def test_a_redemptions_cost_is_flat_however_many_redeemed_before(
-        embedded_server: EmbeddedServer, template_database: str, processes: bool) -> None:
+    embedded_server: EmbeddedServer, template_database: str, processes: bool
+) -> None:
     """Redemptions/s of codes with 0, 10,000 and 100,000 earlier redemptions, refusals/s on
     a used-up code, and pgbench running the same statement on a code with 100,000 earlier:
     ROUNDS rounds, interleaved so that the machine's drift falls on every figure alike;
@@ -305,25 +364,30 @@ def test_a_redemptions_cost_is_flat_however_many_redeemed_before(
         with Database(ConnectionSettings(url=url)) as admin:
             add_players(admin, max(EARLIER) + ROUNDS * per_round, "flat")
             with admin.connect() as connection:
-                players = list(connection.execute(text(
-                    "SELECT id FROM gacha.users WHERE discord_id LIKE 'flat%' ORDER BY id")).scalars())
+                players = list(
+                    connection.execute(
+                        text("SELECT id FROM gacha.users WHERE discord_id LIKE 'flat%' ORDER BY id")
+                    ).scalars()
+                )
                 connection.execute(text(f"CREATE SEQUENCE flat_players START {players[max(EARLIER)]}"))
-        earlier, fresh = players[:max(EARLIER)], players[max(EARLIER):]
+        earlier, fresh = players[: max(EARLIER)], players[max(EARLIER) :]
         codes = {f"FLAT-{count}": count for count in EARLIER} | {"FLAT-PGBENCH": max(EARLIER)}
         with desk(url) as support:
             for code, count in codes.items():
                 create_code(support, code, "quartzs", 1, usage_limit=FLAT_LIMIT, reason="a test code")
                 with Database(ConnectionSettings(url=url)) as admin, admin.connect() as connection:
-                    connection.execute(text("""
+                    connection.execute(
+                        text("""
                         INSERT INTO gacha.gift_code_redemptions (user_id, code)
                         SELECT discord_id, :code FROM gacha.users WHERE id = ANY(:ids)"""),
-                        {"code": code, "ids": earlier[:count]})
+                        {"code": code, "ids": earlier[:count]},
+                    )
             create_code(support, "FLAT-USED", "quartzs", 1, usage_limit=1, reason="a test code")
             redeem(support, "FLAT-USED", earlier[0])
             script = redemption_sql(support, "FLAT-PGBENCH")
         rates: dict[str, list[float]] = {label: [] for label in [*codes, "FLAT-USED"]}
         for round_ in range(ROUNDS):
-            batch = fresh[round_ * per_round:(round_ + 1) * per_round]
+            batch = fresh[round_ * per_round : (round_ + 1) * per_round]
             for code in [*codes, "FLAT-USED"]:
                 if code == "FLAT-PGBENCH":
                     rates[code].append(pgbench(embedded_server, url, script, FLAT_PER_CLIENT))
@@ -332,12 +396,15 @@ def test_a_redemptions_cost_is_flat_however_many_redeemed_before(
                 jobs = [(work, code, batch[c::CLIENTS]) for c in range(CLIENTS)]
                 rates[code].append(per_round / run_clients(url, jobs, processes))
         with Database(ConnectionSettings(url=url)) as admin, admin.connect() as connection:
-            counts = dict(connection.execute(text(
-                "SELECT code, used_count FROM gacha.gift_codes WHERE code LIKE 'FLAT-%'")).all())
-            agree = connection.execute(text("""
+            counts = dict(
+                connection.execute(text("SELECT code, used_count FROM gacha.gift_codes WHERE code LIKE 'FLAT-%'")).all()
+            )
+            agree = connection.execute(
+                text("""
                 SELECT bool_and(used_count = (SELECT count(*) FROM gacha.gift_code_redemptions r
                                                WHERE r.code = c.code))
-                  FROM gacha.gift_codes c""")).scalar()
+                  FROM gacha.gift_codes c""")
+            ).scalar()
     finally:
         drop_database(embedded_server, url)
     assert agree, "a used_count differs from the redemptions it counts"
@@ -347,8 +414,10 @@ def test_a_redemptions_cost_is_flat_however_many_redeemed_before(
     floor = median["FLAT-PGBENCH"]
     print()
     for count, rate in zip(EARLIER, ours, strict=True):
-        print(f"redemptions, {CLIENTS} client {kind}, a code with {count:,} earlier redemptions: {rate:,.0f}/s "
-              f"(median of {ROUNDS} rounds of {per_round:,})")
+        print(
+            f"redemptions, {CLIENTS} client {kind}, a code with {count:,} earlier redemptions: {rate:,.0f}/s "
+            f"(median of {ROUNDS} rounds of {per_round:,})"
+        )
     print(f"spread, fastest over slowest: {max(ours) / min(ours):.2f}x (the goal: within 1.20x)")
     print(f"refusals on a used-up code, {CLIENTS} client {kind}: {median['FLAT-USED']:,.0f}/s")
     print(f"pgbench, the same statement, {CLIENTS} clients, a code with {max(EARLIER):,} earlier: {floor:,.0f}/s")

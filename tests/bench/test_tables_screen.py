@@ -163,8 +163,12 @@ class PaintClock:
             await outcome
         await asyncio.wait_for(self.painted.wait(), 60)
         assert self.drawing_at is not None and self.shown_at is not None and self.painted_at is not None
-        timing = Timing(self.painted_at - started, self.drawing_at - started,
-                        self.shown_at - self.drawing_at, self.painted_at - self.shown_at)
+        timing = Timing(
+            self.painted_at - started,
+            self.drawing_at - started,
+            self.shown_at - self.drawing_at,
+            self.painted_at - self.shown_at,
+        )
         await settle(pilot)
         return timing
 
@@ -227,8 +231,10 @@ def describe(label: str, timings: list[Timing]) -> str:
         runs = "runs: " + ", ".join(f"{timing.total * 1000:.0f}" for timing in timings) + " ms"
     else:
         runs = f"90th percentile {totals[int(len(totals) * 0.9)]:.0f} ms, slowest {totals[-1]:.0f} ms"
-    legs = ", ".join(f"{name} {median(timings, leg) * 1000:.1f}" for name, leg in
-                     (("ask to handler", "to_handler"), ("drawing", "drawing"), ("painting", "painting")))
+    legs = ", ".join(
+        f"{name} {median(timings, leg) * 1000:.1f}"
+        for name, leg in (("ask to handler", "to_handler"), ("drawing", "drawing"), ("painting", "painting"))
+    )
     return f"{label}, median of {len(timings)}: {ms(median(timings))}\n    {runs}; legs (medians): {legs} ms"
 
 
@@ -320,8 +326,16 @@ def test_tables_screen_figures(million_url: URL) -> None:
                         memory.append((number, resident_mb(), cached_styles()))
                         assert first_id(screen) == str(number * PAGE_SIZE + 1), first_id(screen)
             assert f"rows {2 * PAGES * PAGE_SIZE + 1:,}–" in status(screen), status(screen)
-            figures.update(cold=cold, opened=opened, first=first, keyset=keyset, offset=offset,
-                           forward=forward, memory=memory, collections=collections.pauses)
+            figures.update(
+                cold=cold,
+                opened=opened,
+                first=first,
+                keyset=keyset,
+                offset=offset,
+                forward=forward,
+                memory=memory,
+                collections=collections.pauses,
+            )
 
     with Database(ConnectionSettings(url=million_url)) as database:
         started = time.perf_counter()
@@ -331,23 +345,32 @@ def test_tables_screen_figures(million_url: URL) -> None:
     opened, first, keyset, offset = (figures[name] for name in ("opened", "first", "keyset", "offset"))
     forward = figures["forward"]
     print()
-    print(f"Tables screen, {SIZE[0]}x{SIZE[1]}, {ROWS:,}-row table, {PAGE_SIZE} rows a page "
-          f"(app session {total:.1f} s)")
+    print(
+        f"Tables screen, {SIZE[0]}x{SIZE[1]}, {ROWS:,}-row table, {PAGE_SIZE} rows a page (app session {total:.1f} s)"
+    )
     print(f"open the table -> first page painted, first time in this process: {ms(figures['cold'].total)}")
     print(describe("open the table -> first page painted", opened))
     print(describe("first page fetched again on the open view (g)", first))
     print(describe(f"page at key {DEPTH:,} by keyset (seek, as j does) painted", keyset))
-    print(f"  ratio keyset deep / open -> first page: {median(keyset) / median(opened):.2f}; "
-          f"keyset deep / first page fetched: {median(keyset) / median(first):.2f}")
+    print(
+        f"  ratio keyset deep / open -> first page: {median(keyset) / median(opened):.2f}; "
+        f"keyset deep / first page fetched: {median(keyset) / median(first):.2f}"
+    )
     print(describe(f"same page by OFFSET {DEPTH - 1:,} LIMIT {PAGE_SIZE + 1} painted (baseline)", offset))
     print(f"  ratio OFFSET / keyset: {median(offset) / median(keyset):.1f}")
     print(describe("next page (the ] key's action) painted", forward))
     pauses = figures["collections"]
     if pauses:
-        print(f"  full garbage collections while paging (gc.collect() at 200 and 400 included): {len(pauses)}, "
-              f"median {ms(statistics.median(pauses))}, longest {ms(max(pauses))}")
+        print(
+            f"  full garbage collections while paging (gc.collect() at 200 and 400 included): {len(pauses)}, "
+            f"median {ms(statistics.median(pauses))}, longest {ms(max(pauses))}"
+        )
     memory = figures["memory"]
-    print("resident memory: " + ", ".join(
-        f"{rss:.1f} MB after {pages} pages ({styles} StylesCache entries)" for pages, rss, styles in memory))
-    print(f"  growth: {memory[1][1] - memory[0][1]:+.1f} MB over the first {PAGES} pages, "
-          f"{memory[2][1] - memory[1][1]:+.1f} MB over the next {PAGES}")
+    print(
+        "resident memory: "
+        + ", ".join(f"{rss:.1f} MB after {pages} pages ({styles} StylesCache entries)" for pages, rss, styles in memory)
+    )
+    print(
+        f"  growth: {memory[1][1] - memory[0][1]:+.1f} MB over the first {PAGES} pages, "
+        f"{memory[2][1] - memory[1][1]:+.1f} MB over the next {PAGES}"
+    )

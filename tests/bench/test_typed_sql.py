@@ -23,8 +23,10 @@ pytestmark = pytest.mark.bench
 
 ROUNDS = 7
 READS = 300
-QUERY = ("SELECT id, discord_id, academy_name, quartzs, daphine FROM gacha.users"
-         " WHERE (academy_name IS NOT NULL) ORDER BY id LIMIT 100")
+QUERY = (
+    "SELECT id, discord_id, academy_name, quartzs, daphine FROM gacha.users"
+    " WHERE (academy_name IS NOT NULL) ORDER BY id LIMIT 100"
+)
 
 
 def time_reads(read: Callable[[], int]) -> float:
@@ -39,8 +41,9 @@ def time_reads(read: Callable[[], int]) -> float:
 
 
 def test_the_guard_costs(database_url: URL) -> None:
-    settings = ConnectionSettings(url=login_url(database_url, Role.DEVELOPER), role=Role.DEVELOPER,
-                                  pool=PoolSettings(size=1, max_overflow=0))
+    settings = ConnectionSettings(
+        url=login_url(database_url, Role.DEVELOPER), role=Role.DEVELOPER, pool=PoolSettings(size=1, max_overflow=0)
+    )
     with Database(settings) as database:
 
         def guarded() -> int:
@@ -55,6 +58,8 @@ def test_the_guard_costs(database_url: URL) -> None:
         rows = guarded()
         assert rows == plain() > 0
         plain_s, guarded_s = time_reads(plain), time_reads(guarded)
-    print(f"\ntyped read of {rows} rows, median of {ROUNDS} x {READS}: simple protocol {plain_s * 1e3:.3f} ms, "
-          f"guarded (extended protocol + DISCARD ALL at check-in) {guarded_s * 1e3:.3f} ms "
-          f"({guarded_s / plain_s:.2f}x)")
+    print(
+        f"\ntyped read of {rows} rows, median of {ROUNDS} x {READS}: simple protocol {plain_s * 1e3:.3f} ms, "
+        f"guarded (extended protocol + DISCARD ALL at check-in) {guarded_s * 1e3:.3f} ms "
+        f"({guarded_s / plain_s:.2f}x)"
+    )
