@@ -461,7 +461,7 @@ def _compiled(statement: Executable, schema_map: tuple[tuple[str, str], ...]) ->
     call (psycopg caches that only for texts under 4 kB, and a redemption is longer).
     run_desk_statement goes around SQLAlchemy's own compiled cache."""
     assert isinstance(statement, ClauseElement)  # text() or a select(): what a desk action and a read are
-    dialect = PGDialect_psycopg(paramstyle="numeric_dollar")  # type: ignore[no-untyped-call]  # SQLAlchemy's dialects are not annotated
+    dialect = PGDialect_psycopg(paramstyle="numeric_dollar")  # type: ignore[no-untyped-call]  # not annotated
     compiled = statement.compile(
         dialect=dialect, schema_translate_map=dict(schema_map) or None, render_schema_translate=bool(schema_map)
     )
@@ -482,8 +482,9 @@ def _in_one_round_trip(
     driver: psycopg.Connection[Any], queries: list[tuple[str, list[Any]]], prelude: tuple[str, ...] = ()
 ) -> tuple[list[RawCursor[Any]], psycopg.Error | None]:
     """Send BEGIN, `prelude` (per_transaction_settings), `queries` and COMMIT together and
-    read every answer in one round trip: a cursor per query (its rows still to fetch), and the server's error if one failed
-    (the transaction rolled back: that query's cursor, and those after it, have no rows).
+    read every answer in one round trip: a cursor per query (its rows still to fetch), and
+    the server's error if one failed (the transaction rolled back: that query's cursor, and
+    those after it, have no rows).
 
     psycopg left to itself sends its BEGIN alone and waits for the answer, so the BEGIN
     here is ours, READ ONLY or READ WRITE as the connection's read_only says.

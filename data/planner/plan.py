@@ -165,7 +165,7 @@ def set_powerset(plan: BuildPlan, catalogue: Catalogue, role: str, powerset_id: 
     old = getattr(plan, field_name)
     if old == powerset_id:
         return plan
-    changed = replace(plan, **{field_name: powerset_id})  # type: ignore[arg-type]  # field_name is one of the *_id fields
+    changed = replace(plan, **{field_name: powerset_id})  # type: ignore[arg-type]  # one of the *_id fields
     return _without_powersets(changed, catalogue, {old} if old is not None else set())
 
 

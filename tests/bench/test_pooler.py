@@ -108,7 +108,11 @@ def test_what_the_pooler_costs(embedded_server: EmbeddedServer, database_url: UR
     print(f"\na read by key in its own READ ONLY transaction, median of {ROUNDS} x {READS}:")
     for name, value in seconds.items():
         print(f"  {name:45} {value * 1e3:.3f} ms  ({value / floor_s:.2f}x psycopg alone through PgBouncer)")
+    through, straight = seconds["console through PgBouncer"], seconds["console straight to the server"]
+    through_one, straight_one = (
+        seconds["console through PgBouncer, one round trip"],
+        seconds["console straight, one round trip"],
+    )
     print(
-        f"  through PgBouncer / straight: {seconds['console through PgBouncer'] / seconds['console straight to the server']:.2f}x;"
-        f" one round trip {seconds['console through PgBouncer, one round trip'] / seconds['console straight, one round trip']:.2f}x"
+        f"  through PgBouncer / straight: {through / straight:.2f}x; one round trip {through_one / straight_one:.2f}x"
     )
