@@ -262,10 +262,11 @@ class TablesScreen(TableEditing, TableExport, ConsoleScreen):
         )
 
     def open_view(self, view: View, cursor: Literal["top", "bottom"] = "top") -> None:
-        """Open a changed view of the current relation (sort, filters, WHERE)."""
+        """Open a changed view of a relation already described (sort, filters, WHERE, back):
+        its description is the view's own, not read from the catalog again."""
         if self.start_page_query():
             self.set_loading(True)
-            self.open_view_worker(view.table.ref, lambda table: replace(view, table=table), cursor)
+            self.open_view_worker(view.table.ref, lambda table: replace(view, table=table), cursor, view.table)
 
     @work(thread=True, exclusive=True, group=PAGE_GROUP, exit_on_error=False, name="Open table")
     def open_view_worker(
@@ -273,11 +274,12 @@ class TablesScreen(TableEditing, TableExport, ConsoleScreen):
         ref: RelationRef,
         make_view: Callable[[TableInfo], View],
         cursor: Literal["top", "bottom"] = "top",
+        described: TableInfo | None = None,
     ) -> None:
         database = self.console_app.database
 
         def open_it() -> tuple[TableInfo, View, Pager, Page]:
-            table = catalog.describe_table(database, ref)
+            table = described if described is not None else catalog.describe_table(database, ref)
             view = make_view(table)
             with self.pager_lock:
                 pager = browse.open_pager(database, view, PAGE_SIZE)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 from textual.pilot import Pilot
 from textual.widgets import ContentSwitcher, Input, Tree
 
@@ -154,6 +154,33 @@ def test_sorting_by_a_column_both_ways(database: Database) -> None:
         assert column_values(app, "quartzs")[0] == str(high)
 
     run(database, scenario)
+
+
+def test_a_sort_and_a_where_clause_read_no_catalog(database: Database) -> None:
+    """The view's description is reused: only opening a relation reads the catalog."""
+    described: list[str] = []
+
+    def count(connection: object, cursor: object, statement: str, *_: object) -> None:
+        if "obj_description(c.oid, 'pg_class')" in statement:  # data.catalog's read of a relation
+            described.append(statement)
+
+    async def scenario(pilot: Pilot[None], app: ConsoleApp) -> None:
+        await open_table(pilot, app, "gacha.users")
+        opened = len(described)
+        assert opened >= 1
+        await to_column(pilot, app, "quartzs")
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.press("w")
+        await type_into_dialog(pilot, "id < 5")
+        assert sorted(column_values(app, "id")) == ["1", "2", "3", "4"]  # sorted by quartzs
+        assert len(described) == opened
+
+    event.listen(database.engine, "before_cursor_execute", count)
+    try:
+        run(database, scenario)
+    finally:
+        event.remove(database.engine, "before_cursor_execute", count)
 
 
 def test_filters_and_a_typed_where_clause(database: Database) -> None:
