@@ -185,8 +185,10 @@ def run_console(
 
 
 def socket_url(url: URL) -> str:
-    """A libpq-style URL a user would type, for a database on the test server's socket."""
-    return f"postgresql://{url.username}@/{url.database}?host={url.query['host']}"
+    """A libpq-style URL a user would type, for a database on a Unix socket (the test
+    server's, or a PgBouncer's with its port)."""
+    port = f"&port={url.query['port']}" if "port" in url.query else ""
+    return f"postgresql://{url.username}@/{url.database}?host={url.query['host']}{port}"
 
 
 def assert_refused(result: subprocess.CompletedProcess[str], code: int, *fragments: str) -> None:

@@ -13,7 +13,9 @@ import shutil
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
+import psycopg
 import pytest
 from sqlalchemy.engine import URL
 
@@ -92,6 +94,19 @@ class PgBouncer:
             username=role.login,
             database=database,
             query={"host": str(self.directory), "port": str(LISTEN_PORT)},
+        )
+
+    def client(self, database: str, role: Role = Role.ADMIN, **options: Any) -> psycopg.Connection[Any]:
+        """A plain psycopg connection through this PgBouncer, as another program would open
+        one: no server-side prepared statements, which transaction pooling cannot keep."""
+        url = self.url(database, role)
+        return psycopg.connect(
+            host=url.query["host"],
+            port=url.query["port"],
+            user=url.username,
+            dbname=url.database,
+            prepare_threshold=None,
+            **options,
         )
 
     def log(self) -> str:

@@ -14,8 +14,8 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
-import psycopg
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import URL
@@ -29,7 +29,7 @@ from data.catalog import RelationRef, describe_table
 from data.engine import ConnectionSettings, Database
 from data.roles import Role
 from tests.app_factory import make_app, settle, visible_text
-from tests.conftest import login_settings, protocol_trace, round_trips, run_console, short_temp_dir
+from tests.conftest import login_settings, protocol_trace, round_trips, run_console, short_temp_dir, socket_url
 from tests.pgbouncer import PgBouncer
 
 FIXTURES = Path(__file__).parent / "fixtures" / "imports"
@@ -60,17 +60,15 @@ def bouncers(embedded_server: EmbeddedServer) -> Iterator[dict[str, PgBouncer]]:
         shutil.rmtree(directory, ignore_errors=True)
 
 
-def through(bouncer: PgBouncer, database_url: URL, role: Role, **settings: object) -> Database:
+def through(bouncer: PgBouncer, database_url: URL, role: Role, **settings: Any) -> Database:
     """The console's own opening of the test database through `bouncer`, as `role`."""
-    return open_database(
-        ConnectionSettings(url=bouncer.url(database_url.database or "", role), role=role, **settings), interactive=False
-    )  # type: ignore[arg-type]
+    url = bouncer.url(database_url.database or "", role)
+    return open_database(ConnectionSettings(url=url, role=role, **settings), interactive=False)
 
 
 def cli_url(bouncer: PgBouncer, database_url: URL, role: Role = Role.ADMIN) -> str:
     """The URL as a user types it: PgBouncer's socket directory and port."""
-    url = bouncer.url(database_url.database or "", role)
-    return f"postgresql://{url.username}@/{url.database}?host={url.query['host']}&port={url.query['port']}"
+    return socket_url(bouncer.url(database_url.database or "", role))
 
 
 @pytest.mark.parametrize("kind, found", [("default", pooler.PGBOUNCER), ("dropping", pooler.UNNAMED)])
@@ -181,10 +179,8 @@ def test_typed_sql_leaves_nothing_in_the_server_session(bouncers: dict[str, PgBo
     )
 
     def next_client_sees() -> tuple[str, str]:
-        url = bouncer.url(database_url.database or "", Role.DEVELOPER)  # PgBouncer pools by database and login
-        with psycopg.connect(
-            host=url.query["host"], port=url.query["port"], user=url.username, dbname=url.database, autocommit=True
-        ) as other:
+        # PgBouncer pools by database and login: the same login gets the same server session.
+        with bouncer.client(database_url.database or "", Role.DEVELOPER, autocommit=True) as other:
             row = other.execute("SELECT current_setting('search_path'), current_setting('work_mem')").fetchone()
             assert row is not None
             return row[0], row[1]
@@ -238,15 +234,7 @@ def test_many_transactions_through_rotating_sessions(bouncers: dict[str, PgBounc
     without a key lives in the one transaction that reads its pages."""
     from data.imports.i12 import import_i12
 
-    url = bouncers["rotating"].url(database_url.database or "")
-    with psycopg.connect(
-        host=url.query["host"],
-        port=url.query["port"],
-        user=url.username,
-        dbname=url.database,
-        autocommit=True,
-        prepare_threshold=None,
-    ) as client:
+    with bouncers["rotating"].client(database_url.database or "", autocommit=True) as client:
         sessions: set[int] = set()
         deadline = time.monotonic() + 10  # PgBouncer opens the pool's other sessions within a second or two
         while len(sessions) < 4 and time.monotonic() < deadline:
@@ -279,14 +267,7 @@ def test_the_home_and_activity_screens_say_so(bouncers: dict[str, PgBouncer], da
             rows = [[str(getattr(cell, "plain", cell)) for cell in backends.get_row(key)] for key in backends.rows]
             assert any("held open" in row for row in rows), rows
 
-    url = bouncers["default"].url(database_url.database or "")
-    with psycopg.connect(
-        host=url.query["host"],
-        port=url.query["port"],
-        user=url.username,
-        dbname=url.database,
-        application_name="held open",
-    ) as other:
+    with bouncers["default"].client(database_url.database or "", application_name="held open") as other:
         other.execute("SELECT 1")  # and the transaction stays open: PgBouncer keeps its server session
         with through(bouncers["default"], database_url, Role.ADMIN) as database:
             asyncio.run(scenario(database))

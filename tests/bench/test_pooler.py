@@ -16,7 +16,6 @@ import statistics
 import time
 from collections.abc import Callable
 
-import psycopg
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import URL
@@ -59,13 +58,7 @@ def test_what_the_pooler_costs(embedded_server: EmbeddedServer, database_url: UR
             ConnectionSettings(url=login_url(database_url, Role.DEVELOPER), role=Role.DEVELOPER, pool=one)
         )
         pooled = Database(ConnectionSettings(url=pooled_url, role=Role.DEVELOPER, pool=one, pooler=PGBOUNCER))
-        floor = psycopg.connect(
-            host=pooled_url.query["host"],
-            port=pooled_url.query["port"],
-            user=pooled_url.username,
-            dbname=pooled_url.database,
-            prepare_threshold=None,
-        )
+        floor = bouncer.client(database_url.database or "", Role.DEVELOPER)
         try:
 
             def through_console(database: Database) -> Callable[[], object]:
