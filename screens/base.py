@@ -104,6 +104,14 @@ class ConsolePane(Vertical):
         self.app.post_message(Worker.StateChanged(event.worker, event.state))
 
 
+class ConsolePart(ConsolePane):
+    """A part of a screen with state and workers of its own but nothing to draw (the Tables
+    screen's editing and export). It is never displayed; the screen calls its methods and
+    it answers with messages, which bubble up to the screen."""
+
+    DEFAULT_CSS = "ConsolePart { display: none; }"
+
+
 def confirm_write(
     node: Widget,
     what: str,

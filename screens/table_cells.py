@@ -1,17 +1,18 @@
 """How the Tables screen draws a page: each value legibly, pending changes and masks marked.
 
-Plain functions from the data layer's values (a Page, a ChangeSet) to Rich Text for the
-grid, so the screen itself only moves pages and keys around.
+`Shown` is what the grid shows; plain functions turn the data layer's values (a Page, a
+ChangeSet) into Rich Text for it, so the screen itself only moves pages and keys around.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from rich.text import Text
 
-from data.browse import Page, SortKey
+from data.browse import Page, Pager, SortKey, View
 from data.catalog import ColumnInfo, TableInfo
 from data.edits import DEFAULT, NOTHING, ChangeSet, RowInsert
 from data.sensitive import MASK
@@ -40,6 +41,33 @@ DELETED_STYLE = "strike red"
 SOFT_DELETED_STYLE = "dim strike"
 INSERTED_STYLE = "green"
 MASKED_STYLE = "dim"
+
+
+@dataclass
+class Shown:
+    """What the grid shows now: the view, its pager, the page on screen, and which of its
+    sensitive values are masked."""
+
+    view: View
+    pager: Pager
+    page: Page
+    masked: frozenset[str]
+    revealed: set[tuple[tuple[Any, ...], str]] = field(default_factory=set)
+    """(row key, column) of the masked values an admin revealed."""
+
+    def is_masked(self, row: int, column: str) -> bool:
+        """Whether the page's row `row` shows `column` masked."""
+        if column not in self.masked:
+            return False
+        key = self.page.keys[row] if self.page.keys else ()
+        return (key, column) not in self.revealed
+
+    def value_text(self, row: int, column: str) -> str | None:
+        """The text of a value of the page (for prefilled prompts), None for NULL or no row."""
+        if row >= len(self.page.rows):
+            return None
+        value = self.page.rows[row][self.page.columns.index(column)]
+        return None if value is None else str(value)
 
 
 def value_cell(value: Any, column: ColumnInfo | None, *, masked: bool = False) -> Text:

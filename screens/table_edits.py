@@ -2,34 +2,32 @@
 
 Changes pile up in a `ChangeSet` (data/edits/) and are drawn in the grid as they will
 be; nothing reaches the database until Save, which writes every change and its audit rows
-in one transaction, or none of them. Mixed into `TablesScreen`, whose bindings list
-EDIT_BINDINGS.
+in one transaction, or none of them. `TableEditor` is the part of the screen that holds
+them: the screen's keys (EDIT_BINDINGS) call its methods with what the grid shows, and it
+answers with messages (Changed, Saved, Revealed) that the screen draws.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from textual import work
+from textual import on, work
 from textual.binding import Binding
 from textual.message import Message
 
 from data import edits, sensitive
-from data.catalog import TableInfo
+from data.catalog import RelationRef, TableInfo
 from data.edits import DEFAULT, ChangeSet, RowRef
 from data.values import editor_kind, input_text, validate_input
-from screens.base import confirm_write
-from screens.table_cells import key_label, row_as_mapping
+from screens.base import ConsolePart, confirm_write
+from screens.table_cells import Shown, key_label, row_as_mapping
 from widgets.dialogs import Confirmation, ConfirmDialog
-from widgets.paged_table import PagedTable
 from widgets.pending_changes import PendingAction, PendingChangesView, PendingRow
 from widgets.row_form import FormField, RowForm
 from widgets.value_editor import EditOutcome, ValueEditor
-
-if TYPE_CHECKING:
-    from screens.tables import TablesScreen
 
 EDIT_BINDINGS = [
     Binding("e", "edit_cell", "Edit", id="tables.edit", tooltip="Edit the cell under the cursor (admin)"),
@@ -70,107 +68,109 @@ EDIT_BINDINGS = [
 ]
 
 
-class TableEditing:
-    """The editing half of the Tables screen."""
+class TableEditor(ConsolePart):
+    """The Tables screen's pending changes: one table's at a time, until saved or discarded."""
 
-    changes: ChangeSet | None
-    """The pending changes to the open table; None when there are none."""
+    changes: ChangeSet | None = None
+    """The pending changes; None when there are none."""
+
+    class Changed(Message):
+        """The pending changes changed: the grid draws them again."""
 
     @dataclass
     class Saved(Message):
+        """A save ended (the editor has taken the saved changes off): the screen reads the page again."""
+
         report: edits.SaveReport
         changes: ChangeSet
         """What was saved: changes made while the save ran stay pending."""
 
     @dataclass
     class Revealed(Message):
+        """An admin revealed a masked value (and the reveal was audited): the screen shows it."""
+
         key: tuple[Any, ...]
         column: str
 
-    def init_editing(self) -> None:
-        self.changes = None
+    # ---- what is pending, and what may be edited --------------------------------------
 
-    # ---- what may be edited ----------------------------------------------------------
+    def changes_to(self, ref: RelationRef) -> ChangeSet | None:
+        """The pending changes if they are to `ref`, else None."""
+        return self.changes if self.changes and self.changes.table.ref == ref else None
 
-    def edit_refusal(self: TablesScreen) -> str | None:
+    def unsaved_work(self) -> str | None:
+        return self.changes.summary() if self.changes else None
+
+    def status(self, shown: Shown | None) -> str | None:
+        """The status line's part: what is pending and how to review or save it."""
+        if not self.changes:
+            return None
+        count = len(self.changes)
+        here = shown is not None and self.changes_to(shown.view.table.ref)
+        what = f"{count} pending change{'s' if count != 1 else ''}" if here else self.changes.summary()
+        return f"{what} (p to review, ctrl+s saves)"
+
+    def refusal(self, shown: Shown | None) -> str | None:
         """Why the open table cannot be edited now, or None when it can."""
-        if self.shown is None:
+        if shown is None:
             return "open a table first"
         settings = self.console_app.database.settings
         if not settings.role.can_write_tables:
             return f"the {settings.role.value} role cannot edit tables"
         if settings.enforces_read_only:
             return "this connection is read-only"
-        if self.changes and self.changes_here() is None:
+        if self.changes and self.changes_to(shown.view.table.ref) is None:
             # One ChangeSet, one table: a change here must not join another table's changes.
             return (
                 f"changes to {self.changes.table.ref} are pending; save (ctrl+s) or discard them (p) "
                 "before editing another table"
             )
-        return self.shown.view.table.read_only_reason
+        return shown.view.table.read_only_reason
 
-    def changes_here(self: TablesScreen) -> ChangeSet | None:
-        """The pending changes if they are to the table on show, else None."""
-        if self.changes and self.shown is not None and self.changes.table.ref == self.shown.view.table.ref:
-            return self.changes
-        return None
-
-    def editable_row(self: TablesScreen) -> tuple[int, RowRef] | None:
-        """The row under the cursor as a RowRef, or None (with a notice) when it can't be edited."""
-        refusal = self.edit_refusal()
+    def editable_row(self, shown: Shown | None, row: int) -> RowRef | None:
+        """Row `row` of the page as a RowRef, or None (with a notice) when it can't be edited."""
+        refusal = self.refusal(shown)
         if refusal:
             self.notify(f"Cannot edit: {refusal}.", severity="warning")
             return None
-        assert self.shown is not None
-        page = self.shown.page
-        row = self.query_one(PagedTable).cursor_row
+        assert shown is not None
+        page = shown.page
         if row >= len(page.rows):
-            if row < self.query_one(PagedTable).row_count:
+            if self.changes and row < len(page.rows) + len(self.changes.inserts):
                 self.notify("A pending new row is changed by undoing it (u) and inserting again.", severity="warning")
             else:
                 self.notify("There is no row here to change.", severity="information")
             return None
-        return row, RowRef(key=page.keys[row], version=page.versions[row], before=row_as_mapping(page, row))
+        return RowRef(key=page.keys[row], version=page.versions[row], before=row_as_mapping(page, row))
 
-    def change(self: TablesScreen, change: edits.Change) -> None:
-        """Add one pending change and redraw."""
-        assert self.shown is not None
-        current = self.changes or ChangeSet(self.shown.view.table)
+    def update(self, table: TableInfo, how: Callable[[ChangeSet], ChangeSet]) -> None:
+        """Replace the pending changes with `how(current)` and redraw; a refused change
+        (ValueError, one line) is said and changes nothing."""
+        current = self.changes or ChangeSet(table)
         try:
-            updated = current.add(change)
+            updated = how(current)
         except ValueError as refused:
             self.notify(str(refused), severity="warning")
             return
-        self.changes = updated if updated else None
-        self.show_page(self.shown.page)
+        self.set_changes(updated)
 
-    def unsaved_work(self) -> str | None:
-        if not self.changes:
-            return None
-        count = len(self.changes)
-        return f"{count} pending change{'s' if count != 1 else ''} to {self.changes.table.ref}"
+    def set_changes(self, changes: ChangeSet | None) -> None:
+        """Keep `changes` (None when empty) and have the grid drawn again."""
+        self.changes = changes or None
+        self.post_message(self.Changed())
 
-    def pending_summary(self) -> str | None:
-        if not self.changes:
-            return None
-        count = len(self.changes)
-        elsewhere = "" if self.changes_here() else f" to {self.changes.table.ref}"
-        return f"{count} pending change{'s' if count != 1 else ''}{elsewhere} (p to review, ctrl+s saves)"
+    # ---- the actions, each given what the grid shows ----------------------------------
 
-    # ---- the actions ------------------------------------------------------------------
-
-    def action_edit_cell(self: TablesScreen) -> None:
-        found = self.editable_row()
-        if found is None:
+    def edit_cell(self, shown: Shown | None, row: int, column_index: int) -> None:
+        ref = self.editable_row(shown, row)
+        if ref is None or shown is None:
             return
-        row, ref = found
-        assert self.shown is not None
-        table = self.shown.view.table
-        column = table.columns[self.query_one(PagedTable).cursor_column]
+        table = shown.view.table
+        column = table.columns[column_index]
         if not column.writable:
             self.notify(f"{column.name} is a generated column: it cannot be written.", severity="warning")
             return
-        if self.is_masked(row, column.name):
+        if shown.is_masked(row, column.name):
             self.notify("Reveal the value (m) before editing it.", severity="warning")
             return
         pending = self.changes.cell_value(ref.key, column.name) if self.changes else edits.NOTHING
@@ -182,7 +182,7 @@ class TableEditing:
         def apply(outcome: EditOutcome | None) -> None:
             if outcome is not None:
                 value = DEFAULT if outcome.use_default else outcome.text
-                self.change(edits.CellChange(ref, column.name, value))
+                self.update(table, lambda changes: changes.add(edits.CellChange(ref, column.name, value)))
 
         self.app.push_screen(
             ValueEditor(
@@ -198,68 +198,44 @@ class TableEditing:
             apply,
         )
 
-    def action_insert_row(self: TablesScreen) -> None:
-        refusal = self.edit_refusal()
-        if refusal:
+    def insert_row(self, shown: Shown | None) -> None:
+        refusal = self.refusal(shown)
+        if refusal or shown is None:
             self.notify(f"Cannot insert: {refusal}.", severity="warning")
             return
-        assert self.shown is not None
-        table = self.shown.view.table
+        table = shown.view.table
 
         def add(values: dict[str, EditOutcome] | None) -> None:
             if values is not None:
-                self.change(
-                    edits.RowInsert(
-                        {name: DEFAULT if outcome.use_default else outcome.text for name, outcome in values.items()}
-                    )
+                insert = edits.RowInsert(
+                    {name: DEFAULT if outcome.use_default else outcome.text for name, outcome in values.items()}
                 )
+                self.update(table, lambda changes: changes.add(insert))
 
         self.app.push_screen(RowForm(f"New row in {table.ref}", form_fields(table)), add)
 
-    def action_delete_row(self: TablesScreen) -> None:
-        found = self.editable_row()
-        if found is None:
-            return
-        _, ref = found
-        if self.changes is not None and self.changes.row_state(ref.key) == "deleted":
-            index = next(
-                i
-                for i, change in enumerate(self.changes.changes)
-                if isinstance(change, edits.RowDelete) and change.row.key == ref.key
-            )
-            self.changes = self.changes.without(index) or None
-            assert self.shown is not None
-            self.show_page(self.shown.page)
-            return
-        self.change(edits.RowDelete(ref))
+    def delete_row(self, shown: Shown | None, row: int) -> None:
+        ref = self.editable_row(shown, row)
+        if ref is not None and shown is not None:
+            self.update(shown.view.table, lambda changes: changes.toggle_delete(ref))
 
-    def action_soft_delete(self: TablesScreen) -> None:
-        found = self.editable_row()
-        if found is None or self.shown is None:
+    def soft_delete(self, shown: Shown | None, row: int) -> None:
+        ref = self.editable_row(shown, row)
+        if ref is None or shown is None:
             return
-        _, ref = found
-        soft = self.shown.view.table.soft_delete
-        if soft is None:
+        if shown.view.table.soft_delete is None:
             self.notify("This table has no is_deleted or deleted_at column.", severity="warning")
             return
-        state = self.changes.row_state(ref.key) if self.changes else None
-        if state in ("soft-deleted", "restored"):
-            # z again takes the pending change back (a soft-delete and a restore cancel out).
-            deleted = state == "soft-deleted"
-        elif soft.flag:
-            deleted = bool(ref.before.get(soft.flag))
-        else:
-            deleted = ref.before.get(soft.timestamp or "") is not None
-        self.change(edits.SoftDeleteChange(ref, restore=deleted))
+        self.update(shown.view.table, lambda changes: changes.toggle_soft_delete(ref))
 
-    def action_undo(self: TablesScreen) -> None:
-        if not self.changes or self.shown is None:
+    def undo(self) -> None:
+        if not self.changes:
             self.notify("Nothing is pending.", severity="information")
             return
-        self.changes = self.changes.without(len(self.changes) - 1) or None
-        self.show_page(self.shown.page)
+        self.set_changes(self.changes.without_last())
 
-    def action_pending(self: TablesScreen) -> None:
+    def review(self) -> None:
+        """The pending changes as a diff and as SQL, to save, discard or undo one by one."""
         if not self.changes:
             self.notify("Nothing is pending.", severity="information")
             return
@@ -271,15 +247,13 @@ class TableEditing:
             if action is None:
                 return
             if action.kind == "save":
-                self.action_save()
+                self.save()
             elif action.kind == "discard":
                 self.confirm_discard(changes)
             elif action.kind == "undo" and action.index is not None:
-                self.changes = changes.without(action.index) or None
-                assert self.shown is not None
-                self.show_page(self.shown.page)
+                self.set_changes(changes.without(action.index))
                 if self.changes:
-                    self.action_pending()
+                    self.review()
 
         self.app.push_screen(
             PendingChangesView(
@@ -291,15 +265,13 @@ class TableEditing:
             act,
         )
 
-    def confirm_discard(self: TablesScreen, changes: ChangeSet) -> None:
+    def confirm_discard(self, changes: ChangeSet) -> None:
         """Ask before forgetting pending work: a discard cannot be undone."""
 
         def discard(answer: Confirmation | None) -> None:
             if answer is None or self.changes is not changes:
                 return
-            self.changes = None
-            if self.shown is not None:
-                self.show_page(self.shown.page)
+            self.set_changes(None)
             self.notify("Pending changes discarded.")
 
         self.app.push_screen(
@@ -311,7 +283,7 @@ class TableEditing:
             discard,
         )
 
-    def action_save(self: TablesScreen) -> None:
+    def save(self) -> None:
         if not self.changes:
             self.notify("Nothing is pending.", severity="information")
             return
@@ -325,7 +297,7 @@ class TableEditing:
             lambda reason: self.save_worker(changes, reason),
         )
 
-    def saving(self: TablesScreen) -> bool:
+    def saving(self) -> bool:
         """Whether a save is still running (a second one would save the same changes again)."""
         return any(
             worker.node is self and worker.group == "tables.save" and not worker.is_finished
@@ -333,55 +305,40 @@ class TableEditing:
         )
 
     @work(thread=True, exclusive=True, group="tables.save", exit_on_error=False, name="Save")
-    def save_worker(self: TablesScreen, changes: ChangeSet, reason: str | None) -> None:
+    def save_worker(self, changes: ChangeSet, reason: str | None) -> None:
         report = edits.save_changes(self.console_app.database, changes, reason=reason)
         self.post_message(self.Saved(report, changes))
 
-    # Named handlers (not @on): a mixin is not a MessagePump, so Textual only finds
-    # its handlers by name.
-    def on_table_editing_saved(self: TablesScreen, event: TableEditing.Saved) -> None:
+    @on(Saved)
+    def saved(self, event: Saved) -> None:
+        # The message goes on to the screen, which reads the page again.
+        self.set_changes(self.changes.left_after_saving(event.changes) if self.changes else None)
         report = event.report
-        if self.changes is not None and self.changes is not event.changes:
-            # Edits made while the save ran were not in it: they stay pending. (ChangeSet.add
-            # keeps the change objects it was given, so identity says which were saved.)
-            saved = {id(change) for change in event.changes.changes}
-            left = tuple(change for change in self.changes.changes if id(change) not in saved)
-            self.changes = replace(self.changes, changes=left) or None
-        else:
-            self.changes = None
         self.notify(
             f"Saved: {report.updated} updated, {report.inserted} inserted, {report.deleted} deleted "
             f"({report.audit_rows} audit rows).",
             title="Saved",
         )
-        self.action_reload()
 
-    def action_reveal(self: TablesScreen) -> None:
-        if self.shown is None or not self.shown.page.rows:
+    def reveal(self, shown: Shown | None, row: int, column_index: int) -> None:
+        """Show a masked value to an admin, once the reveal's audit row is written."""
+        if shown is None or not shown.page.rows:
             return
-        grid = self.query_one(PagedTable)
-        column = self.shown.view.table.columns[grid.cursor_column].name
-        if grid.cursor_row >= len(self.shown.page.rows) or not self.is_masked(grid.cursor_row, column):
+        table = shown.view.table
+        column = table.columns[column_index].name
+        if row >= len(shown.page.rows) or not shown.is_masked(row, column):
             self.notify("The cursor is not on a masked value.", severity="information")
             return
         if not self.console_app.database.settings.role.can_write_tables:
             self.notify("Only an admin can reveal a masked value.", severity="warning")
             return
-        page = self.shown.page
-        key = page.keys[grid.cursor_row]
-        self.reveal_worker(self.shown.view.table, dict(zip(self.shown.view.table.key, key, strict=True)), column, key)
+        key = shown.page.keys[row]
+        self.reveal_worker(table, dict(zip(table.key, key, strict=True)), column, key)
 
     @work(thread=True, group="tables.reveal", exit_on_error=False, name="Reveal")
-    def reveal_worker(
-        self: TablesScreen, table: TableInfo, key_values: dict[str, Any], column: str, key: tuple[Any, ...]
-    ) -> None:
+    def reveal_worker(self, table: TableInfo, key_values: dict[str, Any], column: str, key: tuple[Any, ...]) -> None:
         sensitive.record_reveal(self.console_app.database, table, key_values, column)
         self.post_message(self.Revealed(key, column))
-
-    def on_table_editing_revealed(self: TablesScreen, event: TableEditing.Revealed) -> None:
-        if self.shown is not None:
-            self.shown.revealed.add((event.key, event.column))
-            self.show_page(self.shown.page)
 
 
 def form_fields(table: TableInfo) -> list[FormField]:

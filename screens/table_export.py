@@ -1,13 +1,14 @@
 """Exporting from the Tables screen: the whole filtered, sorted result to a file, with progress.
 
 The rows stream through data/export.py's server-side cursor in a worker; a ProgressDialog
-shows the count and the rate and can stop it. Mixed into `TablesScreen`.
+shows the count and the rate and can stop it. `TableExporter` is the part of the screen
+that does it (key x); the dialog, not the screen, shows how it ended.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from textual import work
 
@@ -15,22 +16,16 @@ from data import export
 from data.browse import View
 from data.errors import error_summary
 from data.output_file import output_file
-from screens.base import confirm_replace
+from screens.base import ConsolePart, confirm_replace
 from widgets.dialogs import ProgressDialog, TextPrompt
 
-if TYPE_CHECKING:
-    from screens.tables import TablesScreen
 
+class TableExporter(ConsolePart):
+    """Writes the Tables screen's whole result (all pages, filters and sort) to a file."""
 
-class TableExport:
-    """The export half of the Tables screen (key x)."""
-
-    def action_export(self: TablesScreen) -> None:
-        if self.shown is None:
-            return
-        view = self.shown.view
-        # The file must not hand out what the grid hides (the console export command masks too).
-        masked = self.shown.masked
+    def export(self, view: View, masked: frozenset[str]) -> None:
+        """Ask for a file name, then write `view` to it with `masked` columns masked: the
+        file must not hand out what the grid hides (the console export command masks too)."""
 
         def check(typed: str) -> str:
             export_format(typed)
@@ -60,7 +55,7 @@ class TableExport:
 
     @work(thread=True, group="tables.export", exit_on_error=False, name="Export")
     def export_worker(
-        self: TablesScreen, view: View, path: Path, dialog: ProgressDialog, masked: frozenset[str], replace: bool
+        self, view: View, path: Path, dialog: ProgressDialog, masked: frozenset[str], replace: bool
     ) -> None:
         app = self.app
         try:

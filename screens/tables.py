@@ -1,16 +1,16 @@
 """Tables: a lazy schema tree, a keyset-paged grid of any relation, its details, its links.
 
 Every database call runs in a thread worker through one data/ function (catalog, browse,
-details); the handlers here only move the results onto widgets. Editing lives in
-`TableEditing` (screens/table_edits.py) and exporting in `TableExport`
-(screens/table_export.py), which this screen mixes in.
+details); the handlers here only move the results onto widgets. Editing and exporting are
+parts of the screen with their own state and workers: `TableEditor`
+(screens/table_edits.py) and `TableExporter` (screens/table_export.py). The screen's keys
+call them with what the grid shows; they answer with messages.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any, Literal, TypeVar
 
 from sqlalchemy.exc import DBAPIError
@@ -33,10 +33,10 @@ from data.errors import error_summary
 from data.sensitive import sensitive_columns
 from data.values import full_text
 from screens.base import ConsoleScreen
-from screens.table_cells import header_cells, page_rows, row_as_mapping
+from screens.table_cells import Shown, header_cells, page_rows, row_as_mapping
 from screens.table_details import details_widgets
-from screens.table_edits import EDIT_BINDINGS, TableEditing
-from screens.table_export import TableExport
+from screens.table_edits import EDIT_BINDINGS, TableEditor
+from screens.table_export import TableExporter
 from widgets.dialogs import ChoiceDialog, ConfirmDialog, TextPrompt, TextViewer
 from widgets.paged_table import PagedTable
 from widgets.schema_tree import RelationNode, SchemaNode, SchemaTree
@@ -48,18 +48,7 @@ SLOW_QUERY_SECONDS = 0.5
 """A page query running longer than this shows its elapsed time and how to cancel it."""
 
 
-@dataclass
-class Shown:
-    """What the grid shows now: the view, its pager and the page on screen."""
-
-    view: View
-    pager: Pager
-    page: Page
-    masked: frozenset[str]
-    revealed: set[tuple[tuple[Any, ...], str]] = field(default_factory=set)
-
-
-class TablesScreen(TableEditing, TableExport, ConsoleScreen):
+class TablesScreen(ConsoleScreen):
     """Browse, search and (for admins) edit every table of the database."""
 
     BINDINGS = [
@@ -168,15 +157,13 @@ class TablesScreen(TableEditing, TableExport, ConsoleScreen):
         self.initial_table = open_table
         self.history: list[View] = []
         """Views to go back to, after following a foreign key."""
-        # One pager call at a time: a superseded worker may still be fetching, and a
-        # cursor pager's connection must never be used by two threads at once.
-        self.pager_lock = threading.Lock()
         self.page_query: RunningStatement | None = None
         """The page query the grid waits for (one at a time; Escape cancels it)."""
         self.page_error: str | None = None
         """Why the last page query did not show (refused, cancelled); the page stays."""
         self._elapsed_timer: Timer | None = None
-        self.init_editing()
+        self.editor = TableEditor()
+        self.exporter = TableExporter()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -189,6 +176,8 @@ class TablesScreen(TableEditing, TableExport, ConsoleScreen):
                     yield PagedTable(id="tables-grid")
                     yield VerticalScroll(id="tables-details")
                 yield Static(id="tables-status", markup=False)
+        yield self.editor
+        yield self.exporter
         yield Footer()
 
     def on_mount(self) -> None:
@@ -247,15 +236,15 @@ class TablesScreen(TableEditing, TableExport, ConsoleScreen):
                 self.set_loading(True)
                 self.open_view_worker(ref, lambda table: View(table, filters=filters))
 
-        unsaved = self.unsaved_work()
-        if unsaved is None or self.changes is None or self.changes.table.ref == ref:
+        pending = self.editor.changes
+        if pending is None or pending.table.ref == ref:
             go()
             return
         self.app.push_screen(
             ConfirmDialog(
                 f"Open {ref}?",
-                f"Not saved: {unsaved}. They stay pending while you look at {ref}: "
-                f"come back to {self.changes.table.ref} to save them (ctrl+s) or review them (p).",
+                f"Not saved: {pending.summary()}. They stay pending while you look at {ref}: "
+                f"come back to {pending.table.ref} to save them (ctrl+s) or review them (p).",
                 confirm_label="Open",
             ),
             lambda answer: go() if answer is not None else None,
@@ -281,13 +270,12 @@ class TablesScreen(TableEditing, TableExport, ConsoleScreen):
         def open_it() -> tuple[TableInfo, View, Pager, Page]:
             table = described if described is not None else catalog.describe_table(database, ref)
             view = make_view(table)
-            with self.pager_lock:
-                pager = browse.open_pager(database, view, PAGE_SIZE)
-                try:
-                    return table, view, pager, pager.last() if cursor == "bottom" else pager.first()
-                except BaseException:
-                    pager.close()
-                    raise
+            pager = browse.open_pager(database, view, PAGE_SIZE)
+            try:
+                return table, view, pager, pager.last() if cursor == "bottom" else pager.first()
+            except BaseException:
+                pager.close()
+                raise
 
         opened = self.run_page_query(open_it)
         if opened is None:
@@ -329,8 +317,7 @@ class TablesScreen(TableEditing, TableExport, ConsoleScreen):
 
     @work(thread=True, group="tables.close", exit_on_error=False, name="Close a result")
     def close_pager(self, pager: Pager) -> None:
-        with self.pager_lock:
-            pager.close()
+        pager.close()  # waits for a call a superseded worker may still be making on it
 
     def fetch(self, how: Callable[[Pager], Page], cursor: Literal["top", "bottom", "keep"]) -> None:
         """Fetch another page of the open view with `how` (a pager method) in a worker."""
@@ -344,11 +331,7 @@ class TablesScreen(TableEditing, TableExport, ConsoleScreen):
     def fetch_worker(
         self, pager: Pager, how: Callable[[Pager], Page], cursor: Literal["top", "bottom", "keep"]
     ) -> None:
-        def fetch_it() -> Page:
-            with self.pager_lock:
-                return how(pager)
-
-        page = self.run_page_query(fetch_it)
+        page = self.run_page_query(lambda: how(pager))
         if page is None:
             return
         if not get_current_worker().is_cancelled:
@@ -430,7 +413,7 @@ class TablesScreen(TableEditing, TableExport, ConsoleScreen):
         grid = self.query_one(PagedTable)
         grid.show_page(
             header_cells(table, shown.view.sort, foreign),
-            page_rows(table, page, self.changes_here(), masked=shown.masked, revealed=shown.revealed),
+            page_rows(table, page, self.editor.changes_to(table.ref), masked=shown.masked, revealed=shown.revealed),
             has_previous=page.has_previous,
             has_next=page.has_next,
             fixed_columns=len(table.key) if table.key and table.columns[0].name in table.key else 0,
@@ -461,7 +444,7 @@ class TablesScreen(TableEditing, TableExport, ConsoleScreen):
         parts = [position_text(self.shown.view, self.shown.page)]
         if self.page_error:
             parts.append(self.page_error)
-        pending = self.pending_summary()
+        pending = self.editor.status(self.shown)
         if pending:
             parts.append(pending)
         reason = self.shown.view.table.read_only_reason
@@ -516,7 +499,7 @@ class TablesScreen(TableEditing, TableExport, ConsoleScreen):
         view = self.shown.view
         grid = self.query_one(PagedTable)
         column = view.table.columns[grid.cursor_column]
-        current = self.current_value(column.name)
+        current = self.shown.value_text(grid.cursor_row, column.name)
         start = "" if current is None else f"= {current}"
 
         def add_filter(typed: str | None) -> None:
@@ -592,7 +575,7 @@ class TablesScreen(TableEditing, TableExport, ConsoleScreen):
             return
         table = self.shown.view.table
         column = table.columns[grid.cursor_column]
-        if self.is_masked(grid.cursor_row, column.name):
+        if self.shown.is_masked(grid.cursor_row, column.name):
             self.notify("This value is masked; an admin can reveal it (m).", severity="warning")
             return
         value = self.shown.page.rows[grid.cursor_row][grid.cursor_column]
@@ -667,24 +650,60 @@ class TablesScreen(TableEditing, TableExport, ConsoleScreen):
             view = self.history.pop()
             self.open_view(view)
 
-    # ---- helpers for TableEditing ----------------------------------------------------
+    # ---- editing and export: the parts' keys, and their answers ------------------------
 
-    def current_value(self, column: str) -> str | None:
-        """The text of the cell under the cursor in `column` (for prefilled prompts)."""
-        if self.shown is None or not self.shown.page.rows:
-            return None
-        row = self.query_one(PagedTable).cursor_row
-        if row >= len(self.shown.page.rows):
-            return None
-        value = self.shown.page.rows[row][self.shown.page.columns.index(column)]
-        return None if value is None else str(value)
+    def unsaved_work(self) -> str | None:
+        return self.editor.unsaved_work()
 
-    def is_masked(self, row: int, column: str) -> bool:
-        shown = self.shown
-        if shown is None or column not in shown.masked:
-            return False
-        key = shown.page.keys[row] if shown.page.keys else ()
-        return (key, column) not in shown.revealed
+    def cursor(self) -> tuple[int, int]:
+        """The grid's cursor: (row, column) of the page."""
+        grid = self.query_one(PagedTable)
+        return grid.cursor_row, grid.cursor_column
+
+    def action_edit_cell(self) -> None:
+        self.editor.edit_cell(self.shown, *self.cursor())
+
+    def action_insert_row(self) -> None:
+        self.editor.insert_row(self.shown)
+
+    def action_delete_row(self) -> None:
+        self.editor.delete_row(self.shown, self.cursor()[0])
+
+    def action_soft_delete(self) -> None:
+        self.editor.soft_delete(self.shown, self.cursor()[0])
+
+    def action_undo(self) -> None:
+        self.editor.undo()
+
+    def action_pending(self) -> None:
+        self.editor.review()
+
+    def action_save(self) -> None:
+        self.editor.save()
+
+    def action_reveal(self) -> None:
+        self.editor.reveal(self.shown, *self.cursor())
+
+    def action_export(self) -> None:
+        if self.shown is not None:
+            self.exporter.export(self.shown.view, self.shown.masked)
+
+    @on(TableEditor.Changed)
+    def changes_changed(self) -> None:
+        if self.shown is not None:
+            self.show_page(self.shown.page)
+        else:
+            self.update_status()
+
+    @on(TableEditor.Saved)
+    def changes_saved(self) -> None:
+        self.action_reload()
+
+    @on(TableEditor.Revealed)
+    def value_revealed(self, event: TableEditor.Revealed) -> None:
+        if self.shown is not None:
+            self.shown.revealed.add((event.key, event.column))
+            self.show_page(self.shown.page)
 
 
 def column_filter(column: str, typed: str) -> Filter:

@@ -84,15 +84,7 @@ def test_every_binding_of_every_screen_and_pane_can_be_rebound() -> None:
     different meaning share an id."""
     from textual.dom import DOMNode
 
-    for entry in SCREENS:  # imported when first opened: their panes and widgets come with them
-        entry.screen_class()
-    ours: list[tuple[type, Binding]] = []
-    classes: list[type] = [DOMNode]
-    while classes:
-        cls = classes.pop()
-        classes.extend(cls.__subclasses__())
-        if cls.__module__.split(".")[0] in ("console", "screens", "widgets"):
-            ours += [(cls, b) for b in cls.__dict__.get("BINDINGS", [])]
+    ours = [(cls, b) for cls in our_subclasses(DOMNode) for b in cls.__dict__.get("BINDINGS", [])]
     owners = {cls.__name__ for cls, _ in ours}
     assert {
         "ConsoleApp",
@@ -117,6 +109,41 @@ def test_every_binding_of_every_screen_and_pane_can_be_rebound() -> None:
         f"console/binding_ids.py lacks {sorted(declared - BINDING_IDS)} "
         f"and names {sorted(BINDING_IDS - declared)}, which no binding has"
     )
+
+
+OUR_PACKAGES = ("console", "screens", "widgets")
+
+
+def our_subclasses(root: type) -> list[type]:
+    """The console's own classes below `root`, every screen imported (screens are imported
+    when first opened; their panes and widgets come with them)."""
+    for entry in SCREENS:
+        entry.screen_class()
+    found: list[type] = []
+    classes: list[type] = [root]
+    while classes:
+        cls = classes.pop()
+        classes.extend(cls.__subclasses__())
+        if cls.__module__.split(".")[0] in OUR_PACKAGES:
+            found.append(cls)
+    return found
+
+
+def test_no_screen_pane_or_widget_mixes_in_a_plain_class() -> None:
+    """A mixin is not a message pump: Textual finds its handlers only by their method names
+    (@on does not work there). A screen's parts are nodes of their own, with their own
+    messages (the Tables screen's TableEditor and TableExporter)."""
+    from textual.message_pump import MessagePump
+
+    nodes = our_subclasses(MessagePump)
+    assert {"TablesScreen", "TableEditor", "TableExporter", "PlayersPane"} <= {cls.__name__ for cls in nodes}
+    mixed = sorted(
+        f"{cls.__name__} inherits {base.__name__}"
+        for cls in nodes
+        for base in cls.__mro__
+        if base.__module__.split(".")[0] in OUR_PACKAGES and not issubclass(base, MessagePump)
+    )
+    assert mixed == []
 
 
 def test_question_mark_lists_every_key_of_the_screen_the_footer_too(database: Database) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -12,6 +14,7 @@ from data import browse
 from data.browse import BadFilter, Filter, Page, Pager, RowNotFound, SortKey, View
 from data.catalog import RelationRef, TableInfo, describe_table
 from data.engine import Database
+from tests.conftest import wait_for_lock_waiter
 
 SETUP = """
 CREATE SCHEMA bt;
@@ -309,6 +312,26 @@ def test_a_keyless_table_pages_by_cursor_with_versions(bt: Database) -> None:
         run_sql(bt, "UPDATE bt.keyless SET note = 'changed' WHERE n = 2")
         assert pager.first().rows[1][1] == "n2"  # the cursor's snapshot
         assert pager.reload().rows[1][1] == "changed"  # a fresh one
+
+
+def test_a_pager_serves_one_thread_at_a_time(bt: Database) -> None:
+    """The grid starts a page worker before a superseded one has finished, and closes the old
+    pager from a third thread: a call waits while another thread is inside the pager."""
+    lock = 7301
+    view = View(table(bt, "bt.items"), where=f"pg_advisory_xact_lock_shared({lock})::text = ''")
+    waiting = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    with browse.open_pager(bt, view, page_size=10) as pager, ThreadPoolExecutor(2) as threads:
+        with bt.engine.connect() as holder:  # closed (the lock freed) before the threads are joined
+            holder.execute(text(f"SELECT pg_advisory_lock({lock})"))
+            first = threads.submit(pager.first)
+            wait_for_lock_waiter(bt)  # the first call waits at the server
+            second = threads.submit(pager.reload)
+            time.sleep(0.3)
+            # The second call did not reach the server: it waits for the first to end.
+            assert query(bt, waiting) == [(1,)] and not second.done()
+            holder.execute(text(f"SELECT pg_advisory_unlock({lock})"))
+            assert [key for (key,) in first.result(timeout=10).keys] == list(range(1, 11))
+            assert second.result(timeout=10) == first.result()
 
 
 def test_versions_are_xmin_and_reload_sees_a_save(bt: Database) -> None:

@@ -595,6 +595,37 @@ def test_soft_delete_and_restore_rules(database: Database) -> None:
         ChangeSet(describe_table(database, GACHA_USERS)).add(SoftDeleteChange(_row(7)))
 
 
+def test_the_same_key_twice_takes_a_delete_or_soft_delete_back(database: Database) -> None:
+    users = describe_table(database, GACHA_USERS)
+    seven, eight = _row(7), _row(8)
+    edited = ChangeSet(users).add(CellChange(eight, "quartzs", "2"))
+    deleted = edited.toggle_delete(seven)
+    assert deleted.row_state((7,)) == "deleted"
+    assert deleted.toggle_delete(seven).changes == edited.changes  # the other row's edit stays
+    accounts = describe_table(database, ACCOUNTS_USERS)
+    live = RowRef((uuid.uuid4(),), 1, {"is_deleted": False, "deleted_at": None})
+    gone = RowRef((uuid.uuid4(),), 1, {"is_deleted": True, "deleted_at": datetime.now(timezone.utc)})
+    by_stamp = RowRef((uuid.uuid4(),), 1, {"deleted_at": datetime.now(timezone.utc)})
+    assert ChangeSet(accounts).toggle_soft_delete(live).changes == (SoftDeleteChange(live),)
+    assert ChangeSet(accounts).toggle_soft_delete(gone).changes == (SoftDeleteChange(gone, restore=True),)
+    assert ChangeSet(accounts).toggle_soft_delete(by_stamp).row_state(by_stamp.key) == "restored"
+    assert not ChangeSet(accounts).toggle_soft_delete(live).toggle_soft_delete(live)
+    assert not ChangeSet(accounts).toggle_soft_delete(gone).toggle_soft_delete(gone)
+
+
+def test_what_stays_pending_after_a_save_and_how_it_reads(database: Database) -> None:
+    table = describe_table(database, GACHA_USERS)
+    seven, eight = _row(7), _row(8)
+    saving = ChangeSet(table).add(CellChange(seven, "quartzs", "1")).add(CellChange(eight, "quartzs", "2"))
+    assert saving.summary() == "2 pending changes to gacha.users"
+    # While the save runs: seven's cell is edited again, a row is deleted.
+    meanwhile = saving.add(CellChange(seven, "quartzs", "3")).add(RowDelete(_row(9)))
+    left = meanwhile.left_after_saving(saving)
+    assert left.changes == (CellChange(seven, "quartzs", "3"), RowDelete(_row(9)))
+    assert left.without_last().summary() == "1 pending change to gacha.users"
+    assert not saving.left_after_saving(saving)
+
+
 def test_bad_changes_are_refused_in_one_line(database: Database, typed: TableInfo) -> None:
     table = describe_table(database, GACHA_USERS)
     with pytest.raises(ValueError, match="^gacha.users has no column 'nope'$"):

@@ -276,6 +276,11 @@ def test_inserting_a_row_shows_defaults_then_writes_the_row_and_its_audit(databa
         assert cell(app, last, "discord_id").plain == "new-player-1"
         assert cell(app, last, "sakura_crystals").plain == "DEFAULT"
         assert "1 pending change" in status(app)
+        # A pending row is not edited in place: e on it says how to change it.
+        grid(app).move_cursor(row=last)
+        await pilot.press("e")
+        await settle(pilot)
+        assert "A pending new row is changed by undoing it (u) and inserting again." in toasts(app)
         assert scalar(database, "SELECT count(*) FROM gacha.users WHERE discord_id = 'new-player-1'") == 0
         await save(pilot)
         assert "1 inserted" in toasts(app)

@@ -4,6 +4,7 @@ server-side cursor, which holds one connection for as long as the grid shows it.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -12,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 
 from data.browse.checks import blame
 from data.browse.sql import Params, conditions_sql, order_by_sql, order_columns, row_items, select_sql
-from data.browse.views import BadFilter, BadKey, Page, View
+from data.browse.views import BadFilter, BadKey, Page, View, one_call_at_a_time
 from data.engine import Database, guard_typed_sql
 from data.errors import is_bad_input
 
@@ -33,6 +34,7 @@ class CursorPager:
         self.database = database
         self.view = view
         self.page_size = page_size
+        self._calls = threading.RLock()
         self._width = len(view.table.columns)
         self._xmin = view.table.kind.has_rows_of_its_own
         self._connection: Connection | None = None
@@ -40,16 +42,19 @@ class CursorPager:
         self._total: int | None = None
         self._page: Page | None = None
 
+    @one_call_at_a_time
     def first(self) -> Page:
         """The first page."""
         return self._load(0, self.page_size)
 
+    @one_call_at_a_time
     def last(self) -> Page:
         """The last page; the first call reads to the end once to count the rows."""
         if self._total is None:
             self._total = self._run(_count_rows)
         return self._load(max(0, self._total - self.page_size), self.page_size)
 
+    @one_call_at_a_time
     def next(self) -> Page:
         """The page after the current one; the current page again if there is none."""
         if self._page is None:
@@ -58,6 +63,7 @@ class CursorPager:
             return self._page
         return self._load(self._start + len(self._page.rows), self.page_size)
 
+    @one_call_at_a_time
     def previous(self) -> Page:
         """The rows just before the current page (fewer than a page when they reach the top)."""
         if self._page is None:
@@ -67,16 +73,19 @@ class CursorPager:
         count = min(self.page_size, self._start)
         return self._load(self._start - count, count)
 
+    @one_call_at_a_time
     def reload(self) -> Page:
         """The current page again, from the same row number, in a fresh snapshot."""
         self._discard()
         page = self._load(self._start, self.page_size)
         return self.last() if not page.rows and self._start > 0 else page
 
+    @one_call_at_a_time
     def seek(self, key: Sequence[str]) -> Page:
         """Not possible: there is no key. Raises BadKey."""
         raise BadKey("this view has no key to jump to")
 
+    @one_call_at_a_time
     def close(self) -> None:
         """End the transaction (and the cursor) and give the connection back to the pool."""
         self._discard()

@@ -6,6 +6,7 @@ as fast at row 990,000 as at row 1, with no OFFSET and no COUNT(*).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -16,7 +17,7 @@ from sqlalchemy.exc import DBAPIError
 
 from data.browse.checks import blame
 from data.browse.sql import Params, after_sql, conditions_sql, ident, order_by_sql, order_columns, row_items, select_sql
-from data.browse.views import BadFilter, BadKey, Page, RowNotFound, View
+from data.browse.views import BadFilter, BadKey, Page, RowNotFound, View, one_call_at_a_time
 from data.engine import Database, guard_typed_sql
 from data.errors import is_bad_input, one_line
 
@@ -43,6 +44,7 @@ class KeysetPager:
         self.database = database
         self.view = view
         self.page_size = page_size
+        self._calls = threading.RLock()
         table = view.table
         self._order = order_columns(view)
         self._items = row_items(view) + [f"{ident(c.name)}::text" for c in self._order]
@@ -51,6 +53,7 @@ class KeysetPager:
         self._key_at = [table.column_names.index(name) for name in table.key]
         self._shown: _Shown | None = None
 
+    @one_call_at_a_time
     def first(self) -> Page:
         """The first page of the view."""
         size = self.page_size
@@ -58,6 +61,7 @@ class KeysetPager:
             rows = self._rows(connection, limit=size + 1)
         return self._show(rows[:size], has_previous=False, has_next=len(rows) > size, position=1, from_start=True)
 
+    @one_call_at_a_time
     def last(self) -> Page:
         """The last page: the view's order reversed, LIMIT n, read back the right way."""
         size = self.page_size
@@ -66,6 +70,7 @@ class KeysetPager:
         more = len(rows) > size
         return self._show(rows[:size][::-1], has_previous=more, has_next=False, position=None if more else 1)
 
+    @one_call_at_a_time
     def next(self) -> Page:
         """The page after the current one; the current page again if there is none."""
         shown = self._shown
@@ -80,6 +85,7 @@ class KeysetPager:
         position = known + len(shown.page.rows) if known is not None else None
         return self._show(rows[:size], has_previous=True, has_next=len(rows) > size, position=position)
 
+    @one_call_at_a_time
     def previous(self) -> Page:
         """The rows just before the current page (fewer than a page when they reach the top)."""
         shown = self._shown
@@ -96,6 +102,7 @@ class KeysetPager:
         position = 1 if not more else (known - len(rows) if known is not None and known > len(rows) else None)
         return self._show(rows, has_previous=more, has_next=True, position=position)
 
+    @one_call_at_a_time
     def reload(self) -> Page:
         """The current page read again from the same starting row (after a save, say)."""
         shown = self._shown
@@ -108,6 +115,7 @@ class KeysetPager:
             return self._keep(replace(page, first_row_number=shown.page.first_row_number))
         return page
 
+    @one_call_at_a_time
     def seek(self, key: Sequence[str]) -> Page:
         """The page starting at a row given by its key, one text per key column.
 
@@ -134,6 +142,7 @@ class KeysetPager:
             raise BadKey(str(error)) from error
         return self.last() if page is None else page
 
+    @one_call_at_a_time
     def close(self) -> None:
         """Nothing to release: each page was its own transaction."""
 

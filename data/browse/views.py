@@ -6,9 +6,11 @@ Plain values with no SQL in them, so every other module of the package can impor
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from data.catalog import TableInfo
 from data.errors import Refusal
@@ -97,7 +99,8 @@ class RowNotFound(Refusal, ValueError):
 
 
 class Pager(Protocol):
-    """Pages through one View. Blocking methods, called from one worker thread at a time."""
+    """Pages through one View. Blocking methods, safe to call from any thread: a call waits
+    for another thread's call on the same pager to end (see `one_call_at_a_time`)."""
 
     view: View
     page_size: int
@@ -109,3 +112,28 @@ class Pager(Protocol):
     def reload(self) -> Page: ...
     def seek(self, key: Sequence[str]) -> Page: ...
     def close(self) -> None: ...
+
+
+class _Serialized(Protocol):
+    _calls: threading.RLock
+
+
+_S = TypeVar("_S", bound=_Serialized)
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def one_call_at_a_time(method: Callable[Concatenate[_S, _P], _R]) -> Callable[Concatenate[_S, _P], _R]:
+    """A pager method that waits while another thread is in one of the pager's methods.
+
+    The grid moves on before a superseded page worker has finished fetching, and closes the
+    old pager from yet another thread: the pager's connection (a cursor pager holds one)
+    must never serve two threads at once. Reentrant, as next() may call first().
+    """
+
+    @functools.wraps(method)
+    def serialized(self: _S, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with self._calls:
+            return method(self, *args, **kwargs)
+
+    return serialized

@@ -179,6 +179,49 @@ class ChangeSet:
         """This change set without the change at `index` (undo)."""
         return replace(self, changes=self.changes[:index] + self.changes[index + 1 :])
 
+    def without_last(self) -> ChangeSet:
+        """This change set without its latest change (undo)."""
+        return self.without(len(self.changes) - 1)
+
+    def toggle_delete(self, row: RowRef) -> ChangeSet:
+        """Delete the row, or take its pending deletion back (the same key twice).
+
+        Raises:
+            ValueError: as add() does.
+        """
+        key = self._key_of(row)
+        if self.row_state(key) != "deleted":
+            return self.add(RowDelete(row))
+        return replace(
+            self, changes=tuple(c for c in self.changes if not (isinstance(c, RowDelete) and _row_key(c) == key))
+        )
+
+    def toggle_soft_delete(self, row: RowRef) -> ChangeSet:
+        """Soft-delete the row, or restore it when it was read soft-deleted; a pending
+        soft-delete or restore is taken back instead (the same key twice).
+
+        Raises:
+            ValueError: as add() does (a table without soft-delete columns, say).
+        """
+        state = self.row_state(row.key)
+        if state in ("soft-deleted", "restored"):
+            deleted = state == "soft-deleted"
+        else:
+            deleted = bool(_soft_deleted_when_read(row, self.table))
+        return self.add(SoftDeleteChange(row, restore=deleted))
+
+    def left_after_saving(self, saved: ChangeSet) -> ChangeSet:
+        """What stays pending once `saved` (this set as it was when a save began) is written:
+        the changes made while the save ran. add() keeps the change objects it is given, so
+        identity says which were saved; a cell edited again during the save stays pending."""
+        written = {id(change) for change in saved.changes}
+        return replace(self, changes=tuple(c for c in self.changes if id(c) not in written))
+
+    def summary(self) -> str:
+        """`3 pending changes to gacha.users`."""
+        count = len(self.changes)
+        return f"{count} pending change{'s' if count != 1 else ''} to {self.table.ref}"
+
     def cell_value(self, key: tuple[Any, ...], column: str) -> CellValue | _Nothing:
         """The pending value of a cell, or NOTHING when the cell has no pending edit."""
         for change in self.changes:
