@@ -114,7 +114,7 @@ def test_a_downgrade_that_drops_rows_lists_them_and_needs_yes(database_url: URL)
         ("nosuch@base", "unknown branch 'nosuch'"),
         ("base@base", "unknown branch 'base'"),
         ("-1", "name the branch to move, e.g. gacha@-1"),
-        ("gacha@-5", "gacha has 4 revision(s) applied"),
+        ("gacha@-6", "gacha has 5 revision(s) applied"),
         ("deadbeef", "unknown revision 'deadbeef'"),
         ("gacha@b2f1c3d4e502", "b2f1c3d4e502 is not a gacha revision"),
         ("console@base", "depend on the console branch: downgrade them first"),

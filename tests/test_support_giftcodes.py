@@ -484,6 +484,29 @@ def test_the_used_count_follows_every_writer(support: Database, database: Databa
     assert counts_agree(database) and used_count(database, "KEPT") == 0
 
 
+def test_the_count_triggers_run_sql_planned_once_and_leave_the_search_path(
+    support: Database, database: Database
+) -> None:
+    """The triggers' UPDATEs are written out: EXECUTE would parse and plan them on every
+    redemption, while the code's row lock is held. The search_path they set to find the
+    codes does not outlive the call."""
+    body = scalar(database, "SELECT prosrc FROM pg_proc WHERE oid = 'gacha.count_gift_code_redemptions'::regproc")
+    assert "EXECUTE" not in body.upper() and "UPDATE gift_codes" in body
+    create_code(support, "PATH", "daphine", 1, reason="a test code")
+    player = fresh_players(database, 1)[0]
+    with database.connect() as connection:
+        connection.execute(text("SET search_path = public"))
+        connection.execute(
+            text("""
+            INSERT INTO gacha.gift_code_redemptions (user_id, code)
+            SELECT discord_id, 'PATH' FROM gacha.users WHERE id = :p"""),
+            {"p": player},
+        )
+        assert connection.execute(text("SHOW search_path")).scalar() == "public"
+        connection.execute(text("RESET search_path"))
+    assert used_count(database, "PATH") == 1 and counts_agree(database)
+
+
 def test_no_writer_can_take_a_code_past_its_limit(support: Database, database: Database) -> None:
     create_code(support, "ONCE", "daphine", 1, usage_limit=1, reason="a test code")
     first, second = fresh_players(database, 2)

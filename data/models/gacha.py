@@ -490,7 +490,7 @@ class GiftCode(Base):
     usage_limit: Mapped[int | None] = mapped_column(Integer)
     expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = _now()
-    # Kept by triggers on gift_code_redemptions (migration e5c4f6a7b808), whoever inserts
+    # Kept by triggers on gift_code_redemptions (migrations e5c4f6a7b808 and e5c4f6a7b809), whoever inserts
     # or deletes redemptions: a redemption tests the limit against it instead of counting.
     used_count: Mapped[int] = mapped_column(
         Integer, nullable=False, server_default="0", comment="Redemptions of this code, kept by triggers"

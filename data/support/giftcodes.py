@@ -12,7 +12,7 @@ same statement locks the code's row, and PostgreSQL tests active, expiry and the
 again on the row's latest version once the lock is granted (READ COMMITTED re-reads a
 locked row), so redemptions of one code run one after another and the limit is exact. The
 limit is tested against the code's used_count, which triggers on the redemptions table
-keep (migration e5c4f6a7b808) and a CHECK keeps within the limit. The statement then
+keep (migrations e5c4f6a7b808, e5c4f6a7b809) and a CHECK keeps within the limit. The statement then
 credits the reward through the grant path (`currency.reward_step`: the guarded balance
 update, the ledger row and the audit row) and, only if it was credited, inserts the
 redemption and its audit row; a redemption the primary key refuses fails the statement,
