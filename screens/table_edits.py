@@ -105,10 +105,8 @@ class TableEditor(ConsolePart):
         """The status line's part: what is pending and how to review or save it."""
         if not self.changes:
             return None
-        count = len(self.changes)
-        here = shown is not None and self.changes_to(shown.view.table.ref)
-        what = f"{count} pending change{'s' if count != 1 else ''}" if here else self.changes.summary()
-        return f"{what} (p to review, ctrl+s saves)"
+        here = shown is not None and self.changes_to(shown.view.table.ref) is not None
+        return f"{self.changes.summary(naming_the_table=not here)} (p to review, ctrl+s saves)"
 
     def refusal(self, shown: Shown | None) -> str | None:
         """Why the open table cannot be edited now, or None when it can."""

@@ -623,6 +623,7 @@ def test_what_stays_pending_after_a_save_and_how_it_reads(database: Database) ->
     left = meanwhile.left_after_saving(saving)
     assert left.changes == (CellChange(seven, "quartzs", "3"), RowDelete(_row(9)))
     assert left.without_last().summary() == "1 pending change to gacha.users"
+    assert left.summary(naming_the_table=False) == "2 pending changes"
     assert not saving.left_after_saving(saving)
 
 

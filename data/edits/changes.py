@@ -217,10 +217,11 @@ class ChangeSet:
         written = {id(change) for change in saved.changes}
         return replace(self, changes=tuple(c for c in self.changes if id(c) not in written))
 
-    def summary(self) -> str:
-        """`3 pending changes to gacha.users`."""
+    def summary(self, *, naming_the_table: bool = True) -> str:
+        """`3 pending changes to gacha.users` (`3 pending changes` without naming the table)."""
         count = len(self.changes)
-        return f"{count} pending change{'s' if count != 1 else ''} to {self.table.ref}"
+        said = f"{count} pending change{'s' if count != 1 else ''}"
+        return f"{said} to {self.table.ref}" if naming_the_table else said
 
     def cell_value(self, key: tuple[Any, ...], column: str) -> CellValue | _Nothing:
         """The pending value of a cell, or NOTHING when the cell has no pending edit."""
