@@ -1,6 +1,7 @@
 """Support desk figures: gift-code redemptions and grants per second with 8 concurrent clients,
 a redemption's cost against the redemptions made before it (pgbench running the same
-statement as the floor), and finding a player by name prefix among a million players.
+statement as the floor), the used-count trigger's two bodies against each other, and finding a
+player by name prefix among a million players.
 
 Run apart from the default suite:
 `pytest -m bench tests/bench/test_support.py -s -n 0`. Prints the figures;
@@ -10,6 +11,7 @@ still sums to the balances.
 
 from __future__ import annotations
 
+import importlib.util
 import multiprocessing
 import re
 import shutil
@@ -42,7 +44,7 @@ from data.support.giftcodes import (
     redemption_statement,
 )
 from data.support.players import find_players, search_statement
-from tests.conftest import create_database, drop_database
+from tests.conftest import ROOT, create_database, drop_database
 
 pytestmark = pytest.mark.bench
 
@@ -422,3 +424,79 @@ def test_a_redemptions_cost_is_flat_however_many_redeemed_before(
     print(f"refusals on a used-up code, {CLIENTS} client {kind}: {median['FLAT-USED']:,.0f}/s")
     print(f"pgbench, the same statement, {CLIENTS} clients, a code with {max(EARLIER):,} earlier: {floor:,.0f}/s")
     print(f"ours / pgbench (100,000 earlier): {ours[-1] / floor:.2f} (the goal: at least 0.8)")
+
+
+TRIGGER_REVISION = ROOT / "migrations" / "versions" / "2026-12-07_gacha_gift_code_count_planned_once.py"
+TRIGGER_TIME = re.compile(r"Trigger trg_gift_code_redemptions_counted_insert on \S+: time=([0-9.]+)")
+EXECUTION_TIME = re.compile(r"Execution Time: ([0-9.]+) ms")
+
+
+def trigger_bodies() -> dict[str, str]:
+    """The used-count function as revision e5c4f6a7b808 made it (EXECUTE format(), parsed and
+    planned on every call) and as e5c4f6a7b809 makes it (written out, planned once)."""
+    spec = importlib.util.spec_from_file_location("count_planned_once", TRIGGER_REVISION)
+    assert spec is not None and spec.loader is not None
+    revision = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(revision)
+    return {"parsed each time": revision.PARSED_EACH_TIME, "planned once": revision.PLANNED_ONCE}
+
+
+def test_the_count_trigger_planned_once_against_parsed_each_time(
+    embedded_server: EmbeddedServer, template_database: str
+) -> None:
+    """The redemption with either body of the used-count function, in the same run, taking
+    turns: the trigger's time and the statement's inside one redemption (EXPLAIN ANALYZE,
+    rolled back, on one session per round), and pgbench's redemptions/s with 8 clients."""
+    bodies = trigger_bodies()
+    per_round = CLIENTS * FLAT_PER_CLIENT
+    explained = RUNS // ROUNDS + 1  # the first of each round only warms the session up
+    url = create_database(embedded_server, template_database)
+    try:
+        with Database(ConnectionSettings(url=url)) as admin:
+            add_players(admin, ROUNDS * len(bodies) * (per_round + explained), "trig")
+            with admin.connect() as connection:
+                first = connection.execute(
+                    text("SELECT min(id) FROM gacha.users WHERE discord_id LIKE 'trig%'")
+                ).scalar()
+                connection.execute(text(f"CREATE SEQUENCE flat_players START {first}"))
+        with desk(url) as support:
+            create_code(support, "TRIGGER", "quartzs", 1, usage_limit=FLAT_LIMIT, reason="a test code")
+            script = redemption_sql(support, "TRIGGER")
+        timings: dict[str, list[tuple[float, float]]] = {label: [] for label in bodies}
+        rates: dict[str, list[float]] = {label: [] for label in bodies}
+        with Database(ConnectionSettings(url=url)) as admin:
+            for round_ in range(ROUNDS):
+                for label, body in bodies.items():
+                    with admin.engine.connect() as connection:  # one session: the plans it keeps
+                        driver = connection.connection.driver_connection
+                        assert driver is not None
+                        with driver.transaction():
+                            driver.execute(body)  # no parameters: its format() %I stays as it is
+                        for run in range(explained):
+                            with driver.transaction(force_rollback=True):
+                                plan = "\n".join(row[0] for row in driver.execute(f"EXPLAIN ANALYZE {script}"))
+                            if run:  # the first plans and caches what the session keeps
+                                trigger, statement = TRIGGER_TIME.search(plan), EXECUTION_TIME.search(plan)
+                                assert trigger and statement, plan
+                                timings[label].append((float(trigger.group(1)), float(statement.group(1))))
+                    rates[label].append(pgbench(embedded_server, url, script, FLAT_PER_CLIENT))
+            with admin.connect() as connection:
+                agree = connection.execute(
+                    text("""SELECT used_count = (SELECT count(*) FROM gacha.gift_code_redemptions
+                                                  WHERE code = 'TRIGGER')
+                              FROM gacha.gift_codes WHERE code = 'TRIGGER'""")
+                ).scalar()
+    finally:
+        drop_database(embedded_server, url)
+    assert agree, "the used count differs from the redemptions it counts"
+    print()
+    for label in bodies:
+        trigger = statistics.median(t for t, _ in timings[label])
+        statement = statistics.median(s for _, s in timings[label])
+        print(
+            f"used-count function {label}: its trigger {trigger:.3f} ms of a redemption's {statement:.3f} ms "
+            f"(EXPLAIN ANALYZE, median of {len(timings[label])}); pgbench, {CLIENTS} clients: "
+            f"{statistics.median(rates[label]):,.0f}/s (median of {ROUNDS} rounds of {per_round:,})"
+        )
+    before, after = (statistics.median(rates[label]) for label in bodies)
+    print(f"planned once / parsed each time, redemptions/s: {after / before:.2f}x")
