@@ -58,13 +58,19 @@ def _autocommit(server: EmbeddedServer, sql: str) -> None:
             connection.execute(text(sql))
 
 
+COPY_STRATEGY = "FILE_COPY"
+"""How a test's database is copied from the template: file by file, 0.12-0.22 s a copy here,
+where PostgreSQL's default since 15 (WAL_LOG, page by page through the WAL) takes
+0.21-0.29 s; its crash safety is of no use on a cluster running with fsync off."""
+
+
 def create_database(server: EmbeddedServer, template: str | None = None) -> URL:
     """A new database on the test server, empty or copied from `template`."""
     name = f"t{os.getpid()}_{next(_numbers)}"
     # A copy of the template belongs to console_admin, as the embedded database does (its
     # admin login creates schemas when it migrates).
-    owner = f" OWNER {Role.ADMIN.group}" if template else ""
-    _autocommit(server, f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"{owner}' if template else ""))
+    copy = f' TEMPLATE "{template}" OWNER {Role.ADMIN.group} STRATEGY {COPY_STRATEGY}' if template else ""
+    _autocommit(server, f'CREATE DATABASE "{name}"{copy}')
     return server.url(name)
 
 
@@ -136,7 +142,10 @@ SNAPSHOT_DATABASE = "console_snapshot"
 def snapshot_database(embedded_server: EmbeddedServer, template_database: str) -> Iterator[Database]:
     """The migrated demo database, copied under a fixed name, for snapshot tests."""
     _autocommit(embedded_server, f'DROP DATABASE IF EXISTS "{SNAPSHOT_DATABASE}" WITH (FORCE)')
-    _autocommit(embedded_server, f'CREATE DATABASE "{SNAPSHOT_DATABASE}" TEMPLATE "{template_database}"')
+    _autocommit(
+        embedded_server,
+        f'CREATE DATABASE "{SNAPSHOT_DATABASE}" TEMPLATE "{template_database}" STRATEGY {COPY_STRATEGY}',
+    )
     # Scan counters and vacuum times change with every read; the details pane shows them,
     # so the copy keeps none (a copied database starts with no statistics counters).
     _autocommit(embedded_server, f'ALTER DATABASE "{SNAPSHOT_DATABASE}" SET track_counts = off')
