@@ -21,8 +21,6 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
-from sqlalchemy.exc import DataError, SQLAlchemyError
-
 from console import cli_build, cli_desk, cli_explain, cli_import, cli_migrate, cli_roles, cli_stats
 from console.cli_common import (
     EXIT_BROKEN_PIPE,
@@ -49,21 +47,13 @@ from console.connect import (
 )
 from console.embedded import EmbeddedServer, EmbeddedServerError, default_data_dir
 from data.engine import Database
-from data.errors import one_line
+from data.errors import is_bad_value, is_database_error, one_line
 from data.migrate import MigrationError, MigrationTargetError
 from data.overview import ServerOverview, server_overview
 from data.roles import Role
 
 # Subcommand families in modules of their own (see console.cli_common).
 COMMAND_FAMILIES: tuple[Any, ...] = (cli_migrate, cli_build, cli_import, cli_explain, cli_roles)
-
-# Imported before the UI is preloaded in a thread (see _with_database).
-DRIVER_MODULES = (
-    "sqlalchemy.dialects.postgresql.psycopg",
-    "psycopg.types.json",
-    "psycopg.types.range",
-    "psycopg.types.multirange",
-)
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -195,10 +185,10 @@ def _main(argv: Sequence[str] | None) -> int:
         return fail(str(error), EXIT_USAGE)
     except (EmbeddedServerError, CommandFailed, MigrationError) as error:
         return fail(str(error), EXIT_FAILED)
-    except DataError as error:  # SQLSTATE class 22: the server refused a value as data
-        return fail(one_line(error), EXIT_USAGE)
-    except SQLAlchemyError as error:
-        return fail(one_line(error), EXIT_FAILED)
+    except Exception as error:
+        if not is_database_error(error):
+            raise
+        return fail(one_line(error), EXIT_USAGE if is_bad_value(error) else EXIT_FAILED)
     except KeyboardInterrupt:
         return fail("interrupted", 130)
 
@@ -231,10 +221,8 @@ def _with_database(args: argparse.Namespace, config: Config) -> int:
     settings = settings_for(target, config)
     if args.command is None:
         # Importing the UI takes about as long as starting the server: do both at once.
-        # The driver's modules come first, here: the UI imports some of them while this
-        # thread connects, and two threads importing one module can each see it half-built.
-        for module in DRIVER_MODULES:
-            importlib.import_module(module)
+        # The driver (psycopg, with its types) was imported with data.engine: the UI thread
+        # imports none of what this one connects with, so neither sees a module half-built.
         preload = threading.Thread(target=importlib.import_module, args=("console.app",), daemon=True)
         preload.start()
     with ExitStack() as stack:

@@ -40,12 +40,11 @@ from typing import Annotated, Any, Literal, TypeVar
 import msgspec
 from msgspec import Meta, Struct
 from platformdirs import user_config_dir
-from sqlalchemy.engine import URL
-from sqlalchemy.exc import ArgumentError
 
 from data.base import ALL_SCHEMAS
-from data.engine import ConnectionSettings, PoolSettings, as_sqlalchemy_url
+from data.engine import ConnectionSettings, PoolSettings
 from data.roles import Role
+from data.url import DatabaseURL
 
 CONFIG_VARIABLE = "CONSOLE_CONFIG"
 DEFAULT_STATEMENT_TIMEOUT_MS = 30_000
@@ -307,7 +306,7 @@ def parse_duration_ms(value: Any, where: str = "statement_timeout") -> int:
 
 
 def settings_for_url(
-    url: str | URL,
+    url: str | DatabaseURL,
     *,
     profile: Profile | None = None,
     operator: str,
@@ -324,9 +323,9 @@ def settings_for_url(
         ConfigError: the URL is not a PostgreSQL URL, or the role would be raised.
     """
     try:
-        parsed = as_sqlalchemy_url(url)
-    except (ArgumentError, ValueError) as error:
-        shown = url.render_as_string(hide_password=True) if isinstance(url, URL) else url
+        parsed = DatabaseURL.of(url)
+    except ValueError as error:
+        shown = url if isinstance(url, str) else url.render_as_string()
         raise ConfigError(f"bad database URL {shown!r}: {error}") from None
     base = profile or Profile(name="url", url=str(url))
     try:

@@ -17,13 +17,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
 
-from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
-
 from console.config import Config, ConfigError, prompt_password, settings_for_url
 from console.embedded import DATABASE, EmbeddedServer
 from data.engine import ConnectionSettings, Database
-from data.errors import needs_password, one_line
+from data.errors import is_database_error, needs_password, one_line
 from data.login import LOGIN, LOGIN_PARAMETERS, LoginTooPowerful, check_login, login_of
 from data.overview import IN_RECOVERY
 from data.pooler import PGBOUNCER, SESSION_TIMEOUT, UNNAMED, options_dropped, refuses_startup_options
@@ -106,13 +103,17 @@ def open_database(settings: ConnectionSettings, *, interactive: bool) -> Databas
     """
     try:
         return _checked(Database(settings))
-    except SQLAlchemyError as error:
+    except Exception as error:
+        if not is_database_error(error):
+            raise
         if not (interactive and needs_password(error)):
             raise ConnectError(one_line(error)) from None
     password = prompt_password(f"Password for {settings.url.username or 'you'}@{settings.url.host or 'localhost'}: ")
     try:
         return _checked(Database(replace(settings, url=settings.url.set(password=password))))
-    except SQLAlchemyError as error:
+    except Exception as error:
+        if not is_database_error(error):
+            raise
         raise ConnectError(one_line(error)) from None
 
 
@@ -126,20 +127,17 @@ def _checked(database: Database) -> Database:
     try:
         # One round trip, BEGIN and COMMIT included: it is on every start's path.
         login, recovery, timeout = database.read_in_one_round_trip(
-            (LOGIN, LOGIN_PARAMETERS), (IN_RECOVERY, {}), (SESSION_TIMEOUT, {})
+            (LOGIN, LOGIN_PARAMETERS), (IN_RECOVERY, ()), (SESSION_TIMEOUT, ())
         )
         assert login is not None and recovery is not None and timeout is not None  # catalog reads: never missing
         check_login(settings, login_of(login[0]))
     except LoginTooPowerful as error:
         database.dispose()
         raise ConnectError(str(error)) from None
-    except DBAPIError as error:
+    except BaseException as error:
         database.dispose()
-        if settings.pooler is None and refuses_startup_options(error):
+        if settings.pooler is None and is_database_error(error) and refuses_startup_options(error):
             return _checked(Database(replace(settings, pooler=PGBOUNCER)))
-        raise
-    except BaseException:
-        database.dispose()
         raise
     pooler = (
         UNNAMED
@@ -180,15 +178,15 @@ def prepare_embedded(
     try:
         with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             progress("creating the database")
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)'))
-            connection.execute(text(f'CREATE DATABASE "{DATABASE}"'))
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+            connection.exec_driver_sql(f'CREATE DATABASE "{DATABASE}"')
     finally:
         admin.dispose()
     superuser = Database(ConnectionSettings(url=server.url(), profile_name="embedded"))
     try:
         with superuser.connect() as connection:
             for extension in EXTENSIONS:
-                connection.execute(text(f'CREATE EXTENSION IF NOT EXISTS "{extension}"'))
+                connection.exec_driver_sql(f'CREATE EXTENSION IF NOT EXISTS "{extension}"')
     finally:
         superuser.dispose()
     _ensure_logins(server)
@@ -218,6 +216,8 @@ def _ensure_logins(server: EmbeddedServer) -> None:
     marker = server.data_dir / ROLES_MARKER
     if marker.exists() and marker.read_text().split(" ", 1)[0] == ROLES_VERSION:
         return
+    from sqlalchemy.exc import SQLAlchemyError
+
     from data import grants
     from data.migrate.run import grant_roles
 

@@ -36,7 +36,8 @@ from importlib import metadata
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from sqlalchemy.engine import URL
+
+from data.url import DatabaseURL
 
 DATA_DIR_VARIABLE = "CONSOLE_DATA_DIR"
 SERVER_USER_VARIABLE = "CONSOLE_SERVER_USER"
@@ -140,10 +141,10 @@ class EmbeddedServer:
 
     # -- what callers use ------------------------------------------------------------------
 
-    def url(self, database: str = DATABASE, user: str = SUPERUSER) -> URL:
-        """The SQLAlchemy URL of a database on this server, over its Unix socket. The
-        superuser only bootstraps; the console logs in as its role's login (data.roles)."""
-        return URL.create("postgresql+psycopg", username=user, database=database, query={"host": str(self.cluster)})
+    def url(self, database: str = DATABASE, user: str = SUPERUSER) -> DatabaseURL:
+        """The URL of a database on this server, over its Unix socket. The superuser only
+        bootstraps; the console logs in as its role's login (data.roles)."""
+        return DatabaseURL(username=user, database=database, query={"host": str(self.cluster)})
 
     def libpq_url(self, database: str = DATABASE) -> str:
         """The same URL as psql and `console --url` take it (unescaped socket directory)."""

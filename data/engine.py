@@ -5,6 +5,11 @@ worker threads) and the command line alike. Every connection it hands out has
 statement_timeout and application_name set (behind a connection pooler, each transaction
 sets the timeout: data.pooler), and a read-only profile or role opens every transaction
 READ ONLY, so the server itself refuses writes.
+
+SQLAlchemy is imported when the Engine is first wanted, not with this module: the start's
+reads (the login check, the home screen's overview) go out on psycopg connections of the
+Database's own, so the home screen is painted before SQLAlchemy's import (a third of a
+second on two cores) has run.
 """
 
 from __future__ import annotations
@@ -12,33 +17,38 @@ from __future__ import annotations
 import select
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
 import psycopg
-from psycopg import RawCursor, ServerCursor
+from psycopg import RawCursor
 from psycopg.rows import namedtuple_row
-from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DBAPIError, DisconnectionError
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.elements import ClauseElement
-from sqlalchemy.sql.expression import Executable
 
 from data.roles import Role
+from data.url import DatabaseURL
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection, Engine
+    from sqlalchemy.engine import URL
     from sqlalchemy.orm import Session, sessionmaker
+    from sqlalchemy.sql.compiler import SQLCompiler
+    from sqlalchemy.sql.expression import Executable
+
+    Statement = Executable | str
+    """A statement of SQLAlchemy's, or PostgreSQL's own text with $1 placeholders (for a
+    read on the start path, which runs before SQLAlchemy is imported)."""
 
 APPLICATION_NAME = "console"
 ONE_STATEMENT = "console_one_statement"
 """Execution option: run each statement through the extended query protocol (see guard_typed_sql)."""
-_NEEDS_RESET = "console_needs_reset"
-_READ_ONLY_TYPED = "console_read_only_typed"
+NEEDS_RESET = "console_needs_reset"
+READ_ONLY_TYPED = "console_read_only_typed"
+PING_AFTER_IDLE_S = 30.0
+"""A pooled connection idle this long is pinged before use (data.pooled); an early one is
+replaced (Database's _EarlyConnections)."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +70,8 @@ class PoolSettings:
 class ConnectionSettings:
     """Everything needed to open the database of one profile."""
 
-    url: URL
+    url: DatabaseURL
+    """Given as text or SQLAlchemy's URL, it is kept as a DatabaseURL."""
     role: Role = Role.ADMIN
     read_only: bool = False
     schema_map: Mapping[str, str] = field(default_factory=dict)
@@ -86,6 +97,9 @@ class ConnectionSettings:
     named by the profile or found when the console connects. Nothing is then set for the
     session: the timeout is set in each transaction."""
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "url", DatabaseURL.of(cast("DatabaseURL | URL | str", self.url)))
+
     def desk_refusal(self) -> str | None:
         """Why this connection may not act at the support desk, or None when it may."""
         if self.replica:
@@ -106,28 +120,28 @@ class ConnectionSettings:
         return self.read_only or not self.role.can_write_tables
 
 
-def as_sqlalchemy_url(url: str | URL) -> URL:
-    """Parse a libpq-style or SQLAlchemy URL and make it use the psycopg 3 driver.
-
-    Raises:
-        sqlalchemy.exc.ArgumentError: the text is not a URL at all.
-        ValueError: the URL is not a PostgreSQL one.
-    """
-    parsed = make_url(url) if isinstance(url, str) else url
-    backend = parsed.get_backend_name()
-    if backend not in ("postgresql", "postgres"):
-        raise ValueError(f"not a PostgreSQL URL (scheme {parsed.drivername!r})")
-    return parsed.set(drivername="postgresql+psycopg")
-
-
 class Database:
-    """One profile's Engine, its sessionmaker (made when first used), and the rules every connection follows."""
+    """One profile's Engine (built when first wanted), its sessionmaker (made when first
+    used), and the rules every connection follows."""
 
     def __init__(self, settings: ConnectionSettings) -> None:
         self.settings = settings
-        self.engine: Engine = _make_engine(settings)
         self._per_transaction = per_transaction_settings(settings)
-        self._in_flight = _track_statements(self.engine)
+        self._in_flight: dict[int, Any] = {}
+        self._engine: Engine | None = None
+        self._engine_lock = threading.Lock()
+        self._early = _EarlyConnections(settings)
+
+    @property
+    def engine(self) -> Engine:
+        """The pooled Engine, built (and SQLAlchemy imported) on first use."""
+        with self._engine_lock:
+            if self._engine is None:
+                from data.pooled import make_engine
+
+                self._engine, self._in_flight = make_engine(self.settings)
+                self._early.close()  # the pool serves the reads from now on
+            return self._engine
 
     def cancel_statement_of(self, thread_id: int) -> bool:
         """Cancel, at the server, the statement thread `thread_id` is running now (its
@@ -202,7 +216,9 @@ class Database:
             with cursor:
                 return cursor.fetchone()
 
-    def read_in_one_round_trip(self, *reads: tuple[Executable, Mapping[str, Any]]) -> list[list[Any] | None]:
+    def read_in_one_round_trip(
+        self, *reads: tuple[Statement, Mapping[str, Any] | Sequence[Any]]
+    ) -> list[list[Any] | None]:
         """Run `reads` (statement, parameters) as one transaction, READ ONLY where the
         profile's are, with BEGIN, every statement and COMMIT sent in one round trip
         (psycopg's pipeline mode); each one's rows, as named tuples.
@@ -210,7 +226,9 @@ class Database:
         For what a screen reads on every start or refresh (the home screen): on a distant
         server each round trip costs more than the reads, and while the UI keeps the
         interpreter busy each answer also waits for its turn. Parameters as for
-        run_desk_statement.
+        run_desk_statement; a statement given as text (PostgreSQL's own, with $1
+        placeholders) takes them as a sequence. Before the Engine is built (the start), the
+        reads go out on a connection of the Database's own, without SQLAlchemy.
 
         A read of a table that does not exist (yet) gives None, and so does every read
         after it (the transaction is rolled back): put such a read last.
@@ -218,12 +236,11 @@ class Database:
         Raises:
             sqlalchemy.exc.DBAPIError: the server refused a read for any other reason.
         """
-        with self.engine.connect() as connection:
-            queries = [_positional(self.settings, statement, parameters) for statement, parameters in reads]
-            with _as_dbapi_error(connection, ";\n".join(sql for sql, _ in queries), []):
-                cursors, failure = _in_one_round_trip(driver_of(connection), queries, self._per_transaction)
-                if failure is not None and not isinstance(failure, psycopg.errors.UndefinedTable):
-                    raise failure
+        queries = [_positional(self.settings, statement, parameters) for statement, parameters in reads]
+        with self._connection_for_reads(";\n".join(sql for sql, _ in queries)) as driver:
+            cursors, failure = _in_one_round_trip(driver, queries, self._per_transaction)
+            if failure is not None and not isinstance(failure, psycopg.errors.UndefinedTable):
+                raise failure
             results: list[list[Any] | None] = []
             for cursor in cursors:
                 with cursor:
@@ -233,6 +250,18 @@ class Database:
                         results.append(None)
             return results
 
+    @contextmanager
+    def _connection_for_reads(self, sql: str) -> Iterator[psycopg.Connection[Any]]:
+        """A pooled connection once the Engine is built; until then one of the Database's
+        own (the start's reads), so that the start does not wait for SQLAlchemy. psycopg's
+        errors come out as SQLAlchemy's either way."""
+        if self._engine is not None:
+            with self._engine.connect() as connection, _as_dbapi_error(connection, sql, []):
+                yield driver_of(connection)
+            return
+        with self._early.connection(sql) as driver:
+            yield driver
+
     def _check_desk(self) -> ConnectionSettings:
         why = self.settings.desk_refusal()
         if why is not None:
@@ -240,8 +269,10 @@ class Database:
         return self.settings
 
     def dispose(self) -> None:
-        """Close every pooled connection (the console is leaving or switching profile)."""
-        self.engine.dispose()
+        """Close every connection (the console is leaving or switching profile)."""
+        self._early.close()
+        if self._engine is not None:
+            self._engine.dispose()
 
     def __enter__(self) -> Database:
         return self
@@ -259,11 +290,11 @@ def per_transaction_settings(settings: ConnectionSettings) -> tuple[str, ...]:
     return (f"SET LOCAL statement_timeout = {int(settings.statement_timeout_ms)}",)
 
 
-def _make_engine(settings: ConnectionSettings) -> Engine:
-    pool = settings.pool
+def connect_arguments(settings: ConnectionSettings) -> dict[str, Any]:
+    """What every connection of the profile is opened with, besides the URL's parts."""
     connect_args: dict[str, Any] = {
         "application_name": APPLICATION_NAME,
-        "connect_timeout": pool.connect_timeout,
+        "connect_timeout": settings.pool.connect_timeout,
         # PgBouncer in transaction mode cannot keep server-side prepared statements.
         "prepare_threshold": None,
     }
@@ -273,77 +304,68 @@ def _make_engine(settings: ConnectionSettings) -> Engine:
             # Belt and braces: the session default, and the BEGIN of every transaction below.
             options += " -c default_transaction_read_only=on"
         connect_args["options"] = options
-    engine = create_engine(
-        settings.url,
-        pool_size=pool.size,
-        max_overflow=pool.max_overflow,
-        pool_recycle=pool.recycle,
-        pool_timeout=pool.timeout,
-        connect_args=connect_args,
-        execution_options=_execution_options(settings),
-    )
-    if pool.pre_ping:
-        _check_before_use(engine)
-    if settings.enforces_read_only:
-        _open_transactions_read_only(engine)
-    _open_transactions_with(engine, per_transaction_settings(settings))
-    _send_typed_sql_alone(engine)
-    _roll_back_typed_reads(engine)
-    if settings.pooler is None:
-        _reset_after_typed_sql(engine)
-    return engine
+    return connect_args
 
 
-def _open_transactions_with(engine: Engine, statements: tuple[str, ...]) -> None:
-    """Run `statements` first in every transaction SQLAlchemy begins on this engine (the
-    reads and desk actions sent in one round trip carry them themselves)."""
-    if not statements:
-        return
+class _EarlyConnections:
+    """The connection the start's reads use before the Engine exists (Database.engine
+    closes it then): opened like the pool's, READ ONLY where the profile's transactions
+    are; kept for the next such read while it is healthy, dropped when the server closed
+    it or it sat idle past PING_AFTER_IDLE_S."""
 
-    @event.listens_for(engine, "begin")
-    def _set(connection: Connection) -> None:
-        driver = connection.connection.dbapi_connection
-        if driver is None or driver.autocommit:  # no transaction for SET LOCAL to live in
-            return
-        for statement in statements:
-            driver.execute(statement)  # psycopg sends its BEGIN first
+    def __init__(self, settings: ConnectionSettings) -> None:
+        self._settings = settings
+        self._idle: list[tuple[psycopg.Connection[Any], float]] = []
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def connection(self, sql: str) -> Iterator[psycopg.Connection[Any]]:
+        with self._lock:
+            idle = self._idle.pop() if self._idle else None
+        driver = idle[0] if idle is not None and _usable(*idle) else None
+        if idle is not None and driver is None:
+            idle[0].close()
+        try:
+            if driver is None:
+                # The profile's arguments win over the URL's query, as in SQLAlchemy's connect_args.
+                driver = psycopg.connect(
+                    **{**self._settings.url.connect_arguments(), **connect_arguments(self._settings)}
+                )
+                driver.read_only = True if self._settings.enforces_read_only else None
+            yield driver
+        except psycopg.Error as error:
+            if driver is not None and not driver.closed:
+                driver.close()  # a failed read's connection is not worth keeping
+            raise _as_sqlalchemy_error(sql, [], error) from None
+        with self._lock:
+            self._idle.append((driver, time.monotonic()))
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for driver, _ in idle:
+            driver.close()
 
 
-PING_AFTER_IDLE_S = 30.0
-"""A pooled connection idle this long is pinged before use (see _check_before_use)."""
-_IDLE_SINCE = "console_idle_since"
+def _usable(driver: psycopg.Connection[Any], idle_since: float) -> bool:
+    """An idle connection the server has not closed, used recently enough (see _check_before_use)."""
+    return not driver.closed and not server_closed(driver) and time.monotonic() - idle_since < PING_AFTER_IDLE_S
 
 
-def _check_before_use(engine: Engine) -> None:
-    """The pool's pre-ping, without a round trip for a connection that was in use moments ago.
+def server_closed(driver: Any) -> bool:
+    """The server said goodbye: its message and the end of the stream make the socket
+    readable while no statement runs. Looked at without waiting."""
+    readable = select.poll()  # poll, not select: a process with many files has descriptors past 1024
+    readable.register(driver.fileno(), select.POLLIN)
+    return bool(readable.poll(0))
 
-    SQLAlchemy's pre_ping sends a query at every checkout: for a desk action that is one
-    statement, that is a second round trip (and the server's work for it). A server that
-    restarted, or that terminated the backend, has said so before closing: its message and
-    the end of the stream make the socket readable, which is looked at here without
-    waiting. A connection idle for PING_AFTER_IDLE_S or longer is pinged as well, for the
-    drop nobody announces (a firewall, a NAT). DisconnectionError makes the pool replace
-    the connection and try again.
-    """
 
-    @event.listens_for(engine, "checkin")
-    def _idle_from(dbapi_connection: Any, record: Any) -> None:
-        record.info[_IDLE_SINCE] = time.monotonic()
+def _as_sqlalchemy_error(sql: str, values: list[Any], error: psycopg.Error) -> Exception:
+    """psycopg's `error` as SQLAlchemy's DBAPIError (an OperationalError for a lost server,
+    an IntegrityError for a key...), what every caller of Database expects."""
+    from sqlalchemy.exc import DBAPIError  # an error's path may import SQLAlchemy
 
-    @event.listens_for(engine, "checkout")
-    def _check(dbapi_connection: Any, record: Any, proxy: Any) -> None:
-        since = record.info.pop(_IDLE_SINCE, None)
-        if since is None:  # a new connection: it has just answered
-            return
-        readable = select.poll()  # poll, not select: a process with many files has descriptors past 1024
-        readable.register(dbapi_connection.fileno(), select.POLLIN)
-        if readable.poll(0):
-            raise DisconnectionError("the server closed the connection while it sat in the pool")
-        if time.monotonic() - since >= PING_AFTER_IDLE_S:
-            try:
-                engine.dialect.do_ping(dbapi_connection)
-            except psycopg.Error as error:
-                raise DisconnectionError(f"the pooled connection no longer answers: {error}") from None
+    return DBAPIError.instance(sql, values, error, psycopg.Error)
 
 
 def driver_of(connection: Connection) -> psycopg.Connection[Any]:
@@ -351,6 +373,17 @@ def driver_of(connection: Connection) -> psycopg.Connection[Any]:
     driver = connection.connection.dbapi_connection
     assert driver is not None  # only a closed or invalidated connection has none
     return cast("psycopg.Connection[Any]", driver)
+
+
+def fetch_rows(connection: Connection, sql: str, values: Sequence[Any] = ()) -> list[Any]:
+    """The rows (named tuples) of `sql`, PostgreSQL's own text with $1 placeholders (a read
+    the start also sends: read_in_one_round_trip), run on a SQLAlchemy connection."""
+    with (
+        _as_dbapi_error(connection, sql, list(values)),
+        RawCursor(driver_of(connection), row_factory=namedtuple_row) as cursor,
+    ):
+        cursor.execute(sql, values)
+        return cursor.fetchall()
 
 
 def guard_typed_sql(connection: Connection, *, read_only: bool = True) -> Connection:
@@ -363,93 +396,12 @@ def guard_typed_sql(connection: Connection, *, read_only: bool = True) -> Connec
     """
     if read_only:
         connection.exec_driver_sql("SET TRANSACTION READ ONLY")
-        connection.info[_READ_ONLY_TYPED] = True  # read at the transaction's end
-    connection.info[_NEEDS_RESET] = True  # kept by the pooled connection, read at check-in
+        connection.info[READ_ONLY_TYPED] = True  # read at the transaction's end
+    connection.info[NEEDS_RESET] = True  # kept by the pooled connection, read at check-in
     return connection.execution_options(**{ONE_STATEMENT: True})
 
 
-def _roll_back_typed_reads(engine: Engine) -> None:
-    """A read-only transaction that ran typed SQL ends in ROLLBACK, even when its caller commits.
-
-    It wrote nothing, and a session setting its typed text changed (`set_config(...,
-    false)` in a WHERE clause) is undone with it. Behind a pooler in transaction mode that
-    is the only reset there is: the session is handed to the next client as it is, and a
-    DISCARD ALL sent afterwards would reach whichever session is free then.
-    """
-
-    @event.listens_for(engine, "commit")
-    def _roll_back(connection: Connection) -> None:
-        if connection.info.pop(_READ_ONLY_TYPED, False):
-            driver_of(connection).rollback()  # the COMMIT that follows finds nothing to do
-
-    @event.listens_for(engine, "rollback")
-    def _done(connection: Connection) -> None:
-        if not connection.invalidated:  # an invalidated connection's info went with it
-            connection.info.pop(_READ_ONLY_TYPED, None)
-
-
-def _reset_after_typed_sql(engine: Engine) -> None:
-    """A connection that ran typed SQL is reset when it goes back to the pool.
-
-    One statement can still change the session: `set_config('statement_timeout', '0',
-    false)` or `set_config('role', ...)` in a WHERE clause outlives its transaction, and
-    the next checkout would inherit it. DISCARD ALL puts every setting back to its session
-    default; statement_timeout, application_name and read-only are startup options
-    (_make_engine), so those defaults are the console's own.
-    """
-
-    @event.listens_for(engine, "checkin")
-    def _discard(dbapi_connection: Any, record: Any) -> None:
-        if dbapi_connection is None or not record.info.pop(_NEEDS_RESET, False):
-            return
-        try:
-            dbapi_connection.autocommit = True  # DISCARD ALL cannot run in a transaction
-            dbapi_connection.execute("DISCARD ALL")
-            dbapi_connection.autocommit = False
-        except psycopg.Error as error:
-            record.invalidate(error)  # closed rather than handed out as it is
-
-
-def _send_typed_sql_alone(engine: Engine) -> None:
-    """Statements of a guarded connection go out through the extended query protocol.
-
-    psycopg sends a statement without bind parameters as a simple query, in which the
-    server runs every statement of the text: a typed WHERE of `true; COMMIT; UPDATE ...`
-    would write. In the extended protocol the server refuses a text of several statements
-    ("cannot insert multiple commands into a prepared statement"). executemany of one
-    parameter set is psycopg's public way to use it (pipeline mode) even without
-    parameters; a server-side cursor's DECLARE already does.
-    """
-
-    @event.listens_for(engine, "do_execute")
-    def _extended(cursor: Any, statement: str, parameters: Any, context: Any) -> bool | None:
-        if not context.execution_options.get(ONE_STATEMENT) or isinstance(cursor, ServerCursor):
-            return None
-        cursor.executemany(statement, [parameters or {}], returning=True)
-        return True
-
-
-def _track_statements(engine: Engine) -> dict[int, Any]:
-    """thread id -> the DBAPI connection running that thread's statement now, kept by
-    engine events, so that another thread (the UI) can cancel a long statement."""
-    in_flight: dict[int, Any] = {}
-
-    @event.listens_for(engine, "before_cursor_execute")
-    def _started(connection: Connection, *_: Any) -> None:
-        in_flight[threading.get_ident()] = connection.connection.dbapi_connection
-
-    @event.listens_for(engine, "after_cursor_execute")
-    def _finished(*_: Any) -> None:
-        in_flight.pop(threading.get_ident(), None)
-
-    @event.listens_for(engine, "handle_error")
-    def _failed(*_: Any) -> None:
-        in_flight.pop(threading.get_ident(), None)
-
-    return in_flight
-
-
-def _execution_options(settings: ConnectionSettings) -> dict[str, Any]:
+def execution_options(settings: ConnectionSettings) -> dict[str, Any]:
     schema_map = {ours: theirs for ours, theirs in settings.schema_map.items() if ours != theirs}
     return {"schema_translate_map": schema_map} if schema_map else {}
 
@@ -460,6 +412,10 @@ def _compiled(statement: Executable, schema_map: tuple[tuple[str, str], ...]) ->
     psycopg's RawCursor sends it as it is, where a %(name)s text is parsed again on every
     call (psycopg caches that only for texts under 4 kB, and a redemption is longer).
     run_desk_statement goes around SQLAlchemy's own compiled cache."""
+    from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
+    from sqlalchemy.sql.compiler import SQLCompiler
+    from sqlalchemy.sql.elements import ClauseElement
+
     assert isinstance(statement, ClauseElement)  # text() or a select(): what a desk action and a read are
     dialect = PGDialect_psycopg(paramstyle="numeric_dollar")  # type: ignore[no-untyped-call]  # not annotated
     compiled = statement.compile(
@@ -470,10 +426,14 @@ def _compiled(statement: Executable, schema_map: tuple[tuple[str, str], ...]) ->
 
 
 def _positional(
-    settings: ConnectionSettings, statement: Executable, parameters: Mapping[str, Any]
+    settings: ConnectionSettings, statement: Statement, parameters: Mapping[str, Any] | Sequence[Any]
 ) -> tuple[str, list[Any]]:
-    """`statement` as PostgreSQL's own text with $1 placeholders, and its parameters in order."""
-    compiled = _compiled(statement, tuple(_execution_options(settings).get("schema_translate_map", {}).items()))
+    """`statement` as PostgreSQL's own text with $1 placeholders, and its parameters in order
+    (a text is that already: its parameters are a sequence)."""
+    if isinstance(statement, str):
+        return statement, list(parameters)
+    assert isinstance(parameters, Mapping)
+    compiled = _compiled(statement, tuple(execution_options(settings).get("schema_translate_map", {}).items()))
     named = compiled.construct_params(dict(parameters))
     return compiled.string, [named[name] for name in compiled.positiontup or ()]
 
@@ -526,7 +486,7 @@ def _as_dbapi_error(connection: Connection, sql: str, values: list[Any]) -> Iter
             connection.invalidate(error)
         else:
             driver.rollback()  # the failed transaction, before read_only is put back
-        raise DBAPIError.instance(sql, values, error, psycopg.Error) from None
+        raise _as_sqlalchemy_error(sql, values, error) from None
 
 
 @contextmanager
@@ -543,19 +503,6 @@ def _read_write(connection: Connection, settings: ConnectionSettings) -> Iterato
     finally:
         if not driver.closed:
             driver.read_only = True
-
-
-def _open_transactions_read_only(engine: Engine) -> None:
-    """Make every transaction on this engine start READ ONLY, enforced by the server.
-
-    options=-c default_transaction_read_only can be dropped by a pooler such as PgBouncer,
-    so each transaction also begins as BEGIN READ ONLY (psycopg's read_only), which the
-    server itself keeps, in the same round trip as the BEGIN.
-    """
-
-    @event.listens_for(engine, "connect")
-    def _read_only(dbapi_connection: Any, record: Any) -> None:
-        dbapi_connection.read_only = True  # psycopg then opens each with BEGIN READ ONLY
 
 
 class RunningStatement:

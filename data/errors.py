@@ -1,11 +1,18 @@
-"""Turn database exceptions into the one line a user should read."""
+"""Turn database exceptions into the one line a user should read.
+
+SQLAlchemy's exceptions are looked up only where SQLAlchemy was imported: the start path
+does not import it (data.engine), and an exception of a module never imported cannot
+have been raised.
+"""
 
 from __future__ import annotations
 
 import re
-from typing import ClassVar
+import sys
+from typing import TYPE_CHECKING, ClassVar
 
-from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
+if TYPE_CHECKING:
+    from sqlalchemy.exc import DBAPIError
 
 
 class Refusal(Exception):
@@ -38,9 +45,10 @@ def one_line(error: BaseException) -> str:
     that was refused, the database that does not exist. Others give the server's message
     without SQLAlchemy's wrapping.
     """
-    original = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
+    driver_error = getattr(error, "orig", None) if _is_sqlalchemy(error, "DBAPIError") else None
+    original = error if driver_error is None else driver_error
     text = str(original).strip()
-    if isinstance(error, SQLAlchemyError) and original is error:
+    if is_database_error(error) and original is error:
         text = _NOISE.sub("", text.split("\n(Background", 1)[0])
     lines = [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("[SQL")]
     if not lines:
@@ -58,6 +66,22 @@ def needs_password(error: BaseException) -> bool:
     return "no password supplied" in str(getattr(error, "orig", None) or error)
 
 
+def is_database_error(error: BaseException) -> bool:
+    """True for an error of SQLAlchemy's (the database layer's, a DBAPIError among them)."""
+    return _is_sqlalchemy(error, "SQLAlchemyError")
+
+
+def is_bad_value(error: BaseException) -> bool:
+    """True when the server refused a value as data (SQLSTATE class 22: a number out of
+    range, a malformed date...): the user's input, not the database, was wrong."""
+    return _is_sqlalchemy(error, "DataError")
+
+
+def _is_sqlalchemy(error: BaseException, name: str) -> bool:
+    exc = sys.modules.get("sqlalchemy.exc")
+    return exc is not None and isinstance(error, getattr(exc, name))
+
+
 _BUG_ERRORS = (LookupError, TypeError, AttributeError, NameError, AssertionError)
 
 
@@ -67,7 +91,7 @@ def error_summary(error: BaseException) -> str:
     Errors that only a bug raises (a KeyError, say) keep their type name, since their
     message alone ("'heroes'") says nothing.
     """
-    if isinstance(error, SQLAlchemyError):
+    if is_database_error(error):
         return one_line(error)
     lines = str(error).strip().splitlines()
     if not lines:
@@ -81,4 +105,4 @@ def is_bad_input(error: DBAPIError) -> bool:
     """True when the statement was refused (syntax, types, a value it made such as 1/0, a
     write in a read-only transaction), False when the server or the connection failed
     (timeouts included)."""
-    return not isinstance(error, OperationalError) and not error.connection_invalidated
+    return not _is_sqlalchemy(error, "OperationalError") and not error.connection_invalidated

@@ -7,21 +7,22 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, text
-
-from data.engine import ConnectionSettings
+from data.engine import ConnectionSettings, fetch_rows
 from data.errors import Refusal
 from data.roles import Role
 
-LOGIN = text("""
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+LOGIN = """
 SELECT session_user AS name,
        r.rolsuper AS superuser,
        ARRAY(SELECT g.rolname FROM pg_roles g
-              WHERE g.rolname = ANY (:groups) AND pg_has_role(session_user, g.oid, 'MEMBER')) AS groups
+              WHERE g.rolname = ANY ($1) AND pg_has_role(session_user, g.oid, 'MEMBER')) AS groups
   FROM pg_roles r WHERE r.rolname = session_user
-""")
+"""
 
 
 class LoginTooPowerful(Refusal, PermissionError):
@@ -54,10 +55,11 @@ def highest_role(superuser: bool, groups: Collection[str]) -> Role | None:
 
 
 def read_login(connection: Connection) -> Login:
-    return login_of(connection.execute(LOGIN, LOGIN_PARAMETERS).one())
+    [row] = fetch_rows(connection, LOGIN, LOGIN_PARAMETERS)
+    return login_of(row)
 
 
-LOGIN_PARAMETERS = {"groups": [role.group for role in Role]}
+LOGIN_PARAMETERS = ([role.group for role in Role],)
 """LOGIN's parameters: the console's group roles."""
 
 

@@ -10,35 +10,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.engine import URL
-
 from data.base import CONSOLE_SCHEMA, SYSTEM_SCHEMAS
 from data.engine import Database
 from data.login import LOGIN, LOGIN_PARAMETERS, Login, login_of
 from data.migrate.state import APPLIED_REVISIONS, SchemaState, revision_graph, states_of
 from data.roles import Role
+from data.url import DatabaseURL
 
 DEFAULT_PORT = 5432
 
 # Tables with storage ('r', partitions included) carry the row estimates; top-level tables
 # ('r' and partitioned 'p', partitions excluded) are what a user counts as "tables".
 # reltuples is -1 until the table is first vacuumed or analysed: its size is unknown.
-_SCHEMA_STATS = text(
-    """
+_SCHEMA_STATS = """
     SELECT n.nspname AS schema,
            count(c.oid) FILTER (WHERE NOT c.relispartition) AS tables,
            sum(c.reltuples::bigint) FILTER (WHERE c.relkind = 'r' AND c.reltuples >= 0) AS rows,
            count(c.oid) FILTER (WHERE c.relkind = 'r' AND c.reltuples < 0) AS unanalysed
       FROM pg_namespace n
       LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relkind IN ('r', 'p')
-     WHERE n.nspname = ANY (:schemas)
+     WHERE n.nspname = ANY ($1)
      GROUP BY n.nspname
-    """
-)
+"""
 
-_SERVER_FACTS = text(
-    """
+_SERVER_FACTS = """
     SELECT current_setting('server_version') AS version,
            current_database() AS database,
            session_user AS connected_user,
@@ -46,9 +41,8 @@ _SERVER_FACTS = text(
            pg_is_in_recovery() AS in_recovery,
            extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 AS replayed_ago,
            (SELECT count(*) FROM pg_stat_replication)::int AS standbys
-    """
-)
-IN_RECOVERY = text("SELECT pg_is_in_recovery()")
+"""
+IN_RECOVERY = "SELECT pg_is_in_recovery()"
 """True on a hot standby (a read replica): it refuses every write."""
 
 
@@ -115,10 +109,10 @@ def server_overview(database: Database) -> ServerOverview:
     ours = (*SYSTEM_SCHEMAS, CONSOLE_SCHEMA)
     real = {schema: settings.schema_map.get(schema, schema) for schema in ours}
     facts, login, stats, applied = database.read_in_one_round_trip(
-        (_SERVER_FACTS, {}),
+        (_SERVER_FACTS, ()),
         (LOGIN, LOGIN_PARAMETERS),
-        (_SCHEMA_STATS, {"schemas": sorted(set(real.values()))}),
-        (APPLIED_REVISIONS, {}),  # last: the table is missing in a database never migrated
+        (_SCHEMA_STATS, (sorted(set(real.values())),)),
+        (APPLIED_REVISIONS, ()),  # last: the table is missing in a database never migrated
     )
     assert facts is not None and login is not None and stats is not None  # catalog reads: never missing
     by_schema = {row.schema: row for row in stats}
@@ -144,7 +138,7 @@ def server_overview(database: Database) -> ServerOverview:
     )
 
 
-def server_address(url: URL) -> str:
+def server_address(url: DatabaseURL) -> str:
     """The server's address as a user names it: host:port, or the socket directory and port.
 
     Never includes the user or the password. A libpq `host` query parameter (how a Unix

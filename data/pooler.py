@@ -14,15 +14,13 @@ server session.
 
 from __future__ import annotations
 
-from sqlalchemy import text
-
 PGBOUNCER = "pgbouncer"
 """A profile's `pooler = "pgbouncer"`, or PgBouncer recognised by its refusal."""
 UNNAMED = "unnamed"
 """A pooler found because the session's startup options did not arrive."""
 NAMES = {PGBOUNCER: "PgBouncer", UNNAMED: "a connection pooler"}
 
-SESSION_TIMEOUT = text("SELECT setting::int AS ms FROM pg_settings WHERE name = 'statement_timeout'")
+SESSION_TIMEOUT = "SELECT setting::int AS ms FROM pg_settings WHERE name = 'statement_timeout'"
 """The session's statement timeout, in ms: the profile's when the startup options arrived."""
 
 

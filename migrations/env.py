@@ -13,8 +13,8 @@ from alembic import context
 from sqlalchemy import create_engine, text
 
 from data.base import ALL_SCHEMAS, CONSOLE_SCHEMA
-from data.engine import as_sqlalchemy_url
 from data.models import registered_metadata
+from data.url import DatabaseURL
 
 config = context.config
 VERSION_TABLE_SCHEMA = CONSOLE_SCHEMA
@@ -83,7 +83,7 @@ def _url() -> str:
         url = config.get_main_option("sqlalchemy.url")
     if not url:
         raise SystemExit("no database: pass -x url=postgresql://... or set DATABASE_URL")
-    return as_sqlalchemy_url(url).render_as_string(hide_password=False)
+    return DatabaseURL.parse(url).render_as_string(hide_password=False)
 
 
 if context.is_offline_mode():

@@ -12,11 +12,12 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from data import engine
+from data import pooled
 from data.engine import ConnectionSettings, Database, PoolSettings
+from data.errors import is_bad_value
 from data.models.gacha import GachaUser as User
 from data.roles import Role
-from tests.conftest import protocol_trace, round_trips
+from tests.conftest import login_url, protocol_trace, round_trips
 
 ROOT = Path(__file__).parents[1]
 
@@ -71,6 +72,42 @@ def test_a_connection_the_server_dropped_while_pooled_is_replaced_before_use(dat
             _backend_pid(database)
 
 
+def _early_pid(database: Database) -> int:
+    [[row]] = database.read_in_one_round_trip(("SELECT pg_backend_pid() AS pid", ()))  # type: ignore[misc]
+    return int(row.pid)
+
+
+def test_the_start_reads_share_one_connection_of_their_own_until_the_engine_is_built(database_url: URL) -> None:
+    """Before anything wants the Engine (the start: the login check, the home screen's
+    overview), the reads go out on one psycopg connection the Database keeps; a connection
+    the server closed meanwhile is replaced; the Engine's pool takes over once it is built."""
+    with Database(ConnectionSettings(url=database_url)) as database:
+        first = _early_pid(database)
+        assert _early_pid(database) == first  # kept, not opened again
+        _terminate(database_url, first)
+        second = _early_pid(database)
+        assert second != first  # the server closed it: a new one, and the read succeeds
+        pooled = _backend_pid(database)  # builds the Engine
+        assert pooled != second and _early_pid(database) == pooled
+        with Database(ConnectionSettings(url=database_url)) as admin, admin.connect() as connection:
+            alive = connection.execute(text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid"), {"pid": second})
+            assert alive.scalar_one() == 0  # closed with the Engine's start
+
+
+def test_a_start_read_is_read_only_where_the_role_is_and_fails_as_sqlalchemy_errors(database_url: URL) -> None:
+    settings = ConnectionSettings(url=login_url(database_url, Role.DEVELOPER), role=Role.DEVELOPER)
+    with Database(settings) as database:
+        [[row]] = database.read_in_one_round_trip(("SELECT current_setting('transaction_read_only') AS ro", ()))  # type: ignore[misc]
+        assert row.ro == "on"
+        with pytest.raises(DBAPIError, match="division by zero") as refused:
+            database.read_in_one_round_trip(("SELECT 1 / $1", (0,)))
+        assert is_bad_value(refused.value)
+        assert _early_pid(database) > 0  # the failed read's connection was dropped, a new one serves
+    unreachable = ConnectionSettings(url="postgresql://nobody@127.0.0.1:9/x", pool=PoolSettings(connect_timeout=3))
+    with Database(unreachable) as database, pytest.raises(OperationalError, match="port 9"):
+        database.read_in_one_round_trip(("SELECT 1", ()))
+
+
 def test_a_connection_in_use_moments_ago_costs_no_ping_and_an_idle_one_is_pinged(
     database_url: URL, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -78,14 +115,14 @@ def test_a_connection_in_use_moments_ago_costs_no_ping_and_an_idle_one_is_pinged
     statement paid two. Only a connection idle for PING_AFTER_IDLE_S is pinged now."""
 
     def round_trips_of(checkouts: int) -> int:
-        trace = tmp_path / f"trace-{checkouts}-{engine.PING_AFTER_IDLE_S}"
+        trace = tmp_path / f"trace-{checkouts}-{pooled.PING_AFTER_IDLE_S}"
         with Database(ConnectionSettings(url=database_url)) as database, protocol_trace(database, trace) as sent:
             for _ in range(checkouts):
                 database.read_in_one_round_trip((text("SELECT 1"), {}))
             return round_trips(sent())
 
     assert round_trips_of(3) == 3
-    monkeypatch.setattr(engine, "PING_AFTER_IDLE_S", 0.0)
+    monkeypatch.setattr(pooled, "PING_AFTER_IDLE_S", 0.0)
     assert round_trips_of(3) == 3 + 2  # the second and third checkouts pinged first
 
 

@@ -15,11 +15,13 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
-
-from sqlalchemy import Connection, text
+from typing import TYPE_CHECKING
 
 from data.base import CONSOLE_SCHEMA
 from data.migrate import BRANCHES, VERSION_TABLE, MigrationError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 _HEADER = re.compile(r"^(revision|down_revision|branch_labels|depends_on)\b[^=\n]*=\s*(.+)$", re.MULTILINE)
 
@@ -122,15 +124,15 @@ class SchemaState:
     """"at head", "behind", "missing" (never applied) or "unknown" (a revision we don't know)."""
 
 
-APPLIED_REVISIONS = text(f"SELECT version_num FROM {VERSION_TABLE}")
+APPLIED_REVISIONS = f"SELECT version_num FROM {VERSION_TABLE}"
 """The version table's rows; the table is missing until the first migration makes it."""
 
 
 def applied_revisions(connection: Connection) -> tuple[str, ...]:
     """The revisions recorded in the version table; empty if it does not exist yet."""
-    if connection.execute(text("SELECT to_regclass(:table)"), {"table": VERSION_TABLE}).scalar() is None:
+    if connection.exec_driver_sql("SELECT to_regclass(%s)", (VERSION_TABLE,)).scalar() is None:
         return ()
-    return tuple(connection.execute(APPLIED_REVISIONS).scalars())
+    return tuple(connection.exec_driver_sql(APPLIED_REVISIONS).scalars())
 
 
 def schema_states(connection: Connection) -> list[SchemaState]:
