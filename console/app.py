@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import gc
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import partial
 from importlib import import_module
@@ -198,7 +197,7 @@ class ConsoleApp(App[None]):
         *,
         note: str | None = None,
         keymap: Mapping[str, str] | None = None,
-        first_overview: Future[ServerOverview] | None = None,
+        first_overview: ServerOverview | None = None,
     ) -> None:
         """Build the console for `database`.
 
@@ -207,15 +206,15 @@ class ConsoleApp(App[None]):
             note: Shown on the home screen in place of the server address, e.g.
                 "embedded PostgreSQL in ~/.local/share/console"; tests pass a fixed one.
             keymap: Binding id -> keys (e.g. {"home.refresh": "f5"}), from the config.
-            first_overview: The home screen's data, being read since before the UI was
-                imported (console.cli); the home screen's first load takes it.
+            first_overview: The home screen's data, read with the connection's check
+                (console.connect); the home screen's first paint shows it.
         """
         super().__init__()
         self.database = database
         self.note = note
         """Describes the server on the home screen instead of its address."""
         self.first_overview = first_overview
-        """The start-up's read of the home screen's data, until the home screen takes it."""
+        """The start's read of the home screen's data, until the home screen takes it."""
         self.palette = CommandRegistry()
         """The app-wide command palette entries."""
         self._signal_loop: asyncio.AbstractEventLoop | None = None

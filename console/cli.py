@@ -15,7 +15,6 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
 from contextlib import ExitStack
 from dataclasses import asdict
 from pathlib import Path
@@ -38,9 +37,10 @@ from console.cli_common import (
 from console.config import Config, ConfigError, load_config
 from console.connect import (
     ConnectError,
+    Opened,
     Target,
     embedded_settings,
-    open_database,
+    open_checked,
     prepare_embedded,
     released_on_signals,
     settings_for,
@@ -49,7 +49,6 @@ from console.embedded import EmbeddedServer, EmbeddedServerError, default_data_d
 from data.engine import Database
 from data.errors import is_bad_value, is_database_error, one_line
 from data.migrate import MigrationError, MigrationTargetError
-from data.overview import ServerOverview, server_overview
 from data.roles import Role
 
 # Subcommand families in modules of their own (see console.cli_common).
@@ -237,9 +236,10 @@ def _with_database(args: argparse.Namespace, config: Config) -> int:
                 progress(args)(f"first start ready in {first_run.seconds:.1f} s ({first_run.demo_rows} demo rows)")
             settings = embedded_settings(server, target, config)
             note = f"embedded PostgreSQL in {server.data_dir}"
-        database = stack.enter_context(open_database(settings, interactive=sys.stdin.isatty()))
+        opened = open_checked(settings, interactive=sys.stdin.isatty())
+        database = stack.enter_context(opened.database)
         if args.command is None:
-            return _run_app(database, config, note, app_exit)
+            return _run_app(opened, config, note, app_exit)
         if args.command == "export":
             return _export(args, database)
         if args.command == "demo":
@@ -254,24 +254,14 @@ def _with_database(args: argparse.Namespace, config: Config) -> int:
     return EXIT_OK
 
 
-def _run_app(database: Database, config: Config, note: str | None, app_exit: list[Callable[[int], None]]) -> int:
-    # The home screen's data is read while the UI finishes importing: the reads wait on the
-    # server while the import works, and the first paint has the data.
-    first_overview: Future[ServerOverview] = Future()
-    threading.Thread(target=_read_into, args=(first_overview, server_overview, database), daemon=True).start()
+def _run_app(opened: Opened, config: Config, note: str | None, app_exit: list[Callable[[int], None]]) -> int:
     from console.app import ConsoleApp  # the UI is imported only when it is wanted
 
-    app = ConsoleApp(database, note=note, keymap=dict(config.keys), first_overview=first_overview)
+    # The connection's check read the home screen's data: the first paint has it.
+    app = ConsoleApp(opened.database, note=note, keymap=dict(config.keys), first_overview=opened.overview)
     app_exit.append(app.exit_on_signal)
     app.run()
     return app.return_code or EXIT_OK
-
-
-def _read_into(future: Future[Any], read: Callable[[Database], Any], database: Database) -> None:
-    try:
-        future.set_result(read(database))
-    except BaseException as error:  # noqa: BLE001  (the home screen's worker raises it and reports it)
-        future.set_exception(error)
 
 
 def _signal_app(app_exit: list[Callable[[int], None]], signum: int) -> None:

@@ -21,9 +21,9 @@ from console.config import Config, ConfigError, prompt_password, settings_for_ur
 from console.embedded import DATABASE, EmbeddedServer
 from data.engine import ConnectionSettings, Database
 from data.errors import is_database_error, needs_password, one_line
-from data.login import LOGIN, LOGIN_PARAMETERS, LoginTooPowerful, check_login, login_of
-from data.overview import IN_RECOVERY
-from data.pooler import PGBOUNCER, SESSION_TIMEOUT, UNNAMED, options_dropped, refuses_startup_options
+from data.login import LoginTooPowerful, check_login
+from data.overview import ServerOverview, server_overview
+from data.pooler import PGBOUNCER, UNNAMED, options_dropped, refuses_startup_options
 from data.roles import Role
 
 READY_MARKER = "ready"
@@ -94,7 +94,20 @@ def embedded_settings(server: EmbeddedServer, target: Target, config: Config) ->
     )
 
 
+@dataclass(frozen=True)
+class Opened:
+    """A checked database, and what the check read: the home screen's data (one round trip)."""
+
+    database: Database
+    overview: ServerOverview
+
+
 def open_database(settings: ConnectionSettings, *, interactive: bool) -> Database:
+    """Open and check a connection (open_checked) when only the database is wanted."""
+    return open_checked(settings, interactive=interactive).database
+
+
+def open_checked(settings: ConnectionSettings, *, interactive: bool) -> Opened:
     """Open and check a connection; prompt for a password if the server wants one.
 
     Raises:
@@ -117,20 +130,20 @@ def open_database(settings: ConnectionSettings, *, interactive: bool) -> Databas
         raise ConnectError(one_line(error)) from None
 
 
-def _checked(database: Database) -> Database:
+def _checked(database: Database) -> Opened:
     """`database` once the server answered and its login fits the profile's role
     (data.login); disposed of if not. It is opened again, once, when the first answer says
     the settings must change: behind a connection pooler in transaction mode (data.pooler:
     the startup options refused or dropped), and on a read replica (a server in recovery),
-    read-only whatever the role, as the console offers no write there."""
+    read-only whatever the role, as the console offers no write there.
+
+    The check reads the home screen's overview, which holds all it needs (the login, the
+    recovery state, the session's timeout): the start is one round trip, BEGIN and COMMIT
+    included, and the home screen's first paint has its data."""
     settings = database.settings
     try:
-        # One round trip, BEGIN and COMMIT included: it is on every start's path.
-        login, recovery, timeout = database.read_in_one_round_trip(
-            (LOGIN, LOGIN_PARAMETERS), (IN_RECOVERY, ()), (SESSION_TIMEOUT, ())
-        )
-        assert login is not None and recovery is not None and timeout is not None  # catalog reads: never missing
-        check_login(settings, login_of(login[0]))
+        overview = server_overview(database)
+        check_login(settings, overview.login)
     except LoginTooPowerful as error:
         database.dispose()
         raise ConnectError(str(error)) from None
@@ -141,16 +154,16 @@ def _checked(database: Database) -> Database:
         raise
     pooler = (
         UNNAMED
-        if settings.pooler is None and options_dropped(timeout[0].ms, settings.statement_timeout_ms)
+        if settings.pooler is None and options_dropped(overview.session_timeout_ms, settings.statement_timeout_ms)
         else settings.pooler
     )
-    replica = settings.replica or bool(recovery[0][0])
+    replica = settings.replica or overview.in_recovery
     if (pooler, replica) != (settings.pooler, settings.replica):
         database.dispose()
         return _checked(
             Database(replace(settings, pooler=pooler, replica=replica, read_only=settings.read_only or replica))
         )
-    return database
+    return Opened(database, overview)
 
 
 def prepare_embedded(

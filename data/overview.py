@@ -40,10 +40,9 @@ _SERVER_FACTS = """
            current_setting('transaction_read_only') = 'on' AS read_only,
            pg_is_in_recovery() AS in_recovery,
            extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 AS replayed_ago,
-           (SELECT count(*) FROM pg_stat_replication)::int AS standbys
+           (SELECT count(*) FROM pg_stat_replication)::int AS standbys,
+           (SELECT setting::int FROM pg_settings WHERE name = 'statement_timeout') AS session_timeout_ms
 """
-IN_RECOVERY = "SELECT pg_is_in_recovery()"
-"""True on a hot standby (a read replica): it refuses every write."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +86,9 @@ class ServerOverview:
     """True when the server itself says transactions are read-only."""
     production: bool
     schemas: tuple[SchemaSummary, ...]
+    session_timeout_ms: int
+    """The session's statement_timeout: the profile's, unless a pooler dropped the startup
+    options that set it (data.pooler.options_dropped)."""
     in_recovery: bool = False
     """The server is a hot standby (a read replica)."""
     replayed_ago: float | None = None
@@ -100,6 +102,7 @@ class ServerOverview:
 
 def server_overview(database: Database) -> ServerOverview:
     """Describe the server and our schemas: four reads in one transaction and one round trip.
+    The connection's check reads it too (console.connect): the start's one round trip.
 
     Raises:
         sqlalchemy.exc.OperationalError: the server cannot be reached.
@@ -135,6 +138,7 @@ def server_overview(database: Database) -> ServerOverview:
         in_recovery=bool(facts[0].in_recovery),
         replayed_ago=facts[0].replayed_ago,
         standbys=facts[0].standbys,
+        session_timeout_ms=facts[0].session_timeout_ms,
     )
 
 

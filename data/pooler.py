@@ -20,9 +20,6 @@ UNNAMED = "unnamed"
 """A pooler found because the session's startup options did not arrive."""
 NAMES = {PGBOUNCER: "PgBouncer", UNNAMED: "a connection pooler"}
 
-SESSION_TIMEOUT = "SELECT setting::int AS ms FROM pg_settings WHERE name = 'statement_timeout'"
-"""The session's statement timeout, in ms: the profile's when the startup options arrived."""
-
 
 def refuses_startup_options(error: BaseException) -> bool:
     """True for PgBouncer's refusal of a connection that sends startup options."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from concurrent.futures import Future
 from dataclasses import dataclass
 
 from textual import on, work
@@ -76,20 +75,19 @@ class HomeScreen(ConsoleScreen):
         self.query_one("#home-schemas").border_title = "Schemas"
         app = self.console_app
         first, app.first_overview = app.first_overview, None
-        if first is not None and first.done() and first.exception() is None:
-            self.overview = first.result()  # read while the UI was starting: painted at once
+        if first is not None:
+            self.overview = first  # read with the connection's check: painted at once
         else:
-            self.action_refresh_overview(first)
+            self.action_refresh_overview()
 
-    def action_refresh_overview(self, first: Future[ServerOverview] | None = None) -> None:
-        """Load the overview again in a worker; the current one stays until it arrives.
-        `first` is the start-up's read, still running: the worker waits for it instead."""
+    def action_refresh_overview(self) -> None:
+        """Load the overview again in a worker; the current one stays until it arrives."""
         self.query_one("#home", VerticalScroll).loading = True
-        self.load_overview(self.console_app.database, first)
+        self.load_overview(self.console_app.database)
 
     @work(thread=True, exclusive=True, group=OVERVIEW_GROUP, exit_on_error=False, name="Server overview")
-    def load_overview(self, database: Database, first: Future[ServerOverview] | None) -> None:
-        overview = first.result() if first is not None else server_overview(database)
+    def load_overview(self, database: Database) -> None:
+        overview = server_overview(database)
         if not get_current_worker().is_cancelled:
             self.post_message(self.OverviewLoaded(overview))
 

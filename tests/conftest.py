@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL
@@ -235,9 +236,41 @@ def login_database(url: URL, role: Role) -> Database:
 
 @contextmanager
 def protocol_trace(database: Database, path: Path) -> Iterator[Callable[[], list[tuple[str, str, str]]]]:
-    """libpq's protocol trace of every connection `database` makes inside the block, all its
-    traffic, written to `path`; yields a function that reads it so far (protocol_messages).
-    libpq buffers the trace: reading flushes it, and so does leaving the block."""
+    """libpq's protocol trace of every connection `database`'s Engine makes inside the block,
+    all its traffic, written to `path`; yields a function that reads it so far
+    (protocol_messages). libpq buffers the trace: reading flushes it, and so does leaving."""
+    with _tracing(path) as (start, read):
+        event.listen(database.engine, "connect", start)
+        try:
+            yield read
+        finally:
+            event.remove(database.engine, "connect", start)
+
+
+@contextmanager
+def new_connections_traced(path: Path) -> Iterator[Callable[[], list[tuple[str, str, str]]]]:
+    """protocol_trace of every psycopg connection opened inside the block, the ones a
+    Database opens before it has an Engine (the start's) among them."""
+    connect = psycopg.connect
+
+    def traced_connect(*args: Any, **kwargs: Any) -> psycopg.Connection[Any]:
+        driver = connect(*args, **kwargs)
+        start(driver)
+        return driver
+
+    with _tracing(path) as (start, read):
+        psycopg.connect = traced_connect
+        try:
+            yield read
+        finally:
+            psycopg.connect = connect
+
+
+@contextmanager
+def _tracing(
+    path: Path,
+) -> Iterator[tuple[Callable[..., None], Callable[[], list[tuple[str, str, str]]]]]:
+    """(start tracing a driver connection, read the trace so far) for the block."""
     traced: list[Any] = []
 
     def start(driver: Any, *_: Any) -> None:
@@ -256,11 +289,9 @@ def protocol_trace(database: Database, path: Path) -> Iterator[Callable[[], list
         return protocol_messages(path.read_text())
 
     with path.open("w") as sink:
-        event.listen(database.engine, "connect", start)
         try:
-            yield read
+            yield start, read
         finally:
-            event.remove(database.engine, "connect", start)
             flush()
 
 

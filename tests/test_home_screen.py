@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from concurrent.futures import Future
 from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
 from textual.command import CommandList
 
 from console.app import ConsoleApp
@@ -16,7 +14,7 @@ from data.base import CONSOLE_SCHEMA, SYSTEM_SCHEMAS
 from data.engine import ConnectionSettings, Database
 from data.migrate import VERSION_TABLE
 from data.migrate.state import schema_states
-from data.overview import ServerOverview, server_overview
+from data.overview import server_overview
 from data.roles import Role
 from tests.app_factory import TEST_NOTE, make_app, settle, visible_text, visible_texts
 from tests.conftest import protocol_trace, statements_sent
@@ -150,12 +148,11 @@ def test_palette_reaches_refresh_and_rebound_keys_work(database: Database) -> No
 
 
 def test_the_start_ups_read_is_painted_without_asking_the_server_again(database: Database, tmp_path: Path) -> None:
-    """`console` reads the home screen's data while the UI imports (console.cli._run_app):
+    """`console` reads the home screen's data with the connection's check (console.connect):
     the first paint shows it, and the home screen sends no query of its own."""
 
     async def scenario() -> None:
-        first: Future[ServerOverview] = Future()
-        first.set_result(server_overview(database))
+        first = server_overview(database)
         with (
             Database(database.settings) as traced_database,
             protocol_trace(traced_database, tmp_path / "trace") as sent_so_far,
@@ -169,28 +166,6 @@ def test_the_start_ups_read_is_painted_without_asking_the_server_again(database:
                 await pilot.press("ctrl+r")
                 await settle(pilot)
                 assert statements_sent(sent_so_far()).count("COMMIT") == 1
-
-    asyncio.run(scenario())
-
-
-def test_a_start_up_read_still_running_or_failed_goes_through_the_worker(database: Database) -> None:
-    async def scenario() -> None:
-        running: Future[ServerOverview] = Future()
-        app = make_app(database, first_overview=running)
-        async with app.run_test(size=SIZE) as pilot:
-            await pilot.pause()
-            assert "at head" not in visible_text(app, "#home-schemas")
-            running.set_result(server_overview(database))  # the worker was waiting for it
-            await settle(pilot)
-            assert "at head" in visible_text(app, "#home-schemas")
-        failed: Future[ServerOverview] = Future()
-        failed.set_exception(OperationalError("SELECT 1", {}, Exception("server closed the connection")))
-        app = make_app(database, first_overview=failed)
-        async with app.run_test(size=SIZE, notifications=True) as pilot:
-            await settle(pilot)
-            seen = visible_text(app)
-            assert "Server overview failed" in seen and "server closed the connection" in seen
-            assert "Could not load the overview" in seen and "Traceback" not in seen
 
     asyncio.run(scenario())
 

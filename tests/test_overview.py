@@ -8,11 +8,12 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import URL, make_url
 
+from console.connect import open_checked
 from data.base import CONSOLE_SCHEMA, SYSTEM_SCHEMAS
 from data.engine import ConnectionSettings, Database
 from data.overview import server_address, server_overview
 from data.roles import Role
-from tests.conftest import protocol_trace, round_trips, statements_sent
+from tests.conftest import new_connections_traced, protocol_trace, round_trips, statements_sent
 
 
 @pytest.mark.parametrize(
@@ -94,6 +95,19 @@ def test_the_overview_is_one_round_trip(database: Database, tmp_path: Path) -> N
         "COMMIT",
     ]
     assert round_trips(messages) == 1
+
+
+def test_the_start_is_one_round_trip_the_check_and_the_home_screens_data(database: Database, tmp_path: Path) -> None:
+    """`console` checks the connection (the login's role, a replica, a pooler) with the
+    home screen's reads: one round trip on one connection before the first paint."""
+    with new_connections_traced(tmp_path / "trace") as sent:
+        opened = open_checked(database.settings, interactive=False)
+        messages = sent()
+    with opened.database:
+        assert statements_sent(messages) == ["BEGIN", *["SELECT"] * 4, "COMMIT"]
+        assert round_trips(messages) == 1
+        assert {s.migration_state for s in opened.overview.schemas} == {"at head"}
+        assert opened.overview.session_timeout_ms == database.settings.statement_timeout_ms
 
 
 def test_a_database_never_migrated_shows_every_branch_missing(empty_database_url: URL) -> None:

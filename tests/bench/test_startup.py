@@ -6,11 +6,11 @@ Prints medians of 7 cold starts and the ratio against a bare Textual app measure
 same run; asserts nothing about time.
 
 The breakdown, each a median of 7 in the same run: a bare interpreter; importing what
-`console` imports before it opens the UI (console.cli: SQLAlchemy, psycopg, the config),
-and with the UI too (console.app, the home screen: Textual); starting the embedded server
-(pg_ctl start, waited for); and the home screen's read on a new connection (connect, the
-login check, the overview's one round trip). At start the UI's import runs while the server
-starts, and the home screen's read while the app builds its screen (console.cli).
+`console` imports before it opens the UI (console.cli: psycopg, the config; not
+SQLAlchemy), and with the UI too (console.app, the home screen: Textual); starting the
+embedded server (pg_ctl start, waited for); and opening the database as `console` does
+(console.connect.open_checked: connect, then the login check and the home screen's data in
+one round trip). At start the UI's import runs while the server starts (console.cli).
 """
 
 from __future__ import annotations
@@ -25,10 +25,9 @@ from pathlib import Path
 
 import pytest
 
+from console.connect import open_checked
 from console.embedded import EmbeddedServer
-from data.engine import ConnectionSettings, Database
-from data.login import read_login
-from data.overview import server_overview
+from data.engine import ConnectionSettings
 from data.roles import Role
 from tests.conftest import short_temp_dir
 from tests.test_first_run import ROOT, Terminal, console_env
@@ -98,10 +97,7 @@ def test_startup_figures() -> None:
             settings = ConnectionSettings(url=server.url(user=Role.ADMIN.login), profile_name="embedded")
 
             def first_read() -> None:
-                with Database(settings) as database:
-                    with database.connect() as connection:
-                        read_login(connection)
-                    server_overview(database)
+                open_checked(settings, interactive=False).database.dispose()
 
             home_read.append(_timed(first_read))
             server.release()
@@ -116,7 +112,7 @@ def test_startup_figures() -> None:
         print(
             f"breakdown, medians of {RUNS}: bare interpreter {_median(interpreter)}; "
             f"import console.cli {_median(cli_imports)}; with the UI {_median(all_imports)}; "
-            f"embedded server start {_median(server_start)}; home screen's read on a new connection "
+            f"embedded server start {_median(server_start)}; connect, check and read the home screen's data "
             f"{_median(home_read)}"
         )
     finally:
