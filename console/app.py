@@ -260,6 +260,15 @@ class ConsoleApp(App[None]):
         # app: freezing it keeps the collector from walking it again in every full collection,
         # which otherwise stalls a page of the grid for a sixth of a second every dozen pages.
         gc.freeze()
+        # Its failure (it opens no connection: an import failing) would be raised again, and
+        # reported, by the first worker that wants the Engine.
+        self.run_worker(self._build_engine, thread=True, name="Engine", exit_on_error=False)
+
+    def _build_engine(self) -> None:
+        """Import SQLAlchemy and build the Engine once the first screen is painted: the start
+        did not wait for them (data.engine), and the first screen opened next will not."""
+        _ = self.database.engine
+        gc.freeze()  # SQLAlchemy's modules too
 
     def unsaved_work(self) -> list[str]:
         """What each screen, in every mode (switching screens keeps them), has not saved."""

@@ -309,13 +309,14 @@ def connect_arguments(settings: ConnectionSettings) -> dict[str, Any]:
 
 class _EarlyConnections:
     """The connection the start's reads use before the Engine exists (Database.engine
-    closes it then): opened like the pool's, READ ONLY where the profile's transactions
-    are; kept for the next such read while it is healthy, dropped when the server closed
-    it or it sat idle past PING_AFTER_IDLE_S."""
+    closes it then, or when the read using it ends): opened like the pool's, READ ONLY
+    where the profile's transactions are; kept for the next such read while it is healthy,
+    dropped when the server closed it or it sat idle past PING_AFTER_IDLE_S."""
 
     def __init__(self, settings: ConnectionSettings) -> None:
         self._settings = settings
         self._idle: list[tuple[psycopg.Connection[Any], float]] = []
+        self._closed = False
         self._lock = threading.Lock()
 
     @contextmanager
@@ -338,17 +339,21 @@ class _EarlyConnections:
                 driver.close()  # a failed read's connection is not worth keeping
             raise _as_sqlalchemy_error(sql, [], error) from None
         with self._lock:
-            self._idle.append((driver, time.monotonic()))
+            if not self._closed:
+                self._idle.append((driver, time.monotonic()))
+                return
+        driver.close()  # the Engine was built while it read
 
     def close(self) -> None:
         with self._lock:
-            idle, self._idle = self._idle, []
+            idle, self._idle, self._closed = self._idle, [], True
         for driver, _ in idle:
             driver.close()
 
 
 def _usable(driver: psycopg.Connection[Any], idle_since: float) -> bool:
-    """An idle connection the server has not closed, used recently enough (see _check_before_use)."""
+    """An idle connection the server has not closed, used recently enough (as data.pooled
+    checks a pooled one before use)."""
     return not driver.closed and not server_closed(driver) and time.monotonic() - idle_since < PING_AFTER_IDLE_S
 
 

@@ -30,13 +30,8 @@ from data.engine import (
 
 
 def make_engine(settings: ConnectionSettings) -> tuple[Engine, dict[int, Any]]:
-    """The profile's Engine, and the statements its threads are running now (see
-    _track_statements)."""
-    engine = _make_engine(settings)
-    return engine, _track_statements(engine)
-
-
-def _make_engine(settings: ConnectionSettings) -> Engine:
+    """The profile's Engine with its rules, and the connections its threads are running a
+    statement on now (_track_statements: Database.cancel_statement_of reads it)."""
     pool = settings.pool
     engine = create_engine(
         settings.url.to_sqlalchemy(),
@@ -56,7 +51,7 @@ def _make_engine(settings: ConnectionSettings) -> Engine:
     _roll_back_typed_reads(engine)
     if settings.pooler is None:
         _reset_after_typed_sql(engine)
-    return engine
+    return engine, _track_statements(engine)
 
 
 def _open_transactions_with(engine: Engine, statements: tuple[str, ...]) -> None:
