@@ -9,6 +9,7 @@ engine is built (data.engine).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -71,13 +72,17 @@ class DatabaseURL:
         port = parts["port"]
         if port and not port.isdigit():
             raise ValueError(f"the port {port!r} is not a number")
+        pairs = parse_qsl(parts["query"] or "")
+        repeated = sorted(key for key, times in Counter(key for key, _ in pairs).items() if times > 1)
+        if repeated:  # libpq takes a parameter once: several hosts are host=h1,h2&port=p1,p2
+            raise ValueError(f"{repeated[0]!r} is given twice: list several values as {repeated[0]}=a,b")
         return cls(
             username=_unquoted(parts["username"]),
             password=_unquoted(parts["password"]),
             host=parts["ipv4host"] or parts["ipv6host"],
             port=int(port) if port else None,
             database=_unquoted(parts["database"]),
-            query=dict(parse_qsl(parts["query"] or "")),
+            query=dict(pairs),
         )
 
     @classmethod

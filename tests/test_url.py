@@ -20,6 +20,7 @@ URLS = [
     "postgresql+psycopg2://u:p@[::1]:5433/db",
     "postgresql:///console",
     "postgresql://u:pw with space@h/d b",
+    "postgresql://u@/d?host=h1,h2&port=5432,5433",
 ]
 
 
@@ -44,6 +45,7 @@ def test_a_url_has_the_parts_and_the_text_sqlalchemy_gives_it(text: str) -> None
         ("::not a url::", "not a URL"),
         ("mysql://x/y", "not a PostgreSQL URL"),
         ("postgresql://u@h:port/d", "port 'port' is not a number"),
+        ("postgresql://u@/d?host=h1:5432&host=h2:5433", "'host' is given twice: list several values as host=a,b"),
     ],
 )
 def test_a_bad_url_is_refused_with_why(text: str, why: str) -> None:
