@@ -136,8 +136,17 @@ class ActivityScreen(TabbedScreen):
     # -- refresh -----------------------------------------------------------------------
 
     def tick(self) -> None:
-        if not self.paused:
+        # A reading slower than the interval (a busy server) is left to finish: the next one
+        # would cancel it (the workers are exclusive), and on a server that slow no reading
+        # would ever be shown.
+        if not self.paused and not self._reading_underway():
             self.action_refresh_now()
+
+    def _reading_underway(self) -> bool:
+        return any(
+            worker.group == REFRESH_GROUP and worker.state in (WorkerState.PENDING, WorkerState.RUNNING)
+            for worker in self.workers
+        )
 
     def action_refresh_now(self) -> None:
         """One worker takes a reading (with the previous snapshot, for rates)."""

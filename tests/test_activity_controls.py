@@ -11,6 +11,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
 from console.app import ConsoleApp
+from data import stats
 from data.engine import Database
 from screens.activity import ActivityScreen
 from tests.app_factory import make_app, settle
@@ -196,3 +197,31 @@ def test_i_sets_the_refresh_interval_and_refuses_nonsense(database: Database) ->
         assert line(app, "#activity-status").startswith("refresh every 5s")
 
     run(database, scenario)
+
+
+class SlowActivity(RecordedActivity):
+    """Each reading takes longer than the screen's interval, as on a busy server."""
+
+    def read(self, previous: stats.Snapshot | None) -> stats.Reading:
+        time.sleep(0.4)
+        return super().read(previous)
+
+
+def test_a_reading_slower_than_the_interval_is_shown_not_cancelled_by_the_next_tick(database: Database) -> None:
+    """The refresh ticks every 0.1 s and a reading takes 0.4 s: each tick used to cancel the
+    reading under way and start another, so the screen waited for its first snapshot forever."""
+    source = SlowActivity()
+
+    async def main() -> None:
+        app = make_app(database)
+        async with app.run_test(size=(120, 40)) as pilot:
+            screen = ActivityScreen(interval=0.1, source=source)
+            await app.push_screen(screen)
+            deadline = time.monotonic() + 10
+            while source.reads < 4 and time.monotonic() < deadline:
+                await pilot.pause(0.1)
+            await pilot.pause(0.5)  # the reading under way ends and is shown
+            assert screen.reading is not None
+            assert "waiting for the first snapshot" not in line(app, "#activity-status")
+
+    asyncio.run(main())
