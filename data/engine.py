@@ -135,6 +135,8 @@ class Database:
     @property
     def engine(self) -> Engine:
         """The pooled Engine, built (and SQLAlchemy imported) on first use."""
+        if self._engine is not None:  # every connect() and session() asks: no lock once built
+            return self._engine
         with self._engine_lock:
             if self._engine is None:
                 from data.pooled import make_engine

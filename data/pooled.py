@@ -129,7 +129,7 @@ def _reset_after_typed_sql(engine: Engine) -> None:
     false)` or `set_config('role', ...)` in a WHERE clause outlives its transaction, and
     the next checkout would inherit it. DISCARD ALL puts every setting back to its session
     default; statement_timeout, application_name and read-only are startup options
-    (_make_engine), so those defaults are the console's own.
+    (make_engine), so those defaults are the console's own.
     """
 
     @event.listens_for(engine, "checkin")
