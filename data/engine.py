@@ -15,6 +15,7 @@ second on two cores) has run.
 from __future__ import annotations
 
 import select
+import sys
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -46,6 +47,12 @@ ONE_STATEMENT = "console_one_statement"
 """Execution option: run each statement through the extended query protocol (see guard_typed_sql)."""
 NEEDS_RESET = "console_needs_reset"
 READ_ONLY_TYPED = "console_read_only_typed"
+HOLDS_PREPARED = "console_holds_prepared"
+"""Set on a pooled connection whose session prepared a desk statement: data.pooled replaces
+it rather than DISCARD ALL it after typed SQL."""
+PREPARE_ONLY_WHEN_ASKED = sys.maxsize
+"""psycopg's prepare_threshold: no statement is prepared for being run often, only when
+`prepare=True` asks (None would refuse that too)."""
 PING_AFTER_IDLE_S = 30.0
 """A pooled connection idle this long is pinged before use (data.pooled); an early one is
 replaced (Database's _EarlyConnections)."""
@@ -212,7 +219,11 @@ class Database:
         with self.engine.connect() as connection, _read_write(connection, settings):
             sql, values = _positional(settings, statement, parameters)
             with _as_dbapi_error(connection, sql, values):
-                [cursor], failure = _in_one_round_trip(driver_of(connection), [(sql, values)], self._per_transaction)
+                driver = driver_of(connection)
+                prepare = settings.pooler is None
+                [cursor], failure = _in_one_round_trip(driver, [(sql, values)], self._per_transaction, prepare=prepare)
+                if prepare:
+                    connection.info[HOLDS_PREPARED] = True
                 if failure is not None:
                     raise failure
             with cursor:
@@ -301,6 +312,9 @@ def connect_arguments(settings: ConnectionSettings) -> dict[str, Any]:
         "prepare_threshold": None,
     }
     if settings.pooler is None:
+        # A session of our own keeps them: psycopg prepares what is asked for
+        # (run_desk_statement), never a statement on its own count of executions.
+        connect_args["prepare_threshold"] = PREPARE_ONLY_WHEN_ASKED
         options = f"-c statement_timeout={int(settings.statement_timeout_ms)}"
         if settings.enforces_read_only:
             # Belt and braces: the session default, and the BEGIN of every transaction below.
@@ -446,12 +460,20 @@ def _positional(
 
 
 def _in_one_round_trip(
-    driver: psycopg.Connection[Any], queries: list[tuple[str, list[Any]]], prelude: tuple[str, ...] = ()
+    driver: psycopg.Connection[Any],
+    queries: list[tuple[str, list[Any]]],
+    prelude: tuple[str, ...] = (),
+    *,
+    prepare: bool = False,
 ) -> tuple[list[RawCursor[Any]], psycopg.Error | None]:
     """Send BEGIN, `prelude` (per_transaction_settings), `queries` and COMMIT together and
     read every answer in one round trip: a cursor per query (its rows still to fetch), and
     the server's error if one failed (the transaction rolled back: that query's cursor, and
     those after it, have no rows).
+
+    `prepare`: the queries are prepared statements of the session (psycopg prepares each
+    the first time, in the same round trip), so the server plans them once per session
+    rather than on every call; a desk statement's planning is most of its server time.
 
     psycopg left to itself sends its BEGIN alone and waits for the answer, so the BEGIN
     here is ours, READ ONLY or READ WRITE as the connection's read_only says.
@@ -466,7 +488,7 @@ def _in_one_round_trip(
             for statement in prelude:
                 driver.execute(statement)
             for cursor, (sql, values) in zip(cursors, queries, strict=True):
-                cursor.execute(sql, values)
+                cursor.execute(sql, values, prepare=prepare)
             driver.execute("COMMIT")
     except psycopg.Error as error:
         failure = error

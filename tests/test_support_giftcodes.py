@@ -14,7 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import URL
 
 from data import migration_plan
-from data.engine import ConnectionSettings, Database
+from data.engine import ConnectionSettings, Database, PoolSettings, connect_arguments, guard_typed_sql
 from data.inputs import BadInput
 from data.migrate.run import run_migration
 from data.roles import Role
@@ -575,9 +575,10 @@ def test_a_code_changed_while_a_redemption_waited_is_refused_by_its_new_state(
 def test_a_redemption_is_one_statement_sent_with_its_commit(
     database_url: URL, database: Database, tmp_path: Path
 ) -> None:
-    """libpq's protocol trace of one redemption and one refusal: each is one statement, and
-    its BEGIN and COMMIT go out with it, before any answer comes back, so the code's lock is
-    held for the server's work alone, and each is one round trip."""
+    """libpq's protocol trace of one redemption and one refusal: each is one statement (one
+    prepared statement, parsed with the first), and its BEGIN and COMMIT go out with it,
+    before any answer comes back, so the code's lock is held for the server's work alone,
+    and each is one round trip."""
     create_code(database, "ONE-TRIP", "daphine", 1, usage_limit=1, reason="a test code")
     first, second = fresh_players(database, 2)
     with (
@@ -590,11 +591,73 @@ def test_a_redemption_is_one_statement_sent_with_its_commit(
         messages = sent()
     assert round_trips(messages) == 2
     parsed = [text for way, kind, text in messages if way == "F" and kind == "Parse"]
-    statements = [i for i, (way, kind, text) in enumerate(messages) if kind == "Parse" and "gift_code" in text]
-    assert len(statements) == 2, parsed  # no lock, no count, no second look
+    [prepared] = [text.split()[0] for text in parsed if "gift_code" in text]  # no lock, no count
+    statements = [i for i, (way, kind, text) in enumerate(messages) if kind == "Bind" and prepared in text]
+    assert len(statements) == 2, messages  # no second look
     for start in statements:
         commit = next(i for i, (_, kind, text) in enumerate(messages) if i > start and "COMMIT" in text)
         assert [m[:2] for m in messages[start:commit] if m[0] == "B"] == []
+
+
+ONE_SESSION = PoolSettings(size=1, max_overflow=0)
+
+
+def test_a_session_plans_the_redemption_once(database_url: URL, database: Database) -> None:
+    """Planning was most of a redemption's server time: on a session of its own (no
+    pooler) the statement is prepared, and after PostgreSQL's five custom plans it runs
+    on the generic plan it keeps."""
+    create_code(database, "PLANNED-ONCE", "daphine", 1, reason="a test code")
+    players = fresh_players(database, 8)
+    with Database(login_settings(database_url, Role.SUPPORT, pool=ONE_SESSION)) as support:
+        for player in players:
+            redeem(support, "PLANNED-ONCE", player)
+        with support.connect() as connection:  # the same session: a pool of one
+            prepared = connection.execute(
+                text("""SELECT generic_plans, custom_plans FROM pg_prepared_statements
+                         WHERE statement LIKE '%gift_code_redemptions%'""")
+            ).all()
+    assert len(prepared) == 1, prepared
+    generic, custom = prepared[0]
+    assert custom <= 5 and generic >= 3, prepared
+
+
+def test_a_session_holding_the_prepared_redemption_is_replaced_after_typed_sql(
+    database_url: URL, database: Database
+) -> None:
+    """A connection that ran typed SQL is reset at check-in with DISCARD ALL, which drops the
+    session's prepared statements too, and psycopg does not see it once it has counted a
+    DISCARD ALL: the next redemption would run a statement the session no longer has
+    ("prepared statement does not exist"). A session holding one is replaced instead, and
+    typed SQL itself is never prepared."""
+    create_code(database, "TYPED-THEN", "daphine", 1, reason="a test code")
+    players = fresh_players(database, 3)
+
+    def typed_sql(support: Database) -> tuple[int, int]:
+        """The session's id and how many statements it has prepared, read as typed SQL."""
+        with support.connect() as connection:
+            guard_typed_sql(connection, read_only=False)
+            row = connection.execute(
+                text("SELECT pg_backend_pid(), (SELECT count(*) FROM pg_prepared_statements)")
+            ).one()
+            connection.commit()
+        return int(row[0]), int(row[1])
+
+    with Database(login_settings(database_url, Role.SUPPORT, pool=ONE_SESSION)) as support:
+        seen = [typed_sql(support)]
+        for player in players:
+            redemption = redeem(support, "TYPED-THEN", player)
+            assert redemption.user_id == player
+            seen.append(typed_sql(support))
+    assert [count for _, count in seen] == [0, 1, 1, 1], seen
+    first, *holders = [pid for pid, _ in seen]
+    assert first == holders[0] and len(set(holders)) == len(holders), seen  # each holder replaced
+
+
+def test_behind_a_pooler_nothing_is_prepared(database_url: URL) -> None:
+    """PgBouncer in transaction mode hands each transaction to any server session."""
+    pooled = connect_arguments(ConnectionSettings(url=database_url, pooler="pgbouncer"))
+    direct = connect_arguments(ConnectionSettings(url=database_url))
+    assert pooled["prepare_threshold"] is None and direct["prepare_threshold"] is not None
 
 
 def test_the_migration_counts_the_redemptions_made_before_it(database: Database) -> None:
