@@ -17,7 +17,8 @@ credits the reward through the grant path (`currency.reward_step`: the guarded b
 update, the ledger row and the audit row) and, only if it was credited, inserts the
 redemption and its audit row; a redemption the primary key refuses fails the statement,
 credit included. It is its own transaction, its COMMIT sent with it
-(`Database.run_desk_statement`): one round trip.
+(`Database.run_desk_statement`): one round trip; on a session of our own (no pooler) it is a
+prepared statement, planned once per session.
 """
 
 from __future__ import annotations
