@@ -222,7 +222,7 @@ class Database:
             sql, values = _positional(settings, statement, parameters)
             with _as_dbapi_error(connection, sql, values):
                 driver = driver_of(connection)
-                prepare = settings.pooler is None
+                prepare = driver.prepare_threshold is not None  # connect_arguments: a session of our own
                 [cursor], failure = _in_one_round_trip(driver, [(sql, values)], self._per_transaction, prepare=prepare)
                 if prepare:
                     connection.info[HOLDS_PREPARED] = True

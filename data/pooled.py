@@ -168,8 +168,8 @@ def _send_typed_sql_alone(engine: Engine) -> None:
     def _extended(cursor: Any, statement: str, parameters: Any, context: Any) -> bool | None:
         if not context.execution_options.get(ONE_STATEMENT) or isinstance(cursor, ServerCursor):
             return None
-        driver, threshold = cursor.connection, cursor.connection.prepare_threshold
-        driver.prepare_threshold = None
+        driver = cursor.connection
+        threshold, driver.prepare_threshold = driver.prepare_threshold, None
         try:
             cursor.executemany(statement, [parameters or {}], returning=True)
         finally:
