@@ -7,12 +7,15 @@ address, whose socket directory changes from run to run, so snapshots stay stabl
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
+from rich.style import Style as RichStyle
 from textual.app import App
+from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Select, Static, TabbedContent
@@ -21,6 +24,7 @@ from textual.worker import WorkerFailed, WorkerState
 
 from console.app import ConsoleApp
 from data.engine import Database
+from widgets.cell_grid import CellGrid
 from widgets.row_form import RowForm
 
 TEST_NOTE = "embedded PostgreSQL (test server)"
@@ -32,20 +36,47 @@ def make_app(database: Database, **kwargs: Any) -> ConsoleApp:
     return ConsoleApp(database, **kwargs)
 
 
+TEXT_WIDGETS = (Static, CellGrid)
+"""The widgets whose text `visible_texts` reads: what they render is their text."""
+
+
 def visible_texts(app: App[Any], within: str | None = None) -> list[str]:
-    """The text of every displayed Static (labels, toasts...) on the screen, in DOM order.
+    """The text of every displayed Static (labels, toasts...) and CellGrid (a whole grid, a
+    line per row) on the screen, in DOM order.
 
     Args:
-        within: a selector: only the Statics inside the widget it names.
+        within: a selector: only the widget it names and those inside it.
     """
     root = app.screen if within is None else app.screen.query_one(within)
     # query("*"), not query(Static): toasts don't inherit Static's CSS type name.
     return [
         str(widget.render())
-        for widget in root.query("*")
-        if isinstance(widget, Static)
+        for widget in [root, *root.query("*")]
+        if isinstance(widget, TEXT_WIDGETS)
         and all(node.display for node in widget.ancestors_with_self if isinstance(node, Widget))
     ]
+
+
+def grid_rows(app: App[Any], within: str) -> list[list[str]]:
+    """A CellGrid's rows as the user reads them, its headers first if it has any: cells
+    parted by the columns' gutters (two spaces or more), the last cell whole (its own
+    text may hold two spaces)."""
+    columns = app.screen.query_one(within, CellGrid).columns
+    return [re.split(r" {2,}", line.strip(), maxsplit=columns - 1) for line in visible_text(app, within).splitlines()]
+
+
+def drawn_style(widget: Widget, text: str) -> RichStyle:
+    """The style `text` is drawn in on `widget`, as it reaches the terminal (its first
+    character's: theme colours resolved, backgrounds blended)."""
+    for strip in widget.render_lines(Region(0, 0, widget.size.width, widget.size.height)):
+        drawn, offset = strip.text, 0
+        if text in drawn:
+            start = drawn.index(text)
+            for segment in strip:
+                if offset + len(segment.text) > start:
+                    return segment.style or RichStyle()
+                offset += len(segment.text)
+    raise AssertionError(f"{text!r} is not drawn on {widget}")
 
 
 def visible_text(app: App[Any], within: str | None = None) -> str:

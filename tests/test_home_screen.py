@@ -16,7 +16,7 @@ from data.migrate import VERSION_TABLE
 from data.migrate.state import schema_states
 from data.overview import server_overview
 from data.roles import Role
-from tests.app_factory import TEST_NOTE, make_app, settle, visible_text, visible_texts
+from tests.app_factory import TEST_NOTE, drawn_style, grid_rows, make_app, settle, visible_text
 from tests.conftest import protocol_trace, statements_sent
 
 SIZE = (100, 30)
@@ -27,9 +27,7 @@ OUR_SCHEMAS = (*SYSTEM_SCHEMAS, CONSOLE_SCHEMA)
 
 def schema_rows(app: ConsoleApp) -> dict[str, list[str]]:
     """The Schemas table as the user reads it: schema -> [tables, rows, migrations]."""
-    cells = visible_texts(app, "#home-schemas")[4:]  # after the four headers
-    rows = [cells[index : index + 4] for index in range(0, len(cells), 4)]
-    return {row[0]: row[1:] for row in rows}
+    return {row[0]: row[1:] for row in grid_rows(app, "#home-schemas")[1:]}  # after the headers
 
 
 def head_of(database: Database, schema: str) -> str:
@@ -82,10 +80,10 @@ def test_read_only_profile_is_marked(database: Database) -> None:
                 # Lowered from admin on the same login: the server enforces the login's role.
                 assert "developer (login postgres is a superuser)" in seen
                 assert "read-only" in app.sub_title
-                marker = next(
-                    label for label in app.screen.query("#home-connection Label") if "READ ONLY" in str(label.render())
-                )
-                assert marker.has_class("-alert")
+                marker = drawn_style(app.screen.query_one("#home-connection"), "READ ONLY")
+                theme = app.theme_variables
+                assert marker.bold and marker.color.name.lower() == theme["text-warning"].lower()
+                assert marker.bgcolor != drawn_style(app.screen.query_one("#home-connection"), "replica").bgcolor
 
     asyncio.run(scenario())
 
@@ -110,9 +108,9 @@ def test_refresh_shows_a_missing_and_an_unknown_branch(database: Database) -> No
             assert rows["stories"][2].startswith("unknown")
             assert "None" not in rows["stories"][2]
             assert rows["gacha"][2].startswith("at head")
-            labels = list(app.screen.query("#home-schemas .-col-3"))[1:]  # after the header
-            tones = {str(label.render()).split()[0]: label for label in labels}
-            assert tones["unknown"].has_class("-error") and tones["at"].has_class("-success")
+            grid, theme = app.screen.query_one("#home-schemas"), app.theme_variables
+            assert drawn_style(grid, rows["stories"][2]).color.name.lower() == theme["text-error"].lower()
+            assert drawn_style(grid, rows["gacha"][2]).color.name.lower() == theme["text-success"].lower()
 
     asyncio.run(scenario())
 
