@@ -10,11 +10,12 @@ from typing import Any
 import pytest
 from sqlalchemy import event, text
 
+from console.embedded import EmbeddedServer
 from data import browse
 from data.browse import BadFilter, Filter, Page, Pager, RowNotFound, SortKey, View
 from data.catalog import RelationRef, TableInfo, describe_table
-from data.engine import Database
-from tests.conftest import wait_for_lock_waiter
+from data.engine import ConnectionSettings, Database
+from tests.conftest import SMALL_POOL, create_database, drop_database, wait_for_lock_waiter
 
 SETUP = """
 CREATE SCHEMA bt;
@@ -60,9 +61,27 @@ def query(database: Database, sql: str) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in connection.execute(text(sql))]
 
 
+@pytest.fixture(scope="module")
+def bt(embedded_server: EmbeddedServer, template_database: str) -> Iterator[Database]:
+    """A database with the bt schema's tables (see SETUP), shared by the module's tests that
+    only read: it refuses writes (default_transaction_read_only), so a test that wrote
+    would fail, not change what the next one reads. A copy a test saves 0.3-0.7 s."""
+    url = create_database(embedded_server, template_database)
+    try:
+        with Database(ConnectionSettings(url=url, pool=SMALL_POOL)) as database:
+            run_sql(database, SETUP)
+            run_sql(database, f'ALTER DATABASE "{url.database}" SET default_transaction_read_only = on')
+            database.engine.dispose()  # new sessions read the setting
+            assert query(database, "SHOW default_transaction_read_only") == [("on",)]
+            yield database
+    finally:
+        drop_database(embedded_server, url)
+
+
 @pytest.fixture
-def bt(database: Database) -> Database:
-    """The test database with the bt schema's tables (see SETUP)."""
+def own_bt(database: Database) -> Database:
+    """The bt schema's tables in this test's own database, for a test that writes (or shows
+    that the pager refuses to: the shared database would refuse on its own)."""
     run_sql(database, SETUP)
     return database
 
@@ -260,19 +279,19 @@ def test_a_bad_filter_is_one_line_naming_it(bt: Database, view_args: dict[str, A
 
 
 @pytest.mark.parametrize("relation", ["bt.items", "bt.early"])
-def test_a_where_clause_cannot_write(bt: Database, relation: str) -> None:
+def test_a_where_clause_cannot_write(own_bt: Database, relation: str) -> None:
     for where, message in [
         ("nextval('bt.seq') > 0", "cannot execute nextval() in a read-only transaction"),
         ("bt.bump() = 1", "cannot execute INSERT in a read-only transaction"),
     ]:
         with pytest.raises(BadFilter, match=r"^WHERE clause: " + message.replace("(", r"\(").replace(")", r"\)")):
-            with browse.open_pager(bt, View(table(bt, relation), where=where)) as pager:
+            with browse.open_pager(own_bt, View(table(own_bt, relation), where=where)) as pager:
                 pager.first()
     with pytest.raises(BadFilter, match="WHERE clause: syntax error"):
-        browse.open_pager(bt, View(table(bt, relation), where="true; DELETE FROM bt.items"))
-    assert query(bt, "SELECT is_called FROM bt.seq") == [(False,)]
-    assert query(bt, "SELECT count(*) FROM bt.log") == [(0,)]
-    assert query(bt, "SELECT count(*) FROM bt.items") == [(1000,)]
+        browse.open_pager(own_bt, View(table(own_bt, relation), where="true; DELETE FROM bt.items"))
+    assert query(own_bt, "SELECT is_called FROM bt.seq") == [(False,)]
+    assert query(own_bt, "SELECT count(*) FROM bt.log") == [(0,)]
+    assert query(own_bt, "SELECT count(*) FROM bt.items") == [(1000,)]
 
 
 def test_a_view_pages_by_cursor(bt: Database) -> None:
@@ -301,15 +320,15 @@ def test_a_view_pages_by_cursor(bt: Database) -> None:
         assert pager.previous() == page
 
 
-def test_a_keyless_table_pages_by_cursor_with_versions(bt: Database) -> None:
-    keyless = table(bt, "bt.keyless")
-    with browse.open_pager(bt, View(keyless, sort=SortKey("n")), page_size=100) as pager:
+def test_a_keyless_table_pages_by_cursor_with_versions(own_bt: Database) -> None:
+    keyless = table(own_bt, "bt.keyless")
+    with browse.open_pager(own_bt, View(keyless, sort=SortKey("n")), page_size=100) as pager:
         assert isinstance(pager, browse.CursorPager)
         assert [row[0] for row in forward(pager)] == list(range(1, 231))
         assert [row[0] for row in backward(pager)] == list(range(1, 231))
         page = pager.first()
         assert all(isinstance(version, int) for version in page.versions)
-        run_sql(bt, "UPDATE bt.keyless SET note = 'changed' WHERE n = 2")
+        run_sql(own_bt, "UPDATE bt.keyless SET note = 'changed' WHERE n = 2")
         assert pager.first().rows[1][1] == "n2"  # the cursor's snapshot
         assert pager.reload().rows[1][1] == "changed"  # a fresh one
 
@@ -334,14 +353,14 @@ def test_a_pager_serves_one_thread_at_a_time(bt: Database) -> None:
             assert second.result(timeout=10) == first.result()
 
 
-def test_versions_are_xmin_and_reload_sees_a_save(bt: Database) -> None:
-    with browse.open_pager(bt, View(table(bt, "bt.items")), page_size=100) as pager:
+def test_versions_are_xmin_and_reload_sees_a_save(own_bt: Database) -> None:
+    with browse.open_pager(own_bt, View(table(own_bt, "bt.items")), page_size=100) as pager:
         pager.first()
         page = pager.next()
         assert page.first_row_number == 101
-        xmins = dict(query(bt, "SELECT id, xmin::text::bigint FROM bt.items WHERE id BETWEEN 101 AND 200"))
+        xmins = dict(query(own_bt, "SELECT id, xmin::text::bigint FROM bt.items WHERE id BETWEEN 101 AND 200"))
         assert dict(zip((key[0] for key in page.keys), page.versions)) == xmins
-        run_sql(bt, "UPDATE bt.items SET name = 'saved' WHERE id = 150; DELETE FROM bt.items WHERE id = 101")
+        run_sql(own_bt, "UPDATE bt.items SET name = 'saved' WHERE id = 150; DELETE FROM bt.items WHERE id = 101")
         again = pager.reload()
         assert [row[0] for row in again.rows] == list(range(102, 202))
         assert again.rows[48][2] == "saved" and again.versions[48] != page.versions[49]
