@@ -161,17 +161,29 @@ def snapshot_database(embedded_server: EmbeddedServer, template_database: str) -
 
 
 @pytest.fixture(scope="module")
-def demo(embedded_server: EmbeddedServer, template_database: str) -> Iterator[tuple[Database, Any]]:
-    """A copy of the demo database for the module (read only) and its build planner
+def shared_url(embedded_server: EmbeddedServer, template_database: str) -> Iterator[URL]:
+    """The URL of a copy of the demo database shared by the module's tests, for tests that
+    change nothing in it: each of them reads, or checks that it was refused and that what it
+    would have written is not there. A copy of its own costs a test 0.3-0.7 s."""
+    url = create_database(embedded_server, template_database)
+    yield url
+    drop_database(embedded_server, url)
+
+
+@pytest.fixture(scope="module")
+def shared_database(shared_url: URL) -> Iterator[Database]:
+    """The module's shared copy of the demo database (shared_url), as an admin session layer."""
+    with Database(ConnectionSettings(url=shared_url, pool=SMALL_POOL)) as database:
+        yield database
+
+
+@pytest.fixture(scope="module")
+def demo(shared_database: Database) -> tuple[Database, Any]:
+    """The module's shared copy of the demo database (read only) and its build planner
     catalogue (data.planner.catalogue.Catalogue)."""
     from data.planner import store
 
-    url = create_database(embedded_server, template_database)
-    try:
-        with Database(ConnectionSettings(url=url)) as database:
-            yield database, store.load_catalogue(database)
-    finally:
-        drop_database(embedded_server, url)
+    return shared_database, store.load_catalogue(shared_database)
 
 
 # The command line, run as a user runs it: a subprocess, no terminal, no DATABASE_URL.

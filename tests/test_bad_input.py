@@ -83,19 +83,19 @@ def counts(database: Database) -> tuple[int, ...]:
     ],
 )
 def test_the_command_line_refuses_bad_input_in_one_line(
-    database_url: URL, database: Database, args: tuple[str, ...], fragment: str
+    shared_url: URL, shared_database: Database, args: tuple[str, ...], fragment: str
 ) -> None:
-    before = counts(database)
-    assert_one_line_error(run_console("--url", socket_url(database_url), *args), fragment)
-    assert counts(database) == before
+    before = counts(shared_database)
+    assert_one_line_error(run_console("--url", socket_url(shared_url), *args), fragment)
+    assert counts(shared_database) == before
 
 
 def test_a_url_that_is_not_utf8_is_one_line() -> None:
     assert_one_line_error(run_console("--url", f"postgresql://{NOT_UTF8}@/x", "stats"), "--url is not valid UTF-8")
 
 
-def test_a_closed_output_pipe_ends_quietly(database_url: URL) -> None:
-    command = [sys.executable, "-m", "console", "--url", socket_url(database_url), "migrate", "history"]
+def test_a_closed_output_pipe_ends_quietly(shared_url: URL) -> None:
+    command = [sys.executable, "-m", "console", "--url", socket_url(shared_url), "migrate", "history"]
     with subprocess.Popen(
         command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL
     ) as process:
@@ -135,12 +135,12 @@ def test_a_closed_output_pipe_ends_quietly(database_url: URL) -> None:
         ),
     ],
 )
-def test_the_data_layer_checks_its_arguments(database: Database, call: Any, message: str) -> None:
-    before = counts(database)
+def test_the_data_layer_checks_its_arguments(shared_database: Database, call: Any, message: str) -> None:
+    before = counts(shared_database)
     with pytest.raises(inputs.BadInput) as refused:
-        call(database)
+        call(shared_database)
     assert message in str(refused.value) and "\n" not in str(refused.value)
-    assert counts(database) == before
+    assert counts(shared_database) == before
 
 
 @pytest.mark.parametrize("text, expected", [("12", 12), (" -7 ", -7), ("+3", 3)])
@@ -176,11 +176,11 @@ def test_a_time_without_a_zone_is_utc() -> None:
         ),
     ],
 )
-def test_the_database_holds_the_same_limits(database: Database, statement: str, constraint: str) -> None:
+def test_the_database_holds_the_same_limits(shared_database: Database, statement: str, constraint: str) -> None:
     """The CHECKs a migration added refuse what the rules refuse, whoever writes."""
     from sqlalchemy.exc import IntegrityError
 
-    with pytest.raises(IntegrityError, match=constraint), database.connect() as connection:
+    with pytest.raises(IntegrityError, match=constraint), shared_database.connect() as connection:
         connection.exec_driver_sql(statement)
 
 
@@ -207,38 +207,38 @@ def test_an_empty_url_is_refused(tmp_path: Any) -> None:
         ('"app.quit" = "5"', "keys.app.quit: '5' is already the key of app.screen.migrations"),
     ],
 )
-def test_a_keymap_that_would_lose_a_key_is_refused(database_url: URL, tmp_path: Any, keys: str, message: str) -> None:
+def test_a_keymap_that_would_lose_a_key_is_refused(shared_url: URL, tmp_path: Any, keys: str, message: str) -> None:
     config = tmp_path / "config.toml"
     config.write_text(f"[keys]\n{keys}\n")
     # Checked when the console starts its screens, before anything is drawn.
-    assert_one_line_error(run_console("--config", str(config), "--url", socket_url(database_url)), message)
+    assert_one_line_error(run_console("--config", str(config), "--url", socket_url(shared_url)), message)
 
 
-def test_a_keymap_may_rebind_a_key_to_the_same_action(database: Database) -> None:
+def test_a_keymap_may_rebind_a_key_to_the_same_action(shared_database: Database) -> None:
     from console.app import ConsoleApp
 
-    app = ConsoleApp(database, keymap={"app.quit": "ctrl+q", "home.refresh": "f5"})
+    app = ConsoleApp(shared_database, keymap={"app.quit": "ctrl+q", "home.refresh": "f5"})
     assert app is not None
 
 
-def test_the_planner_store_refuses_an_id_that_is_not_one(database: Database) -> None:
+def test_the_planner_store_refuses_an_id_that_is_not_one(shared_database: Database) -> None:
     from data.planner import store
 
-    for call in (lambda: store.load_build(database, 1.5), lambda: store.delete_build(database, True)):
+    for call in (lambda: store.load_build(shared_database, 1.5), lambda: store.delete_build(shared_database, True)):
         with pytest.raises(inputs.BadInput, match="the build id must be a whole number"):
             call()  # type: ignore[arg-type]
 
 
-def test_the_stories_functions_refuse_an_id_that_is_not_a_uuid(database: Database) -> None:
+def test_the_stories_functions_refuse_an_id_that_is_not_a_uuid(shared_database: Database) -> None:
     from data import stories
 
     node = "00000000-0000-0000-0000-000000000001"  # its text, not the UUID
     for call in (
-        lambda: stories.node_children(database, node),
-        lambda: stories.ancestors(database, node),
-        lambda: stories.subtree(database, node),
-        lambda: stories.similar_nodes(database, node),
-        lambda: stories.story_roots(database, node),
+        lambda: stories.node_children(shared_database, node),
+        lambda: stories.ancestors(shared_database, node),
+        lambda: stories.subtree(shared_database, node),
+        lambda: stories.similar_nodes(shared_database, node),
+        lambda: stories.story_roots(shared_database, node),
     ):
         with pytest.raises(inputs.BadInput, match="must be a UUID"):
             call()  # type: ignore[arg-type]
