@@ -75,36 +75,36 @@ def test_a_semicolon_in_a_string_is_not_a_second_statement() -> None:
     assert not changes_data("SELECT 'delete from t'") and not changes_data("SELECT 1 -- update")
 
 
-def test_analyze_runs_the_statement_and_reports_actual_figures(database: Database) -> None:
-    result = ExplainRun(database).run("SELECT count(*) FROM gacha.users", ExplainOptions())
-    users = scalar(database, "SELECT count(*) FROM gacha.users")
+def test_analyze_runs_the_statement_and_reports_actual_figures(shared_database: Database) -> None:
+    result = ExplainRun(shared_database).run("SELECT count(*) FROM gacha.users", ExplainOptions())
+    users = scalar(shared_database, "SELECT count(*) FROM gacha.users")
     assert result.analysis.analysed and result.analysis.execution_ms is not None
     scan = next(n for n in result.analysis.nodes if n.relation == "users")
     assert scan.actual_rows == users
     assert result.analysis.root.buffers.total > 0
-    plan_only = ExplainRun(database).run("SELECT count(*) FROM gacha.users", ExplainOptions(analyze=False))
+    plan_only = ExplainRun(shared_database).run("SELECT count(*) FROM gacha.users", ExplainOptions(analyze=False))
     assert not plan_only.analysis.analysed and plan_only.analysis.root.actual_rows is None
 
 
-def test_analyze_of_a_delete_is_rolled_back(database: Database) -> None:
-    before = scalar(database, "SELECT count(*) FROM gacha.currency_ledger")
-    result = ExplainRun(database).run("DELETE FROM gacha.currency_ledger", ExplainOptions())
+def test_analyze_of_a_delete_is_rolled_back(shared_database: Database) -> None:
+    before = scalar(shared_database, "SELECT count(*) FROM gacha.currency_ledger")
+    result = ExplainRun(shared_database).run("DELETE FROM gacha.currency_ledger", ExplainOptions())
     assert result.changes_data
     assert result.analysis.root.node_type == "ModifyTable"
-    assert scalar(database, "SELECT count(*) FROM gacha.currency_ledger") == before > 0
+    assert scalar(shared_database, "SELECT count(*) FROM gacha.currency_ledger") == before > 0
 
 
-def test_statement_timeout_stops_a_long_statement(database: Database) -> None:
+def test_statement_timeout_stops_a_long_statement(shared_database: Database) -> None:
     with pytest.raises(ExplainCancelled, match=r"statement_timeout \(200 ms\)"):
-        ExplainRun(database).run("SELECT pg_sleep(5)", ExplainOptions(timeout_ms=200))
+        ExplainRun(shared_database).run("SELECT pg_sleep(5)", ExplainOptions(timeout_ms=200))
 
 
 @pytest.mark.parametrize("wait_for", ["nothing", "the connection", "the statement"])
-def test_cancel_from_another_thread_ends_the_run_whenever_it_comes(database: Database, wait_for: str) -> None:
+def test_cancel_from_another_thread_ends_the_run_whenever_it_comes(shared_database: Database, wait_for: str) -> None:
     """A cancel right after the start, once the run holds its connection (between its
     statements, where a server cancel alone would be forgotten) or while the statement
     runs: each ends the run within seconds, never after the statement's 30 s."""
-    run = ExplainRun(database)
+    run = ExplainRun(shared_database)
     outcome: list[BaseException] = []
 
     def explain() -> None:
@@ -120,18 +120,18 @@ def test_cancel_from_another_thread_ends_the_run_whenever_it_comes(database: Dat
         while run._driver is None and worker.is_alive():
             time.sleep(0.001)
     elif wait_for == "the statement":
-        while not scalar(database, "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'EXPLAIN%pg_sleep%'"):
+        while not scalar(shared_database, "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'EXPLAIN%pg_sleep%'"):
             time.sleep(0.02)
     run.cancel()
     worker.join(10)
     assert not worker.is_alive() and time.monotonic() - started < 10
     assert isinstance(outcome[0], ExplainCancelled) and "cancelled" in str(outcome[0])
     # The connection went back to the pool clean: the next run works.
-    assert ExplainRun(database).run("SELECT 1", ExplainOptions()).analysis.analysed
+    assert ExplainRun(shared_database).run("SELECT 1", ExplainOptions()).analysis.analysed
 
 
-def test_a_read_only_session_cannot_analyze_a_write(database: Database) -> None:
-    settings = ConnectionSettings(url=database.settings.url, read_only=True)
+def test_a_read_only_session_cannot_analyze_a_write(shared_database: Database) -> None:
+    settings = ConnectionSettings(url=shared_database.settings.url, read_only=True)
     with Database(settings) as read_only:
         with pytest.raises(ExplainError, match="read-only transaction"):
             ExplainRun(read_only).run("DELETE FROM gacha.currency_ledger", ExplainOptions())
@@ -139,17 +139,17 @@ def test_a_read_only_session_cannot_analyze_a_write(database: Database) -> None:
         assert ExplainRun(read_only).run("DELETE FROM gacha.currency_ledger", ExplainOptions(analyze=False))
 
 
-def test_a_failing_statement_is_one_line(database: Database) -> None:
+def test_a_failing_statement_is_one_line(shared_database: Database) -> None:
     with pytest.raises(ExplainError, match='relation "gacha.nope" does not exist') as caught:
-        ExplainRun(database).run("SELECT * FROM gacha.nope", ExplainOptions())
+        ExplainRun(shared_database).run("SELECT * FROM gacha.nope", ExplainOptions())
     assert "\n" not in str(caught.value)
 
 
 @pytest.mark.parametrize("preset", PRESETS, ids=[p.title for p in PRESETS])
-def test_every_preset_fills_from_the_demo_data_and_explains(database: Database, preset) -> None:
-    sql = fill_preset(preset, database)
+def test_every_preset_fills_from_the_demo_data_and_explains(shared_database: Database, preset) -> None:
+    sql = fill_preset(preset, shared_database)
     assert not re.search(r"(?<![:\w]):[a-z_]+", sql) and "= NULL" not in sql
-    result = ExplainRun(database).run(sql, ExplainOptions())
+    result = ExplainRun(shared_database).run(sql, ExplainOptions())
     assert result.analysis.nodes
     returned = result.analysis.root.actual_rows
     if preset.title not in ("Import status", "Grant currency (rolled back)"):
@@ -231,38 +231,38 @@ def test_no_advice_when_the_schema_cannot_be_told() -> None:
     assert advise_indexes(analyse_plan(_warned_scan("(story_id = 3)")), lambda name: None) == []
 
 
-def test_the_explain_command_prints_the_analysed_plan(database: Database, database_url) -> None:
+def test_the_explain_command_prints_the_analysed_plan(shared_database: Database, shared_url) -> None:
     """`console explain` runs EXPLAIN ANALYZE, rolled back, and prints the annotated tree;
     --json gives the same analysis to a script."""
     from tests.conftest import run_console, socket_url
 
-    url = socket_url(database_url)
+    url = socket_url(shared_url)
     shown = run_console("--url", url, "explain", "SELECT * FROM gacha.users WHERE id < 10")
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.startswith("planning ") and " on users" in shown.stdout
-    before = _ledger_rows(database)
+    before = _ledger_rows(shared_database)
     as_json = run_console("--url", url, "--json", "explain", "DELETE FROM gacha.currency_ledger")
     assert as_json.returncode == 0, as_json.stderr
     analysis = json.loads(as_json.stdout)
     assert analysis["rolled_back"] is True and analysis["nodes"][0]["node_type"] == "ModifyTable"
-    assert _ledger_rows(database) == before  # ANALYZE of a DELETE is rolled back
+    assert _ledger_rows(shared_database) == before  # ANALYZE of a DELETE is rolled back
 
 
-def _ledger_rows(database: Database) -> int:
-    with database.connect() as connection:
+def _ledger_rows(shared_database: Database) -> int:
+    with shared_database.connect() as connection:
         return connection.execute(text("SELECT count(*) FROM gacha.currency_ledger")).scalar_one()
 
 
-def test_a_percent_sign_and_dollar_parameters_are_explained(database: Database) -> None:
+def test_a_percent_sign_and_dollar_parameters_are_explained(shared_database: Database) -> None:
     """A LIKE pattern's % is the statement's, not the driver's; $1 placeholders (as
     pg_stat_statements shows a statement) give the generic plan, without ANALYZE."""
-    liked = ExplainRun(database).run("SELECT * FROM gacha.users WHERE academy_name LIKE 'A%'", ExplainOptions())
+    liked = ExplainRun(shared_database).run("SELECT * FROM gacha.users WHERE academy_name LIKE 'A%'", ExplainOptions())
     assert liked.analysis.analysed and "Filter" in json.dumps(liked.document)
-    generic = ExplainRun(database).run(
+    generic = ExplainRun(shared_database).run(
         "SELECT * FROM gacha.users WHERE id = $1 AND academy_name <> '$9' OR id = $2", ExplainOptions()
     )
     assert generic.options is not None and generic.options.generic_plan and not generic.options.analyze
     assert generic.options.describe() == "BUFFERS generic plan" and not generic.analysis.analysed
     assert "$1" in json.dumps(generic.document) and "$2" in json.dumps(generic.document)
     with pytest.raises(StatementRefused, match="could not determine data type of parameter"):
-        ExplainRun(database).run("SELECT $1 IS NULL", ExplainOptions())
+        ExplainRun(shared_database).run("SELECT $1 IS NULL", ExplainOptions())
