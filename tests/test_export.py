@@ -48,11 +48,13 @@ SET TIME ZONE 'UTC';
 COLUMNS = ("id", "label", "price", "ok", "data", "tags", "at")
 
 
-@pytest.fixture
-def ex(database: Database) -> Database:
-    with database.engine.begin() as connection:
+@pytest.fixture(scope="module")
+def ex(shared_database: Database) -> Database:
+    """The module's shared demo copy with the ex schema (SETUP): exports only read, and the
+    tests of a refused write check that ex.log stayed empty."""
+    with shared_database.engine.begin() as connection:
         connection.connection.driver_connection.execute(SETUP)  # type: ignore[union-attr]
-    return database
+    return shared_database
 
 
 def things(database: Database, **view_args: Any) -> View:
@@ -200,13 +202,13 @@ def test_export_query(ex: Database) -> None:
         assert connection.execute(text("SELECT count(*) FROM ex.log")).scalar() == 0
 
 
-def test_the_export_command(database: Database, database_url: URL, tmp_path: Path) -> None:
-    url = socket_url(database_url)
+def test_the_export_command(shared_database: Database, shared_url: URL, tmp_path: Path) -> None:
+    url = socket_url(shared_url)
     result = run_console("--url", url, "export", "gacha.users", "--format", "csv", "--where", "id < 5")
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""  # no progress line: stderr is not a terminal
-    view = View(describe_table(database, RelationRef("gacha", "users")), where="id < 5")
-    expected, rows = exported(database, view, "csv")
+    view = View(describe_table(shared_database, RelationRef("gacha", "users")), where="id < 5")
+    expected, rows = exported(shared_database, view, "csv")
     assert result.stdout == expected and rows == 4
 
     output = tmp_path / "users.json"
@@ -267,8 +269,8 @@ def test_the_export_command(database: Database, database_url: URL, tmp_path: Pat
         (["gacha.users", "--output", "/nonexistent/dir/x.csv"], "cannot write /nonexistent/dir/x.csv"),
     ],
 )
-def test_the_export_command_refuses_bad_input_in_one_line(database_url: URL, args: list[str], message: str) -> None:
-    assert_one_line_error(run_console("--url", socket_url(database_url), "export", *args), message)
+def test_the_export_command_refuses_bad_input_in_one_line(shared_url: URL, args: list[str], message: str) -> None:
+    assert_one_line_error(run_console("--url", socket_url(shared_url), "export", *args), message)
 
 
 def test_sensitive_columns_are_masked_unless_an_admin_reveals_them(database: Database, database_url: URL) -> None:
