@@ -19,12 +19,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import psycopg
 import pytest
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL
 
+from console.cli import main as cli_main
 from console.embedded import EmbeddedServer
 from data.engine import ConnectionSettings, Database, PoolSettings
 from data.grants import login_statements
@@ -205,6 +207,26 @@ def run_console(
         timeout=timeout,
         stdin=subprocess.DEVNULL,
     )
+
+
+def run_console_here(capsys: pytest.CaptureFixture[str], *args: str) -> subprocess.CompletedProcess[str]:
+    """run_console in this process (console.cli.main, no DATABASE_URL, no terminal): the
+    same parsing, checks and output without a new interpreter's imports (1-1.5 s a run
+    under the suite's load), for the refusals a test runs many of."""
+    capsys.readouterr()
+    environment = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    with mock.patch.dict(os.environ, environment, clear=True):
+        try:
+            code = cli_main(list(args))
+        except SystemExit as exit_:  # argparse's own refusals (and --help) leave this way
+            # As the interpreter ends: None is 0, a message is printed and is 1.
+            if exit_.code is None or isinstance(exit_.code, int):
+                code = exit_.code or 0
+            else:
+                print(exit_.code, file=sys.stderr)
+                code = 1
+    captured = capsys.readouterr()
+    return subprocess.CompletedProcess(["console", *args], code, captured.out, captured.err)
 
 
 def socket_url(url: URL) -> str:

@@ -16,10 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.engine import URL
 
-from console.cli import main
 from data.base import SYSTEM_SCHEMAS
 from data.engine import Database
-from tests.conftest import socket_url
+from tests.conftest import run_console_here, socket_url
 
 CHECKS = settings(
     max_examples=30,
@@ -64,15 +63,12 @@ def checksums(database: Database) -> dict[str, str]:
 
 def run_verb(database_url: URL, database: Database, capsys: Any, args: list[str]) -> None:
     before = checksums(database)
-    try:
-        code = main(["--url", socket_url(database_url), *args])  # a traceback would fail the test here
-    except SystemExit as exit_:  # argparse's own refusals (and --help) leave this way
-        code = exit_.code
-    captured = capsys.readouterr()
-    assert code in (0, 1, 2), (args, code, captured.err)
-    assert "Traceback" not in captured.err
-    if code != 0:
-        assert len(captured.err.strip().splitlines()) == 1, (args, captured.err)
+    # In this process, so a traceback fails the test here.
+    ran = run_console_here(capsys, "--url", socket_url(database_url), *args)
+    assert ran.returncode in (0, 1, 2), (args, ran.returncode, ran.stderr)
+    assert "Traceback" not in ran.stderr
+    if ran.returncode != 0:
+        assert len(ran.stderr.strip().splitlines()) == 1, (args, ran.stderr)
         assert checksums(database) == before, args
 
 

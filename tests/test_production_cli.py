@@ -21,7 +21,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import URL
 
 from data.engine import ConnectionSettings, Database
-from tests.conftest import ROOT, run_console, socket_url
+from tests.conftest import ROOT, run_console, run_console_here, socket_url
 
 
 @pytest.fixture
@@ -52,7 +52,9 @@ WRITES = [
 ]
 
 
-def test_every_write_asks_a_reason_and_a_confirmation(prod_config: Path, database_url: URL) -> None:
+def test_every_write_asks_a_reason_and_a_confirmation(
+    prod_config: Path, database_url: URL, capsys: pytest.CaptureFixture[str]
+) -> None:
     base = ["--config", str(prod_config), "--profile", "prod"]
     # The redeem needs a live code: create one outside the ordered paths first.
     for args, action in WRITES:
@@ -63,10 +65,11 @@ def test_every_write_asks_a_reason_and_a_confirmation(prod_config: Path, databas
             assert made.returncode == 0, made.stderr
             args = ["redeem", "LIVECODE", "7"]
         before = audit(database_url, action)
-        no_reason = run_console(*base, *args)
+        # The refusals in this process; the confirmed write as a user runs it.
+        no_reason = run_console_here(capsys, *base, *args)
         assert no_reason.returncode == 1, (args, no_reason.stderr)
         assert "needs --reason" in no_reason.stderr and "nothing was done" in no_reason.stderr
-        no_yes = run_console(*base, *args, "--reason", "ticket 42")
+        no_yes = run_console_here(capsys, *base, *args, "--reason", "ticket 42")
         assert no_yes.returncode == 1 and "pass --yes" in no_yes.stderr, (args, no_yes.stderr)
         assert audit(database_url, action) == before, args
         done = run_console(*base, *args, "--reason", "ticket 42", "--yes")
