@@ -42,6 +42,7 @@ from tests.conftest import (
     protocol_trace,
     round_trips,
     run_console,
+    run_console_here,
     socket_url,
     wait_for_lock_waiter,
 )
@@ -380,56 +381,76 @@ def test_console_giftcodes(database_url: URL, database: Database) -> None:
     )
 
 
-def test_console_giftcode_refusals(database_url: URL, database: Database) -> None:
+def test_console_giftcode_refusals(database_url: URL, database: Database, capsys: pytest.CaptureFixture[str]) -> None:
     url = socket_url(database_url)
     before = written(database)
+    # The first as a user runs it; the others in this process (run_console_here).
     assert_refused(
         run_console("--url", url, "giftcode", "create", "welcome2025", "--reward", "quartzs:5", "--reason", "again"),
         1,
         "already exists as 'WELCOME2025'",
     )
     assert_refused(
-        run_console("--url", url, "giftcode", "create", "X", "--reward", "gold:5"), 2, "unknown currency 'gold'"
+        run_console_here(capsys, "--url", url, "giftcode", "create", "X", "--reward", "gold:5"),
+        2,
+        "unknown currency 'gold'",
     )
     assert_refused(
-        run_console("--url", url, "giftcode", "create", "X", "--reward", "quartzs"),
+        run_console_here(capsys, "--url", url, "giftcode", "create", "X", "--reward", "quartzs"),
         2,
         "--reward VALUE must be a whole number",
     )
     assert_refused(
-        run_console("--url", url, "giftcode", "create", "X", "--reward", "quartzs:0"),
+        run_console_here(capsys, "--url", url, "giftcode", "create", "X", "--reward", "quartzs:0"),
         2,
         "--reward VALUE must be from 1",
     )
     assert_refused(
-        run_console("--url", url, "giftcode", "create", "X", "--reward", "quartzs:5", "--limit", "-2"),
+        run_console_here(capsys, "--url", url, "giftcode", "create", "X", "--reward", "quartzs:5", "--limit", "-2"),
         2,
         "--limit must be from -1",
     )
     assert_refused(
-        run_console("--url", url, "giftcode", "create", "X", "--reward", "quartzs:5", "--expires", "soon"),
+        run_console_here(capsys, "--url", url, "giftcode", "create", "X", "--reward", "quartzs:5", "--expires", "soon"),
         2,
         "--expires must be an ISO date",
     )
     assert_refused(
-        run_console(
-            "--url", url, "--role", "developer", "giftcode", "create", "X", "--reward", "quartzs:5", "--reason", "r"
+        run_console_here(
+            capsys,
+            "--url",
+            url,
+            "--role",
+            "developer",
+            "giftcode",
+            "create",
+            "X",
+            "--reward",
+            "quartzs:5",
+            "--reason",
+            "r",
         ),
         1,
         "developer role cannot use the support desk",
     )
-    assert_refused(run_console("--url", url, "--role", "developer", "redeem", "WELCOME2025", "1"), 1, "developer role")
-    assert_refused(run_console("--url", url, "redeem", "WELCOME2025", "one"), 2, "USER_ID must be a whole number")
     assert_refused(
-        run_console("--url", url, "giftcode", "deactivate", "nope", "--reason", "r"), 1, "no gift code 'nope'"
+        run_console_here(capsys, "--url", url, "--role", "developer", "redeem", "WELCOME2025", "1"), 1, "developer role"
     )
     assert_refused(
-        run_console("--url", url, "giftcode", "create", "X", "--reward", "quartzs:5"),
+        run_console_here(capsys, "--url", url, "redeem", "WELCOME2025", "one"), 2, "USER_ID must be a whole number"
+    )
+    assert_refused(
+        run_console_here(capsys, "--url", url, "giftcode", "deactivate", "nope", "--reason", "r"),
+        1,
+        "no gift code 'nope'",
+    )
+    assert_refused(
+        run_console_here(capsys, "--url", url, "giftcode", "create", "X", "--reward", "quartzs:5"),
         2,
         "a reason is required to create a gift code",
     )
     assert_refused(
-        run_console("--url", url, "giftcode", "deactivate", "WELCOME2025", "--reason", " "),
+        run_console_here(capsys, "--url", url, "giftcode", "deactivate", "WELCOME2025", "--reason", " "),
         2,
         "a reason is required to deactivate a gift code",
     )
