@@ -27,7 +27,7 @@ from data.support.currency import (
     deduct,
     grant,
 )
-from tests.conftest import SMALL_POOL, assert_one_line_error, assert_refused, run_console, socket_url
+from tests.conftest import SMALL_POOL, assert_one_line_error, assert_refused, run_console, run_console_here, socket_url
 
 MISMATCHES = """
 SELECT u.id, c.currency, c.balance, coalesce(l.total, 0) AS ledger
@@ -248,38 +248,45 @@ def test_console_grant_and_deduct(database_url: URL, database: Database) -> None
     )
 
 
-def test_console_grant_refusals(database_url: URL, database: Database) -> None:
+def test_console_grant_refusals(database_url: URL, database: Database, capsys: pytest.CaptureFixture[str]) -> None:
     url = socket_url(database_url)
     before = counts(database)
+    # The first as a user runs it; the others in this process (run_console_here).
     assert_refused(
         run_console("--url", url, "grant", "8", "-99999999", "quartzs", "--reason", "x"), 1, "below zero", "quartzs"
     )
-    assert_refused(run_console("--url", url, "grant", "8", "5", "quartzs"), 2, "reason is required")
-    assert_refused(run_console("--url", url, "grant", "8", "0", "quartzs", "--reason", "x"), 2, "must not be zero")
+    assert_refused(run_console_here(capsys, "--url", url, "grant", "8", "5", "quartzs"), 2, "reason is required")
     assert_refused(
-        run_console("--url", url, "grant", "8", "ten", "quartzs", "--reason", "x"),
+        run_console_here(capsys, "--url", url, "grant", "8", "0", "quartzs", "--reason", "x"), 2, "must not be zero"
+    )
+    assert_refused(
+        run_console_here(capsys, "--url", url, "grant", "8", "ten", "quartzs", "--reason", "x"),
         2,
         "AMOUNT must be a whole number written with the digits 0-9, not 'ten'",
     )
-    assert_refused(run_console("--url", url, "grant", "8", "5", "gold", "--reason", "x"), 2, "unknown currency 'gold'")
     assert_refused(
-        run_console("--url", url, "grant", "424242", "5", "quartzs", "--reason", "x"),
+        run_console_here(capsys, "--url", url, "grant", "8", "5", "gold", "--reason", "x"), 2, "unknown currency 'gold'"
+    )
+    assert_refused(
+        run_console_here(capsys, "--url", url, "grant", "424242", "5", "quartzs", "--reason", "x"),
         1,
         "no gacha player with id 424242",
     )
     assert_refused(
-        run_console("--url", url, "--role", "support", "grant", "8", "10001", "quartzs", "--reason", "x"),
+        run_console_here(capsys, "--url", url, "--role", "support", "grant", "8", "10001", "quartzs", "--reason", "x"),
         1,
         "limit of 10,000",
         "admin role",
     )
     assert_refused(
-        run_console("--url", url, "--role", "developer", "grant", "8", "5", "quartzs", "--reason", "x"),
+        run_console_here(capsys, "--url", url, "--role", "developer", "grant", "8", "5", "quartzs", "--reason", "x"),
         1,
         "developer role cannot use the support desk",
     )
     assert_refused(
-        run_console("--url", url, "--read-only", "grant", "8", "5", "quartzs", "--reason", "x"), 1, "read-only"
+        run_console_here(capsys, "--url", url, "--read-only", "grant", "8", "5", "quartzs", "--reason", "x"),
+        1,
+        "read-only",
     )
     assert counts(database) == before
 
