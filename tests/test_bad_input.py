@@ -21,7 +21,7 @@ from data.engine import Database
 from data.imports.common import history as import_history
 from data.stats import actions
 from data.support import currency, giftcodes, metaserver, players
-from tests.conftest import ROOT, assert_one_line_error, run_console, socket_url
+from tests.conftest import ROOT, assert_one_line_error, run_console, run_console_here, socket_url
 
 NOT_UTF8 = "\udcff\udcfe"  # what Python makes of the bytes 0xff 0xfe in an argument
 
@@ -83,10 +83,12 @@ def counts(database: Database) -> tuple[int, ...]:
     ],
 )
 def test_the_command_line_refuses_bad_input_in_one_line(
-    shared_url: URL, shared_database: Database, args: tuple[str, ...], fragment: str
+    shared_url: URL, shared_database: Database, capsys: pytest.CaptureFixture[str], args: tuple[str, ...], fragment: str
 ) -> None:
+    # In this process: arguments that are not UTF-8 arrive as Python decodes them from argv
+    # (lone surrogates); the tests below run the console as a user does.
     before = counts(shared_database)
-    assert_one_line_error(run_console("--url", socket_url(shared_url), *args), fragment)
+    assert_one_line_error(run_console_here(capsys, "--url", socket_url(shared_url), *args), fragment)
     assert counts(shared_database) == before
 
 
