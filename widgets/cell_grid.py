@@ -28,6 +28,10 @@ GUTTER = 2
 """Spaces between two columns."""
 
 
+Line = list[tuple[str, tuple[str, ...]]]
+"""One line of the grid: pieces of text, each with the component classes it is drawn in."""
+
+
 @dataclass(frozen=True)
 class Cell:
     """One cell: plain text (never markup), an optional tone, right-aligned if numeric."""
@@ -95,7 +99,8 @@ class CellGrid(Widget):
 
     def render(self) -> Content:
         # Styles are looked up at each paint, not laid out with the cells: a theme change
-        # repaints in the new colours.
+        # repaints in the new colours. Whole styles, not Content's ".component" spans: those
+        # are partial styles, which lose a component's opaque background (Textual 8.2).
         return Content("\n").join(
             Content.assemble(*((text, self.get_visual_style(*components)) for text, components in line))
             for line in self._lines(self.content_size.width)
@@ -131,10 +136,6 @@ class CellGrid(Widget):
                     line.pop()  # the blank end of a line: nothing drawn there
                 lines.append(line)
         return lines
-
-
-Line = list[tuple[str, tuple[str, ...]]]
-"""One line of the grid: pieces of text, each with the component classes it is drawn in."""
 
 
 def _text_width(text: str) -> int:
