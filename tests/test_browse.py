@@ -10,12 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import event, text
 
-from console.embedded import EmbeddedServer
 from data import browse
 from data.browse import BadFilter, Filter, Page, Pager, RowNotFound, SortKey, View
 from data.catalog import RelationRef, TableInfo, describe_table
-from data.engine import ConnectionSettings, Database
-from tests.conftest import SMALL_POOL, create_database, drop_database, wait_for_lock_waiter
+from data.engine import Database
+from tests.conftest import wait_for_lock_waiter
 
 SETUP = """
 CREATE SCHEMA bt;
@@ -62,20 +61,18 @@ def query(database: Database, sql: str) -> list[tuple[Any, ...]]:
 
 
 @pytest.fixture(scope="module")
-def bt(embedded_server: EmbeddedServer, template_database: str) -> Iterator[Database]:
-    """A database with the bt schema's tables (see SETUP), shared by the module's tests that
-    only read: it refuses writes (default_transaction_read_only), so a test that wrote
-    would fail, not change what the next one reads. A copy a test saves 0.3-0.7 s."""
-    url = create_database(embedded_server, template_database)
-    try:
-        with Database(ConnectionSettings(url=url, pool=SMALL_POOL)) as database:
-            run_sql(database, SETUP)
-            run_sql(database, f'ALTER DATABASE "{url.database}" SET default_transaction_read_only = on')
-            database.engine.dispose()  # new sessions read the setting
-            assert query(database, "SHOW default_transaction_read_only") == [("on",)]
-            yield database
-    finally:
-        drop_database(embedded_server, url)
+def bt(shared_database: Database) -> Database:
+    """The module's shared demo copy with the bt schema's tables (see SETUP), for the tests
+    that only read: it refuses writes (default_transaction_read_only), so a test that wrote
+    would fail, not change what the next one reads."""
+    run_sql(shared_database, SETUP)
+    run_sql(
+        shared_database,
+        f'ALTER DATABASE "{shared_database.settings.url.database}" SET default_transaction_read_only = on',
+    )
+    shared_database.engine.dispose()  # new sessions read the setting
+    assert query(shared_database, "SHOW default_transaction_read_only") == [("on",)]
+    return shared_database
 
 
 @pytest.fixture
