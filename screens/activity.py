@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Header, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from data import stats
@@ -27,6 +27,7 @@ from screens.activity_statements import StatementsPane
 from screens.activity_tables import TablesPane
 from screens.base import TabbedScreen
 from widgets.dialogs import TextPrompt
+from widgets.key_bar import KeyBar
 
 REFRESH_GROUP = "activity.refresh"
 INTERVALS = (0.5, 3600.0)
@@ -116,7 +117,7 @@ class ActivityScreen(TabbedScreen):
             with TabPane("Tables", id="tab-tables"):
                 yield TablesPane(id="activity-tables-pane")
         yield Static(id="activity-status", markup=False)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         if self.source is None:

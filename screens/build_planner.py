@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from data.output_file import output_file
 from data.planner import store
@@ -50,6 +50,7 @@ from data.planner.totals import BuildTotals, build_totals
 from screens.base import ConsoleScreen, confirm_replace
 from widgets.build_tables import BonusesTable, PicksTable, SlotsTable, TotalsTable, power_summary
 from widgets.dialogs import ChoiceDialog, Confirmation, ConfirmDialog, TextPrompt
+from widgets.key_bar import KeyBar
 
 TABS = ("planner-power", "planner-bonuses", "planner-totals")
 
@@ -150,7 +151,7 @@ class BuildPlannerScreen(ConsoleScreen):
                         yield BonusesTable(id="planner-bonuses-table")
                     with TabPane("Totals", id=TABS[2]):
                         yield TotalsTable(id="planner-totals-table")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one(PicksTable).focus()

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.reactive import Reactive, reactive
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from data import pooler
@@ -19,6 +19,7 @@ from data.formatting import age_text
 from data.overview import SchemaSummary, ServerOverview, server_address, server_overview
 from screens.base import ConsoleScreen
 from widgets.cell_grid import Cell, CellGrid, Tone
+from widgets.key_bar import KeyBar
 
 OVERVIEW_GROUP = "home.overview"
 
@@ -68,7 +69,7 @@ class HomeScreen(ConsoleScreen):
             yield CellGrid(2, id="home-connection")
             yield CellGrid(4, SCHEMA_HEADERS, id="home-schemas")
             yield Static(id="home-status", markup=False)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#home-connection").border_title = "Connection"

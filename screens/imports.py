@@ -22,12 +22,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.widgets import Button, DataTable, DirectoryTree, Footer, Header, Input, ProgressBar, Select, Static
+from textual.widgets import Button, DataTable, DirectoryTree, Header, Input, ProgressBar, Select, Static
 
 from data import imports, inputs
 from data.imports.common import ImportLogEntry, ImportResult, Progress
 from screens.base import ConsoleScreen
 from widgets.data_grid import DataGrid
+from widgets.key_bar import KeyBar
 
 KINDS: tuple[tuple[str, str], ...] = (
     ("I12 power data (JSON)", "i12"),
@@ -104,7 +105,7 @@ class ImportsScreen(ConsoleScreen):
             yield ProgressBar(total=100, show_eta=False, id="imports-bar")
         yield Static("", id="imports-status")
         yield DataGrid(id="imports-history", cursor_type="row")
-        yield Footer()
+        yield KeyBar()
 
     @staticmethod
     def _labelled(widget: Input, label: str) -> Input:

@@ -24,7 +24,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Header, Log, Static, Tree
+from textual.widgets import Header, Log, Static, Tree
 from textual.worker import Worker, WorkerState
 
 from data import migration_plan
@@ -35,6 +35,7 @@ from data.migrate.run import BranchOutcome, run_migration
 from data.migration_plan import Overview, Plan, load_overview
 from screens.base import ConsoleScreen
 from widgets.dialogs import Confirmation, ConfirmDialog, TextViewer
+from widgets.key_bar import KeyBar
 
 HISTORY_GROUP = "migrations.history"
 PREVIEW_GROUP = "migrations.preview"
@@ -148,7 +149,7 @@ class MigrationsScreen(ConsoleScreen):
                 with VerticalScroll(id="migrations-drift"):
                     yield Static(id="migrations-drift-text", markup=False)
                 yield Static(id="migrations-status", markup=False)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#migrations-tree").border_title = "History"

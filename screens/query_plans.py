@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import Checkbox, ContentSwitcher, Footer, Header, Input, OptionList, Static, TextArea
+from textual.widgets import Checkbox, ContentSwitcher, Header, Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from data.engine import Database
@@ -41,6 +41,7 @@ from data.explain.runner import (
 )
 from screens.base import ConsoleScreen, confirm_replace
 from widgets.dialogs import ChoiceDialog, TextEntry, TextPrompt, set_language, show_status
+from widgets.key_bar import KeyBar
 from widgets.plan_tree import PlanComparisonTable, PlanNodeDetails, PlanTree
 
 RUN_GROUP = "query_plans.run"
@@ -175,7 +176,7 @@ class QueryPlansScreen(ConsoleScreen):
             yield PlanComparisonTable(id="plans-comparison")
         with VerticalScroll(id="plans-details"):
             yield PlanNodeDetails(id="plans-node", markup=False)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         editor = self.query_one("#plans-editor", TextArea)

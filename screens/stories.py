@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.reactive import Reactive, reactive
-from textual.widgets import ContentSwitcher, DataTable, Footer, Header, Static, Tree
+from textual.widgets import ContentSwitcher, DataTable, Header, Static, Tree
 from textual.widgets.tree import TreeNode as Line
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -27,6 +27,7 @@ from data.stories import Ancestors, Similar, StoryInfo, Subtree, TreeNode
 from screens.base import ConsoleScreen
 from widgets.data_grid import DataGrid, clip
 from widgets.dialogs import TextPrompt
+from widgets.key_bar import KeyBar
 from widgets.story_tree import EMBEDDED_MARK, Entry, NodeEntry, StoryEntry, StoryTree, chain_text, mark
 
 DEFAULT_DEPTH = 50
@@ -153,7 +154,7 @@ class StoriesScreen(ConsoleScreen):
                     with Vertical(id="stories-subtree"):
                         yield Static(id="stories-subtree-title", classes="stories-section", markup=False)
                         yield DataGrid(id="stories-subtree-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#stories-similar", DataTable).add_columns("sim", "", "story", "label", "dist")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Footer, Header, TabbedContent, TabPane
+from textual.widgets import Header, TabbedContent, TabPane
 
 from screens.base import TabbedScreen
 from screens.support_accounts import AccountsPane
@@ -17,6 +17,7 @@ from screens.support_codes import GiftCodesPane
 from screens.support_common import DeskPane
 from screens.support_metaserver import MetaserverPane
 from screens.support_players import PlayersPane
+from widgets.key_bar import KeyBar
 
 
 class SupportScreen(TabbedScreen):
@@ -33,7 +34,7 @@ class SupportScreen(TabbedScreen):
                 yield MetaserverPane()
             with TabPane("Accounts", id="support-accounts"):
                 yield AccountsPane()
-        yield Footer()
+        yield KeyBar()
 
     @on(DeskPane.ActionDone)
     def reread_other_tabs(self, event: DeskPane.ActionDone) -> None:

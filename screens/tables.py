@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import ContentSwitcher, Footer, Header, Static
+from textual.widgets import ContentSwitcher, Header, Static
 from textual.widgets.tree import TreeNode
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -38,6 +38,7 @@ from screens.table_details import details_widgets
 from screens.table_edits import EDIT_BINDINGS, TableEditor
 from screens.table_export import TableExporter
 from widgets.dialogs import ChoiceDialog, ConfirmDialog, TextPrompt, TextViewer
+from widgets.key_bar import KeyBar
 from widgets.paged_table import PagedTable
 from widgets.schema_tree import RelationNode, SchemaNode, SchemaTree
 
@@ -178,7 +179,7 @@ class TablesScreen(ConsoleScreen):
                 yield Static(id="tables-status", markup=False)
         yield self.editor
         yield self.exporter
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.page_query = RunningStatement(self.console_app.database)

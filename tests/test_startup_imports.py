@@ -76,6 +76,7 @@ AT_START = frozenset(
         "screens.base",
         "screens.home",
         "widgets.cell_grid",
+        "widgets.key_bar",
         # The command line, whose parser names every command (their modules load when they run).
         "console.cli",
         "console.cli_common",

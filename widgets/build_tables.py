@@ -9,6 +9,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable
+from textual.widgets.data_table import CellKey
 
 from data.models.heroes import PICK_LEVELS
 from data.planner.catalogue import Catalogue
@@ -45,6 +46,16 @@ class _PlannerTable(DataTable[object]):
             if rows:
                 self.move_cursor(row=min(max(row, 0), len(rows) - 1), animate=False)
         self._shown = rows
+
+    def _update_column_widths(self, updated_cells: set[CellKey]) -> None:
+        # DataTable measures updated cells when idle, and its rows may have been drawn at the
+        # old widths before that, into a cache that does not know the widths (Textual 8.2):
+        # a column that grew would stay cut ("●●●●●" for six slots) until the next edit.
+        before = [column.content_width for column in self.ordered_columns]
+        super()._update_column_widths(updated_cells)
+        if before != [column.content_width for column in self.ordered_columns]:
+            self._clear_caches()
+            self.refresh()
 
 
 class PicksTable(_PlannerTable):
