@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Header, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from data import stats
@@ -28,6 +28,7 @@ from screens.activity_tables import TablesPane
 from screens.base import TabbedScreen
 from widgets.dialogs import TextPrompt
 from widgets.key_bar import KeyBar
+from widgets.title_bar import TitleBar
 
 REFRESH_GROUP = "activity.refresh"
 INTERVALS = (0.5, 3600.0)
@@ -104,7 +105,7 @@ class ActivityScreen(TabbedScreen):
         self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with TabbedContent(id="activity-tabs"):
             with TabPane("Sessions", id="tab-sessions"):
                 yield SessionsPane(id="activity-sessions")

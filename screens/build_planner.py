@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from data.output_file import output_file
 from data.planner import store
@@ -51,6 +51,7 @@ from screens.base import ConsoleScreen, confirm_replace
 from widgets.build_tables import BonusesTable, PicksTable, SlotsTable, TotalsTable, power_summary
 from widgets.dialogs import ChoiceDialog, Confirmation, ConfirmDialog, TextPrompt
 from widgets.key_bar import KeyBar
+from widgets.title_bar import TitleBar
 
 TABS = ("planner-power", "planner-bonuses", "planner-totals")
 
@@ -138,7 +139,7 @@ class BuildPlannerScreen(ConsoleScreen):
         """The plan has changes that are not saved."""
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static("Reading the game data…", id="planner-heading", markup=False)
         with Horizontal(id="planner"):
             yield PicksTable(id="planner-picks")

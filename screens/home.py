@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.reactive import Reactive, reactive
-from textual.widgets import Header, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from data import pooler
@@ -20,6 +20,7 @@ from data.overview import SchemaSummary, ServerOverview, server_address, server_
 from screens.base import ConsoleScreen
 from widgets.cell_grid import Cell, CellGrid, Tone
 from widgets.key_bar import KeyBar
+from widgets.title_bar import TitleBar
 
 OVERVIEW_GROUP = "home.overview"
 
@@ -64,7 +65,7 @@ class HomeScreen(ConsoleScreen):
         overview: ServerOverview
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with VerticalScroll(id="home"):
             yield CellGrid(2, id="home-connection")
             yield CellGrid(4, SCHEMA_HEADERS, id="home-schemas")

@@ -22,13 +22,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.widgets import Button, DataTable, DirectoryTree, Header, Input, ProgressBar, Select, Static
+from textual.widgets import Button, DataTable, DirectoryTree, Input, ProgressBar, Select, Static
 
 from data import imports, inputs
 from data.imports.common import ImportLogEntry, ImportResult, Progress
 from screens.base import ConsoleScreen
 from widgets.data_grid import DataGrid
 from widgets.key_bar import KeyBar
+from widgets.title_bar import TitleBar
 
 KINDS: tuple[tuple[str, str], ...] = (
     ("I12 power data (JSON)", "i12"),
@@ -82,7 +83,7 @@ class ImportsScreen(ConsoleScreen):
         self._import_running = False
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         # One column: the picker and the history share what the fixed rows leave (80x24 too).
         yield Static("", id="imports-role")
         yield Select(KINDS, value="i12", allow_blank=False, id="imports-kind")

@@ -24,7 +24,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Header, Log, Static, Tree
+from textual.widgets import Log, Static, Tree
 from textual.worker import Worker, WorkerState
 
 from data import migration_plan
@@ -36,6 +36,7 @@ from data.migration_plan import Overview, Plan, load_overview
 from screens.base import ConsoleScreen
 from widgets.dialogs import Confirmation, ConfirmDialog, TextViewer
 from widgets.key_bar import KeyBar
+from widgets.title_bar import TitleBar
 
 HISTORY_GROUP = "migrations.history"
 PREVIEW_GROUP = "migrations.preview"
@@ -137,7 +138,7 @@ class MigrationsScreen(ConsoleScreen):
         self.overview: Overview | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with Horizontal(id="migrations"):
             tree: Tree[RevisionInfo | None] = Tree("history", id="migrations-tree")
             tree.show_root = False

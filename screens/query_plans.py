@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import Checkbox, ContentSwitcher, Header, Input, OptionList, Static, TextArea
+from textual.widgets import Checkbox, ContentSwitcher, Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from data.engine import Database
@@ -43,6 +43,7 @@ from screens.base import ConsoleScreen, confirm_replace
 from widgets.dialogs import ChoiceDialog, TextEntry, TextPrompt, set_language, show_status
 from widgets.key_bar import KeyBar
 from widgets.plan_tree import PlanComparisonTable, PlanNodeDetails, PlanTree
+from widgets.title_bar import TitleBar
 
 RUN_GROUP = "query_plans.run"
 OPTION_NAMES = ("analyze", "buffers", "verbose", "settings", "wal")
@@ -161,7 +162,7 @@ class QueryPlansScreen(ConsoleScreen):
         self.running: ExplainRun | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with Horizontal(id="plans-top"):
             yield TextArea(id="plans-editor", soft_wrap=True, show_line_numbers=False, tab_behavior="indent")
             yield OptionList(id="plans-session")

@@ -17,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.reactive import Reactive, reactive
-from textual.widgets import ContentSwitcher, DataTable, Header, Static, Tree
+from textual.widgets import ContentSwitcher, DataTable, Static, Tree
 from textual.widgets.tree import TreeNode as Line
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -29,6 +29,7 @@ from widgets.data_grid import DataGrid, clip
 from widgets.dialogs import TextPrompt
 from widgets.key_bar import KeyBar
 from widgets.story_tree import EMBEDDED_MARK, Entry, NodeEntry, StoryEntry, StoryTree, chain_text, mark
+from widgets.title_bar import TitleBar
 
 DEFAULT_DEPTH = 50
 REVEAL_DEPTH = 10_000  # a jump walks to the root whatever the limit shown
@@ -137,7 +138,7 @@ class StoriesScreen(ConsoleScreen):
         self.similar: Similar | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with Horizontal(id="stories"):
             yield StoryTree(id="stories-tree")
             with Vertical(id="stories-main"):

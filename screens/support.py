@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Header, TabbedContent, TabPane
+from textual.widgets import TabbedContent, TabPane
 
 from screens.base import TabbedScreen
 from screens.support_accounts import AccountsPane
@@ -18,13 +18,14 @@ from screens.support_common import DeskPane
 from screens.support_metaserver import MetaserverPane
 from screens.support_players import PlayersPane
 from widgets.key_bar import KeyBar
+from widgets.title_bar import TitleBar
 
 
 class SupportScreen(TabbedScreen):
     """Find a player and act for them; every action asks for a reason and is audited."""
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with TabbedContent(id="support-tabs"):
             with TabPane("Players", id="support-players"):
                 yield PlayersPane()

@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import ContentSwitcher, Header, Static
+from textual.widgets import ContentSwitcher, Static
 from textual.widgets.tree import TreeNode
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -41,6 +41,7 @@ from widgets.dialogs import ChoiceDialog, ConfirmDialog, TextPrompt, TextViewer
 from widgets.key_bar import KeyBar
 from widgets.paged_table import PagedTable
 from widgets.schema_tree import RelationNode, SchemaNode, SchemaTree
+from widgets.title_bar import TitleBar
 
 T = TypeVar("T")
 PAGE_SIZE = 100
@@ -167,7 +168,7 @@ class TablesScreen(ConsoleScreen):
         self.exporter = TableExporter()
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with Horizontal(id="tables"):
             yield SchemaTree(id="tables-tree")
             with Vertical(id="tables-main"):

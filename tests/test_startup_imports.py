@@ -77,6 +77,7 @@ AT_START = frozenset(
         "screens.home",
         "widgets.cell_grid",
         "widgets.key_bar",
+        "widgets.title_bar",
         # The command line, whose parser names every command (their modules load when they run).
         "console.cli",
         "console.cli_common",
