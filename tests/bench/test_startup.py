@@ -12,6 +12,11 @@ embedded server (pg_ctl start, waited for); opening the database as `console` do
 (console.connect.open_checked: connect, then the login check and the home screen's data in
 one round trip); and the first paint (FIRST_PAINT). At start the UI's import runs while the
 server starts (console.cli).
+
+The console's modules are timed with their bytecode kept in __pycache__, as Python keeps it
+after a user's first start and as the bare app's Textual has it; the cost of compiling them
+at each start instead (where PYTHONDONTWRITEBYTECODE is set, as on the reference machine) is
+printed apart.
 """
 
 from __future__ import annotations
@@ -69,6 +74,19 @@ asyncio.run(main())
 """The app built and its home screen painted (headless, to Textual's Ready), its modules
 and the data already there: what the start spends after the imports and the round trip."""
 
+PACKAGES = ("console", "data", "screens", "widgets")
+COMPILE_AT_START = f"""
+import sys, time
+import console.cli, console.app, screens.home
+ours = [m.__file__ for n, m in list(sys.modules.items()) if n.split(".")[0] in {PACKAGES!r} and getattr(m, "__file__", None)]
+started = time.perf_counter()
+for path in ours:
+    compile(open(path, encoding="utf-8").read(), path, "exec")
+print(time.perf_counter() - started, len(ours))
+"""
+"""Our modules imported at start compiled from their source: what each start costs where
+Python may not write its bytecode (PYTHONDONTWRITEBYTECODE, set on this machine)."""
+
 
 def _time_to(command: list[str], data_dir: Path, needle: bytes) -> float:
     terminal = Terminal(data_dir, command=command)
@@ -120,6 +138,11 @@ def test_startup_figures() -> None:
         )
         assert first.returncode == 0, first.stderr
         first_run = time.perf_counter() - started
+        # Python compiles a module's source once and keeps its bytecode in __pycache__, as
+        # it does for Textual; this machine forbids that (PYTHONDONTWRITEBYTECODE), so the
+        # bytecode a user's first start would leave is written here, and its cost printed.
+        subprocess.run([sys.executable, "-m", "compileall", "-q", *PACKAGES], cwd=ROOT, check=True, timeout=120)
+        compiled = [_run(COMPILE_AT_START).split() for _ in range(3)]
 
         console = [_time_to([sys.executable, "-m", "console"], data_dir, b"at head") for _ in range(RUNS)]
         bare = [_time_to([sys.executable, "-c", BARE_APP], data_dir, b"painted") for _ in range(RUNS)]
@@ -151,6 +174,10 @@ def test_startup_figures() -> None:
             f"import console.cli {_median(cli_imports)}; with the UI {_median(all_imports)}; "
             f"embedded server start {_median(server_start)}; connect, check and read the home screen's data "
             f"{_median(home_read)}; the app built and its home screen painted {_median(paint)}"
+        )
+        print(
+            f"compiling the {compiled[0][1]} modules of ours imported at start from source (each start, where "
+            f"Python may not keep bytecode): {_median([float(seconds) for seconds, _ in compiled])}"
         )
     finally:
         server = EmbeddedServer(data_dir)
