@@ -11,7 +11,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from rich.style import Style as RichStyle
 from textual.app import App
@@ -165,6 +165,21 @@ def run_screen(database: Database, key: str, scenario: Scenario, size: tuple[int
         async with app.run_test(size=size, notifications=True) as pilot:
             await pilot.press(key)
             await settle(pilot)
+            await scenario(pilot, app)
+
+    asyncio.run(main())
+
+
+AppT = TypeVar("AppT", bound=App[Any])
+
+
+def run_app(app: AppT, scenario: Callable[[Pilot[None], AppT], Awaitable[None]], size: tuple[int, int]) -> None:
+    """Run `app` (a bare one, showing one widget) headless at `size`, and play `scenario` on
+    it once it has painted."""
+
+    async def main() -> None:
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
             await scenario(pilot, app)
 
     asyncio.run(main())

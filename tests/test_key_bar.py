@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 
 from textual.app import App, ComposeResult
@@ -10,7 +9,7 @@ from textual.binding import Binding
 from textual.pilot import Pilot
 from textual.widgets import Static
 
-from tests.app_factory import drawn_style
+from tests.app_factory import drawn_style, run_app
 from widgets.key_bar import PALETTE_EDGE, KeyBar
 
 
@@ -56,13 +55,7 @@ class KeysApp(App[None]):
 
 
 def run(scenario: Callable[[Pilot[None], KeysApp, KeyBar], Awaitable[None]], width: int = 60) -> None:
-    async def main() -> None:
-        app = KeysApp()
-        async with app.run_test(size=(width, 6)) as pilot:
-            await pilot.pause()
-            await scenario(pilot, app, app.query_one(KeyBar))
-
-    asyncio.run(main())
+    run_app(KeysApp(), lambda pilot, app: scenario(pilot, app, app.query_one(KeyBar)), (width, 6))
 
 
 def drawn(bar: KeyBar) -> str:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 
 from textual.app import App, ComposeResult
 from textual.command import CommandPalette
 from textual.pilot import Pilot
 
-from tests.app_factory import drawn_style
+from tests.app_factory import drawn_style, run_app
 from widgets.title_bar import ICON, TitleBar
 
 
@@ -22,13 +21,7 @@ class TitledApp(App[None]):
 
 
 def run(scenario: Callable[[Pilot[None], TitledApp, TitleBar], Awaitable[None]], width: int = 60) -> None:
-    async def main() -> None:
-        app = TitledApp()
-        async with app.run_test(size=(width, 6)) as pilot:
-            await pilot.pause()
-            await scenario(pilot, app, app.query_one(TitleBar))
-
-    asyncio.run(main())
+    run_app(TitledApp(), lambda pilot, app: scenario(pilot, app, app.query_one(TitleBar)), (width, 6))
 
 
 def drawn(bar: TitleBar) -> str:
