@@ -260,6 +260,7 @@ class ConsoleApp(App[None]):
         # app: freezing it keeps the collector from walking it again in every full collection,
         # which otherwise stalls a page of the grid for a sixth of a second every dozen pages.
         gc.freeze()
+        gc.enable()  # paused for the start by console.launch
         # Its failure (it opens no connection: an import failing) would be raised again, and
         # reported, by the first worker that wants the Engine.
         self.run_worker(self._build_engine, thread=True, name="Engine", exit_on_error=False)

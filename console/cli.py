@@ -10,6 +10,7 @@ Errors are one line on stderr, never a traceback.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import os
 import sys
@@ -161,6 +162,8 @@ def parse_command_line(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def _main(argv: Sequence[str] | None) -> int:
     args = parse_command_line(argv)
+    if args.command is not None:
+        gc.enable()  # paused by console.launch for a start of the UI, which this is not
     bad_text = _not_utf8(args)
     if bad_text is not None:
         return fail(f"{bad_text} is not valid UTF-8 text", EXIT_USAGE)

@@ -8,6 +8,7 @@ interrupted half-way is redone from scratch rather than left half-built.
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import time
@@ -184,6 +185,9 @@ def prepare_embedded(
     if marker.exists():
         _ensure_logins(server)
         return None
+    # The first start migrates and loads data for seconds: the collector, paused for a start
+    # (console.launch), runs again.
+    gc.enable()
     from data.migrate.run import upgrade  # Alembic: loaded only on the first start
 
     started = time.perf_counter()
