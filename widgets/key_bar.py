@@ -13,9 +13,12 @@ from dataclasses import dataclass
 from rich.cells import cell_len
 from textual import events
 from textual.content import Content
-from textual.geometry import Size
 from textual.screen import Screen
+from textual.style import Style
 from textual.widget import Widget
+
+Piece = tuple[str, Style | None]
+"""A run of the line's text and the style it is drawn in (None: the bar's own)."""
 
 PALETTE_EDGE = "▏"
 """The thin line between the screen's keys and the command palette's, at the right end."""
@@ -37,11 +40,10 @@ class Key:
         """The key and its description, each padded as the Footer pads them (the palette's key
         compactly), with the component class each is drawn in."""
         if compact:
-            return ((self.display, "key-bar--key"), (f" {self.description}", "key-bar--description"))
-        return (f" {self.display} ", "key-bar--key"), (
-            f"{self.description} " if self.description else "",
-            "key-bar--description",
-        )
+            key, description = self.display, f" {self.description}"
+        else:
+            key, description = f" {self.display} ", f"{self.description} " if self.description else ""
+        return (key, "key-bar--key"), (description, "key-bar--description")
 
 
 class KeyBar(Widget, can_focus=False):
@@ -109,7 +111,7 @@ class KeyBar(Widget, can_focus=False):
     def render(self) -> Content:
         keys, palette = self.keys()
         width = self.content_size.width
-        right: list[tuple[str, object]] = []
+        right: list[Piece] = []
         if palette is not None:
             right = [
                 (PALETTE_EDGE, self.get_visual_style("key-bar--edge")),
@@ -118,7 +120,7 @@ class KeyBar(Widget, can_focus=False):
             ]
         right_width = sum(cell_len(text) for text, _ in right)
         room = max(0, width - right_width)
-        left: list[tuple[str, object]] = []
+        left: list[Piece] = []
         spans: list[tuple[int, int, Key]] = []
         x = 0
         for key in keys:
@@ -137,16 +139,13 @@ class KeyBar(Widget, can_focus=False):
         self._spans = spans
         return line
 
-    def _pieces(self, key: Key, compact: bool = False) -> list[tuple[str, object]]:
+    def _pieces(self, key: Key, compact: bool = False) -> list[Piece]:
         # The hover's background goes under the pieces' own (transparent) ones.
         under = ("key-bar--hover",) if self._hovered == key.key else ()
         over = () if key.enabled else ("key-bar--disabled",)
         return [
             (text, self.get_visual_style(*under, component, *over)) for text, component in key.pieces(compact) if text
         ]
-
-    def get_content_width(self, container: Size, viewport: Size) -> int:
-        return container.width
 
     def _key_at(self, x: int) -> Key | None:
         return next((key for start, end, key in self._spans if start <= x < end), None)
