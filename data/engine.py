@@ -14,8 +14,8 @@ second on two cores) has run.
 
 from __future__ import annotations
 
+import itertools
 import select
-import sys
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
@@ -25,7 +25,7 @@ from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any, cast
 
 import psycopg
-from psycopg import RawCursor
+from psycopg import ClientCursor, RawCursor
 from psycopg.rows import namedtuple_row
 
 from data.roles import Role
@@ -48,11 +48,11 @@ ONE_STATEMENT = "console_one_statement"
 NEEDS_RESET = "console_needs_reset"
 READ_ONLY_TYPED = "console_read_only_typed"
 HOLDS_PREPARED = "console_holds_prepared"
-"""Set on a pooled connection whose session prepared a desk statement: data.pooled replaces
-it rather than DISCARD ALL it after typed SQL."""
-PREPARE_ONLY_WHEN_ASKED = sys.maxsize
-"""psycopg's prepare_threshold: no statement is prepared for being run often, only when
-`prepare=True` asks (None would refuse that too)."""
+"""On a pooled connection: the desk statements its session has prepared, text -> name
+(Database.run_desk_statement); data.pooled forgets them when typed SQL has the session reset
+with DISCARD ALL, which drops them."""
+_PREPARED_NUMBERS = itertools.count(1)
+"""Names the desk's prepared statements (console_desk_N): never the same twice in a process."""
 PING_AFTER_IDLE_S = 30.0
 """A pooled connection idle this long is pinged before use (data.pooled); an early one is
 replaced (Database's _EarlyConnections)."""
@@ -201,16 +201,23 @@ class Database:
             yield connection
 
     def run_desk_statement(self, statement: Executable, parameters: Mapping[str, Any]) -> Any | None:
-        """Run one statement that is a whole desk action as its own transaction, its COMMIT
-        sent in the same round trip (psycopg's pipeline mode), and return its first row
-        (a named tuple) or None.
+        """Run one statement that is a whole desk action as its own transaction and return
+        its first row (a named tuple) or None.
 
+        Its BEGIN, the statement and its COMMIT go out as one simple-protocol message, the
+        values quoted into it by psycopg: one round trip, and the least work for the client.
         The locks the statement takes (a gift code's row, say) are held for the server's
         work alone: with a BEGIN ... COMMIT from SQLAlchemy they would also be held while
-        the result travels back, the client reads it, and the COMMIT travels out. Every
-        bind parameter must be a plain value (str, int): no SQLAlchemy bind processor runs.
-        On a session of our own (no pooler) the statement is prepared: planned once per
-        session, where planning was most of a redemption's server time.
+        the result travels back, the client reads it, and the COMMIT travels out. And with
+        eight clients on two cores, each client's own time is time the server waits for:
+        psycopg's pipeline mode (the BEGIN, statement and COMMIT as three extended-protocol
+        queries) cost a redemption twice the client time of this one message.
+
+        On a session of our own (no pooler) the statement is one of the session's prepared
+        statements (SQL PREPARE, on its first use by the session), called with EXECUTE:
+        planned once per session, where planning was most of a redemption's server time.
+        Behind a pooler the statement goes out whole, as no session is ours. Every bind
+        parameter must be a plain value (str, int): no SQLAlchemy bind processor runs.
 
         Raises:
             PermissionError: as connect_for_desk_action.
@@ -219,17 +226,24 @@ class Database:
         """
         settings = self._check_desk()
         with self.engine.connect() as connection, _read_write(connection, settings):
+            driver = driver_of(connection)
+            if settings.pooler is not None:
+                sql, named = _client_side(settings, statement, parameters)
+                with _as_dbapi_error(connection, sql, list(named.values())):
+                    return _in_one_message(driver, sql, named, self._per_transaction)
             sql, values = _positional(settings, statement, parameters)
+            prepared: dict[str, str] = connection.info.setdefault(HOLDS_PREPARED, {})
+            name = prepared.get(sql)
             with _as_dbapi_error(connection, sql, values):
-                driver = driver_of(connection)
-                prepare = driver.prepare_threshold is not None  # connect_arguments: a session of our own
-                [cursor], failure = _in_one_round_trip(driver, [(sql, values)], self._per_transaction, prepare=prepare)
-                if prepare:
-                    connection.info[HOLDS_PREPARED] = True
-                if failure is not None:
-                    raise failure
-            with cursor:
-                return cursor.fetchone()
+                if name is not None:
+                    return _in_one_message(driver, _execute(name, values), values)
+                # Prepared in the same message. A PREPARE outlives a failed transaction, so
+                # the name is kept only once the call succeeded, and each try takes a new one.
+                name = f"console_desk_{next(_PREPARED_NUMBERS)}"
+                quoted = sql.replace("%", "%%")  # psycopg's placeholders are % ones: none here
+                row = _in_one_message(driver, f"PREPARE {name} AS {quoted}; {_execute(name, values)}", values)
+                prepared[sql] = name
+                return row
 
     def read_in_one_round_trip(
         self, *reads: tuple[Statement, Mapping[str, Any] | Sequence[Any]]
@@ -310,13 +324,12 @@ def connect_arguments(settings: ConnectionSettings) -> dict[str, Any]:
     connect_args: dict[str, Any] = {
         "application_name": APPLICATION_NAME,
         "connect_timeout": settings.pool.connect_timeout,
-        # PgBouncer in transaction mode cannot keep server-side prepared statements.
+        # psycopg never prepares a statement for being run often: PgBouncer in transaction
+        # mode cannot keep one, and a session of our own prepares the desk's statements
+        # itself (Database.run_desk_statement).
         "prepare_threshold": None,
     }
     if settings.pooler is None:
-        # A session of our own keeps them: psycopg prepares what is asked for
-        # (run_desk_statement), never a statement on its own count of executions.
-        connect_args["prepare_threshold"] = PREPARE_ONLY_WHEN_ASKED
         options = f"-c statement_timeout={int(settings.statement_timeout_ms)}"
         if settings.enforces_read_only:
             # Belt and braces: the session default, and the BEGIN of every transaction below.
@@ -430,17 +443,20 @@ def execution_options(settings: ConnectionSettings) -> dict[str, Any]:
 
 
 @lru_cache(maxsize=64)
-def _compiled(statement: Executable, schema_map: tuple[tuple[str, str], ...]) -> SQLCompiler:
-    """`statement` compiled once per schema map, with PostgreSQL's own $1 placeholders:
-    psycopg's RawCursor sends it as it is, where a %(name)s text is parsed again on every
-    call (psycopg caches that only for texts under 4 kB, and a redemption is longer).
-    run_desk_statement goes around SQLAlchemy's own compiled cache."""
+def _compiled(
+    statement: Executable, schema_map: tuple[tuple[str, str], ...], paramstyle: str = "numeric_dollar"
+) -> SQLCompiler:
+    """`statement` compiled once per schema map, by default with PostgreSQL's own $1
+    placeholders: psycopg's RawCursor sends it as it is, and so does a PREPARE, where a
+    %(name)s text is parsed again on every call (psycopg caches that only for texts under
+    4 kB, and a redemption is longer). run_desk_statement goes around SQLAlchemy's own
+    compiled cache."""
     from sqlalchemy.dialects.postgresql.psycopg import PGDialect_psycopg
     from sqlalchemy.sql.compiler import SQLCompiler
     from sqlalchemy.sql.elements import ClauseElement
 
     assert isinstance(statement, ClauseElement)  # text() or a select(): what a desk action and a read are
-    dialect = PGDialect_psycopg(paramstyle="numeric_dollar")  # type: ignore[no-untyped-call]  # not annotated
+    dialect = PGDialect_psycopg(paramstyle=paramstyle)  # type: ignore[no-untyped-call]  # not annotated
     compiled = statement.compile(
         dialect=dialect, schema_translate_map=dict(schema_map) or None, render_schema_translate=bool(schema_map)
     )
@@ -456,52 +472,94 @@ def _positional(
     if isinstance(statement, str):
         return statement, list(parameters)
     assert isinstance(parameters, Mapping)
-    compiled = _compiled(statement, tuple(execution_options(settings).get("schema_translate_map", {}).items()))
+    compiled = _compiled(statement, _schema_map(settings))
     named = compiled.construct_params(dict(parameters))
     return compiled.string, [named[name] for name in compiled.positiontup or ()]
+
+
+def _client_side(
+    settings: ConnectionSettings, statement: Executable, parameters: Mapping[str, Any]
+) -> tuple[str, Mapping[str, Any]]:
+    """`statement` with psycopg's %(name)s placeholders, for psycopg to quote the values into
+    it, and the values by name."""
+    compiled = _compiled(statement, _schema_map(settings), "pyformat")
+    return compiled.string, compiled.construct_params(dict(parameters))
+
+
+def _schema_map(settings: ConnectionSettings) -> tuple[tuple[str, str], ...]:
+    return tuple(execution_options(settings).get("schema_translate_map", {}).items())
 
 
 def _in_one_round_trip(
     driver: psycopg.Connection[Any],
     queries: list[tuple[str, list[Any]]],
     prelude: tuple[str, ...] = (),
-    *,
-    prepare: bool = False,
 ) -> tuple[list[RawCursor[Any]], psycopg.Error | None]:
     """Send BEGIN, `prelude` (per_transaction_settings), `queries` and COMMIT together and
     read every answer in one round trip: a cursor per query (its rows still to fetch), and
     the server's error if one failed (the transaction rolled back: that query's cursor, and
-    those after it, have no rows).
-
-    `prepare`: the queries are prepared statements of the session (psycopg prepares each
-    the first time, in the same round trip), so the server plans them once per session
-    rather than on every call; a desk statement's planning is most of its server time.
-
-    psycopg left to itself sends its BEGIN alone and waits for the answer, so the BEGIN
-    here is ours, READ ONLY or READ WRITE as the connection's read_only says.
+    those after it, have no rows). psycopg's pipeline mode: the queries stay apart, each
+    with its own parameters (the start's reads).
     """
-    begin = {None: "BEGIN", True: "BEGIN READ ONLY", False: "BEGIN READ WRITE"}[driver.read_only]
     cursors = [RawCursor(driver, row_factory=namedtuple_row) for _ in queries]
-    failure: psycopg.Error | None = None
-    driver.autocommit = True  # the BEGIN and the COMMIT are the statements below
     try:
-        with driver.pipeline():
+        with _transaction_of_our_own(driver) as begin, driver.pipeline():
             driver.execute(begin)
             for statement in prelude:
                 driver.execute(statement)
             for cursor, (sql, values) in zip(cursors, queries, strict=True):
-                cursor.execute(sql, values, prepare=prepare)
+                cursor.execute(sql, values)
             driver.execute("COMMIT")
     except psycopg.Error as error:
-        failure = error
+        return cursors, error
+    return cursors, None
+
+
+def _in_one_message(
+    driver: psycopg.Connection[Any], sql: str, values: Sequence[Any] | Mapping[str, Any], prelude: tuple[str, ...] = ()
+) -> Any | None:
+    """BEGIN, `prelude` (per_transaction_settings), `sql` and COMMIT as one simple-protocol
+    query, `sql`'s placeholders (%s, or %(name)s) filled with `values` quoted by psycopg:
+    the first row of the first statement that returns rows, or None.
+
+    Raises:
+        psycopg.Error: the server refused a statement; the transaction was rolled back.
+    """
+    cursor = ClientCursor(driver, row_factory=namedtuple_row)
+    with _transaction_of_our_own(driver) as begin, cursor:
+        cursor.execute("; ".join((begin, *prelude, sql, "COMMIT")), values)
+        while cursor.description is None and cursor.nextset():
+            pass
+        return cursor.fetchone() if cursor.description is not None else None
+
+
+def _execute(name: str, values: Sequence[Any]) -> str:
+    """The EXECUTE of prepared statement `name`, its values as psycopg's %s placeholders."""
+    return f"EXECUTE {name}({', '.join(['%s'] * len(values))})"
+
+
+@contextmanager
+def _transaction_of_our_own(driver: psycopg.Connection[Any]) -> Iterator[str]:
+    """For a BEGIN and COMMIT of ours that travel with the statements between them (psycopg
+    left to itself sends its BEGIN alone and waits for the answer): the driver in autocommit
+    meanwhile; yields the BEGIN, READ ONLY or READ WRITE as the connection's read_only says.
+
+    A failed transaction is rolled back; a connection left in any other state is closed,
+    never put back into the pool in autocommit (the caller's error drops it).
+    """
+    begin = {None: "BEGIN", True: "BEGIN READ ONLY", False: "BEGIN READ WRITE"}[driver.read_only]
+    driver.autocommit = True
+    try:
+        yield begin
+    except psycopg.Error:
         with suppress(psycopg.Error):  # a lost connection: the caller drops it
             driver.rollback()  # the failed transaction (psycopg sends nothing if none is open)
+        raise
     finally:
         if driver.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
             driver.autocommit = False
         else:
-            driver.close()  # never back into the pool in autocommit: the caller's error drops it
-    return cursors, failure
+            driver.close()
 
 
 @contextmanager

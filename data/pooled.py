@@ -137,12 +137,9 @@ def _reset_after_typed_sql(engine: Engine) -> None:
     def _discard(dbapi_connection: Any, record: Any) -> None:
         if dbapi_connection is None or not record.info.pop(NEEDS_RESET, False):
             return
-        if record.info.get(HOLDS_PREPARED):
-            # DISCARD ALL would also drop the desk's prepared statements, and psycopg does
-            # not always see it (once it has counted a DISCARD ALL): it would then run a
-            # statement the session no longer has. A new session instead.
-            record.invalidate()
-            return
+        # DISCARD ALL drops the desk's prepared statements too: the session prepares them
+        # again when next asked (Database.run_desk_statement).
+        record.info.pop(HOLDS_PREPARED, None)
         try:
             dbapi_connection.autocommit = True  # DISCARD ALL cannot run in a transaction
             dbapi_connection.execute("DISCARD ALL")
@@ -159,21 +156,15 @@ def _send_typed_sql_alone(engine: Engine) -> None:
     would write. In the extended protocol the server refuses a text of several statements
     ("cannot insert multiple commands into a prepared statement"). executemany of one
     parameter set is psycopg's public way to use it (pipeline mode) even without
-    parameters; a server-side cursor's DECLARE already does. executemany also prepares
-    the statement where the connection allows preparing (the desk's, on a session of our
-    own): typed SQL is sent unnamed, never kept by the session.
+    parameters; a server-side cursor's DECLARE already does. Typed SQL is sent unnamed,
+    never kept by the session (psycopg prepares nothing: connect_arguments).
     """
 
     @event.listens_for(engine, "do_execute")
     def _extended(cursor: Any, statement: str, parameters: Any, context: Any) -> bool | None:
         if not context.execution_options.get(ONE_STATEMENT) or isinstance(cursor, ServerCursor):
             return None
-        driver = cursor.connection
-        threshold, driver.prepare_threshold = driver.prepare_threshold, None
-        try:
-            cursor.executemany(statement, [parameters or {}], returning=True)
-        finally:
-            driver.prepare_threshold = threshold
+        cursor.executemany(statement, [parameters or {}], returning=True)
         return True
 
 

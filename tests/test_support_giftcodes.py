@@ -593,13 +593,13 @@ def test_a_code_changed_while_a_redemption_waited_is_refused_by_its_new_state(
     )
 
 
-def test_a_redemption_is_one_statement_sent_with_its_commit(
+def test_a_redemption_is_one_message_with_its_begin_and_commit(
     database_url: URL, database: Database, tmp_path: Path
 ) -> None:
-    """libpq's protocol trace of one redemption and one refusal: each is one statement (one
-    prepared statement, parsed with the first), and its BEGIN and COMMIT go out with it,
-    before any answer comes back, so the code's lock is held for the server's work alone,
-    and each is one round trip."""
+    """libpq's protocol trace of one redemption and one refusal: each is one simple-protocol
+    message holding its BEGIN, the statement and its COMMIT, so the code's lock is held for
+    the server's work alone, and each is one round trip. The first prepares the statement in
+    its own message; the second only EXECUTEs it."""
     create_code(database, "ONE-TRIP", "daphine", 1, usage_limit=1, reason="a test code")
     first, second = fresh_players(database, 2)
     with (
@@ -611,13 +611,15 @@ def test_a_redemption_is_one_statement_sent_with_its_commit(
             redeem(support, "ONE-TRIP", second)
         messages = sent()
     assert round_trips(messages) == 2
-    parsed = [text for way, kind, text in messages if way == "F" and kind == "Parse"]
-    [prepared] = [text.split()[0] for text in parsed if "gift_code" in text]  # no lock, no count
-    statements = [i for i, (way, kind, text) in enumerate(messages) if kind == "Bind" and prepared in text]
-    assert len(statements) == 2, messages  # no second look
-    for start in statements:
-        commit = next(i for i, (_, kind, text) in enumerate(messages) if i > start and "COMMIT" in text)
-        assert [m[:2] for m in messages[start:commit] if m[0] == "B"] == []
+    sent_by_us = [(kind, text.strip().strip('"')) for way, kind, text in messages if way == "F"]
+    assert {kind for kind, _ in sent_by_us} == {"Query"}, sent_by_us  # no Parse, Bind, Sync
+    redemption, refusal = (text for _, text in sent_by_us)
+    for message in (redemption, refusal):
+        assert message.startswith("BEGIN READ WRITE; ") and message.endswith("; COMMIT"), message
+    name = redemption.split()[4]
+    assert redemption.startswith(f"BEGIN READ WRITE; PREPARE {name} AS WITH state AS"), redemption
+    assert refusal.startswith(f"BEGIN READ WRITE; EXECUTE {name}(") and ", 'ONE-TRIP', " in refusal, refusal
+    assert f", {second}, " in refusal and "PREPARE" not in refusal, refusal
 
 
 ONE_SESSION = PoolSettings(size=1, max_overflow=0)
@@ -642,43 +644,44 @@ def test_a_session_plans_the_redemption_once(database_url: URL, database: Databa
     assert custom <= 5 and generic >= 3, prepared
 
 
-def test_a_session_holding_the_prepared_redemption_is_replaced_after_typed_sql(
-    database_url: URL, database: Database
-) -> None:
+def prepared_by_the_session(support: Database) -> tuple[int, int]:
+    """The session's id and how many statements it has prepared, read as typed SQL (which
+    has the session reset with DISCARD ALL when it goes back to the pool)."""
+    with support.connect() as connection:
+        guard_typed_sql(connection, read_only=False)
+        row = connection.execute(text("SELECT pg_backend_pid(), (SELECT count(*) FROM pg_prepared_statements)")).one()
+        connection.commit()
+    return int(row[0]), int(row[1])
+
+
+def test_after_typed_sql_the_session_prepares_the_redemption_again(database_url: URL, database: Database) -> None:
     """A connection that ran typed SQL is reset at check-in with DISCARD ALL, which drops the
-    session's prepared statements too, and psycopg does not see it once it has counted a
-    DISCARD ALL: the next redemption would run a statement the session no longer has
-    ("prepared statement does not exist"). A session holding one is replaced instead, and
-    typed SQL itself is never prepared."""
+    session's prepared statements too: the next redemption on that session prepares its
+    statement again rather than EXECUTE one the session no longer has ("prepared statement
+    does not exist"). Typed SQL itself is never prepared."""
     create_code(database, "TYPED-THEN", "daphine", 1, reason="a test code")
     players = fresh_players(database, 3)
-
-    def typed_sql(support: Database) -> tuple[int, int]:
-        """The session's id and how many statements it has prepared, read as typed SQL."""
-        with support.connect() as connection:
-            guard_typed_sql(connection, read_only=False)
-            row = connection.execute(
-                text("SELECT pg_backend_pid(), (SELECT count(*) FROM pg_prepared_statements)")
-            ).one()
-            connection.commit()
-        return int(row[0]), int(row[1])
-
     with Database(login_settings(database_url, Role.SUPPORT, pool=ONE_SESSION)) as support:
-        seen = [typed_sql(support)]
+        seen = [prepared_by_the_session(support)]
         for player in players:
             redemption = redeem(support, "TYPED-THEN", player)
             assert redemption.user_id == player
-            seen.append(typed_sql(support))
-    assert [count for _, count in seen] == [0, 1, 1, 1], seen
-    first, *holders = [pid for pid, _ in seen]
-    assert first == holders[0] and len(set(holders)) == len(holders), seen  # each holder replaced
+            seen.append(prepared_by_the_session(support))
+    assert seen == [(seen[0][0], 0)] + [(seen[0][0], 1)] * 3, seen  # one session throughout
 
 
-def test_behind_a_pooler_nothing_is_prepared(database_url: URL) -> None:
-    """PgBouncer in transaction mode hands each transaction to any server session."""
-    pooled = connect_arguments(ConnectionSettings(url=database_url, pooler="pgbouncer"))
-    direct = connect_arguments(ConnectionSettings(url=database_url))
-    assert pooled["prepare_threshold"] is None and direct["prepare_threshold"] is not None
+def test_behind_a_pooler_nothing_is_prepared(database_url: URL, database: Database) -> None:
+    """PgBouncer in transaction mode hands each transaction to any server session: the
+    statement goes out whole, its values quoted into it, and no session keeps a statement."""
+    create_code(database, "POOLED", "daphine", 1, reason="a test code")
+    players = fresh_players(database, 2)
+    settings = login_settings(database_url, Role.SUPPORT, pool=ONE_SESSION, pooler="pgbouncer")
+    with Database(settings) as support:
+        for player in players:
+            assert redeem(support, "POOLED", player).user_id == player
+        assert prepared_by_the_session(support)[1] == 0
+    assert connect_arguments(settings)["prepare_threshold"] is None  # nor does psycopg
+    assert counts_agree(database) and used_count(database, "POOLED") == 2
 
 
 def test_the_migration_counts_the_redemptions_made_before_it(database: Database) -> None:
