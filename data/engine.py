@@ -528,9 +528,11 @@ def _in_one_message(
     cursor = ClientCursor(driver, row_factory=namedtuple_row)
     with _transaction_of_our_own(driver) as begin, cursor:
         cursor.execute("; ".join((begin, *prelude, sql, "COMMIT")), values)
-        while cursor.description is None and cursor.nextset():
-            pass
-        return cursor.fetchone() if cursor.description is not None else None
+        while True:  # a result's status, not its description: that builds a column per ask
+            if cursor.pgresult is not None and cursor.pgresult.status == psycopg.pq.ExecStatus.TUPLES_OK:
+                return cursor.fetchone()
+            if not cursor.nextset():
+                return None
 
 
 def _execute(name: str, values: Sequence[Any]) -> str:
