@@ -684,6 +684,37 @@ def test_behind_a_pooler_nothing_is_prepared(database_url: URL, database: Databa
     assert counts_agree(database) and used_count(database, "POOLED") == 2
 
 
+HOSTILE_CODES = ("O'Brien %s %%", "back\\slash'; COMMIT; DROP TABLE gacha.users; --", "$1 $$ %(typed)s", "新年 🎉\tend")
+
+
+@pytest.mark.parametrize("pooler", [None, "pgbouncer"], ids=["prepared", "whole"])
+def test_a_code_of_any_text_is_quoted_into_the_message(
+    database_url: URL, database: Database, pooler: str | None
+) -> None:
+    """psycopg quotes the values into the one message a redemption sends: quotes,
+    backslashes, semicolons, placeholders of psycopg's and PostgreSQL's own are the code's
+    text, on a session of our own (EXECUTE of the prepared statement) as behind a pooler
+    (the statement whole); so is an operator's name."""
+    players = iter(fresh_players(database, len(HOSTILE_CODES)))
+    settings = login_settings(database_url, Role.SUPPORT, pool=ONE_SESSION, pooler=pooler, operator="d'Artagnan %s")
+    with Database(settings) as support:
+        for code in HOSTILE_CODES:
+            create_code(database, code, "daphine", 3, usage_limit=5, reason="a test code")
+            player = next(players)
+            redemption = redeem(support, code.lower(), player)
+            assert (redemption.code, redemption.user_id, redemption.used) == (code, player, 1)
+            written = rows(
+                database,
+                "SELECT reason, operator FROM gacha.currency_ledger WHERE id = :id",
+                id=redemption.ledger.id,
+            )
+            assert [tuple(row) for row in written] == [(f"Gift code {code}", "d'Artagnan %s")]
+            with pytest.raises(AlreadyRedeemed, match="has already redeemed"):
+                redeem(support, code, player)
+    assert [used_count(database, code) for code in HOSTILE_CODES] == [1] * len(HOSTILE_CODES)
+    assert counts_agree(database) and scalar(database, "SELECT count(*) FROM gacha.users") > 0
+
+
 def test_the_migration_counts_the_redemptions_made_before_it(database: Database) -> None:
     def move(direction: str, target: str) -> None:
         plan = migration_plan.plan(database, direction, target)
