@@ -315,6 +315,10 @@ def test_a_redemption_written_behind_our_back_is_already_redeemed(support: Datab
     assert isinstance(future.exception(), AlreadyRedeemed)
     assert written(database)[1] == before[1] + 1  # the bot's row only
     assert written(database)[2:] == before[2:]
+    # That was the session's first redemption: its PREPARE outlived the failed transaction,
+    # and the next one prepares the statement again under a name of its own.
+    (other,) = fresh_players(database, 1)
+    assert redeem(support, "WELCOME2025", other).user_id == other
 
 
 # The command line: giftcode create/list/deactivate/activate and redeem.
