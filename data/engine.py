@@ -196,7 +196,7 @@ class Database:
         Raises:
             PermissionError: the profile is read-only or the role may not use the desk.
         """
-        settings = self._check_desk()
+        settings = self.check_desk()
         with self.engine.connect() as connection, _read_write(connection, settings), connection.begin():
             yield connection
 
@@ -225,7 +225,7 @@ class Database:
             sqlalchemy.exc.DBAPIError: the server refused the statement (IntegrityError
                 for a key or a check); nothing was written.
         """
-        settings = self._check_desk()
+        settings = self.check_desk()
         with self.engine.connect() as connection, _read_write(connection, settings):
             driver = driver_of(connection)
             if settings.pooler is not None:
@@ -292,7 +292,12 @@ class Database:
         with self._early.connection(sql) as driver:
             yield driver
 
-    def _check_desk(self) -> ConnectionSettings:
+    def check_desk(self) -> ConnectionSettings:
+        """This profile's settings, when it may act at the support desk.
+
+        Raises:
+            PermissionError: the profile is read-only, on a replica, or its role has no desk.
+        """
         why = self.settings.desk_refusal()
         if why is not None:
             raise PermissionError(why)

@@ -27,7 +27,16 @@ from data.support.currency import (
     deduct,
     grant,
 )
-from tests.conftest import SMALL_POOL, assert_one_line_error, assert_refused, run_console, run_console_here, socket_url
+from tests.conftest import (
+    SMALL_POOL,
+    assert_one_line_error,
+    assert_refused,
+    protocol_trace,
+    round_trips,
+    run_console,
+    run_console_here,
+    socket_url,
+)
 
 MISMATCHES = """
 SELECT u.id, c.currency, c.balance, coalesce(l.total, 0) AS ledger
@@ -184,6 +193,31 @@ def test_a_balance_that_would_overflow_is_refused(support: Database, database: D
         connection.execute(text("UPDATE gacha.users SET quartzs = 2147483000 WHERE id = 2"))
     with pytest.raises(BalanceTooLarge, match="largest balance"):
         grant(support, 2, "quartzs", 1000, "why")
+
+
+def test_a_grant_is_one_message_and_only_a_refusal_looks_again(
+    support: Database, database: Database, tmp_path: Path
+) -> None:
+    """libpq's protocol trace: a grant and a deduction are each one simple-protocol message
+    holding BEGIN, the statement and COMMIT (one round trip, the player's row locked for
+    the server's work alone); a deduction the balance cannot pay looks again under the lock
+    to say why, and writes nothing."""
+    balance = scalar(database, "SELECT quartzs FROM gacha.users WHERE id = 4")
+    assert isinstance(balance, int)
+    with protocol_trace(support, tmp_path / "trace") as sent:
+        grant(support, 4, "quartzs", 7, "Compensation")
+        deduct(support, 4, "quartzs", 2, "Clawback")
+        paid = sent()
+        before = counts(database)
+        with pytest.raises(InsufficientBalance):
+            deduct(support, 4, "quartzs", balance + 6, "Too much")
+        refused = sent()[len(paid) :]
+    assert round_trips(paid) == 2
+    queries = [text.strip().strip('"') for way, kind, text in paid if way == "F"]
+    assert len(queries) == 2 and all(q.startswith("BEGIN READ WRITE; ") and q.endswith("; COMMIT") for q in queries)
+    assert "PREPARE" in queries[0] and queries[1].startswith("BEGIN READ WRITE; EXECUTE "), queries
+    assert round_trips(refused) > 1 and counts(database) == before
+    assert scalar(database, "SELECT quartzs FROM gacha.users WHERE id = 4") == balance + 5
 
 
 def test_credit_belongs_to_the_callers_transaction(support: Database, database: Database) -> None:

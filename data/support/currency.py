@@ -168,9 +168,10 @@ def check_request(currency: str, amount: int, reason: str) -> str:
 def grant(database: Database, user_id: int, currency: str, amount: int, reason: str) -> LedgerEntry:
     """Add `amount` (negative: remove) of `currency` to a player, with a mandatory reason.
 
-    One transaction from `database.connect_for_desk_action()`: the row lock, the balance,
-    the ledger row and the audit row (action "grant", or "deduct" for a negative amount)
-    commit together or not at all.
+    One statement, its own transaction (`Database.run_desk_statement`: one round trip, so
+    the player's row is locked for the server's work alone): the balance, the ledger row
+    and the audit row (action "grant", or "deduct" for a negative amount) commit together
+    or not at all. Only a refusal costs a second look, under the lock (`credit`).
 
     Returns:
         The ledger row written (its balance_after is the new balance).
@@ -184,10 +185,16 @@ def grant(database: Database, user_id: int, currency: str, amount: int, reason: 
         BalanceTooLarge: a grant the balance column cannot hold.
     """
     inputs.row_id(user_id, "the player id")
-    reason = check_request(currency, amount, reason)
-    with database.connect_for_desk_action() as connection:
-        check_grant_limit(database.settings, currency, amount)
-        return credit(connection, database.settings, user_id, currency, amount, reason)
+    parameters = credit_parameters(database.settings, user_id, currency, amount, reason)
+    settings = database.check_desk()
+    check_grant_limit(settings, currency, amount)
+    written = database.run_desk_statement(_write_statement(currency), parameters)
+    if written is None:
+        # The guard refused on the statement's snapshot (or there is no such player): under
+        # the lock, the latest balance says which rule, or the grant goes through now.
+        with database.connect_for_desk_action() as connection:
+            return credit(connection, settings, user_id, currency, amount, reason)
+    return _ledger_entry(written, settings, user_id, currency, parameters)
 
 
 def deduct(database: Database, user_id: int, currency: str, amount: int, reason: str) -> LedgerEntry:
@@ -239,11 +246,18 @@ def credit(
             raise PlayerNotFound(user_id)
         check_balance(user_id, currency, balance, amount)
         written = connection.execute(statement, parameters).one()  # we hold the lock now
+    return _ledger_entry(written, settings, user_id, currency, parameters)
+
+
+def _ledger_entry(
+    written: Any, settings: ConnectionSettings, user_id: int, currency: str, parameters: dict[str, Any]
+) -> LedgerEntry:
+    """The ledger row `_write_statement` returned (id, balance_after, created_at), whole."""
     return LedgerEntry(
         written.id,
         user_id,
         currency,
-        amount,
+        parameters["delta"],
         written.balance_after,
         parameters["reason"],
         settings.operator,
