@@ -32,6 +32,7 @@ from data.engine import ConnectionSettings, Database, PoolSettings
 from data.grants import login_statements
 from data.migrate.run import upgrade
 from data.roles import Role
+from tests import server_watchdog
 
 TEMPLATE = "console_template"
 _numbers = itertools.count()
@@ -43,16 +44,26 @@ def short_temp_dir(prefix: str) -> Path:
     return Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
 
 
-@pytest.fixture(scope="session")
-def embedded_server() -> Iterator[EmbeddedServer]:
-    data_dir = short_temp_dir("cpg-")
+@contextmanager
+def throwaway_server(prefix: str = "cpg-") -> Iterator[EmbeddedServer]:
+    """A new embedded server (fsync off) in a temporary directory: stopped and removed on
+    leaving, or by its watchdog (tests/server_watchdog.py) if this process dies first."""
+    data_dir = short_temp_dir(prefix)
+    watchdog = server_watchdog.watch(data_dir)
     server = EmbeddedServer(data_dir, durable=False)
-    server.acquire()
     try:
+        server.acquire()
         yield server
     finally:
         server.release()
         shutil.rmtree(data_dir, ignore_errors=True)
+        server_watchdog.done(watchdog)
+
+
+@pytest.fixture(scope="session")
+def embedded_server() -> Iterator[EmbeddedServer]:
+    with throwaway_server() as server:
+        yield server
 
 
 def _autocommit(server: EmbeddedServer, sql: str) -> None:

@@ -61,6 +61,51 @@ def _wait_stopped(server: EmbeddedServer, seconds: float = 15) -> bool:
     return False
 
 
+def _alive(pid: int) -> bool:
+    """The process runs (an exited one whose parent has not reaped it is a zombie: not alive)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_a_killed_test_run_leaves_no_server_behind() -> None:
+    """A process holding a test server (tests/conftest.throwaway_server) is killed with
+    SIGKILL, so no teardown of its runs: its watchdog stops the server and removes the
+    directory."""
+    script = textwrap.dedent(
+        """
+        import time
+        from tests.conftest import throwaway_server
+        with throwaway_server("cpw-") as server:
+            print(server.data_dir, flush=True)
+            time.sleep(120)
+        """
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parents[1]
+    )
+    assert process.stdout is not None
+    data_dir = Path(process.stdout.readline().strip())
+    server = EmbeddedServer(data_dir, durable=False)
+    try:
+        postmaster = server._postmaster_pid()
+        assert postmaster is not None and server.is_running()
+        process.kill()
+        process.wait(15)
+        deadline = time.monotonic() + 30
+        while data_dir.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not data_dir.exists()
+        assert not _alive(postmaster)
+    finally:
+        process.kill()
+        if data_dir.exists():
+            if server.is_running():
+                server.stop(force=True)
+            shutil.rmtree(data_dir, ignore_errors=True)
+
+
 def test_first_acquire_initialises_and_release_stops(data_dir: Path) -> None:
     server = EmbeddedServer(data_dir, durable=False)
     assert server.acquire() is True
