@@ -86,7 +86,11 @@ def test_a_killed_test_run_leaves_no_server_behind() -> None:
         [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parents[1]
     )
     assert process.stdout is not None
-    data_dir = Path(process.stdout.readline().strip())
+    printed = process.stdout.readline().strip()
+    if not printed.startswith("/tmp/cpw-"):  # before any cleanup below could touch another path
+        process.kill()
+        pytest.fail(f"the process holding the server printed {printed!r}")
+    data_dir = Path(printed)
     server = EmbeddedServer(data_dir, durable=False)
     try:
         postmaster = server._postmaster_pid()
