@@ -47,7 +47,7 @@ ONE_STATEMENT = "console_one_statement"
 """Execution option: run each statement through the extended query protocol (see guard_typed_sql)."""
 NEEDS_RESET = "console_needs_reset"
 READ_ONLY_TYPED = "console_read_only_typed"
-HOLDS_PREPARED = "console_holds_prepared"
+PREPARED_DESK_STATEMENTS = "console_prepared_desk_statements"
 """On a pooled connection: the desk statements its session has prepared, text -> name
 (Database.run_desk_statement); data.pooled forgets them when typed SQL has the session reset
 with DISCARD ALL, which drops them."""
@@ -233,7 +233,7 @@ class Database:
                 with _as_dbapi_error(connection, sql, list(named.values())):
                     return _in_one_message(driver, sql, named, self._per_transaction)
             sql, values = _positional(settings, statement, parameters)
-            prepared: dict[str, str] = connection.info.setdefault(HOLDS_PREPARED, {})
+            prepared: dict[str, str] = connection.info.setdefault(PREPARED_DESK_STATEMENTS, {})
             name = prepared.get(sql)
             with _as_dbapi_error(connection, sql, values):
                 if name is not None:

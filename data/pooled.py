@@ -16,10 +16,10 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DisconnectionError
 
 from data.engine import (
-    HOLDS_PREPARED,
     NEEDS_RESET,
     ONE_STATEMENT,
     PING_AFTER_IDLE_S,
+    PREPARED_DESK_STATEMENTS,
     READ_ONLY_TYPED,
     ConnectionSettings,
     connect_arguments,
@@ -139,7 +139,7 @@ def _reset_after_typed_sql(engine: Engine) -> None:
             return
         # DISCARD ALL drops the desk's prepared statements too: the session prepares them
         # again when next asked (Database.run_desk_statement).
-        record.info.pop(HOLDS_PREPARED, None)
+        record.info.pop(PREPARED_DESK_STATEMENTS, None)
         try:
             dbapi_connection.autocommit = True  # DISCARD ALL cannot run in a transaction
             dbapi_connection.execute("DISCARD ALL")
